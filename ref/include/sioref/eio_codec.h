@@ -1,0 +1,98 @@
+/* Engine.IO v4 codec: one packet, and the HTTP long-polling payload.
+ * Spec: spec/engine.io-v4.md, tags EIO-PK-* (packets) and EIO-PL-* (payloads).
+ *
+ * Stateless and allocation-free. Decoders fill an eio_packet whose data span points
+ * into the caller's input; encoders write into a caller buffer and return the length
+ * they need (snprintf style: when the return value is > cap the output was cut and
+ * the caller retries with a larger buffer; nothing is written past cap). */
+#ifndef SIOREF_EIO_CODEC_H
+#define SIOREF_EIO_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sioref/span.h"
+
+/* Values equal the wire digit. */
+typedef enum eio_packet_type {
+  EIO_PACKET_OPEN = 0,
+  EIO_PACKET_CLOSE = 1,
+  EIO_PACKET_PING = 2,
+  EIO_PACKET_PONG = 3,
+  EIO_PACKET_MESSAGE = 4,
+  EIO_PACKET_UPGRADE = 5,
+  EIO_PACKET_NOOP = 6,
+} eio_packet_type;
+
+/* How a packet's data is held. */
+typedef enum eio_data_kind {
+  EIO_DATA_TEXT = 0,   /* data: UTF-8 text after the type digit (may be empty) */
+  EIO_DATA_BINARY = 1, /* data: raw bytes (a WebSocket binary message) */
+  EIO_DATA_BASE64 = 2, /* data: base64 text after the 'b' prefix (polling form of
+                          binary); decode it with eio_base64_decode() */
+} eio_data_kind;
+
+typedef struct eio_packet {
+  eio_packet_type type;
+  eio_data_kind kind; /* binary kinds are always EIO_PACKET_MESSAGE */
+  sio_span data;      /* borrowed from the decoder's input / the encoder's caller */
+} eio_packet;
+
+/* Which transport an encoding is for: binary packets are a raw binary WebSocket
+ * message on WebSocket and 'b' + base64 text on polling. */
+typedef enum eio_transport {
+  EIO_TRANSPORT_POLLING = 0,
+  EIO_TRANSPORT_WEBSOCKET = 1,
+} eio_transport;
+
+/* Decode one text message (a WebSocket text message, or one segment of a polling
+ * body). BUF/LEN: the bytes, borrowed; OUT: filled on success.
+ * Returns 0, or SIO_ERR_INVALID_ARGUMENT, SIO_ERR_EMPTY_PACKET,
+ * SIO_ERR_BAD_PACKET_TYPE, SIO_ERR_INVALID_UTF8, SIO_ERR_BAD_BASE64. */
+int eio_packet_decode_text(const uint8_t *buf, size_t len, eio_packet *out);
+
+/* Decode one binary WebSocket message: always a MESSAGE with EIO_DATA_BINARY.
+ * Returns 0 or SIO_ERR_INVALID_ARGUMENT. */
+int eio_packet_decode_binary(const uint8_t *buf, size_t len, eio_packet *out);
+
+/* Encode one packet for TRANSPORT into OUT (CAP bytes). For EIO_DATA_BINARY on
+ * WebSocket the output is the raw bytes, to be sent as a binary message; every
+ * other form is text. Returns the full length, or SIO_ERR_INVALID_ARGUMENT. */
+int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out, size_t cap);
+
+/* Polling payload iterator over one complete body held by the caller. */
+typedef struct eio_payload_iter {
+  const uint8_t *buf; /* borrowed body */
+  size_t len;
+  size_t pos;         /* next unread byte */
+  size_t count;       /* packets returned so far */
+  size_t max_packets; /* 0 = unlimited; else more packets -> SIO_ERR_TOO_MANY_PACKETS */
+  bool done;
+} eio_payload_iter;
+
+/* Start iterating BODY. MAX_PAYLOAD (0 = unlimited) rejects a longer body up front
+ * with SIO_ERR_PAYLOAD_TOO_LARGE. Returns 0 or an error. */
+int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len,
+                          size_t max_payload, size_t max_packets);
+
+/* Next packet: returns 1 and fills OUT, 0 at the end of the body, or a negative
+ * error from eio_packet_decode_text / SIO_ERR_TOO_MANY_PACKETS. An empty body is
+ * one empty packet, hence SIO_ERR_EMPTY_PACKET. After an error the iterator stays
+ * at that error. */
+int eio_payload_next(eio_payload_iter *it, eio_packet *out);
+
+/* Encode N packets as one polling body ('\x1e' between packets, binary as 'b' +
+ * base64). Returns the full length, or SIO_ERR_INVALID_ARGUMENT. */
+int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t cap);
+
+/* Base64 (RFC 4648, with padding) helpers. decode returns the decoded length,
+ * SIO_ERR_BAD_BASE64, or SIO_ERR_BUFFER_TOO_SMALL; encode is snprintf style. */
+int eio_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+size_t eio_base64_decoded_len(size_t len);
+int eio_base64_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+
+/* True when BUF/LEN is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+bool eio_utf8_valid(const uint8_t *buf, size_t len);
+
+#endif
