@@ -1,4 +1,9 @@
-# Codec layer: stateless, allocation-free encoders and decoders.
+# Codec layer: stateless, allocation-free encoders and decoders (err table, Engine.IO
+# packet/payload codec, Socket.IO packet codec, strict JSON scanner, binary packets).
 add_library(sioref_codec STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/src/err.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/err.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/json_scan.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/eio_codec.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sio_codec.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sio_binary.c)
 target_include_directories(sioref_codec PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)

@@ -68,19 +68,67 @@ typedef struct eio_payload_iter {
   size_t pos;         /* next unread byte */
   size_t count;       /* packets returned so far */
   size_t max_packets; /* 0 = unlimited; else more packets -> SIO_ERR_TOO_MANY_PACKETS */
+  int err;            /* sticky error, 0 while fine */
   bool done;
 } eio_payload_iter;
 
-/* Start iterating BODY. MAX_PAYLOAD (0 = unlimited) rejects a longer body up front
- * with SIO_ERR_PAYLOAD_TOO_LARGE. Returns 0 or an error. */
-int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len,
-                          size_t max_payload, size_t max_packets);
+/* Start iterating BODY (borrowed). MAX_PAYLOAD (0 = unlimited) rejects a longer body
+ * up front with SIO_ERR_PAYLOAD_TOO_LARGE (then every eio_payload_next() returns it
+ * too). Returns 0, SIO_ERR_PAYLOAD_TOO_LARGE, or SIO_ERR_INVALID_ARGUMENT. */
+int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len, size_t max_payload,
+                          size_t max_packets);
 
 /* Next packet: returns 1 and fills OUT, 0 at the end of the body, or a negative
  * error from eio_packet_decode_text / SIO_ERR_TOO_MANY_PACKETS. An empty body is
  * one empty packet, hence SIO_ERR_EMPTY_PACKET. After an error the iterator stays
  * at that error. */
 int eio_payload_next(eio_payload_iter *it, eio_packet *out);
+
+/* Incremental polling-body reader: the same packets and the same error as
+ * eio_payload_iter over the whole body, however the body is cut into chunks (the
+ * body's length is declared up front, as HTTP's Content-Length gives it, so
+ * PAYLOAD_TOO_LARGE is reported before any packet exactly as the iterator does).
+ * Only a segment that spans two chunks is copied, into caller storage.
+ * Use:
+ *   eio_payload_reader_init(&r, store, sizeof store, content_length, max_payload, 0);
+ *   for each chunk (p, n):
+ *     while ((rc = eio_payload_reader_next(&r, &p, &n, &pkt)) == EIO_READER_PACKET)
+ *       use(pkt);
+ *     if (rc < 0) fail(rc); if (rc == EIO_READER_DONE) break;   // else need more */
+#define EIO_READER_MORE   0 /* the chunk is used up; feed the next one */
+#define EIO_READER_PACKET 1 /* *out holds a packet */
+#define EIO_READER_DONE   2 /* the whole body was read and every packet returned */
+
+typedef struct eio_payload_reader {
+  uint8_t *store;     /* caller storage for a segment cut by a chunk boundary */
+  size_t cap;         /* its capacity (max_payload, or the body length, suffices) */
+  size_t held;        /* bytes of the current segment held in store */
+  size_t body_len;    /* declared body length */
+  size_t seen;        /* body bytes consumed so far */
+  size_t count;       /* packets returned so far */
+  size_t max_packets; /* 0 = unlimited */
+  int err;            /* sticky error, 0 while fine */
+  bool done;
+} eio_payload_reader;
+
+/* Start reading a body of BODY_LEN bytes. STORE/CAP: caller-owned storage for one
+ * segment (any segment fits when CAP >= min(BODY_LEN, MAX_PAYLOAD)). MAX_PAYLOAD and
+ * MAX_PACKETS as for eio_payload_iter_init (0 = unlimited). Returns 0, or
+ * SIO_ERR_INVALID_ARGUMENT (NULL R, NULL STORE with CAP > 0). A body longer than
+ * MAX_PAYLOAD makes the first eio_payload_reader_next() return
+ * SIO_ERR_PAYLOAD_TOO_LARGE, as the iterator does. */
+int eio_payload_reader_init(eio_payload_reader *r, uint8_t *store, size_t cap, size_t body_len,
+                            size_t max_payload, size_t max_packets);
+
+/* Consume bytes from *CHUNK and *LEN (borrowed; both advanced past what was used) until
+ * a packet is complete. Returns EIO_READER_PACKET with OUT filled (its data borrows
+ * from the chunk or from STORE: valid until the next call, and only while the chunk
+ * lives), EIO_READER_MORE when the chunk is used up, EIO_READER_DONE after the last
+ * packet, or a negative error, which sticks: the iterator's errors,
+ * SIO_ERR_BUFFER_TOO_SMALL (a cut segment does not fit STORE), or
+ * SIO_ERR_INVALID_ARGUMENT (NULL pointers, more bytes than BODY_LEN). */
+int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t *len,
+                            eio_packet *out);
 
 /* Encode N packets as one polling body ('\x1e' between packets, binary as 'b' +
  * base64). Returns the full length, or SIO_ERR_INVALID_ARGUMENT. */

@@ -26,9 +26,9 @@ typedef enum sio_packet_type {
 } sio_packet_type;
 
 #define SIO_DEFAULT_MAX_ATTACHMENTS 10
-#define SIO_DEFAULT_MAX_JSON_DEPTH 32
-#define SIO_MAX_ACK_ID 9007199254740991LL /* 2^53-1: what every JSON peer can hold */
-#define SIO_NO_ACK_ID (-1LL)
+#define SIO_DEFAULT_MAX_JSON_DEPTH  32
+#define SIO_MAX_ACK_ID              9007199254740991LL /* 2^53-1: what every JSON peer can hold */
+#define SIO_NO_ACK_ID               (-1LL)
 
 typedef struct sio_codec_opts {
   uint32_t max_attachments; /* 0 = SIO_DEFAULT_MAX_ATTACHMENTS */
@@ -51,8 +51,7 @@ typedef struct sio_packet {
  * _BAD_PAYLOAD_SHAPE, _BAD_EVENT_NAME, _RESERVED_EVENT_NAME, _MISSING_ACK_ID,
  * _UNEXPECTED_ACK_ID, _INVALID_UTF8). Placeholders are checked by the reassembler,
  * not here. */
-int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts,
-                      sio_packet *out);
+int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts, sio_packet *out);
 
 /* Encode P's text form into OUT (CAP bytes): type, attachment count and '-' for
  * binary types, namespace and ',' unless it is "/", ack id, JSON payload as given.

@@ -1,0 +1,354 @@
+/* Strict RFC 8259 JSON scanner (what JSON.parse accepts), depth-limited and
+ * allocation-free, plus the placeholder walk binary packets need.
+ * Spec tags: SIO-PK-* (the payload is JSON, depth-limited), SIO-BIN-* (placeholders). */
+#include "sioref/json_scan.h"
+
+#include <string.h>
+
+#include "sioref/err.h"
+
+/* The cursor: P moves towards END; MAX_DEPTH is the caller's limit. */
+typedef struct jcur {
+  const uint8_t *p;
+  const uint8_t *end;
+  uint32_t max_depth;
+} jcur;
+
+/* What the placeholder walk needs while it runs. */
+typedef struct jvisit {
+  json_placeholder_fn fn;
+  void *ctx;
+} jvisit;
+
+/* JSON whitespace is exactly these four bytes: no form feed, no BOM, no NBSP. */
+static void skip_ws(jcur *c) {
+  while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r')) c->p++;
+}
+
+static int hexval(uint8_t b) {
+  if (b >= '0' && b <= '9') return b - '0';
+  if (b >= 'a' && b <= 'f') return b - 'a' + 10;
+  if (b >= 'A' && b <= 'F') return b - 'A' + 10;
+  return -1;
+}
+
+static bool is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
+
+/* At '"': scan a string, set CONTENTS to the bytes between the quotes. Lone
+ * surrogate escapes are accepted, as JSON.parse accepts them. */
+static int scan_string(jcur *c, sio_span *contents) {
+  c->p++; /* opening quote */
+  const uint8_t *start = c->p;
+  while (c->p < c->end) {
+    uint8_t b = *c->p;
+    if (b == '"') {
+      if (contents) *contents = (sio_span){start, (size_t)(c->p - start)};
+      c->p++;
+      return 0;
+    }
+    if (b < 0x20) return SIO_ERR_INVALID_JSON; /* raw control characters are not allowed */
+    if (b == '\\') {
+      c->p++;
+      if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
+      switch (*c->p) {
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+        c->p++;
+        break;
+      case 'u':
+        if (c->end - c->p < 5) return SIO_ERR_INVALID_JSON;
+        for (int i = 1; i <= 4; i++)
+          if (hexval(c->p[i]) < 0) return SIO_ERR_INVALID_JSON;
+        c->p += 5;
+        break;
+      default:
+        return SIO_ERR_INVALID_JSON;
+      }
+      continue;
+    }
+    c->p++;
+  }
+  return SIO_ERR_INVALID_JSON; /* unterminated */
+}
+
+/* Scan a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?  UINT_OK says it was
+ * digits only (no sign, fraction, exponent); VALUE is then its value, saturated. */
+static int scan_number(jcur *c, bool *uint_ok, uint64_t *value) {
+  bool plain = true;
+  uint64_t v = 0;
+  if (c->p < c->end && *c->p == '-') {
+    plain = false;
+    c->p++;
+  }
+  if (c->p >= c->end || !is_digit(*c->p)) return SIO_ERR_INVALID_JSON;
+  if (*c->p == '0') {
+    c->p++;
+  } else {
+    while (c->p < c->end && is_digit(*c->p)) {
+      uint64_t d = (uint64_t)(*c->p - '0');
+      v = (v > (UINT64_MAX - d) / 10) ? UINT64_MAX : v * 10 + d;
+      c->p++;
+    }
+  }
+  if (c->p < c->end && *c->p == '.') {
+    plain = false;
+    c->p++;
+    if (c->p >= c->end || !is_digit(*c->p)) return SIO_ERR_INVALID_JSON;
+    while (c->p < c->end && is_digit(*c->p)) c->p++;
+  }
+  if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+    plain = false;
+    c->p++;
+    if (c->p < c->end && (*c->p == '+' || *c->p == '-')) c->p++;
+    if (c->p >= c->end || !is_digit(*c->p)) return SIO_ERR_INVALID_JSON;
+    while (c->p < c->end && is_digit(*c->p)) c->p++;
+  }
+  if (uint_ok) *uint_ok = plain;
+  if (value) *value = v;
+  return 0;
+}
+
+static int scan_literal(jcur *c, const char *lit) {
+  size_t n = strlen(lit);
+  if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return SIO_ERR_INVALID_JSON;
+  c->p += n;
+  return 0;
+}
+
+/* Everything a value scan may report about the value it just read. */
+typedef struct jval {
+  json_type type;
+  sio_span str;  /* JSON_STRING: contents */
+  bool uint_ok;  /* JSON_NUMBER: digits only */
+  uint64_t uval; /* JSON_NUMBER: value when uint_ok */
+} jval;
+
+static int scan_value(jcur *c, uint32_t depth, jval *out, json_info *first, const jvisit *v);
+
+/* At '{' (DEPTH already counts this object). Without V: validate. With V: validate
+ * the members first (to learn whether this object is a placeholder), then either
+ * report it or walk into its members' values. */
+static int scan_object(jcur *c, uint32_t depth, const jvisit *v) {
+  const uint8_t *open = c->p;
+  bool ph_true = false, num_ok = false;
+  uint64_t num = 0;
+  c->p++;
+  skip_ws(c);
+  if (c->p < c->end && *c->p == '}') {
+    c->p++;
+    return 0;
+  }
+  for (;;) {
+    skip_ws(c);
+    if (c->p >= c->end || *c->p != '"') return SIO_ERR_INVALID_JSON;
+    sio_span key;
+    int rc = scan_string(c, &key);
+    if (rc) return rc;
+    skip_ws(c);
+    if (c->p >= c->end || *c->p != ':') return SIO_ERR_INVALID_JSON;
+    c->p++;
+    jval val;
+    rc = scan_value(c, depth, &val, NULL, NULL);
+    if (rc) return rc;
+    if (v) { /* JSON.parse keeps the last of repeated keys: so do we */
+      if (json_string_equals(key, "_placeholder"))
+        ph_true = (val.type == JSON_TRUE);
+      else if (json_string_equals(key, "num")) {
+        num_ok = val.type == JSON_NUMBER && val.uint_ok;
+        num = val.uval;
+      }
+    }
+    skip_ws(c);
+    if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
+    if (*c->p == ',') {
+      c->p++;
+      continue;
+    }
+    if (*c->p == '}') {
+      c->p++;
+      break;
+    }
+    return SIO_ERR_INVALID_JSON;
+  }
+  if (!v) return 0;
+  if (ph_true) { /* SIO-BIN: an object whose _placeholder is true stands for an attachment */
+    json_placeholder ph = {num_ok, num_ok ? num : 0, {open, (size_t)(c->p - open)}};
+    return v->fn(v->ctx, &ph);
+  }
+  /* Not a placeholder: walk the member values again, this time visiting. The text is
+   * known valid now, so only the callback can fail. */
+  const uint8_t *after = c->p;
+  jcur w = {open + 1, after, c->max_depth};
+  skip_ws(&w);
+  while (w.p < after && *w.p == '"') {
+    int rc = scan_string(&w, NULL);
+    if (rc) return rc;
+    skip_ws(&w);
+    w.p++; /* ':' */
+    jval val;
+    rc = scan_value(&w, depth, &val, NULL, v);
+    if (rc) return rc;
+    skip_ws(&w);
+    w.p++; /* ',' or '}' */
+    skip_ws(&w);
+  }
+  return 0;
+}
+
+/* At '[' (DEPTH already counts this array). FIRST: record element 0 there. */
+static int scan_array(jcur *c, uint32_t depth, json_info *first, const jvisit *v) {
+  c->p++;
+  skip_ws(c);
+  if (c->p < c->end && *c->p == ']') {
+    c->p++;
+    return 0;
+  }
+  for (bool is_first = true;; is_first = false) {
+    jval val;
+    int rc = scan_value(c, depth, &val, NULL, v);
+    if (rc) return rc;
+    if (is_first && first) {
+      first->first_type = val.type;
+      if (val.type == JSON_STRING) first->first_str = val.str;
+    }
+    skip_ws(c);
+    if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
+    if (*c->p == ',') {
+      c->p++;
+      continue;
+    }
+    if (*c->p == ']') {
+      c->p++;
+      return 0;
+    }
+    return SIO_ERR_INVALID_JSON;
+  }
+}
+
+/* Scan one value (leading whitespace skipped; trailing left). DEPTH: levels open
+ * around it. */
+static int scan_value(jcur *c, uint32_t depth, jval *out, json_info *first, const jvisit *v) {
+  skip_ws(c);
+  if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
+  out->type = JSON_NONE;
+  out->uint_ok = false;
+  out->uval = 0;
+  switch (*c->p) {
+  case '{':
+    /* SIO-PK: each array or object opens one level; past the limit is refused */
+    if (depth + 1 > c->max_depth) return SIO_ERR_JSON_TOO_DEEP;
+    out->type = JSON_OBJECT;
+    return scan_object(c, depth + 1, v);
+  case '[':
+    if (depth + 1 > c->max_depth) return SIO_ERR_JSON_TOO_DEEP;
+    out->type = JSON_ARRAY;
+    return scan_array(c, depth + 1, first, v);
+  case '"':
+    out->type = JSON_STRING;
+    return scan_string(c, &out->str);
+  case 't':
+    out->type = JSON_TRUE;
+    return scan_literal(c, "true");
+  case 'f':
+    out->type = JSON_FALSE;
+    return scan_literal(c, "false");
+  case 'n':
+    out->type = JSON_NULL;
+    return scan_literal(c, "null");
+  default:
+    if (*c->p == '-' || is_digit(*c->p)) {
+      out->type = JSON_NUMBER;
+      return scan_number(c, &out->uint_ok, &out->uval);
+    }
+    return SIO_ERR_INVALID_JSON;
+  }
+}
+
+/* Shared entry: one value, surrounded by whitespace only. */
+static int scan_text(const uint8_t *buf, size_t len, uint32_t max_depth, json_info *info,
+                     const jvisit *v) {
+  if ((!buf && len) || max_depth < 1 || max_depth > JSON_SCAN_MAX_DEPTH)
+    return SIO_ERR_INVALID_ARGUMENT;
+  if (len == 0) return SIO_ERR_INVALID_JSON;
+  jcur c = {buf, buf + len, max_depth};
+  json_info tmp;
+  memset(&tmp, 0, sizeof tmp);
+  jval val;
+  skip_ws(&c);
+  const uint8_t *start = c.p;
+  int rc = scan_value(&c, 0, &val, &tmp, v);
+  if (rc) return rc;
+  const uint8_t *stop = c.p;
+  skip_ws(&c);
+  if (c.p != c.end) return SIO_ERR_INVALID_JSON; /* trailing garbage */
+  if (info) {
+    tmp.type = val.type;
+    tmp.value = (sio_span){start, (size_t)(stop - start)};
+    *info = tmp;
+  }
+  return 0;
+}
+
+int json_scan(const uint8_t *buf, size_t len, uint32_t max_depth, json_info *info) {
+  return scan_text(buf, len, max_depth, info, NULL);
+}
+
+int json_visit_placeholders(const uint8_t *buf, size_t len, uint32_t max_depth,
+                            json_placeholder_fn fn, void *ctx) {
+  if (!fn) return SIO_ERR_INVALID_ARGUMENT;
+  int rc = scan_text(buf, len, max_depth, NULL, NULL); /* validate before reporting */
+  if (rc) return rc;
+  jvisit v = {fn, ctx};
+  return scan_text(buf, len, max_depth, NULL, &v);
+}
+
+/* Decode one (possibly escaped) UTF-16 unit or raw byte at *P; returns the unit
+ * value, or -1 at the end. Enough to compare with ASCII: any escape of a non-ASCII
+ * unit, surrogates included, yields a value > 0x7f and so never matches. */
+static long next_unit(const uint8_t **p, const uint8_t *end) {
+  if (*p >= end) return -1;
+  uint8_t b = *(*p)++;
+  if (b != '\\') return b;
+  if (*p >= end) return 0x10000; /* malformed: never equal */
+  uint8_t e = *(*p)++;
+  switch (e) {
+  case 'b':
+    return '\b';
+  case 'f':
+    return '\f';
+  case 'n':
+    return '\n';
+  case 'r':
+    return '\r';
+  case 't':
+    return '\t';
+  case 'u': {
+    if (end - *p < 4) return 0x10000;
+    long u = 0;
+    for (int i = 0; i < 4; i++) {
+      int h = hexval((*p)[i]);
+      if (h < 0) return 0x10000;
+      u = u * 16 + h;
+    }
+    *p += 4;
+    return u;
+  }
+  default:
+    return e; /* '"', '\\', '/' */
+  }
+}
+
+bool json_string_equals(sio_span escaped, const char *lit) {
+  if (!lit || (!escaped.ptr && escaped.len)) return false;
+  if (escaped.len == 0) return lit[0] == '\0';
+  const uint8_t *p = escaped.ptr, *end = escaped.ptr + escaped.len;
+  for (const char *l = lit; *l; l++)
+    if (next_unit(&p, end) != (unsigned char)*l) return false;
+  return p == end;
+}

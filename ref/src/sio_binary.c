@@ -1,0 +1,121 @@
+/* Socket.IO binary packets: placeholder checks, the receive-side reassembler (one
+ * header message, then exactly `attachments` binary messages) and the send-side
+ * header encoder. Allocation-free: attachments are spans the caller keeps alive.
+ * Spec tags: SIO-BIN-* (placeholders, attachment order, message sequencing). */
+#include "sioref/sio_binary.h"
+
+#include <string.h>
+
+#include "sioref/err.h"
+#include "sioref/json_scan.h"
+
+static bool is_binary_type(sio_packet_type t) {
+  return t == SIO_PACKET_BINARY_EVENT || t == SIO_PACKET_BINARY_ACK;
+}
+
+/* Walk state for the placeholder check: one mark per attachment. */
+typedef struct ph_marks {
+  uint8_t *seen;
+  uint32_t n;
+} ph_marks;
+
+static int on_placeholder(void *ctx, const json_placeholder *ph) {
+  ph_marks *m = ctx;
+  /* SIO-BIN: num is a non-negative integer naming an attachment that exists ... */
+  if (!ph->num_ok) return SIO_ERR_BAD_PLACEHOLDER;
+  if (ph->num >= m->n) return SIO_ERR_PLACEHOLDER_OUT_OF_RANGE;
+  /* ... and each attachment has exactly one place */
+  if (m->seen[ph->num]) return SIO_ERR_PLACEHOLDER_DUPLICATE;
+  m->seen[ph->num] = 1;
+  return 0;
+}
+
+/* The check over a caller's mark array of N bytes. */
+static int check_marks(sio_span data, uint32_t n, uint32_t depth, uint8_t *seen) {
+  memset(seen, 0, n);
+  ph_marks m = {seen, n};
+  int rc = json_visit_placeholders(data.ptr, data.len, depth, on_placeholder, &m);
+  if (rc) return rc;
+  for (uint32_t i = 0; i < n; i++)
+    if (!seen[i]) return SIO_ERR_ATTACHMENT_UNUSED; /* SIO-BIN: no attachment goes unused */
+  return 0;
+}
+
+int sio_binary_check(const sio_packet *p, uint32_t max_json_depth, uint8_t *seen) {
+  if (!p || !seen || !is_binary_type(p->type) || p->attachments == 0)
+    return SIO_ERR_INVALID_ARGUMENT;
+  uint32_t depth = max_json_depth ? max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;
+  return check_marks(p->data, p->attachments, depth, seen);
+}
+
+/* ---- receive side ------------------------------------------------------- */
+
+static uint32_t eff_max_attachments(const sio_codec_opts *o) {
+  return o->max_attachments ? o->max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
+}
+
+int sio_reasm_init(sio_reasm *r, const sio_codec_opts *opts, sio_span *slots, uint32_t slot_cap) {
+  if (!r || !slots) return SIO_ERR_INVALID_ARGUMENT;
+  memset(r, 0, sizeof *r);
+  if (opts) r->opts = *opts;
+  if (slot_cap < eff_max_attachments(&r->opts)) return SIO_ERR_INVALID_ARGUMENT;
+  r->slots = slots;
+  r->slot_cap = slot_cap;
+  return 0;
+}
+
+/* Drop whatever was pending and pass the error on. */
+static int reasm_fail(sio_reasm *r, int code) {
+  r->pending = false;
+  r->received = 0;
+  return code;
+}
+
+int sio_reasm_feed_text(sio_reasm *r, const uint8_t *buf, size_t len, sio_packet *out) {
+  if (!r || !r->slots || !out || (!buf && len)) return SIO_ERR_INVALID_ARGUMENT;
+  /* SIO-BIN: nothing but the attachments may come between a header and its last one */
+  if (r->pending) return reasm_fail(r, SIO_ERR_UNEXPECTED_TEXT);
+  sio_packet p;
+  int rc = sio_packet_decode(buf, len, &r->opts, &p);
+  if (rc) return rc;
+  if (!is_binary_type(p.type)) {
+    *out = p;
+    return SIO_REASM_COMPLETE;
+  }
+  /* The slots serve as the mark array for the check: one byte per span is enough. The
+   * count was bounded by max_attachments, which the slots can hold. */
+  uint32_t depth = r->opts.max_json_depth ? r->opts.max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;
+  rc = check_marks(p.data, p.attachments, depth, (uint8_t *)r->slots);
+  if (rc) return rc;
+  memset(r->slots, 0, sizeof r->slots[0] * p.attachments);
+  r->header = p;
+  r->pending = true;
+  r->received = 0;
+  return SIO_REASM_NEED_MORE;
+}
+
+int sio_reasm_feed_binary(sio_reasm *r, const uint8_t *buf, size_t len, sio_packet *out) {
+  if (!r || !r->slots || !out || (!buf && len)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!r->pending) return SIO_ERR_UNEXPECTED_BINARY; /* SIO-BIN: no header announced it */
+  r->slots[r->received++] = (sio_span){buf, len};    /* attachment i is the i-th message */
+  if (r->received < r->header.attachments) return SIO_REASM_NEED_MORE;
+  r->pending = false;
+  *out = r->header;
+  return SIO_REASM_COMPLETE;
+}
+
+int sio_reasm_finish(sio_reasm *r) {
+  if (!r) return SIO_ERR_INVALID_ARGUMENT;
+  if (r->pending) return reasm_fail(r, SIO_ERR_ATTACHMENTS_PENDING); /* SIO-BIN */
+  return 0;
+}
+
+/* ---- send side ---------------------------------------------------------- */
+
+int sio_binary_encode_header(const sio_packet *p, uint8_t *seen, uint8_t *out, size_t cap) {
+  if (!p || !seen || !is_binary_type(p->type) || p->attachments == 0)
+    return SIO_ERR_INVALID_ARGUMENT;
+  int rc = check_marks(p->data, p->attachments, SIO_DEFAULT_MAX_JSON_DEPTH, seen);
+  if (rc) return rc;
+  return sio_packet_encode(p, out, cap);
+}

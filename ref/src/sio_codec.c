@@ -1,0 +1,177 @@
+/* Socket.IO v5 packet codec (text form): decode with every check the spec makes on a
+ * single packet, and encode; stateless and allocation-free.
+ * Spec tags: SIO-PK-* (type, attachment count, namespace, ack id, payload JSON and its
+ * shape per type, reserved event names). */
+#include "sioref/sio_codec.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "sioref/eio_codec.h"
+#include "sioref/err.h"
+#include "sioref/json_scan.h"
+
+#define ATTACHMENT_DIGITS_MAX 10 /* "a run longer than 10 digits" is refused */
+#define ACK_DIGITS_MAX        16 /* 2^53-1 has 16 digits */
+
+static const uint8_t root_nsp[] = "/";
+
+/* SIO-PK: names a peer must not use for its own events. */
+static const char *const reserved_events[] = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+};
+
+static bool is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
+
+static uint32_t eff_max_attachments(const sio_codec_opts *o) {
+  return (o && o->max_attachments) ? o->max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
+}
+
+static uint32_t eff_max_depth(const sio_codec_opts *o) {
+  return (o && o->max_json_depth) ? o->max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;
+}
+
+/* SIO-PK: the payload's JSON type must fit the packet type. */
+static int check_shape(sio_packet_type t, bool has_data, const json_info *ji) {
+  switch (t) {
+  case SIO_PACKET_CONNECT: /* optional auth object */
+    return (!has_data || ji->type == JSON_OBJECT) ? 0 : SIO_ERR_BAD_PAYLOAD_SHAPE;
+  case SIO_PACKET_DISCONNECT:
+    return has_data ? SIO_ERR_BAD_PAYLOAD_SHAPE : 0;
+  case SIO_PACKET_EVENT:
+  case SIO_PACKET_BINARY_EVENT:
+    if (!has_data || ji->type != JSON_ARRAY) return SIO_ERR_BAD_PAYLOAD_SHAPE;
+    if (ji->first_type != JSON_STRING) return SIO_ERR_BAD_EVENT_NAME;
+    for (size_t i = 0; i < sizeof reserved_events / sizeof reserved_events[0]; i++)
+      if (json_string_equals(ji->first_str, reserved_events[i])) return SIO_ERR_RESERVED_EVENT_NAME;
+    return 0;
+  case SIO_PACKET_ACK:
+  case SIO_PACKET_BINARY_ACK:
+    return (has_data && ji->type == JSON_ARRAY) ? 0 : SIO_ERR_BAD_PAYLOAD_SHAPE;
+  case SIO_PACKET_CONNECT_ERROR:
+    return (has_data && ji->type == JSON_OBJECT) ? 0 : SIO_ERR_BAD_PAYLOAD_SHAPE;
+  }
+  return SIO_ERR_INTERNAL;
+}
+
+int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts, sio_packet *out) {
+  if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
+  uint32_t depth = eff_max_depth(opts);
+  if (depth > JSON_SCAN_MAX_DEPTH) return SIO_ERR_INVALID_ARGUMENT;
+  if (len == 0) return SIO_ERR_EMPTY_PACKET;
+  if (!eio_utf8_valid(buf, len)) return SIO_ERR_INVALID_UTF8;       /* SIO-PK: packets are text */
+  if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* SIO-PK: types 0..6 */
+  sio_packet p = {(sio_packet_type)(buf[0] - '0'), {root_nsp, 1}, SIO_NO_ACK_ID, 0, {NULL, 0}};
+  size_t i = 1;
+
+  if (p.type == SIO_PACKET_BINARY_EVENT || p.type == SIO_PACKET_BINARY_ACK) {
+    /* SIO-PK: binary types carry "<count>-": at least one digit, at most ten, then '-',
+     * and a count of zero makes no sense */
+    size_t start = i;
+    uint64_t n = 0;
+    while (i < len && is_digit(buf[i]) && i - start < ATTACHMENT_DIGITS_MAX + 1)
+      n = n * 10 + (uint64_t)(buf[i++] - '0');
+    if (i == start || i - start > ATTACHMENT_DIGITS_MAX || i >= len || buf[i] != '-' || n == 0)
+      return SIO_ERR_BAD_ATTACHMENT_COUNT;
+    if (n > eff_max_attachments(opts)) return SIO_ERR_TOO_MANY_ATTACHMENTS;
+    p.attachments = (uint32_t)n;
+    i++; /* '-' */
+  }
+
+  if (i < len && buf[i] == '/') {
+    /* SIO-PK: a namespace starts with '/' and runs to the first ',' or the end */
+    size_t start = i;
+    while (i < len && buf[i] != ',') i++;
+    p.nsp = (sio_span){buf + start, i - start};
+    if (i < len) i++; /* the ',' belongs to the namespace syntax */
+  }
+
+  size_t start = i;
+  uint64_t id = 0;
+  while (i < len && is_digit(buf[i])) {
+    if (i - start >= ACK_DIGITS_MAX) return SIO_ERR_ACK_ID_OUT_OF_RANGE; /* SIO-PK */
+    id = id * 10 + (uint64_t)(buf[i++] - '0');
+  }
+  if (i > start) {
+    if (id > (uint64_t)SIO_MAX_ACK_ID) return SIO_ERR_ACK_ID_OUT_OF_RANGE;
+    p.ack_id = (int64_t)id;
+  }
+  bool has_id = i > start;
+  if (has_id && (p.type == SIO_PACKET_CONNECT || p.type == SIO_PACKET_DISCONNECT ||
+                 p.type == SIO_PACKET_CONNECT_ERROR))
+    return SIO_ERR_UNEXPECTED_ACK_ID; /* SIO-PK: only events and acks carry ids */
+  if (!has_id && (p.type == SIO_PACKET_ACK || p.type == SIO_PACKET_BINARY_ACK))
+    return SIO_ERR_MISSING_ACK_ID; /* SIO-PK: an ack answers one id */
+
+  json_info ji;
+  memset(&ji, 0, sizeof ji);
+  bool has_data = i < len;
+  if (has_data) {
+    int rc = json_scan(buf + i, len - i, depth, &ji); /* SIO-PK: strict, bounded JSON */
+    if (rc) return rc;
+    p.data = (sio_span){buf + i, len - i};
+  }
+  int rc = check_shape(p.type, has_data, &ji);
+  if (rc) return rc;
+  *out = p;
+  return 0;
+}
+
+/* Copy LEN bytes to OUT+POS while under CAP; returns the new POS. */
+static size_t put(uint8_t *out, size_t cap, size_t pos, const void *src, size_t len) {
+  if (pos < cap) {
+    size_t n = cap - pos < len ? cap - pos : len;
+    if (n) memcpy(out + pos, src, n);
+  }
+  return pos + len;
+}
+
+/* Decimal digits of V at POS. */
+static size_t put_u64(uint8_t *out, size_t cap, size_t pos, uint64_t v) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return put(out, cap, pos, tmp + sizeof tmp - n, n);
+}
+
+int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
+  if (!p || (!out && cap) || (unsigned)p->type > SIO_PACKET_BINARY_ACK)
+    return SIO_ERR_INVALID_ARGUMENT;
+  if ((!p->nsp.ptr && p->nsp.len) || (!p->data.ptr && p->data.len)) return SIO_ERR_INVALID_ARGUMENT;
+  if (p->ack_id < SIO_NO_ACK_ID || p->ack_id > SIO_MAX_ACK_ID) return SIO_ERR_INVALID_ARGUMENT;
+  bool binary = p->type == SIO_PACKET_BINARY_EVENT || p->type == SIO_PACKET_BINARY_ACK;
+  if (binary && p->attachments == 0) return SIO_ERR_INVALID_ARGUMENT;
+  /* A namespace must read back as written: it starts with '/' and holds no ','. */
+  bool named = p->nsp.len > 0 && !(p->nsp.len == 1 && p->nsp.ptr[0] == '/');
+  if (named && (p->nsp.ptr[0] != '/' || memchr(p->nsp.ptr, ',', p->nsp.len)))
+    return SIO_ERR_INVALID_ARGUMENT;
+  if (p->data.len > (size_t)INT_MAX - p->nsp.len - 64) return SIO_ERR_INVALID_ARGUMENT;
+
+  uint8_t digit = (uint8_t)('0' + p->type);
+  size_t pos = put(out, cap, 0, &digit, 1);
+  if (binary) {
+    pos = put_u64(out, cap, pos, p->attachments);
+    pos = put(out, cap, pos, "-", 1);
+  }
+  if (named) { /* the default namespace "/" is left implicit; any other ends with ',' */
+    pos = put(out, cap, pos, p->nsp.ptr, p->nsp.len);
+    pos = put(out, cap, pos, ",", 1);
+  }
+  if (p->ack_id >= 0) pos = put_u64(out, cap, pos, (uint64_t)p->ack_id);
+  pos = put(out, cap, pos, p->data.ptr, p->data.len);
+  return (int)pos;
+}
+
+int sio_packet_event_name(const sio_packet *p, sio_span *name) {
+  if (!p || !name) return SIO_ERR_INVALID_ARGUMENT;
+  if (p->type != SIO_PACKET_EVENT && p->type != SIO_PACKET_BINARY_EVENT) return SIO_ERR_BAD_STATE;
+  json_info ji;
+  if (json_scan(p->data.ptr, p->data.len, JSON_SCAN_MAX_DEPTH, &ji) != 0 || ji.type != JSON_ARRAY ||
+      ji.first_type != JSON_STRING)
+    return SIO_ERR_BAD_STATE;
+  *name = ji.first_str;
+  return 0;
+}
