@@ -1,6 +1,6 @@
 /* Engine.IO v4 packet and polling-payload codec: stateless, allocation-free.
- * Spec tags: EIO-PK-* (packet forms, base64 binary, UTF-8 text), EIO-PL-* (payload
- * separator, empty segments, maxPayload, packet count). */
+ * Spec tags: EIO-PK-1..14 (packet forms, base64 binary, UTF-8 text, encoding),
+ * EIO-PL-1..7 (payload separator, empty segments, maxPayload, packet count, encoding). */
 #include "sioref/eio_codec.h"
 
 #include <limits.h>
@@ -60,8 +60,9 @@ static int b64_val(uint8_t c) {
 size_t eio_base64_decoded_len(size_t len) { return len / 4 * 3; }
 
 /* Validate IN and return its exact decoded length, or SIO_ERR_BAD_BASE64.
- * EIO-PK: strict: length a multiple of 4, '=' only as the final one or two
- * characters, and the bits a padded group leaves over are zero (canonical form). */
+ * EIO-PK-11: strict: length a multiple of 4, '=' only as the final one or two
+ * characters. EIO-PK-12 leaves non-zero leftover bits of a padded group open; we
+ * refuse them too (canonical form only), so a decoded packet re-encodes to its wire. */
 static int b64_check(const uint8_t *in, size_t len, size_t *outlen) {
   if (len % 4 != 0) return SIO_ERR_BAD_BASE64;
   if (len / 4 * 3 > (size_t)INT_MAX) return SIO_ERR_BAD_BASE64;
@@ -125,24 +126,25 @@ int eio_base64_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
 
 int eio_packet_decode_text(const uint8_t *buf, size_t len, eio_packet *out) {
   if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
-  if (len == 0) return SIO_ERR_EMPTY_PACKET; /* EIO-PK: a packet has at least its type */
-  if (!eio_utf8_valid(buf, len)) return SIO_ERR_INVALID_UTF8; /* EIO-PK: text is UTF-8 */
+  if (len == 0) return SIO_ERR_EMPTY_PACKET; /* EIO-PK-5: at least the type byte */
+  if (!eio_utf8_valid(buf, len))
+    return SIO_ERR_INVALID_UTF8; /* EIO-PK-7, EIO-PK-8: whole message */
   if (buf[0] == 'b') {
-    /* EIO-PK: 'b' + base64 is a binary MESSAGE (the polling form of binary data) */
+    /* EIO-PK-10: 'b' + base64 is a binary MESSAGE (the polling form of binary data) */
     size_t n;
     int rc = b64_check(buf + 1, len - 1, &n);
     if (rc) return rc;
     *out = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_BASE64, {buf + 1, len - 1}};
     return 0;
   }
-  if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* EIO-PK: types 0..6 */
+  if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* EIO-PK-1, EIO-PK-6 */
   *out = (eio_packet){(eio_packet_type)(buf[0] - '0'), EIO_DATA_TEXT, {buf + 1, len - 1}};
   return 0;
 }
 
 int eio_packet_decode_binary(const uint8_t *buf, size_t len, eio_packet *out) {
   if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
-  /* EIO-PK: a binary WebSocket message is a MESSAGE with binary data, even empty */
+  /* EIO-PK-9: a binary WebSocket message is a MESSAGE with binary data, even empty */
   *out = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_BINARY, {buf, len}};
   return 0;
 }
@@ -162,12 +164,13 @@ static bool packet_ok(const eio_packet *p) {
   if (!p->data.ptr && p->data.len) return false;
   if (p->kind == EIO_DATA_TEXT) return true;
   if (p->kind != EIO_DATA_BINARY && p->kind != EIO_DATA_BASE64) return false;
-  if (p->type != EIO_PACKET_MESSAGE) return false; /* only messages carry binary */
+  if (p->type != EIO_PACKET_MESSAGE) return false; /* EIO-PK-2: only messages carry binary */
   size_t n;
   return p->kind == EIO_DATA_BINARY || b64_check(p->data.ptr, p->data.len, &n) == 0;
 }
 
 /* Append P's text (polling) form at POS; returns the new POS. */
+/* EIO-PK-13, EIO-PK-14, EIO-PL-7: digit + data, or 'b' + base64 for binary. */
 static size_t put_polling(const eio_packet *p, uint8_t *out, size_t cap, size_t pos) {
   uint8_t lead = p->kind == EIO_DATA_TEXT ? (uint8_t)('0' + p->type) : (uint8_t)'b';
   pos = put(out, cap, pos, &lead, 1);
@@ -185,7 +188,7 @@ int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out
     return SIO_ERR_INVALID_ARGUMENT;
   if (p->data.len > (size_t)INT_MAX / 2) return SIO_ERR_INVALID_ARGUMENT;
   if (transport == EIO_TRANSPORT_WEBSOCKET && p->kind != EIO_DATA_TEXT) {
-    /* EIO-PK: on WebSocket binary data is sent as the raw bytes of a binary message */
+    /* EIO-PK-14: on WebSocket binary data is sent as the raw bytes of a binary message */
     if (p->kind == EIO_DATA_BINARY) return (int)put(out, cap, 0, p->data.ptr, p->data.len);
     size_t n;
     b64_check(p->data.ptr, p->data.len, &n); /* valid: packet_ok checked */
@@ -197,13 +200,13 @@ int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out
 
 /* ---- polling payloads --------------------------------------------------- */
 
-#define EIO_RECORD_SEPARATOR 0x1e /* EIO-PL: packets in a body are joined by U+001E */
+#define EIO_RECORD_SEPARATOR 0x1e /* EIO-PL-1: packets in a body are joined by U+001E */
 
 int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len, size_t max_payload,
                           size_t max_packets) {
   if (!it || (!body && len)) return SIO_ERR_INVALID_ARGUMENT;
   *it = (eio_payload_iter){body, len, 0, 0, max_packets, 0, false};
-  /* EIO-PL: a body longer than maxPayload is refused before any packet is read */
+  /* EIO-PL-5: a body longer than maxPayload is refused before any packet is read */
   if (max_payload && len > max_payload) return it->err = SIO_ERR_PAYLOAD_TOO_LARGE;
   return 0;
 }
@@ -212,14 +215,14 @@ int eio_payload_next(eio_payload_iter *it, eio_packet *out) {
   if (!it || !out) return SIO_ERR_INVALID_ARGUMENT;
   if (it->err) return it->err;
   if (it->done) return 0;
-  /* EIO-PL: a body holds at most maxPackets packets */
+  /* EIO-PL-6: checked when packet maxPackets + 1 is reached */
   if (it->max_packets && it->count >= it->max_packets) return it->err = SIO_ERR_TOO_MANY_PACKETS;
   const uint8_t *start = it->buf + it->pos;
   size_t rest = it->len - it->pos;
   const uint8_t *sep = rest ? memchr(start, EIO_RECORD_SEPARATOR, rest) : NULL;
   size_t seg = sep ? (size_t)(sep - start) : rest;
-  /* EIO-PL: an empty segment (empty body, separator first, last or doubled) is an
-   * empty packet, refused by the packet decoder */
+  /* EIO-PL-2, EIO-PL-3, EIO-PL-4: an empty segment (empty body, separator first, last or doubled)
+   * is an empty packet, refused by the packet decoder */
   int rc = eio_packet_decode_text(start, seg, out);
   if (rc) return it->err = rc;
   it->count++;
@@ -256,7 +259,7 @@ int eio_payload_reader_init(eio_payload_reader *r, uint8_t *store, size_t cap, s
                             size_t max_payload, size_t max_packets) {
   if (!r || (!store && cap)) return SIO_ERR_INVALID_ARGUMENT;
   *r = (eio_payload_reader){store, cap, 0, body_len, 0, 0, max_packets, 0, false};
-  if (max_payload && body_len > max_payload) r->err = SIO_ERR_PAYLOAD_TOO_LARGE; /* EIO-PL */
+  if (max_payload && body_len > max_payload) r->err = SIO_ERR_PAYLOAD_TOO_LARGE; /* EIO-PL-5 */
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Strict RFC 8259 JSON scanner (what JSON.parse accepts), depth-limited and
  * allocation-free, plus the placeholder walk binary packets need.
- * Spec tags: SIO-PK-* (the payload is JSON, depth-limited), SIO-BIN-* (placeholders). */
+ * Spec tags: SIO-PK-10 (strict JSON), SIO-PK-11 (depth), SIO-PK-14 (unescaped compare),
+ * SIO-BIN-7 (what a placeholder is), SIO-BIN-8 (what a valid num is). */
 #include "sioref/json_scan.h"
 
 #include <string.h>
@@ -177,7 +178,7 @@ static int scan_object(jcur *c, uint32_t depth, const jvisit *v) {
     return SIO_ERR_INVALID_JSON;
   }
   if (!v) return 0;
-  if (ph_true) { /* SIO-BIN: an object whose _placeholder is true stands for an attachment */
+  if (ph_true) { /* SIO-BIN-7: an object whose _placeholder is true stands for an attachment */
     json_placeholder ph = {num_ok, num_ok ? num : 0, {open, (size_t)(c->p - open)}};
     return v->fn(v->ctx, &ph);
   }
@@ -241,7 +242,7 @@ static int scan_value(jcur *c, uint32_t depth, jval *out, json_info *first, cons
   out->uval = 0;
   switch (*c->p) {
   case '{':
-    /* SIO-PK: each array or object opens one level; past the limit is refused */
+    /* SIO-PK-11: each array or object opens one level; past the limit is refused */
     if (depth + 1 > c->max_depth) return SIO_ERR_JSON_TOO_DEEP;
     out->type = JSON_OBJECT;
     return scan_object(c, depth + 1, v);

@@ -1,7 +1,7 @@
 /* Socket.IO binary packets: placeholder checks, the receive-side reassembler (one
  * header message, then exactly `attachments` binary messages) and the send-side
  * header encoder. Allocation-free: attachments are spans the caller keeps alive.
- * Spec tags: SIO-BIN-* (placeholders, attachment order, message sequencing). */
+ * Spec tags: SIO-BIN-3..16 (reassembly, placeholders, encoding). */
 #include "sioref/sio_binary.h"
 
 #include <string.h>
@@ -21,10 +21,10 @@ typedef struct ph_marks {
 
 static int on_placeholder(void *ctx, const json_placeholder *ph) {
   ph_marks *m = ctx;
-  /* SIO-BIN: num is a non-negative integer naming an attachment that exists ... */
-  if (!ph->num_ok) return SIO_ERR_BAD_PLACEHOLDER;
-  if (ph->num >= m->n) return SIO_ERR_PLACEHOLDER_OUT_OF_RANGE;
-  /* ... and each attachment has exactly one place */
+  /* SIO-BIN-12: checked in the order SIO-BIN-8, -9, -10, in document order */
+  if (!ph->num_ok) return SIO_ERR_BAD_PLACEHOLDER;              /* SIO-BIN-8 */
+  if (ph->num >= m->n) return SIO_ERR_PLACEHOLDER_OUT_OF_RANGE; /* SIO-BIN-9 */
+  /* SIO-BIN-10: each attachment has exactly one place */
   if (m->seen[ph->num]) return SIO_ERR_PLACEHOLDER_DUPLICATE;
   m->seen[ph->num] = 1;
   return 0;
@@ -37,7 +37,7 @@ static int check_marks(sio_span data, uint32_t n, uint32_t depth, uint8_t *seen)
   int rc = json_visit_placeholders(data.ptr, data.len, depth, on_placeholder, &m);
   if (rc) return rc;
   for (uint32_t i = 0; i < n; i++)
-    if (!seen[i]) return SIO_ERR_ATTACHMENT_UNUSED; /* SIO-BIN: no attachment goes unused */
+    if (!seen[i]) return SIO_ERR_ATTACHMENT_UNUSED; /* SIO-BIN-11: no attachment goes unused */
   return 0;
 }
 
@@ -73,7 +73,7 @@ static int reasm_fail(sio_reasm *r, int code) {
 
 int sio_reasm_feed_text(sio_reasm *r, const uint8_t *buf, size_t len, sio_packet *out) {
   if (!r || !r->slots || !out || (!buf && len)) return SIO_ERR_INVALID_ARGUMENT;
-  /* SIO-BIN: nothing but the attachments may come between a header and its last one */
+  /* SIO-BIN-4: nothing but the attachments may come between a header and its last one */
   if (r->pending) return reasm_fail(r, SIO_ERR_UNEXPECTED_TEXT);
   sio_packet p;
   int rc = sio_packet_decode(buf, len, &r->opts, &p);
@@ -96,8 +96,8 @@ int sio_reasm_feed_text(sio_reasm *r, const uint8_t *buf, size_t len, sio_packet
 
 int sio_reasm_feed_binary(sio_reasm *r, const uint8_t *buf, size_t len, sio_packet *out) {
   if (!r || !r->slots || !out || (!buf && len)) return SIO_ERR_INVALID_ARGUMENT;
-  if (!r->pending) return SIO_ERR_UNEXPECTED_BINARY; /* SIO-BIN: no header announced it */
-  r->slots[r->received++] = (sio_span){buf, len};    /* attachment i is the i-th message */
+  if (!r->pending) return SIO_ERR_UNEXPECTED_BINARY; /* SIO-BIN-5 */
+  r->slots[r->received++] = (sio_span){buf, len};    /* SIO-BIN-3, SIO-BIN-13 */
   if (r->received < r->header.attachments) return SIO_REASM_NEED_MORE;
   r->pending = false;
   *out = r->header;
@@ -106,7 +106,7 @@ int sio_reasm_feed_binary(sio_reasm *r, const uint8_t *buf, size_t len, sio_pack
 
 int sio_reasm_finish(sio_reasm *r) {
   if (!r) return SIO_ERR_INVALID_ARGUMENT;
-  if (r->pending) return reasm_fail(r, SIO_ERR_ATTACHMENTS_PENDING); /* SIO-BIN */
+  if (r->pending) return reasm_fail(r, SIO_ERR_ATTACHMENTS_PENDING); /* SIO-BIN-6 */
   return 0;
 }
 

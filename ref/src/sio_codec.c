@@ -16,7 +16,7 @@
 
 static const uint8_t root_nsp[] = "/";
 
-/* SIO-PK: names a peer must not use for its own events. */
+/* SIO-PK-14: names a peer must not use for its own events. */
 static const char *const reserved_events[] = {
     "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
 };
@@ -31,7 +31,7 @@ static uint32_t eff_max_depth(const sio_codec_opts *o) {
   return (o && o->max_json_depth) ? o->max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;
 }
 
-/* SIO-PK: the payload's JSON type must fit the packet type. */
+/* SIO-PK-12, SIO-PK-13, SIO-PK-14: the payload's JSON type must fit the packet type. */
 static int check_shape(sio_packet_type t, bool has_data, const json_info *ji) {
   switch (t) {
   case SIO_PACKET_CONNECT: /* optional auth object */
@@ -58,28 +58,31 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
   if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
   uint32_t depth = eff_max_depth(opts);
   if (depth > JSON_SCAN_MAX_DEPTH) return SIO_ERR_INVALID_ARGUMENT;
-  if (len == 0) return SIO_ERR_EMPTY_PACKET;
-  if (!eio_utf8_valid(buf, len)) return SIO_ERR_INVALID_UTF8;       /* SIO-PK: packets are text */
-  if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* SIO-PK: types 0..6 */
+  if (len == 0) return SIO_ERR_EMPTY_PACKET; /* SIO-PK-3 */
+  /* SIO-PK-16: the text must be UTF-8. Checked before the other rules, like the
+   * Engine.IO layer does (EIO-PK-7) and vectors/check/model.js; the JSON scanner takes
+   * bytes >= 0x80 inside strings as they are, relying on this. */
+  if (!eio_utf8_valid(buf, len)) return SIO_ERR_INVALID_UTF8;
+  if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* SIO-PK-4 */
   sio_packet p = {(sio_packet_type)(buf[0] - '0'), {root_nsp, 1}, SIO_NO_ACK_ID, 0, {NULL, 0}};
   size_t i = 1;
 
   if (p.type == SIO_PACKET_BINARY_EVENT || p.type == SIO_PACKET_BINARY_ACK) {
-    /* SIO-PK: binary types carry "<count>-": at least one digit, at most ten, then '-',
-     * and a count of zero makes no sense */
+    /* SIO-PK-5, SIO-BIN-1: binary types carry "<count>-": at least one digit, at most ten, then
+     * '-', and a count of zero makes no sense */
     size_t start = i;
     uint64_t n = 0;
     while (i < len && is_digit(buf[i]) && i - start < ATTACHMENT_DIGITS_MAX + 1)
       n = n * 10 + (uint64_t)(buf[i++] - '0');
     if (i == start || i - start > ATTACHMENT_DIGITS_MAX || i >= len || buf[i] != '-' || n == 0)
       return SIO_ERR_BAD_ATTACHMENT_COUNT;
-    if (n > eff_max_attachments(opts)) return SIO_ERR_TOO_MANY_ATTACHMENTS;
+    if (n > eff_max_attachments(opts)) return SIO_ERR_TOO_MANY_ATTACHMENTS; /* SIO-BIN-2 */
     p.attachments = (uint32_t)n;
     i++; /* '-' */
   }
 
   if (i < len && buf[i] == '/') {
-    /* SIO-PK: a namespace starts with '/' and runs to the first ',' or the end */
+    /* SIO-PK-6: a namespace starts with '/' and runs to the first ',' or the end */
     size_t start = i;
     while (i < len && buf[i] != ',') i++;
     p.nsp = (sio_span){buf + start, i - start};
@@ -89,7 +92,7 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
   size_t start = i;
   uint64_t id = 0;
   while (i < len && is_digit(buf[i])) {
-    if (i - start >= ACK_DIGITS_MAX) return SIO_ERR_ACK_ID_OUT_OF_RANGE; /* SIO-PK */
+    if (i - start >= ACK_DIGITS_MAX) return SIO_ERR_ACK_ID_OUT_OF_RANGE; /* SIO-PK-7 */
     id = id * 10 + (uint64_t)(buf[i++] - '0');
   }
   if (i > start) {
@@ -99,15 +102,15 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
   bool has_id = i > start;
   if (has_id && (p.type == SIO_PACKET_CONNECT || p.type == SIO_PACKET_DISCONNECT ||
                  p.type == SIO_PACKET_CONNECT_ERROR))
-    return SIO_ERR_UNEXPECTED_ACK_ID; /* SIO-PK: only events and acks carry ids */
+    return SIO_ERR_UNEXPECTED_ACK_ID; /* SIO-PK-8: only events and acks carry ids */
   if (!has_id && (p.type == SIO_PACKET_ACK || p.type == SIO_PACKET_BINARY_ACK))
-    return SIO_ERR_MISSING_ACK_ID; /* SIO-PK: an ack answers one id */
+    return SIO_ERR_MISSING_ACK_ID; /* SIO-PK-9: an ack answers one id */
 
   json_info ji;
   memset(&ji, 0, sizeof ji);
   bool has_data = i < len;
   if (has_data) {
-    int rc = json_scan(buf + i, len - i, depth, &ji); /* SIO-PK: strict, bounded JSON */
+    int rc = json_scan(buf + i, len - i, depth, &ji); /* SIO-PK-10, SIO-PK-11 */
     if (rc) return rc;
     p.data = (sio_span){buf + i, len - i};
   }
@@ -150,6 +153,15 @@ int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
     return SIO_ERR_INVALID_ARGUMENT;
   if (p->data.len > (size_t)INT_MAX - p->nsp.len - 64) return SIO_ERR_INVALID_ARGUMENT;
 
+  /* SIO-PK-19: refuse a payload the decoder would refuse (shape, event name) */
+  json_info ji;
+  memset(&ji, 0, sizeof ji);
+  bool has_data = p->data.len > 0;
+  if (has_data && json_scan(p->data.ptr, p->data.len, JSON_SCAN_MAX_DEPTH, &ji) != 0)
+    return SIO_ERR_INVALID_ARGUMENT;
+  if (check_shape(p->type, has_data, &ji) != 0) return SIO_ERR_INVALID_ARGUMENT;
+
+  /* SIO-PK-17: type, count '-', namespace ',', ack id, payload; nothing else */
   uint8_t digit = (uint8_t)('0' + p->type);
   size_t pos = put(out, cap, 0, &digit, 1);
   if (binary) {

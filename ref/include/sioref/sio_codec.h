@@ -32,7 +32,8 @@ typedef enum sio_packet_type {
 
 typedef struct sio_codec_opts {
   uint32_t max_attachments; /* 0 = SIO_DEFAULT_MAX_ATTACHMENTS */
-  uint32_t max_json_depth;  /* 0 = SIO_DEFAULT_MAX_JSON_DEPTH */
+  uint32_t max_json_depth;  /* 0 = SIO_DEFAULT_MAX_JSON_DEPTH; above JSON_SCAN_MAX_DEPTH
+                               (json_scan.h) the decoder returns SIO_ERR_INVALID_ARGUMENT */
 } sio_codec_opts;
 
 typedef struct sio_packet {
@@ -49,13 +50,20 @@ typedef struct sio_packet {
  * (SIO_ERR_EMPTY_PACKET, _BAD_PACKET_TYPE, _BAD_ATTACHMENT_COUNT,
  * _TOO_MANY_ATTACHMENTS, _ACK_ID_OUT_OF_RANGE, _INVALID_JSON, _JSON_TOO_DEEP,
  * _BAD_PAYLOAD_SHAPE, _BAD_EVENT_NAME, _RESERVED_EVENT_NAME, _MISSING_ACK_ID,
- * _UNEXPECTED_ACK_ID, _INVALID_UTF8). Placeholders are checked by the reassembler,
- * not here. */
+ * _UNEXPECTED_ACK_ID, _INVALID_UTF8). The first failing rule in the spec's order
+ * decides (SIO-PK-3..15), except that the UTF-8 check (SIO-PK-16) comes right after
+ * the empty check, as in the Engine.IO layer. Placeholders are checked by the
+ * reassembler (sio_binary.h), not here. */
 int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts, sio_packet *out);
 
 /* Encode P's text form into OUT (CAP bytes): type, attachment count and '-' for
- * binary types, namespace and ',' unless it is "/", ack id, JSON payload as given.
- * Returns the full length, or SIO_ERR_INVALID_ARGUMENT. */
+ * binary types, namespace and ',' unless it is "/" (or empty), ack id, JSON payload
+ * as given (verbatim). P and its spans are borrowed. Returns the full length, or
+ * SIO_ERR_INVALID_ARGUMENT for local misuse (SIO-PK-19): a namespace not starting with
+ * '/' or holding ',', an ack id outside SIO_NO_ACK_ID..SIO_MAX_ACK_ID, a binary type
+ * with 0 attachments, or a payload that is not JSON (nesting up to
+ * JSON_SCAN_MAX_DEPTH) or breaks the shape rules the decoder applies (including event
+ * names). Placeholders are not checked here: see sio_binary_encode_header(). */
 int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap);
 
 /* The event name of a decoded EVENT/BINARY_EVENT: a span over the JSON string
