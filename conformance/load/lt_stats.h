@@ -1,0 +1,43 @@
+/* sioload's measurement helpers: a fixed-size latency histogram (log-linear buckets,
+ * about 3 % relative error, no allocation), and readers for the CPU time and resident
+ * memory of this process and of the server under test (Linux /proc). */
+#ifndef SIOLOAD_LT_STATS_H
+#define SIOLOAD_LT_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LT_HIST_BUCKETS 1280
+
+typedef struct lt_hist {
+  uint64_t count;
+  uint64_t max;
+  uint64_t sum;
+  uint32_t b[LT_HIST_BUCKETS];
+} lt_hist;
+
+void lt_hist_reset(lt_hist *h);
+void lt_hist_add(lt_hist *h, uint64_t v);
+/* The value at quantile Q (0..1), e.g. 0.99; 0 when the histogram is empty. */
+uint64_t lt_hist_quantile(const lt_hist *h, double q);
+
+/* CPU time used so far, in microseconds (user + system). */
+typedef struct lt_cpu {
+  uint64_t self_us;   /* this process (getrusage) */
+  uint64_t server_us; /* the server process (/proc/PID/stat utime + stime), 0 if unknown */
+  uint64_t wall_us;
+  bool server_ok;
+} lt_cpu;
+
+/* Sample the CPU counters now. SERVER_PID <= 0 means no server figures. */
+void lt_cpu_sample(lt_cpu *c, pid_t server_pid, uint64_t now_us);
+
+/* Percent of one core used between A and B by this process and by the server. */
+double lt_cpu_self_pct(const lt_cpu *a, const lt_cpu *b);
+double lt_cpu_server_pct(const lt_cpu *a, const lt_cpu *b);
+
+/* VmRSS of PID in KiB (0 = this process), or -1 when it cannot be read. */
+long lt_rss_kib(pid_t pid);
+
+#endif
