@@ -1,0 +1,20 @@
+# Socket.IO server layer (sans-I/O) and the contract app on top of it.
+#   sioref_sio      namespaces, auth, events, acks, rooms, disconnects (needs sioref_codec)
+#   sioref_contract the test-app contract's Socket.IO application (needs cJSON)
+add_library(sioref_sio STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/src/sio_server.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sio_emit.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sio_room.c)
+target_link_libraries(sioref_sio PUBLIC sioref_codec)
+
+add_library(sioref_contract STATIC ${CMAKE_CURRENT_LIST_DIR}/src/contract_app.c)
+target_link_libraries(sioref_contract PUBLIC sioref_sio PkgConfig::CJSON)
+
+sio_add_test(test_sio_server
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_server.c
+          ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c
+  LIBS sioref_sio PkgConfig::CJSON)
+sio_add_test(test_contract_app
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_contract_app.c
+          ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c
+  LIBS sioref_contract)

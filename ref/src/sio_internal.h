@@ -1,0 +1,114 @@
+/* Private structures shared by the Socket.IO server layer's modules (sio_server.c,
+ * sio_emit.c, sio_room.c). Not installed; nothing outside ref/src/sio_*.c includes it. */
+#ifndef SIOREF_SIO_INTERNAL_H
+#define SIOREF_SIO_INTERNAL_H
+
+#include "sioref/sio_binary.h"
+#include "sioref/sio_server.h"
+
+/* A room of one namespace: a name and the sockets in it. Rooms live on the namespace's
+ * list and are freed when their last member leaves. */
+typedef struct sio_room {
+  struct sio_room *next;
+  char *name; /* owned copy, not NUL-terminated in meaning (any bytes) */
+  size_t name_len;
+  sio_socket **members; /* owned array of borrowed socket pointers */
+  size_t n_members, cap;
+} sio_room;
+
+struct sio_namespace {
+  sio_server *srv;
+  const sio_namespace_config *cfg; /* borrowed from the server config */
+  size_t name_len;
+  sio_socket *head; /* connected sockets, linked by ns_prev/ns_next */
+  size_t n_sockets;
+  sio_room *rooms;
+};
+
+/* A server-issued ack request waiting for the client's answer. */
+typedef struct sio_pending_ack {
+  struct sio_pending_ack *next;
+  int64_t id;
+  uint64_t deadline_ms;
+  sio_ack_fn fn;
+  void *user;
+} sio_pending_ack;
+
+struct sio_socket {
+  sio_client *c;
+  sio_namespace *ns;
+  char id[SIO_SID_LEN + 1];
+  bool connected;
+  sio_socket *c_prev, *c_next;   /* the client's joined sockets, then its graveyard */
+  sio_socket *ns_prev, *ns_next; /* the namespace's connected sockets */
+  sio_room **rooms;              /* owned array of borrowed room pointers */
+  size_t n_rooms, rooms_cap;
+  char *auth; /* owned copy of the handshake auth JSON text */
+  size_t auth_len;
+  sio_pending_ack *acks; /* owned list */
+  size_t n_acks;
+  int64_t next_ack_id;
+};
+
+typedef enum sio_client_state {
+  SIO_CS_NEW = 0, /* created, Engine.IO open not reported yet */
+  SIO_CS_OPEN,    /* normal operation */
+  SIO_CS_CLOSING, /* sio_client_close is sending DISCONNECTs; sends still allowed */
+  SIO_CS_CLOSED,  /* torn down: no sends, no handlers; waits for sio_client_free */
+} sio_client_state;
+
+struct sio_client {
+  sio_server *srv;
+  void *user;
+  sio_client *prev, *next; /* the server's client list */
+  sio_client_state state;
+  uint64_t now_ms;              /* latest time the embedder gave us */
+  uint64_t connect_deadline_ms; /* SIO_NO_DEADLINE once a namespace was joined */
+  sio_socket *sockets;          /* joined sockets (connected) */
+  size_t n_sockets;
+  sio_socket *graveyard; /* disconnected sockets freed when depth returns to 0 */
+  int depth;             /* nesting of entry points currently running for this client */
+  /* Binary reassembly (SIO-BIN via the codec's sio_reasm): the reassembler holds
+   * spans, so the header text and each attachment are copied into owned buffers. */
+  sio_reasm reasm;
+  sio_span *slots;  /* owned, max_attachments entries, handed to sio_reasm */
+  uint8_t **copies; /* owned: copies[0] header text, copies[1..] attachments */
+  size_t n_copies;
+  bool copies_busy; /* a completed binary packet is being dispatched from the copies */
+  uint32_t max_att;
+};
+
+struct sio_server {
+  sio_server_config cfg;
+  sio_namespace *nsps; /* owned array of cfg.n_namespaces */
+  sio_client *clients;
+  size_t n_clients;
+};
+
+/* ---- sio_server.c ---- */
+/* Enter / leave an entry point of C: memory of sockets disconnected while depth > 0 is
+ * released when the outermost entry point leaves. */
+void sio_client_enter_(sio_client *c);
+void sio_client_leave_(sio_client *c);
+/* Take S out of its namespace, rooms and client; cancel its acks; run on_disconnect;
+ * then free it (or park it in the graveyard). SEND_DC: send a DISCONNECT first. */
+void sio_socket_detach_(sio_socket *s, sio_disconnect_reason why, bool send_dc);
+/* Tear the client down (no sends) and ask the embedder to close with REASON. */
+void sio_client_fail_(sio_client *c, int reason, sio_disconnect_reason why);
+
+/* ---- sio_emit.c ---- */
+/* True when messages may still be sent to C. */
+bool sio_client_can_send_(const sio_client *c);
+/* Encode P (binary types with N_ATT attachments) and send it to C. Returns 0, a send
+ * callback error, SIO_ERR_BAD_STATE, SIO_ERR_OUT_OF_MEMORY or an encoder error. */
+int sio_send_packet_(sio_client *c, const sio_packet *p, const sio_span *att, size_t n_att);
+/* Append the JSON string literal for the plain UTF-8 text S (with quotes) to OUT at *POS
+ * (OUT may be NULL to measure). Returns the number of bytes it needs. */
+size_t sio_json_quote_(const char *s, size_t len, char *out);
+
+/* ---- sio_room.c ---- */
+sio_room *sio_room_find_(sio_namespace *ns, const char *name, size_t len);
+/* Remove S from every room (freeing rooms left empty) and free S's room array. */
+void sio_room_leave_all_(sio_socket *s);
+
+#endif

@@ -1,0 +1,628 @@
+/* Socket.IO server layer, sans-I/O: server and client life cycle, receive-side
+ * dispatch (namespaces, CONNECT/auth, events, acks, disconnects) and timers.
+ * Spec tags: SIO-NS, SIO-AUTH, SIO-EV, SIO-ACK, SIO-DC, SIO-LIM (emits in sio_emit.c,
+ * rooms in sio_room.c).
+ *
+ * Client state machine (one per Engine.IO connection):
+ *   NEW     --open-->            OPEN (connect deadline = now + connect_timeout)
+ *   OPEN    --CONNECT ok-->      OPEN, connect deadline cleared for good
+ *   OPEN    --tick past deadline, nothing joined--> CLOSED (close callback)
+ *   OPEN    --peer violation / invalid state-->     CLOSED (close callback, no DISCONNECTs)
+ *   OPEN    --sio_client_close-->  CLOSING (DISCONNECT per socket) --> CLOSED (close cb)
+ *   any     --on_closed-->         CLOSED (handlers run, no sends, no close callback)
+ * A socket is created CONNECTED by an accepted CONNECT and detached exactly once (client
+ * DISCONNECT, server disconnect, or client teardown); a detached socket is freed when the
+ * outermost call into its client returns, so hooks may disconnect the socket they run for. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sioref/err.h"
+#include "sio_internal.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static bool span_eq_cstr(sio_span a, const char *s, size_t slen) {
+  return a.len == slen && (slen == 0 || memcmp(a.ptr, s, slen) == 0);
+}
+
+static sio_namespace *find_namespace(sio_server *srv, sio_span name) {
+  for (size_t i = 0; i < srv->cfg.n_namespaces; i++) {
+    if (span_eq_cstr(name, srv->nsps[i].cfg->name, srv->nsps[i].name_len)) return &srv->nsps[i];
+  }
+  return NULL;
+}
+
+static sio_socket *find_socket(sio_client *c, sio_span nsp) {
+  for (sio_socket *s = c->sockets; s; s = s->c_next) {
+    if (span_eq_cstr(nsp, s->ns->cfg->name, s->ns->name_len)) return s;
+  }
+  return NULL;
+}
+
+static void free_socket(sio_socket *s) {
+  free(s->auth);
+  free(s->rooms);
+  free(s);
+}
+
+/* Drop a partial binary packet and the copies it holds. */
+static void reasm_drop(sio_client *c) {
+  if (c->copies_busy) return; /* a hook is reading them: on_message_locked frees them */
+  for (size_t i = 0; i < c->n_copies; i++) free(c->copies[i]);
+  c->n_copies = 0;
+  if (c->slots) (void)sio_reasm_finish(&c->reasm); /* back to IDLE; the error is expected */
+}
+
+static uint8_t *dup_bytes(const uint8_t *p, size_t n) {
+  uint8_t *d = malloc(n ? n : 1);
+  if (d && n) memcpy(d, p, n);
+  return d;
+}
+
+/* ---------------------------------------------------------------- server */
+
+sio_server *sio_server_new(const sio_server_config *cfg) {
+  if (!cfg || !cfg->send || !cfg->close || !cfg->random || !cfg->namespaces ||
+      cfg->n_namespaces == 0)
+    return NULL;
+  for (size_t i = 0; i < cfg->n_namespaces; i++) {
+    const char *n = cfg->namespaces[i].name;
+    if (!n || n[0] != '/') return NULL; /* SIO-NS: a namespace name starts with '/' */
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(n, cfg->namespaces[j].name) == 0) return NULL;
+  }
+  sio_server *srv = calloc(1, sizeof *srv);
+  if (!srv) return NULL;
+  srv->cfg = *cfg;
+  if (!srv->cfg.connect_timeout_ms) srv->cfg.connect_timeout_ms = SIO_DEFAULT_CONNECT_TIMEOUT_MS;
+  if (!srv->cfg.ack_timeout_ms) srv->cfg.ack_timeout_ms = SIO_DEFAULT_ACK_TIMEOUT_MS;
+  if (!srv->cfg.max_rooms_per_socket)
+    srv->cfg.max_rooms_per_socket = SIO_DEFAULT_MAX_ROOMS_PER_SOCKET;
+  if (!srv->cfg.max_pending_acks) srv->cfg.max_pending_acks = SIO_DEFAULT_MAX_PENDING_ACKS;
+  srv->nsps = calloc(cfg->n_namespaces, sizeof *srv->nsps);
+  if (!srv->nsps) {
+    free(srv);
+    return NULL;
+  }
+  for (size_t i = 0; i < cfg->n_namespaces; i++) {
+    srv->nsps[i].srv = srv;
+    srv->nsps[i].cfg = &cfg->namespaces[i];
+    srv->nsps[i].name_len = strlen(cfg->namespaces[i].name);
+  }
+  return srv;
+}
+
+void sio_server_free(sio_server *srv) {
+  if (!srv) return;
+  while (srv->clients) {
+    sio_client *c = srv->clients;
+    c->depth = 0; /* free even if the embedder broke the rules */
+    sio_client_free(c);
+  }
+  free(srv->nsps);
+  free(srv);
+}
+
+sio_namespace *sio_server_namespace(sio_server *srv, const char *name) {
+  if (!srv || !name) return NULL;
+  sio_span n = {(const uint8_t *)name, strlen(name)};
+  return find_namespace(srv, n);
+}
+
+uint64_t sio_server_next_deadline(const sio_server *srv) {
+  uint64_t d = SIO_NO_DEADLINE;
+  if (!srv) return d;
+  for (const sio_client *c = srv->clients; c; c = c->next) {
+    uint64_t cd = sio_client_next_deadline(c);
+    if (cd < d) d = cd;
+  }
+  return d;
+}
+
+int sio_server_tick(sio_server *srv, uint64_t now_ms) {
+  if (!srv) return 0;
+  int n = 0;
+  /* A tick may emit to (and close) other clients, never free them: the list is stable
+   * except for order, so restart after each tick and skip clients not yet due. */
+  bool again = true;
+  while (again) {
+    again = false;
+    for (sio_client *c = srv->clients; c; c = c->next) {
+      if (sio_client_next_deadline(c) <= now_ms) {
+        (void)sio_client_tick(c, now_ms);
+        n++;
+        again = true;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+size_t sio_server_client_count(const sio_server *srv) { return srv ? srv->n_clients : 0; }
+
+/* ---------------------------------------------------------------- client */
+
+sio_client *sio_client_new(sio_server *srv, void *user) {
+  if (!srv) return NULL;
+  sio_client *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->srv = srv;
+  c->user = user;
+  c->connect_deadline_ms = SIO_NO_DEADLINE;
+  c->max_att =
+      srv->cfg.codec.max_attachments ? srv->cfg.codec.max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
+  c->slots = calloc(c->max_att, sizeof *c->slots);
+  c->copies = calloc((size_t)c->max_att + 1, sizeof *c->copies);
+  if (!c->slots || !c->copies ||
+      sio_reasm_init(&c->reasm, &srv->cfg.codec, c->slots, c->max_att) != 0) {
+    free(c->slots);
+    free(c->copies);
+    free(c);
+    return NULL;
+  }
+  c->next = srv->clients;
+  if (srv->clients) srv->clients->prev = c;
+  srv->clients = c;
+  srv->n_clients++;
+  return c;
+}
+
+void sio_client_enter_(sio_client *c) { c->depth++; }
+
+void sio_client_leave_(sio_client *c) {
+  if (--c->depth > 0) return;
+  while (c->graveyard) {
+    sio_socket *s = c->graveyard;
+    c->graveyard = s->c_next;
+    free_socket(s);
+  }
+}
+
+int sio_client_open(sio_client *c, uint64_t now_ms) {
+  if (!c) return SIO_ERR_INVALID_ARGUMENT;
+  if (c->state != SIO_CS_NEW) return SIO_ERR_BAD_STATE;
+  c->state = SIO_CS_OPEN;
+  c->now_ms = now_ms;
+  /* SIO-NS: a client must join a namespace within connectTimeout of the open. */
+  c->connect_deadline_ms = now_ms + c->srv->cfg.connect_timeout_ms;
+  return 0;
+}
+
+/* Detach every socket of C (DISCONNECT packets only when SEND_DC) and drop partial
+ * binary data. The caller has set C's state. */
+static void detach_all(sio_client *c, sio_disconnect_reason why, bool send_dc) {
+  reasm_drop(c);
+  c->connect_deadline_ms = SIO_NO_DEADLINE;
+  while (c->sockets) sio_socket_detach_(c->sockets, why, send_dc);
+}
+
+void sio_client_fail_(sio_client *c, int reason, sio_disconnect_reason why) {
+  if (c->state == SIO_CS_CLOSED) return;
+  c->state = SIO_CS_CLOSED; /* no sends: a closing connection gets nothing more */
+  detach_all(c, why, false);
+  c->srv->cfg.close(c->srv->cfg.user, c, reason);
+}
+
+void sio_client_on_closed(sio_client *c, int reason) {
+  (void)reason;
+  if (!c || c->state == SIO_CS_CLOSED) return;
+  sio_client_enter_(c);
+  c->state = SIO_CS_CLOSED;
+  detach_all(c, SIO_DC_TRANSPORT_CLOSE, false);
+  sio_client_leave_(c);
+}
+
+int sio_client_close(sio_client *c) {
+  if (!c) return SIO_ERR_INVALID_ARGUMENT;
+  if (c->state != SIO_CS_OPEN && c->state != SIO_CS_NEW) return SIO_ERR_BAD_STATE;
+  sio_client_enter_(c);
+  /* SIO-DC: like socket.disconnect(true), say DISCONNECT on each namespace, then close. */
+  c->state = SIO_CS_CLOSING;
+  detach_all(c, SIO_DC_SERVER_NAMESPACE_DISCONNECT, true);
+  c->state = SIO_CS_CLOSED;
+  c->srv->cfg.close(c->srv->cfg.user, c, SIO_CLOSE_BY_SERVER);
+  sio_client_leave_(c);
+  return 0;
+}
+
+uint64_t sio_client_next_deadline(const sio_client *c) {
+  if (!c || c->state == SIO_CS_CLOSED) return SIO_NO_DEADLINE;
+  uint64_t d = c->connect_deadline_ms;
+  for (const sio_socket *s = c->sockets; s; s = s->c_next)
+    for (const sio_pending_ack *a = s->acks; a; a = a->next)
+      if (a->deadline_ms < d) d = a->deadline_ms;
+  return d;
+}
+
+/* Find one pending ack of C due at NOW_MS; unlink it and return it with its socket. */
+static sio_pending_ack *take_due_ack(sio_client *c, uint64_t now_ms, sio_socket **owner) {
+  for (sio_socket *s = c->sockets; s; s = s->c_next) {
+    for (sio_pending_ack **pp = &s->acks; *pp; pp = &(*pp)->next) {
+      if ((*pp)->deadline_ms <= now_ms) {
+        sio_pending_ack *a = *pp;
+        *pp = a->next;
+        s->n_acks--;
+        *owner = s;
+        return a;
+      }
+    }
+  }
+  return NULL;
+}
+
+int sio_client_tick(sio_client *c, uint64_t now_ms) {
+  if (!c) return 0;
+  if (c->state != SIO_CS_OPEN) return c->state == SIO_CS_CLOSED ? 1 : 0;
+  sio_client_enter_(c);
+  if (now_ms > c->now_ms) c->now_ms = now_ms;
+  if (c->connect_deadline_ms <= now_ms && c->n_sockets == 0) {
+    /* SIO-NS: no namespace joined within connectTimeout: close the connection. */
+    sio_client_fail_(c, SIO_CLOSE_CONNECT_TIMEOUT, SIO_DC_INTERNAL);
+  }
+  /* SIO-ACK: a server ack request not answered in time ends with TIMEOUT; a later
+   * answer for its id is ignored (the id is no longer pending). One at a time: the
+   * callback may disconnect sockets or emit new requests. */
+  sio_socket *s;
+  sio_pending_ack *a;
+  while (c->state == SIO_CS_OPEN && (a = take_due_ack(c, now_ms, &s)) != NULL) {
+    a->fn(a->user, s, SIO_ACK_TIMEOUT, NULL);
+    free(a);
+  }
+  int closed = c->state == SIO_CS_CLOSED;
+  sio_client_leave_(c);
+  return closed;
+}
+
+void sio_client_free(sio_client *c) {
+  if (!c) return;
+  sio_client_on_closed(c, 0);
+  c->depth = 0;
+  while (c->graveyard) {
+    sio_socket *s = c->graveyard;
+    c->graveyard = s->c_next;
+    free_socket(s);
+  }
+  reasm_drop(c);
+  sio_server *srv = c->srv;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    srv->clients = c->next;
+  if (c->next) c->next->prev = c->prev;
+  srv->n_clients--;
+  free(c->slots);
+  free(c->copies);
+  free(c);
+}
+
+void *sio_client_user(const sio_client *c) { return c ? c->user : NULL; }
+bool sio_client_is_closed(const sio_client *c) { return !c || c->state == SIO_CS_CLOSED; }
+size_t sio_client_socket_count(const sio_client *c) { return c ? c->n_sockets : 0; }
+
+/* ---------------------------------------------------------------- socket basics */
+
+const char *sio_socket_id(const sio_socket *s) { return s ? s->id : NULL; }
+sio_client *sio_socket_client(const sio_socket *s) { return s ? s->c : NULL; }
+sio_namespace *sio_socket_namespace(const sio_socket *s) { return s ? s->ns : NULL; }
+sio_span sio_socket_auth(const sio_socket *s) {
+  sio_span sp = {NULL, 0};
+  if (s) {
+    sp.ptr = (const uint8_t *)s->auth;
+    sp.len = s->auth_len;
+  }
+  return sp;
+}
+uint64_t sio_socket_now_ms(const sio_socket *s) { return s ? s->c->now_ms : 0; }
+bool sio_socket_connected(const sio_socket *s) { return s && s->connected; }
+const char *sio_namespace_name(const sio_namespace *ns) { return ns ? ns->cfg->name : NULL; }
+size_t sio_namespace_socket_count(const sio_namespace *ns) { return ns ? ns->n_sockets : 0; }
+
+void sio_socket_detach_(sio_socket *s, sio_disconnect_reason why, bool send_dc) {
+  if (!s->connected) return;
+  sio_client *c = s->c;
+  sio_client_enter_(c);
+  if (send_dc) {
+    /* SIO-DC: the server's namespace disconnect is a DISCONNECT packet for that nsp. */
+    sio_packet p = {SIO_PACKET_DISCONNECT,
+                    {(const uint8_t *)s->ns->cfg->name, s->ns->name_len},
+                    SIO_NO_ACK_ID,
+                    0,
+                    {NULL, 0}};
+    (void)sio_send_packet_(c, &p, NULL, 0);
+  }
+  s->connected = false;
+  sio_room_leave_all_(s);
+  /* out of the namespace */
+  if (s->ns_prev)
+    s->ns_prev->ns_next = s->ns_next;
+  else
+    s->ns->head = s->ns_next;
+  if (s->ns_next) s->ns_next->ns_prev = s->ns_prev;
+  s->ns->n_sockets--;
+  /* out of the client, into its graveyard */
+  if (s->c_prev)
+    s->c_prev->c_next = s->c_next;
+  else
+    c->sockets = s->c_next;
+  if (s->c_next) s->c_next->c_prev = s->c_prev;
+  c->n_sockets--;
+  s->c_prev = NULL;
+  s->c_next = c->graveyard;
+  c->graveyard = s;
+  /* SIO-ACK: requests the client can no longer answer end as CANCELLED. */
+  while (s->acks) {
+    sio_pending_ack *a = s->acks;
+    s->acks = a->next;
+    s->n_acks--;
+    a->fn(a->user, s, SIO_ACK_CANCELLED, NULL);
+    free(a);
+  }
+  if (s->ns->cfg->on_disconnect) s->ns->cfg->on_disconnect(s->ns->cfg->user, s, why);
+  sio_client_leave_(c);
+}
+
+int sio_socket_disconnect(sio_socket *s) {
+  if (!s) return SIO_ERR_INVALID_ARGUMENT;
+  if (!s->connected) return SIO_ERR_BAD_STATE;
+  sio_socket_detach_(s, SIO_DC_SERVER_NAMESPACE_DISCONNECT, true);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- receive side */
+
+/* Split a JSON array text "[a,b,...]" (valid, checked by the codec) into the span of
+ * its elements without the brackets. */
+static sio_span array_inner(sio_span arr) {
+  const uint8_t *b = arr.ptr, *e = arr.ptr + arr.len;
+  while (b < e && *b != '[') b++;
+  if (b < e) b++;
+  while (e > b && e[-1] != ']') e--;
+  if (e > b) e--;
+  while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')) b++;
+  while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) e--;
+  sio_span r = {b, (size_t)(e - b)};
+  return r;
+}
+
+/* The arguments after the event name: NAME is the escaped contents of the first string,
+ * so its closing quote is at name.ptr + name.len. */
+static sio_span event_args(sio_span data, sio_span name) {
+  const uint8_t *p = name.ptr + name.len + 1, *end = data.ptr + data.len;
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+  sio_span r = {NULL, 0};
+  if (p >= end || *p != ',') return r; /* ']' : no arguments */
+  sio_span rest = {p, (size_t)(end - p)};
+  /* rest is ",a,b]" (plus whitespace): reuse array_inner by treating ',' like '[' */
+  const uint8_t *b = rest.ptr + 1, *e = end;
+  while (e > b && e[-1] != ']') e--;
+  if (e > b) e--;
+  while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')) b++;
+  while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) e--;
+  r.ptr = b;
+  r.len = (size_t)(e - b);
+  return r;
+}
+
+/* 15 random bytes -> 20 base64url characters. */
+static int make_sid(sio_server *srv, char out[SIO_SID_LEN + 1]) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  uint8_t r[15];
+  if (srv->cfg.random(srv->cfg.user, r, sizeof r) != 0) return SIO_ERR_INTERNAL;
+  for (int i = 0, o = 0; i < 15; i += 3) {
+    uint32_t v = ((uint32_t)r[i] << 16) | ((uint32_t)r[i + 1] << 8) | r[i + 2];
+    out[o++] = alphabet[(v >> 18) & 63];
+    out[o++] = alphabet[(v >> 12) & 63];
+    out[o++] = alphabet[(v >> 6) & 63];
+    out[o++] = alphabet[v & 63];
+  }
+  out[SIO_SID_LEN] = '\0';
+  return 0;
+}
+
+/* Send CONNECT_ERROR for NSP with {"message":MSG[,"data":DATA]}. */
+static void send_connect_error(sio_client *c, sio_span nsp, const char *msg,
+                               const char *data_json) {
+  size_t mlen = strlen(msg);
+  size_t dlen = data_json ? strlen(data_json) : 0;
+  size_t cap = 12 + sio_json_quote_(msg, mlen, NULL) + (data_json ? 8 + dlen : 0) + 2;
+  char *buf = malloc(cap);
+  if (!buf) {
+    sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
+    return;
+  }
+  size_t n = 0;
+  memcpy(buf + n, "{\"message\":", 11);
+  n += 11;
+  n += sio_json_quote_(msg, mlen, buf + n);
+  if (data_json) {
+    memcpy(buf + n, ",\"data\":", 8);
+    n += 8;
+    memcpy(buf + n, data_json, dlen);
+    n += dlen;
+  }
+  buf[n++] = '}';
+  sio_packet p = {SIO_PACKET_CONNECT_ERROR, nsp, SIO_NO_ACK_ID, 0, {(const uint8_t *)buf, n}};
+  (void)sio_send_packet_(c, &p, NULL, 0);
+  free(buf);
+}
+
+static void handle_connect(sio_client *c, const sio_packet *p) {
+  sio_namespace *ns = find_namespace(c->srv, p->nsp);
+  if (!ns) {
+    /* SIO-NS: an unknown namespace is refused; the connection stays open. */
+    send_connect_error(c, p->nsp, "Invalid namespace", NULL);
+    return;
+  }
+  static const uint8_t empty_obj[] = "{}";
+  sio_span auth = p->data.len ? p->data : (sio_span){empty_obj, 2};
+  if (ns->cfg->auth) {
+    /* SIO-AUTH: the namespace's hook decides; a refusal is CONNECT_ERROR with the
+     * hook's message and optional data, and the connection stays open. */
+    sio_auth_reject rej = {NULL, NULL};
+    bool ok = ns->cfg->auth(ns->cfg->user, c, auth, &rej);
+    if (c->state != SIO_CS_OPEN) return; /* the hook closed the client */
+    if (!ok) {
+      send_connect_error(c, p->nsp, rej.message ? rej.message : "unauthorized", rej.data_json);
+      return;
+    }
+  }
+  sio_socket *s = calloc(1, sizeof *s);
+  char *auth_copy = malloc(auth.len + 1);
+  if (!s || !auth_copy || make_sid(c->srv, s->id) != 0) {
+    free(s);
+    free(auth_copy);
+    sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
+    return;
+  }
+  memcpy(auth_copy, auth.ptr, auth.len);
+  auth_copy[auth.len] = '\0';
+  s->auth = auth_copy;
+  s->auth_len = auth.len;
+  s->c = c;
+  s->ns = ns;
+  s->connected = true;
+  s->c_next = c->sockets;
+  if (c->sockets) c->sockets->c_prev = s;
+  c->sockets = s;
+  c->n_sockets++;
+  s->ns_next = ns->head;
+  if (ns->head) ns->head->ns_prev = s;
+  ns->head = s;
+  ns->n_sockets++;
+  c->connect_deadline_ms = SIO_NO_DEADLINE; /* SIO-NS: joined in time */
+  /* SIO-NS: the CONNECT reply carries the socket id: {"sid":"..."}. */
+  char body[8 + SIO_SID_LEN + 3];
+  int bl = 0;
+  memcpy(body, "{\"sid\":\"", 8);
+  bl = 8;
+  memcpy(body + bl, s->id, SIO_SID_LEN);
+  bl += SIO_SID_LEN;
+  body[bl++] = '"';
+  body[bl++] = '}';
+  sio_packet reply = {SIO_PACKET_CONNECT,
+                      {(const uint8_t *)ns->cfg->name, ns->name_len},
+                      SIO_NO_ACK_ID,
+                      0,
+                      {(const uint8_t *)body, (size_t)bl}};
+  (void)sio_send_packet_(c, &reply, NULL, 0);
+  if (ns->cfg->on_connect) ns->cfg->on_connect(ns->cfg->user, s, sio_socket_auth(s));
+}
+
+/* One complete packet (attachments ATT[0..n) for binary types). */
+static void dispatch(sio_client *c, const sio_packet *p, const sio_span *att, size_t n_att) {
+  sio_socket *s = find_socket(c, p->nsp);
+  if (p->type == SIO_PACKET_CONNECT && !s) {
+    handle_connect(c, p);
+    return;
+  }
+  if (!s || p->type == SIO_PACKET_CONNECT || p->type == SIO_PACKET_CONNECT_ERROR) {
+    /* SIO-NS: a packet for a namespace not joined, a second CONNECT, or a
+     * CONNECT_ERROR from a client is an invalid state: socket.io 4.8.4 closes the
+     * whole connection (client.ts ondecoded), and so do we. */
+    sio_client_fail_(c, SIO_CLOSE_INVALID_STATE, SIO_DC_PEER_ERROR);
+    return;
+  }
+  switch (p->type) {
+  case SIO_PACKET_EVENT:
+  case SIO_PACKET_BINARY_EVENT: {
+    /* SIO-EV: hand the event to the namespace with its arguments as JSON text. */
+    sio_event ev;
+    memset(&ev, 0, sizeof ev);
+    if (sio_packet_event_name(p, &ev.name) != 0) return; /* cannot happen: decoded event */
+    ev.data = p->data;
+    ev.args.args = event_args(p->data, ev.name);
+    ev.args.attachments = n_att ? att : NULL;
+    ev.args.n_attachments = n_att;
+    ev.ack_id = p->ack_id;
+    if (s->ns->cfg->on_event) s->ns->cfg->on_event(s->ns->cfg->user, s, &ev);
+    break;
+  }
+  case SIO_PACKET_ACK:
+  case SIO_PACKET_BINARY_ACK: {
+    /* SIO-ACK: an answer to a pending server request; any other id is ignored. */
+    for (sio_pending_ack **pp = &s->acks; *pp; pp = &(*pp)->next) {
+      if ((*pp)->id == p->ack_id) {
+        sio_pending_ack *a = *pp;
+        *pp = a->next;
+        s->n_acks--;
+        sio_args args = {array_inner(p->data), n_att ? att : NULL, n_att};
+        a->fn(a->user, s, SIO_ACK_OK, &args);
+        free(a);
+        break;
+      }
+    }
+    break;
+  }
+  case SIO_PACKET_DISCONNECT:
+    /* SIO-DC: the client leaves this namespace only; the connection stays open. */
+    sio_socket_detach_(s, SIO_DC_CLIENT_NAMESPACE_DISCONNECT, false);
+    break;
+  default:
+    break;
+  }
+}
+
+static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes, size_t len) {
+  sio_packet p;
+  int rc;
+  if (!is_binary) {
+    rc = sio_reasm_feed_text(&c->reasm, bytes, len, &p);
+    if (rc == SIO_REASM_COMPLETE) {
+      dispatch(c, &p, NULL, 0);
+      return 0;
+    }
+    if (rc == SIO_REASM_NEED_MORE) {
+      /* The reassembler keeps spans into the header text, which dies when we return:
+       * feed it again from an owned copy. */
+      uint8_t *copy = dup_bytes(bytes, len);
+      if (!copy) {
+        sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
+        return 1;
+      }
+      (void)sio_reasm_init(&c->reasm, &c->srv->cfg.codec, c->slots, c->max_att);
+      c->copies[0] = copy;
+      c->n_copies = 1;
+      rc = sio_reasm_feed_text(&c->reasm, copy, len, &p);
+      if (rc == SIO_REASM_NEED_MORE) return 0;
+      if (rc >= 0) rc = SIO_ERR_INTERNAL; /* same bytes, different answer: a bug */
+    }
+  } else {
+    uint8_t *copy = NULL;
+    if (c->n_copies > 0) { /* only keep bytes a pending packet will use */
+      copy = dup_bytes(bytes, len);
+      if (!copy) {
+        sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
+        return 1;
+      }
+      c->copies[c->n_copies++] = copy;
+    }
+    rc = sio_reasm_feed_binary(&c->reasm, copy ? copy : bytes, len, &p);
+    if (rc == SIO_REASM_NEED_MORE) return 0;
+    if (rc == SIO_REASM_COMPLETE) {
+      c->copies_busy = true; /* hooks may tear the client down while reading them */
+      dispatch(c, &p, c->slots, p.attachments);
+      c->copies_busy = false;
+      for (size_t i = 0; i < c->n_copies; i++) free(c->copies[i]);
+      c->n_copies = 0;
+      return c->state == SIO_CS_CLOSED;
+    }
+  }
+  /* SIO-LIM / codec peer violation: close this connection only, without DISCONNECTs,
+   * as the official server does on a parser error (client.ts onerror). */
+  sio_client_fail_(c, rc, SIO_DC_PEER_ERROR);
+  return 1;
+}
+
+int sio_client_on_message(sio_client *c, bool is_binary, const uint8_t *bytes, size_t len,
+                          uint64_t now_ms) {
+  if (!c || (!bytes && len)) return SIO_ERR_INVALID_ARGUMENT;
+  if (c->state != SIO_CS_OPEN) return SIO_ERR_BAD_STATE;
+  sio_client_enter_(c);
+  if (now_ms > c->now_ms) c->now_ms = now_ms;
+  static const uint8_t none[1] = {0};
+  int rc = on_message_locked(c, is_binary, bytes ? bytes : none, len);
+  if (c->state == SIO_CS_CLOSED) rc = 1;
+  sio_client_leave_(c);
+  return rc;
+}
