@@ -1,0 +1,276 @@
+/* Fuzz target for the Engine.IO packet codec: text and binary decoding, the base64
+ * and UTF-8 helpers, with round-trip and snprintf-contract oracles.
+ * Spec tags exercised: EIO-PK-* (packet forms), EIO-PL-* (the 'b' + base64 polling
+ * form of binary packets).
+ *
+ * Input: byte 0 selects the mode, the rest is one message.
+ *   mode % 4 == 0: decode as a text message (WebSocket text / polling segment)
+ *   mode % 4 == 1: decode as a binary WebSocket message
+ *   mode % 4 == 2: base64 helpers on the raw bytes
+ *   mode % 4 == 3: UTF-8 validator against an independent reference
+ * Oracles (beyond "no crash, no out-of-bounds read"):
+ *   - a decoded packet's data span lies inside the input;
+ *   - decode -> encode -> decode gives the same packet, and encoding it again gives
+ *     the same bytes (the encoder is a fixed point after one round);
+ *   - a binary message encodes back to itself on WebSocket, and to 'b' + base64 on
+ *     polling, which decodes to the same bytes;
+ *   - encoders keep the snprintf contract: same length with a short buffer and no
+ *     byte written past CAP;
+ *   - eio_utf8_valid agrees with a small reference validator. */
+#include "fuzz_check.h"
+
+#include "sioref/eio_codec.h"
+#include "sioref/err.h"
+
+#define CANARY 0xA5
+#define SLACK  16
+
+/* Strict UTF-8 check written from RFC 3629 table 3.7, independent of the codec's. */
+static int ref_utf8_valid(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = s[i];
+    size_t need;
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      need = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      need = 2;
+      if (c == 0xE0) lo = 0xA0; /* no overlongs */
+      if (c == 0xED) hi = 0x9F; /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      need = 3;
+      if (c == 0xF0) lo = 0x90; /* no overlongs */
+      if (c == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
+    } else {
+      return 0;
+    }
+    if (n - i - 1 < need) return 0;
+    if (s[i + 1] < lo || s[i + 1] > hi) return 0;
+    for (size_t k = 2; k <= need; k++)
+      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return 0;
+    i += need + 1;
+  }
+  return 1;
+}
+
+/* Encode P for TRANSPORT into a fresh malloc'd buffer of exactly the reported length,
+ * checking the snprintf contract on the way: a probe with CAP 0 and one with half the
+ * length report the same length and leave every byte from CAP on untouched.
+ * Returns the buffer (caller frees) and its length in *LEN, or NULL when the encoder
+ * refused the packet (*LEN then holds the negative error). */
+static uint8_t *encode_checked(const eio_packet *p, eio_transport transport, int *len) {
+  uint8_t probe[1] = {CANARY}; /* cap 0: a length query; the byte must stay untouched */
+  int n = eio_packet_encode(p, transport, probe, 0);
+  *len = n;
+  if (n < 0) return NULL;
+  size_t need = (size_t)n;
+  FUZZ_CHECK(probe[0] == CANARY, "encoder wrote with cap 0");
+  uint8_t *buf = malloc(need + SLACK);
+  FUZZ_CHECK(buf != NULL, "out of memory");
+  size_t half = need / 2;
+  memset(buf, CANARY, need + SLACK);
+  int m = eio_packet_encode(p, transport, buf, half);
+  FUZZ_CHECK(m == n, "encoder length differs between a short buffer and none");
+  for (size_t i = half; i < need + SLACK; i++)
+    FUZZ_CHECK(buf[i] == CANARY, "encoder wrote past cap");
+  memset(buf, CANARY, need + SLACK);
+  m = eio_packet_encode(p, transport, buf, need);
+  FUZZ_CHECK(m == n, "encoder length differs with an exact buffer");
+  for (size_t i = need; i < need + SLACK; i++)
+    FUZZ_CHECK(buf[i] == CANARY, "encoder wrote past an exact cap");
+  return buf;
+}
+
+static void same_packet(const eio_packet *a, const eio_packet *b, const char *what) {
+  FUZZ_CHECK(a->type == b->type, what);
+  FUZZ_CHECK(a->kind == b->kind, what);
+  FUZZ_CHECK(fuzz_bytes_eq(a->data.ptr, a->data.len, b->data.ptr, b->data.len), what);
+}
+
+/* Base64-decode a BASE64-kind packet's data into a malloc'd buffer; the decoder
+ * accepted it, so the helper must too. Returns the buffer, length in *OUT_LEN. */
+static uint8_t *unbase64(const eio_packet *p, size_t *out_len) {
+  size_t cap = eio_base64_decoded_len(p->data.len);
+  uint8_t *raw = malloc(cap ? cap : 1);
+  FUZZ_CHECK(raw != NULL, "out of memory");
+  int r = eio_base64_decode(p->data.ptr, p->data.len, raw, cap);
+  FUZZ_CHECK(r >= 0, "a 'b' packet the decoder accepted is not decodable base64");
+  FUZZ_CHECK((size_t)r <= cap, "eio_base64_decoded_len underestimates");
+  *out_len = (size_t)r;
+  return raw;
+}
+
+/* EIO-PK-*: text message round trip. */
+static void fuzz_text(const uint8_t *data, size_t size) {
+  eio_packet p;
+  int rc = eio_packet_decode_text(data, size, &p);
+  if (rc != 0) {
+    FUZZ_CHECK(rc < 0 && sio_err_name(rc) != NULL, "decode_text returned an unknown code");
+    return;
+  }
+  FUZZ_CHECK(p.type >= EIO_PACKET_OPEN && p.type <= EIO_PACKET_NOOP, "type out of range");
+  FUZZ_CHECK(p.kind == EIO_DATA_TEXT || p.kind == EIO_DATA_BASE64, "text decode gave binary");
+  FUZZ_CHECK(p.kind == EIO_DATA_TEXT || p.type == EIO_PACKET_MESSAGE, "binary kind on non-message");
+  FUZZ_CHECK(fuzz_span_inside(p.data.ptr, p.data.len, data, size), "data span outside input");
+  FUZZ_CHECK(ref_utf8_valid(data, size), "decode_text accepted invalid UTF-8");
+
+  /* decode -> encode (polling: the form a text message travels in) -> decode. */
+  int n1;
+  uint8_t *e1 = encode_checked(&p, EIO_TRANSPORT_POLLING, &n1);
+  FUZZ_CHECK(e1 != NULL, "encoder refused a packet the decoder produced");
+  eio_packet q;
+  FUZZ_CHECK(eio_packet_decode_text(e1, (size_t)n1, &q) == 0, "re-encoded packet does not decode");
+  same_packet(&p, &q, "decode -> encode -> decode changed the packet");
+  int n2;
+  uint8_t *e2 = encode_checked(&q, EIO_TRANSPORT_POLLING, &n2);
+  FUZZ_CHECK(e2 && fuzz_bytes_eq(e1, (size_t)n1, e2, (size_t)n2), "encoder is not stable");
+  free(e2);
+
+  if (p.kind == EIO_DATA_TEXT) {
+    /* The same packet on WebSocket is the same text. */
+    int nw;
+    uint8_t *ew = encode_checked(&p, EIO_TRANSPORT_WEBSOCKET, &nw);
+    FUZZ_CHECK(ew && fuzz_bytes_eq(e1, (size_t)n1, ew, (size_t)nw),
+               "text packet encodes differently on the two transports");
+    free(ew);
+  } else {
+    /* EIO-PL-*: 'b' + base64 carries raw bytes; re-wrapping them as a binary packet
+     * and encoding for polling must give base64 of the same bytes. */
+    size_t rawlen;
+    uint8_t *raw = unbase64(&p, &rawlen);
+    eio_packet b = {EIO_PACKET_MESSAGE, EIO_DATA_BINARY, {raw, rawlen}};
+    int nb;
+    uint8_t *eb = encode_checked(&b, EIO_TRANSPORT_POLLING, &nb);
+    FUZZ_CHECK(eb != NULL, "encoder refused a binary packet");
+    eio_packet r;
+    FUZZ_CHECK(eio_packet_decode_text(eb, (size_t)nb, &r) == 0,
+               "re-encoded binary does not decode");
+    FUZZ_CHECK(r.type == EIO_PACKET_MESSAGE && r.kind == EIO_DATA_BASE64, "binary lost its kind");
+    size_t raw2len;
+    uint8_t *raw2 = unbase64(&r, &raw2len);
+    FUZZ_CHECK(fuzz_bytes_eq(raw, rawlen, raw2, raw2len), "binary bytes changed in a round trip");
+    free(raw2);
+    free(eb);
+    free(raw);
+  }
+  free(e1);
+}
+
+/* A binary WebSocket message is a MESSAGE holding exactly the bytes. */
+static void fuzz_binary(const uint8_t *data, size_t size) {
+  eio_packet p;
+  int rc = eio_packet_decode_binary(data, size, &p);
+  if (rc != 0) {
+    FUZZ_CHECK(rc < 0 && sio_err_name(rc) != NULL, "decode_binary returned an unknown code");
+    return;
+  }
+  FUZZ_CHECK(p.type == EIO_PACKET_MESSAGE && p.kind == EIO_DATA_BINARY, "binary decode shape");
+  FUZZ_CHECK(fuzz_bytes_eq(p.data.ptr, p.data.len, data, size), "binary data is not the input");
+  FUZZ_CHECK(fuzz_span_inside(p.data.ptr, p.data.len, data, size), "data span outside input");
+
+  int nw;
+  uint8_t *ew = encode_checked(&p, EIO_TRANSPORT_WEBSOCKET, &nw);
+  FUZZ_CHECK(ew && fuzz_bytes_eq(ew, (size_t)nw, data, size), "binary does not encode to itself");
+  free(ew);
+
+  int np;
+  uint8_t *ep = encode_checked(&p, EIO_TRANSPORT_POLLING, &np);
+  FUZZ_CHECK(ep != NULL, "encoder refused a binary packet for polling");
+  FUZZ_CHECK(np >= 1 && ep[0] == 'b', "polling binary does not start with 'b'");
+  eio_packet q;
+  FUZZ_CHECK(eio_packet_decode_text(ep, (size_t)np, &q) == 0, "polling binary does not decode");
+  FUZZ_CHECK(q.type == EIO_PACKET_MESSAGE && q.kind == EIO_DATA_BASE64, "polling binary kind");
+  size_t rawlen;
+  uint8_t *raw = unbase64(&q, &rawlen);
+  FUZZ_CHECK(fuzz_bytes_eq(raw, rawlen, data, size), "polling binary round trip changed bytes");
+  free(raw);
+  free(ep);
+}
+
+/* Base64 helpers: decode anything; whatever decodes must re-encode to something that
+ * decodes to the same bytes, and encoding arbitrary bytes must decode back. */
+static void fuzz_base64(const uint8_t *data, size_t size) {
+  uint8_t txt_probe[1]; /* cap-0 length queries get a valid pointer, not NULL */
+  size_t cap = eio_base64_decoded_len(size);
+  uint8_t *raw = malloc(cap + SLACK);
+  FUZZ_CHECK(raw != NULL, "out of memory");
+  memset(raw, CANARY, cap + SLACK);
+  int r = eio_base64_decode(data, size, raw, cap);
+  for (size_t i = cap; i < cap + SLACK; i++)
+    FUZZ_CHECK(raw[i] == CANARY, "base64 decode wrote past cap");
+  if (r >= 0) {
+    FUZZ_CHECK((size_t)r <= cap, "base64 decode longer than decoded_len");
+    /* A too-small buffer is an error, not a partial write past cap. */
+    if (r > 0) {
+      memset(raw + r, CANARY, cap + SLACK - (size_t)r);
+      uint8_t *small = malloc((size_t)r - 1 + SLACK);
+      FUZZ_CHECK(small != NULL, "out of memory");
+      memset(small, CANARY, (size_t)r - 1 + SLACK);
+      int s = eio_base64_decode(data, size, small, (size_t)r - 1);
+      FUZZ_CHECK(s == SIO_ERR_BUFFER_TOO_SMALL, "short base64 buffer not reported");
+      for (size_t i = (size_t)r - 1; i < (size_t)r - 1 + SLACK; i++)
+        FUZZ_CHECK(small[i] == CANARY, "base64 decode wrote past a short cap");
+      free(small);
+    }
+    int n = eio_base64_encode(raw, (size_t)r, txt_probe, 0);
+    FUZZ_CHECK(n >= 0, "base64 encode refused bytes");
+    uint8_t *txt = malloc((size_t)n + 1);
+    FUZZ_CHECK(txt != NULL, "out of memory");
+    FUZZ_CHECK(eio_base64_encode(raw, (size_t)r, txt, (size_t)n) == n, "base64 encode length");
+    uint8_t *back = malloc(eio_base64_decoded_len((size_t)n) + 1);
+    FUZZ_CHECK(back != NULL, "out of memory");
+    int b = eio_base64_decode(txt, (size_t)n, back, eio_base64_decoded_len((size_t)n));
+    FUZZ_CHECK(b == r && fuzz_bytes_eq(back, (size_t)b, raw, (size_t)r), "base64 round trip");
+    free(back);
+    free(txt);
+  } else {
+    FUZZ_CHECK(r == SIO_ERR_BAD_BASE64 || r == SIO_ERR_BUFFER_TOO_SMALL, "base64 error code");
+  }
+  free(raw);
+
+  /* Arbitrary bytes -> base64 -> bytes. */
+  int n = eio_base64_encode(data, size, txt_probe, 0);
+  FUZZ_CHECK(n >= 0, "base64 encode refused bytes");
+  FUZZ_CHECK((size_t)n == (size + 2) / 3 * 4, "base64 length is not 4*ceil(n/3)");
+  uint8_t *txt = malloc((size_t)n + SLACK);
+  FUZZ_CHECK(txt != NULL, "out of memory");
+  memset(txt, CANARY, (size_t)n + SLACK);
+  FUZZ_CHECK(eio_base64_encode(data, size, txt, (size_t)n / 2) == n, "base64 short-cap length");
+  for (size_t i = (size_t)n / 2; i < (size_t)n + SLACK; i++)
+    FUZZ_CHECK(txt[i] == CANARY, "base64 encode wrote past cap");
+  FUZZ_CHECK(eio_base64_encode(data, size, txt, (size_t)n) == n, "base64 encode length");
+  size_t bcap = eio_base64_decoded_len((size_t)n);
+  uint8_t *back = malloc(bcap ? bcap : 1);
+  FUZZ_CHECK(back != NULL, "out of memory");
+  int b = eio_base64_decode(txt, (size_t)n, back, bcap);
+  FUZZ_CHECK(b >= 0 && fuzz_bytes_eq(back, (size_t)b, data, size), "bytes -> base64 -> bytes");
+  free(back);
+  free(txt);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  uint8_t mode = data[0] % 4;
+  const uint8_t *msg = data + 1;
+  size_t len = size - 1;
+  switch (mode) {
+  case 0:
+    fuzz_text(msg, len);
+    break;
+  case 1:
+    fuzz_binary(msg, len);
+    break;
+  case 2:
+    fuzz_base64(msg, len);
+    break;
+  default:
+    FUZZ_CHECK(eio_utf8_valid(msg, len) == (ref_utf8_valid(msg, len) != 0),
+               "eio_utf8_valid disagrees with the reference validator");
+    break;
+  }
+  return 0;
+}

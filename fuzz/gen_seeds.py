@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Generate the fuzz seed corpora from the JSON test vectors (never hand-copied).
+
+Reads every vectors/eio/*.json and vectors/sio/*.json entry that has a "wire" field
+and writes, per fuzz target, one file per seed named by the SHA-1 of its bytes into
+OUT/<target>/, plus (with --zip-dir) the OSS-Fuzz <target>_fuzzer_seed_corpus.zip
+(named after the fuzzer binary).
+Each target's input layout is documented at the top of fuzz/<target>_fuzzer.c; the
+encoders below must stay in step with those comments.
+
+Usage: gen_seeds.py --vectors DIR --out DIR [--zip-dir DIR] [--stamp FILE]
+Exit 0 on success, 1 when a vector file cannot be read.
+Standard library only.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import sys
+import zipfile
+
+TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary")
+SEP = b"\x1e"
+
+
+def messages(entry):
+    """The entry's wire as a list of (is_binary, bytes)."""
+    wire = entry.get("wire")
+    if wire is None:
+        return []
+    if isinstance(wire, dict):
+        wire = [wire]
+    out = []
+    for m in wire:
+        if not isinstance(m, dict):
+            continue
+        if "text" in m:
+            out.append((False, m["text"].encode("utf-8", "surrogatepass")))
+        elif "hex" in m:
+            out.append((True, bytes.fromhex(m["hex"])))
+    return out
+
+
+def opts_of(entry):
+    o = entry.get("opts")
+    return o if isinstance(o, dict) else {}
+
+
+def sio_opts_byte(entry):
+    """Low nibble max_attachments, high nibble max_json_depth (0 = default)."""
+    o = opts_of(entry)
+    att = o.get("maxAttachments", 0)
+    depth = o.get("maxJsonDepth", 0)
+    att = att if isinstance(att, int) and 0 < att <= 15 else 0
+    depth = depth if isinstance(depth, int) and 0 < depth <= 15 else 0
+    return bytes([att | (depth << 4)])
+
+
+def eio_payload_prefix(entry):
+    """Byte 0 max_packets (0 = unlimited), byte 1 max_payload / 4 rounded up
+    (0 = unlimited); the chunking byte is added by the caller."""
+    o = opts_of(entry)
+    pk = o.get("maxPackets", 0)
+    pl = o.get("maxPayload", 0)
+    pk = min(pk, 255) if isinstance(pk, int) and pk > 0 else 0
+    pl = (pl + 3) // 4 if isinstance(pl, int) and 0 < pl <= 255 * 4 else 0
+    return bytes([pk, pl])
+
+
+def sio_record(is_binary, data):
+    """One message of a sio_binary input: tag (bit 0 = binary), length LE16, bytes."""
+    data = data[:0xFFFF]
+    return bytes([1 if is_binary else 0, len(data) & 0xFF, len(data) >> 8]) + data
+
+
+def eio_seeds(entry, add):
+    for is_bin, data in messages(entry):
+        if is_bin:
+            add("eio_packet", b"\x01" + data)
+            add("eio_packet", b"\x00" + data)
+            add("eio_packet", b"\x03" + data)
+        else:
+            add("eio_packet", b"\x03" + data)
+            # Once whole (chunk byte 0), once cut into chunks of 1..4 bytes.
+            add("eio_payload", eio_payload_prefix(entry) + b"\x00" + data)
+            add("eio_payload", eio_payload_prefix(entry) + b"\x03" + data)
+            for seg in data.split(SEP):
+                add("eio_packet", b"\x00" + seg)
+                if seg.startswith(b"b"):
+                    add("eio_packet", b"\x02" + seg[1:])
+
+
+def sio_seeds(entry, add):
+    msgs = messages(entry)
+    ob = sio_opts_byte(entry)
+    for is_bin, data in msgs:
+        if not is_bin:
+            add("sio_packet", ob + data)
+    if msgs:
+        add("sio_binary", ob + b"".join(sio_record(b, d) for b, d in msgs))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--vectors", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--zip-dir")
+    ap.add_argument("--stamp")
+    args = ap.parse_args()
+
+    seeds = {t: {} for t in TARGETS}
+
+    def add(target, data):
+        seeds[target][hashlib.sha1(data).hexdigest()] = data
+
+    files = 0
+    for area, fn in (("eio", eio_seeds), ("sio", sio_seeds)):
+        for path in sorted(glob.glob(os.path.join(args.vectors, area, "*.json"))):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    doc = json.load(f)
+            except (OSError, ValueError) as e:
+                print(f"gen_seeds: {path}: {e}", file=sys.stderr)
+                return 1
+            files += 1
+            for entry in doc.get("vectors", []) if isinstance(doc, dict) else []:
+                if isinstance(entry, dict):
+                    fn(entry, add)
+
+    status = 0
+    for t in TARGETS:
+        d = os.path.join(args.out, t)
+        os.makedirs(d, exist_ok=True)
+        for old in os.listdir(d):  # seeds from a vector since removed must go
+            if old not in seeds[t]:
+                os.remove(os.path.join(d, old))
+        for name, data in seeds[t].items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        if args.zip_dir:
+            os.makedirs(args.zip_dir, exist_ok=True)
+            zpath = os.path.join(args.zip_dir, f"{t}_fuzzer_seed_corpus.zip")
+            with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+                for name in sorted(seeds[t]):
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    z.writestr(info, seeds[t][name])
+        print(f"gen_seeds: {t}: {len(seeds[t])} seeds")
+        if not seeds[t]:
+            # A warning, not an error: the build must not break while vectors are
+            # being written; the replay test for T fails instead (no inputs).
+            print(f"gen_seeds: warning: {t}: no vector produced a seed", file=sys.stderr)
+    if files == 0:
+        print(f"gen_seeds: no vector files under {args.vectors}", file=sys.stderr)
+    if args.stamp and status == 0:
+        with open(args.stamp, "w") as f:
+            f.write("".join(f"{t} {len(seeds[t])}\n" for t in TARGETS))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
