@@ -7,3 +7,11 @@ add_library(sioref_codec STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_codec.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_binary.c)
 target_include_directories(sioref_codec PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
+
+# Unit tests (hand-written edge cases) and vector suites (every file in vectors/).
+sio_add_test(test_codec_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_codec_eio.c
+             LIBS sioref_codec)
+sio_add_test(test_codec_json SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_codec_json.c
+             LIBS sioref_codec)
+sio_add_test(test_codec_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_codec_sio.c
+             LIBS sioref_codec)

@@ -82,19 +82,25 @@ static int b64_check(const uint8_t *in, size_t len, size_t *outlen) {
   return 0;
 }
 
+/* Decode valid base64 IN (N decoded bytes) writing the bytes that fit under CAP. */
+static void b64_decode_put(const uint8_t *in, size_t len, size_t n, uint8_t *out, size_t cap) {
+  size_t o = 0;
+  for (size_t i = 0; i < len; i += 4) {
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++) v = v << 6 | (uint32_t)(in[i + k] == '=' ? 0 : b64_val(in[i + k]));
+    uint8_t bytes[3] = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    for (int k = 0; k < 3 && o < n; k++, o++)
+      if (o < cap) out[o] = bytes[k];
+  }
+}
+
 int eio_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
   if ((!in && len) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
   size_t n;
   int rc = b64_check(in, len, &n);
   if (rc) return rc;
   if (n > cap) return SIO_ERR_BUFFER_TOO_SMALL;
-  size_t o = 0;
-  for (size_t i = 0; i < len; i += 4) {
-    uint32_t v = 0;
-    for (int k = 0; k < 4; k++) v = v << 6 | (uint32_t)(in[i + k] == '=' ? 0 : b64_val(in[i + k]));
-    uint8_t bytes[3] = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    for (int k = 0; k < 3 && o < n; k++) out[o++] = bytes[k];
-  }
+  b64_decode_put(in, len, n, out, cap);
   return (int)n;
 }
 
@@ -192,7 +198,7 @@ int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out
     if (p->kind == EIO_DATA_BINARY) return (int)put(out, cap, 0, p->data.ptr, p->data.len);
     size_t n;
     b64_check(p->data.ptr, p->data.len, &n); /* valid: packet_ok checked */
-    if (n <= cap) eio_base64_decode(p->data.ptr, p->data.len, out, cap);
+    b64_decode_put(p->data.ptr, p->data.len, n, out, cap);
     return (int)n;
   }
   return (int)put_polling(p, out, cap, 0);

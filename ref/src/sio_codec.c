@@ -153,6 +153,13 @@ int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
     return SIO_ERR_INVALID_ARGUMENT;
   if (p->data.len > (size_t)INT_MAX - p->nsp.len - 64) return SIO_ERR_INVALID_ARGUMENT;
 
+  /* SIO-PK-8, SIO-PK-9: write no ack id the decoder would refuse, or miss */
+  bool has_id = p->ack_id >= 0;
+  if (has_id && (p->type == SIO_PACKET_CONNECT || p->type == SIO_PACKET_DISCONNECT ||
+                 p->type == SIO_PACKET_CONNECT_ERROR))
+    return SIO_ERR_INVALID_ARGUMENT;
+  if (!has_id && (p->type == SIO_PACKET_ACK || p->type == SIO_PACKET_BINARY_ACK))
+    return SIO_ERR_INVALID_ARGUMENT;
   /* SIO-PK-19: refuse a payload the decoder would refuse (shape, event name) */
   json_info ji;
   memset(&ji, 0, sizeof ji);

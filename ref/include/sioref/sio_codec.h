@@ -61,7 +61,8 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
  * as given (verbatim). P and its spans are borrowed. Returns the full length, or
  * SIO_ERR_INVALID_ARGUMENT for local misuse (SIO-PK-19): a namespace not starting with
  * '/' or holding ',', an ack id outside SIO_NO_ACK_ID..SIO_MAX_ACK_ID, a binary type
- * with 0 attachments, or a payload that is not JSON (nesting up to
+ * with 0 attachments, an ack id on CONNECT/DISCONNECT/CONNECT_ERROR or none on
+ * ACK/BINARY_ACK, or a payload that is not JSON (nesting up to
  * JSON_SCAN_MAX_DEPTH) or breaks the shape rules the decoder applies (including event
  * names). Placeholders are not checked here: see sio_binary_encode_header(). */
 int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap);
