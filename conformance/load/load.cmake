@@ -7,3 +7,21 @@ add_executable(sioload
   ${CMAKE_CURRENT_LIST_DIR}/lt_client.c
   ${CMAKE_CURRENT_LIST_DIR}/lt_stats.c)
 target_compile_options(sioload PRIVATE -O2)
+
+# The codec benchmark links the reference codecs: the sioref_codec target inside the
+# main project, or a prebuilt library given as -DSIOREF_CODEC_LIB=... with
+# -DSIOREF_INCLUDE_DIR=... in the standalone build.
+if(TARGET sioref_codec OR SIOREF_CODEC_LIB)
+  if(NOT TARGET PkgConfig::CJSON)
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
+  endif()
+  add_executable(sioload-codec ${CMAKE_CURRENT_LIST_DIR}/codec_bench.c)
+  target_compile_options(sioload-codec PRIVATE -O2)
+  if(TARGET sioref_codec)
+    target_link_libraries(sioload-codec PRIVATE sioref_codec PkgConfig::CJSON)
+  else()
+    target_include_directories(sioload-codec PRIVATE ${SIOREF_INCLUDE_DIR})
+    target_link_libraries(sioload-codec PRIVATE ${SIOREF_CODEC_LIB} PkgConfig::CJSON)
+  endif()
+endif()
