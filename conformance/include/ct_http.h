@@ -1,0 +1,82 @@
+/* A raw HTTP/1.1 client for the harness: it writes requests byte for byte (any method,
+ * any header, any body) and parses responses incrementally, so cases can send what a
+ * polite client never would and still read exactly what the server answered. */
+#ifndef CT_HTTP_H
+#define CT_HTTP_H
+
+#include <stddef.h>
+
+#include "ct_util.h"
+
+#define CT_HTTP_MAX_HEADERS 64
+
+typedef struct ct_http_resp {
+  int status;                           /* e.g. 200; 0 before the status line parsed */
+  size_t nhdr;                          /* header count */
+  char *hname[CT_HTTP_MAX_HEADERS];     /* owned, as received */
+  char *hval[CT_HTTP_MAX_HEADERS];      /* owned, surrounding whitespace trimmed */
+  ct_buf body;                          /* owned, de-chunked */
+  size_t head_len;                      /* bytes of status line + headers + CRLFCRLF */
+} ct_http_resp;
+
+/* Parse a response held in BUF/LEN (everything received so far). EOF says the peer
+ * closed the connection (a body without length ends there). HEAD_ONLY stops after
+ * the header block (WebSocket handshake). On 1 the response is complete and OUT owns
+ * its fields (free with ct_http_resp_free); on 0 more bytes are needed (OUT is left
+ * empty); on -1 the bytes are not an HTTP/1.x response. */
+int ct_http_parse(const unsigned char *buf, size_t len, int eof, int head_only, ct_http_resp *out);
+
+/* The first header named NAME (case-insensitive), or NULL. Borrowed from R. */
+const char *ct_http_header(const ct_http_resp *r, const char *name);
+void ct_http_resp_free(ct_http_resp *r);
+
+/* One request to build. Every pointer is borrowed. HEADERS: extra raw header lines,
+ * each ending in CRLF (may be NULL). Content-Length is added when BODY is non-NULL,
+ * unless NO_CONTENT_LENGTH. Host and Connection: close are always added. */
+typedef struct ct_http_req {
+  const char *method;
+  const char *target; /* path and query, e.g. "/socket.io/?EIO=4&transport=polling" */
+  const char *headers;
+  const unsigned char *body;
+  size_t body_len;
+  int no_content_length;
+} ct_http_req;
+
+/* Append the request's bytes to OUT. */
+void ct_http_build(ct_buf *out, const char *host, int port, const ct_http_req *req);
+
+/* Open a TCP connection to HOST:PORT within TIMEOUT_MS. Returns a non-blocking fd,
+ * or -1 (connection refused, timeout, bad host). The caller owns the fd. */
+int ct_tcp_connect(const char *host, int port, int timeout_ms);
+
+/* Write all LEN bytes to non-blocking FD within TIMEOUT_MS. Returns 0 or -1. */
+int ct_send_all(int fd, const void *p, size_t len, int timeout_ms);
+
+/* Read what is available on non-blocking FD into B. Returns bytes read (> 0), 0 at
+ * EOF, -1 when nothing is available yet, -2 on a socket error (reset). */
+long ct_recv_some(int fd, ct_buf *b);
+
+/* An HTTP exchange in flight: started now, its response read later (a long poll). */
+typedef struct ct_http_call {
+  int fd;   /* -1 when not in flight */
+  ct_buf rx;
+  int eof;
+} ct_http_call;
+
+/* Connect and send. Returns 0 or -1 (connect/send failure; CALL is left idle). */
+int ct_http_start(ct_http_call *call, const char *host, int port, const ct_http_req *req,
+                  int timeout_ms);
+/* Read what is there. Returns 1 complete (OUT filled, call closed), 0 pending,
+ * -1 connection ended without a full response (call closed). */
+int ct_http_step(ct_http_call *call, ct_http_resp *out);
+/* Wait until complete or TIMEOUT_MS. Returns 1 complete, 0 timeout (call still in
+ * flight), -1 ended without a response. */
+int ct_http_wait(ct_http_call *call, ct_http_resp *out, int timeout_ms);
+void ct_http_cancel(ct_http_call *call);
+
+/* Start, wait and return: 1 response in OUT, 0 timeout, -1 no response, -2 connect
+ * failure. */
+int ct_http_do(const char *host, int port, const ct_http_req *req, int timeout_ms,
+               ct_http_resp *out);
+
+#endif

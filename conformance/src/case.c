@@ -1,0 +1,184 @@
+/* Case registry, verdict recording and the per-run lifecycle. Enforces the harness
+ * rule that every case-run ends with exactly one verdict (none = FAIL "no verdict"),
+ * and maps a failed expectation to the case's level: MUST -> FAIL, SHOULD ->
+ * NON-STRICT, MAY -> INFO. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct.h"
+
+ct_case *ct_cases_add(ct_cases *cs, const char *id, const char *title, const char *tags,
+                      ct_level level, unsigned transports, int sio, const char *requires) {
+  if (cs->n == cs->cap) {
+    cs->cap = cs->cap ? cs->cap * 2 : 64;
+    cs->v = ct_xrealloc(cs->v, cs->cap * sizeof *cs->v);
+  }
+  ct_case *c = &cs->v[cs->n++];
+  memset(c, 0, sizeof *c);
+  c->id = ct_xstrdup(id);
+  c->title = ct_xstrdup(title ? title : "");
+  c->tags = ct_xstrdup(tags ? tags : "");
+  c->level = level;
+  c->transports = transports;
+  c->sio = sio;
+  c->requires = requires ? ct_xstrdup(requires) : NULL;
+  return c;
+}
+
+void ct_cases_free(ct_cases *cs) {
+  for (size_t i = 0; i < cs->n; i++) {
+    ct_case *c = &cs->v[i];
+    free(c->id);
+    free(c->title);
+    free(c->tags);
+    free(c->requires);
+    free(c->source);
+    cJSON_Delete(c->steps);
+  }
+  free(cs->v);
+  memset(cs, 0, sizeof *cs);
+}
+
+const char *ct_level_name(ct_level l) {
+  return l == CT_MUST ? "MUST" : l == CT_SHOULD ? "SHOULD" : "MAY";
+}
+
+int ct_level_parse(const char *s, ct_level *out) {
+  if (!s) return -1;
+  if (strcmp(s, "MUST") == 0) *out = CT_MUST;
+  else if (strcmp(s, "SHOULD") == 0) *out = CT_SHOULD;
+  else if (strcmp(s, "MAY") == 0) *out = CT_MAY;
+  else return -1;
+  return 0;
+}
+
+const char *ct_verdict_name(ct_verdict v) {
+  switch (v) {
+  case CT_V_PASS: return "PASS";
+  case CT_V_FAIL: return "FAIL";
+  case CT_V_NONSTRICT: return "NON-STRICT";
+  case CT_V_INFO: return "INFO";
+  case CT_V_SKIP: return "SKIP";
+  default: return "NONE";
+  }
+}
+
+void ct_log(ct_run *r, const char *fmt, ...) {
+  ct_buf line = {0};
+  ct_buf_printf(&line, "%6.0f ", (double)(ct_now_ms() - r->t0));
+  va_list ap;
+  va_start(ap, fmt);
+  ct_buf_vprintf(&line, fmt, ap);
+  va_end(ap);
+  ct_buf_adds(&line, "\n");
+  /* a transcript is for reading: cap it so a flood cannot eat memory */
+  if (r->log.len < 256 * 1024) ct_buf_add(&r->log, line.data, line.len);
+  if (r->cfg && r->cfg->verbose) fprintf(stderr, "    %s", (char *)line.data);
+  ct_buf_free(&line);
+}
+
+int ct_ms(const ct_run *r, long ms) {
+  double s = r->cfg && r->cfg->tscale > 0 ? r->cfg->tscale : 1.0;
+  return (int)(ms * s);
+}
+
+static int verdict_once(ct_run *r, ct_verdict v, const char *reason) {
+  r->nverdicts++;
+  if (r->nverdicts > 1) {
+    ct_log(r, "!! second verdict %s ignored (%s)", ct_verdict_name(v), reason ? reason : "");
+    return 0;
+  }
+  r->verdict = v;
+  free(r->reason);
+  r->reason = ct_xstrdup(reason ? reason : "");
+  return 1;
+}
+
+void ct_pass(ct_run *r) { verdict_once(r, CT_V_PASS, ""); }
+
+void ct_fail(ct_run *r, const char *expected, const char *actual, const char *fmt, ...) {
+  ct_buf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  ct_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  ct_verdict v = r->c->level == CT_MUST     ? CT_V_FAIL
+                 : r->c->level == CT_SHOULD ? CT_V_NONSTRICT
+                                            : CT_V_INFO;
+  ct_log(r, "-- %s: %s", ct_verdict_name(v), (char *)b.data);
+  if (verdict_once(r, v, (char *)b.data)) {
+    free(r->expected);
+    free(r->actual);
+    r->expected = expected ? ct_xstrdup(expected) : NULL;
+    r->actual = actual ? ct_xstrdup(actual) : NULL;
+  }
+  ct_buf_free(&b);
+}
+
+void ct_skip(ct_run *r, const char *fmt, ...) {
+  ct_buf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  ct_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  verdict_once(r, CT_V_SKIP, (char *)b.data);
+  ct_buf_free(&b);
+}
+
+void ct_info(ct_run *r, const char *fmt, ...) {
+  ct_buf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  ct_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  verdict_once(r, CT_V_INFO, (char *)b.data);
+  ct_buf_free(&b);
+}
+
+static int has_extension(const ct_config *cfg, const char *name) {
+  if (!cfg->extensions) return 0;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, cfg->extensions) {
+    if (cJSON_IsString(e) && strcmp(e->valuestring, name) == 0) return 1;
+  }
+  return 0;
+}
+
+void ct_run_case(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned transport) {
+  memset(r, 0, sizeof *r);
+  r->c = c;
+  r->cfg = cfg;
+  r->transport = transport;
+  r->run_id = ct_xasprintf("%s@%s", c->id, transport == CT_TR_POLLING ? "polling" : "websocket");
+  r->vars = cJSON_CreateObject();
+  r->t0 = ct_now_ms();
+  if (c->requires && !has_extension(cfg, c->requires)) {
+    ct_skip(r, "server does not announce extension \"%s\"", c->requires);
+  } else if (c->probe) {
+    c->probe(r);
+  } else if (c->steps) {
+    ct_steps_run(r);
+  }
+  if (r->nverdicts == 0) {
+    r->verdict = CT_V_FAIL;
+    r->reason = ct_xstrdup("no verdict (harness defect: the case returned without one)");
+  }
+  for (int i = 0; i < r->nconns; i++) {
+    ct_conn_close(r->conns[i]);
+    free(r->conns[i]);
+    r->conns[i] = NULL;
+  }
+  r->nconns = 0;
+  r->ms = (double)(ct_now_ms() - r->t0);
+}
+
+void ct_run_free(ct_run *r) {
+  free(r->run_id);
+  free(r->reason);
+  free(r->expected);
+  free(r->actual);
+  ct_buf_free(&r->log);
+  cJSON_Delete(r->vars);
+  memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,417 @@
+/* Engine.IO client sessions for the harness over long-polling (EIO-POLL-*) and
+ * WebSocket (EIO-WS-*): the handshake (EIO-HS-*), a receive queue that absorbs
+ * batching (EIO-PL-*), automatic pong answers to pings (EIO-HB-*), and one poll()
+ * loop that services every connection of a run so idle sessions keep their
+ * heartbeat while a case works on another one. All timing comes from the server's
+ * open packet, never from constants. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct.h"
+
+const char *ct_case_path(const ct_run *r) {
+  return r->c && r->c->sio ? r->cfg->sio_path : r->cfg->eio_path;
+}
+
+ct_conn *ct_conn_find(ct_run *r, const char *name) {
+  for (int i = 0; i < r->nconns; i++)
+    if (strcmp(r->conns[i]->name, name) == 0) return r->conns[i];
+  return NULL;
+}
+
+ct_conn *ct_conn_new(ct_run *r, const char *name, unsigned transport) {
+  ct_conn *c = ct_conn_find(r, name);
+  if (c) {
+    ct_conn_close(c);
+  } else {
+    if (r->nconns == CT_MAX_CONNS) return NULL;
+    c = ct_xmalloc(sizeof *c);
+    r->conns[r->nconns++] = c;
+  }
+  memset(c, 0, sizeof *c);
+  snprintf(c->name, sizeof c->name, "%s", name);
+  c->r = r;
+  c->transport = transport;
+  c->ws.fd = -1;
+  c->get.fd = -1;
+  c->autopong = 1;
+  c->bg = 1;
+  return c;
+}
+
+void ct_pkt_render(ct_buf *b, const ct_pkt *p) {
+  if (p->binary) {
+    size_t n = p->data.len < 64 ? p->data.len : 64;
+    char *hex = ct_xmalloc(2 * n + 1);
+    ct_hex_encode(p->data.data, n, hex);
+    ct_buf_printf(b, "<binary %zu bytes: %s%s>", p->data.len, hex, n < p->data.len ? "..." : "");
+    free(hex);
+  } else {
+    ct_buf_add_escaped(b, p->data.data, p->data.len, 300);
+  }
+}
+
+static void set_closed(ct_conn *c, const char *why) {
+  if (!c->closed) ct_log(c->r, "xx %s closed: %s", c->name, why);
+  c->closed = 1;
+  snprintf(c->close_why, sizeof c->close_why, "%s", why);
+}
+
+static void queue_push(ct_conn *c, int binary, const unsigned char *p, size_t len) {
+  if (c->qn == c->qcap) {
+    /* compact, then grow */
+    if (c->qhead) {
+      memmove(c->q, c->q + c->qhead, (c->qn - c->qhead) * sizeof *c->q);
+      c->qn -= c->qhead;
+      c->qhead = 0;
+    }
+    if (c->qn == c->qcap) {
+      c->qcap = c->qcap ? c->qcap * 2 : 16;
+      c->q = ct_xrealloc(c->q, c->qcap * sizeof *c->q);
+    }
+  }
+  ct_pkt *k = &c->q[c->qn++];
+  memset(k, 0, sizeof *k);
+  k->binary = binary;
+  ct_buf_add(&k->data, p, len);
+}
+
+/* One packet arrived on C. EIO-HB-2: a client answers every ping with a pong. */
+static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t len) {
+  ct_pkt tmp = {binary, {(unsigned char *)p, len, 0}};
+  ct_buf b = {0};
+  ct_pkt_render(&b, &tmp);
+  ct_log(c->r, "<- %s %s", c->name, (char *)b.data);
+  ct_buf_free(&b);
+  if (!binary && len == 1 && p[0] == '2' && c->autopong) {
+    ct_send(c, 0, "3", 1);
+    return;
+  }
+  queue_push(c, binary, p, len);
+  if (!binary && len >= 1 && p[0] == '1' && len == 1) set_closed(c, "close packet received");
+}
+
+/* Split a polling body into packets (EIO-PL-1: '\x1e' separates packets; a 'b'
+ * prefix marks base64 binary). */
+static void handle_body(ct_conn *c, const unsigned char *p, size_t len) {
+  size_t start = 0;
+  for (size_t i = 0; i <= len; i++) {
+    if (i < len && p[i] != 0x1e) continue;
+    const unsigned char *seg = p + start;
+    size_t sl = i - start;
+    if (sl >= 1 && seg[0] == 'b') {
+      unsigned char *bin = ct_xmalloc(sl);
+      long n = ct_b64_decode((const char *)seg + 1, sl - 1, bin);
+      if (n < 0) {
+        ct_log(c->r, "!! %s: bad base64 in polling body", c->name);
+        handle_pkt(c, 0, seg, sl);
+      } else {
+        handle_pkt(c, 1, bin, (size_t)n);
+      }
+      free(bin);
+    } else {
+      handle_pkt(c, 0, seg, sl);
+    }
+    start = i + 1;
+  }
+}
+
+static char *poll_target(ct_conn *c) {
+  return ct_xasprintf("%s?EIO=4&transport=polling&sid=%s", c->path, c->sid);
+}
+
+int ct_poll_start(ct_conn *c) {
+  if (c->get_pending || c->closed) return 0;
+  char *t = poll_target(c);
+  ct_http_req req = {.method = "GET", .target = t};
+  ct_log(c->r, "-> %s GET %s", c->name, t);
+  int rc = ct_http_start(&c->get, c->r->cfg->host, c->r->cfg->port, &req, ct_ms(c->r, 2000));
+  free(t);
+  if (rc != 0) {
+    set_closed(c, "GET: cannot connect");
+    return -1;
+  }
+  c->get_pending = 1;
+  return 0;
+}
+
+static void get_done(ct_conn *c, int rc, ct_http_resp *resp) {
+  c->get_pending = 0;
+  if (rc == 1) {
+    ct_log(c->r, "<- %s GET status %d (%zu bytes)", c->name, resp->status, resp->body.len);
+    if (resp->status == 200) {
+      handle_body(c, resp->body.data, resp->body.len);
+    } else {
+      char why[96];
+      snprintf(why, sizeof why, "GET answered HTTP %d", resp->status);
+      set_closed(c, why);
+    }
+    ct_http_resp_free(resp);
+  } else {
+    set_closed(c, "GET connection ended without a response");
+  }
+}
+
+/* Service everything that is readable now, without blocking. */
+static void service(ct_run *r) {
+  for (int i = 0; i < r->nconns; i++) {
+    ct_conn *c = r->conns[i];
+    if (c->transport == CT_TR_WEBSOCKET) {
+      if (c->ws.fd < 0 && !c->ws.rx.len) continue;
+      ct_buf msg = {0};
+      int op, rc;
+      while ((rc = ct_ws_next(&c->ws, &op, &msg)) == 1)
+        handle_pkt(c, op == CT_WS_BINARY, msg.data, msg.len);
+      ct_buf_free(&msg);
+      if (rc < 0 && !c->closed) {
+        char why[200];
+        if (c->ws.got_close)
+          snprintf(why, sizeof why, "WebSocket close frame, code %d", c->ws.close_code);
+        else
+          snprintf(why, sizeof why, "WebSocket connection ended without a close frame");
+        set_closed(c, why);
+      }
+      if (c->ws.error[0]) {
+        ct_log(r, "!! %s: %s", c->name, c->ws.error);
+        c->ws.error[0] = 0;
+      }
+    } else if (c->get_pending) {
+      ct_http_resp resp;
+      int rc = ct_http_step(&c->get, &resp);
+      if (rc != 0) get_done(c, rc, &resp);
+    }
+  }
+}
+
+/* Pump until TARGET has a packet or is closed, or until DEADLINE. */
+static void pump_until(ct_run *r, ct_conn *target, int64_t deadline) {
+  for (;;) {
+    service(r);
+    if (target && (target->qhead < target->qn || target->closed)) return;
+    struct pollfd pfd[CT_MAX_CONNS];
+    int n = 0;
+    for (int i = 0; i < r->nconns; i++) {
+      ct_conn *c = r->conns[i];
+      if (c->closed) continue;
+      if (c->transport == CT_TR_POLLING && c->sid[0] && !c->get_pending &&
+          (c->bg || c == target))
+        ct_poll_start(c);
+      int fd = c->transport == CT_TR_WEBSOCKET ? c->ws.fd : c->get_pending ? c->get.fd : -1;
+      if (fd >= 0) pfd[n++] = (struct pollfd){fd, POLLIN, 0};
+    }
+    int64_t left = deadline - ct_now_ms();
+    if (left <= 0) return;
+    if (n == 0) {
+      ct_sleep_ms(left < 10 ? left : 10);
+      continue;
+    }
+    poll(pfd, (nfds_t)n, (int)(left < 50 ? left : 50));
+  }
+}
+
+void ct_pump(ct_run *r, int ms) { pump_until(r, NULL, ct_now_ms() + ms); }
+
+int ct_next(ct_conn *c, int timeout_ms, ct_pkt *out) {
+  pump_until(c->r, c, ct_now_ms() + timeout_ms);
+  if (c->qhead < c->qn) {
+    *out = c->q[c->qhead++];
+    if (c->qhead == c->qn) c->qhead = c->qn = 0;
+    return 1;
+  }
+  return c->closed ? -1 : 0;
+}
+
+int ct_post(ct_conn *c, const void *body, size_t len, const char *headers, int *status,
+            ct_buf *resp_body) {
+  char *t = poll_target(c);
+  ct_http_req req = {.method = "POST",
+                     .target = t,
+                     .headers = headers ? headers : "Content-Type: text/plain;charset=UTF-8\r\n",
+                     .body = body,
+                     .body_len = len};
+  ct_buf shown = {0};
+  ct_buf_add_escaped(&shown, body, len, 300);
+  ct_log(c->r, "-> %s POST %s", c->name, (char *)shown.data);
+  ct_buf_free(&shown);
+  ct_http_resp resp;
+  int rc = ct_http_do(c->r->cfg->host, c->r->cfg->port, &req, ct_ms(c->r, 3000), &resp);
+  free(t);
+  if (rc != 1) {
+    ct_log(c->r, "<- %s POST: no response (%d)", c->name, rc);
+    *status = 0;
+    return -1;
+  }
+  *status = resp.status;
+  ct_log(c->r, "<- %s POST status %d body %.*s", c->name, resp.status, (int)(resp.body.len > 80 ? 80 : resp.body.len),
+         resp.body.data ? (char *)resp.body.data : "");
+  if (resp_body) ct_buf_add(resp_body, resp.body.data, resp.body.len);
+  ct_http_resp_free(&resp);
+  return 0;
+}
+
+int ct_send(ct_conn *c, int binary, const void *p, size_t len) {
+  if (c->transport == CT_TR_WEBSOCKET) {
+    ct_pkt tmp = {binary, {(unsigned char *)p, len, 0}};
+    ct_buf b = {0};
+    ct_pkt_render(&b, &tmp);
+    ct_log(c->r, "-> %s %s", c->name, (char *)b.data);
+    ct_buf_free(&b);
+    if (ct_ws_send(&c->ws, binary ? CT_WS_BINARY : CT_WS_TEXT, p, len) != 0) {
+      ct_log(c->r, "!! %s: send failed", c->name);
+      return -1;
+    }
+    return 0;
+  }
+  ct_buf body = {0};
+  if (binary) {
+    char *b64 = ct_xmalloc(len / 3 * 4 + 8);
+    ct_b64_encode(p, len, b64);
+    ct_buf_adds(&body, "b");
+    ct_buf_adds(&body, b64);
+    free(b64);
+  } else {
+    ct_buf_add(&body, p, len);
+  }
+  int status = 0;
+  int rc = ct_post(c, body.data, body.len, NULL, &status, NULL);
+  ct_buf_free(&body);
+  return rc == 0 && status == 200 ? 0 : -1;
+}
+
+static void store_open(ct_run *r, ct_conn *c, cJSON *o) {
+  char ok[64];
+  snprintf(ok, sizeof ok, "%s.open", c->name);
+  cJSON_DeleteItemFromObject(r->vars, ok);
+  cJSON_AddItemToObject(r->vars, ok, cJSON_Duplicate(o, 1));
+  cJSON *sid = cJSON_GetObjectItem(o, "sid");
+  if (cJSON_IsString(sid)) snprintf(c->sid, sizeof c->sid, "%s", sid->valuestring);
+  cJSON *pi = cJSON_GetObjectItem(o, "pingInterval");
+  cJSON *pt = cJSON_GetObjectItem(o, "pingTimeout");
+  cJSON *mp = cJSON_GetObjectItem(o, "maxPayload");
+  c->ping_interval = cJSON_IsNumber(pi) ? (long)pi->valuedouble : 25000;
+  c->ping_timeout = cJSON_IsNumber(pt) ? (long)pt->valuedouble : 20000;
+  c->max_payload = cJSON_IsNumber(mp) ? (long)mp->valuedouble : 1000000;
+  /* variables: unprefixed names follow the most recent open, NAME.x stay per conn */
+  const char *keys[] = {"sid", "pingInterval", "pingTimeout", "maxPayload"};
+  for (int i = 0; i < 4; i++) {
+    cJSON *v = cJSON_GetObjectItem(o, keys[i]);
+    if (!v) continue;
+    char k[64];
+    snprintf(k, sizeof k, "%s.%s", c->name, keys[i]);
+    cJSON_DeleteItemFromObject(r->vars, k);
+    cJSON_AddItemToObject(r->vars, k, cJSON_Duplicate(v, 1));
+    cJSON_DeleteItemFromObject(r->vars, keys[i]);
+    cJSON_AddItemToObject(r->vars, keys[i], cJSON_Duplicate(v, 1));
+  }
+}
+
+/* Parse an open packet's JSON (EIO-HS-2). Returns 0, or -1 with the failure recorded. */
+static int parse_open(ct_run *r, ct_conn *c, const ct_pkt *p) {
+  if (p->binary || p->data.len < 2 || p->data.data[0] != '0') {
+    ct_buf b = {0};
+    ct_pkt_render(&b, p);
+    ct_fail(r, "an open packet 0{...}", (char *)b.data, "first packet is not an open packet");
+    ct_buf_free(&b);
+    return -1;
+  }
+  cJSON *o = cJSON_ParseWithLength((const char *)p->data.data + 1, p->data.len - 1);
+  if (!cJSON_IsObject(o) || !cJSON_IsString(cJSON_GetObjectItem(o, "sid"))) {
+    ct_fail(r, "0{\"sid\":...}", (const char *)p->data.data, "open packet has no string sid");
+    cJSON_Delete(o);
+    return -1;
+  }
+  store_open(r, c, o);
+  cJSON_Delete(o);
+  return 0;
+}
+
+ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *path,
+                 const char *query) {
+  ct_conn *c = ct_conn_new(r, name, transport);
+  if (!c) {
+    ct_fail(r, NULL, NULL, "too many connections in one case");
+    return NULL;
+  }
+  snprintf(c->path, sizeof c->path, "%s", path ? path : ct_case_path(r));
+  char *target = ct_xasprintf("%s?EIO=4&transport=%s%s", c->path,
+                              transport == CT_TR_POLLING ? "polling" : "websocket",
+                              query ? query : "");
+  int wait = ct_ms(r, 3000);
+  ct_pkt first = {0};
+  int ok = 0;
+  if (transport == CT_TR_POLLING) {
+    ct_http_req req = {.method = "GET", .target = target};
+    ct_log(r, "-> %s GET %s", name, target);
+    ct_http_resp resp;
+    int rc = ct_http_do(r->cfg->host, r->cfg->port, &req, wait, &resp);
+    if (rc != 1) {
+      ct_fail(r, "HTTP 200 with an open packet", "no response", "handshake GET failed (%d)", rc);
+    } else {
+      ct_log(r, "<- %s GET status %d", name, resp.status);
+      if (resp.status != 200) {
+        char got[32];
+        snprintf(got, sizeof got, "HTTP %d", resp.status);
+        ct_fail(r, "HTTP 200", got, "handshake GET was refused");
+      } else {
+        handle_body(c, resp.body.data, resp.body.len);
+        ok = ct_next(c, 0, &first) == 1;
+        if (!ok) ct_fail(r, "an open packet", "empty body", "handshake body had no packet");
+      }
+      ct_http_resp_free(&resp);
+    }
+  } else {
+    ct_http_resp resp;
+    ct_log(r, "-> %s WS GET %s", name, target);
+    int rc = ct_ws_connect(&c->ws, r->cfg->host, r->cfg->port, target, NULL, wait, &resp);
+    if (rc != 0) {
+      char got[64];
+      snprintf(got, sizeof got, "connect result %d, HTTP %d", rc, resp.status);
+      ct_fail(r, "HTTP 101 Switching Protocols", got, "WebSocket handshake failed");
+    } else {
+      ct_log(r, "<- %s WS 101", name);
+      int nr = ct_next(c, wait, &first);
+      ok = nr == 1;
+      if (!ok) ct_fail(r, "an open packet", nr == 0 ? "nothing" : c->close_why, "no open packet");
+    }
+    ct_http_resp_free(&resp);
+  }
+  free(target);
+  if (ok) {
+    ok = parse_open(r, c, &first) == 0;
+  }
+  ct_buf_free(&first.data);
+  return ok ? c : NULL;
+}
+
+void ct_conn_close(ct_conn *c) {
+  if (c->get_pending) ct_http_cancel(&c->get);
+  c->get_pending = 0;
+  ct_ws_close(&c->ws);
+  ct_buf_free(&c->ws.rx);
+  ct_buf_free(&c->ws.msg);
+  for (size_t i = c->qhead; i < c->qn; i++) ct_buf_free(&c->q[i].data);
+  free(c->q);
+  c->q = NULL;
+  c->qhead = c->qn = c->qcap = 0;
+  c->closed = 1;
+}
+
+int ct_poll_gone(ct_conn *c, int timeout_ms) {
+  char *t = poll_target(c);
+  ct_http_req req = {.method = "GET", .target = t};
+  ct_log(c->r, "-> %s GET %s (is the session gone?)", c->name, t);
+  ct_http_resp resp;
+  int rc = ct_http_do(c->r->cfg->host, c->r->cfg->port, &req, timeout_ms, &resp);
+  free(t);
+  if (rc == 1) {
+    ct_log(c->r, "<- %s GET status %d body %.*s", c->name, resp.status,
+           (int)(resp.body.len > 80 ? 80 : resp.body.len),
+           resp.body.data ? (char *)resp.body.data : "");
+    int gone = resp.status == 400 || (resp.status == 200 && resp.body.len == 1 && resp.body.data[0] == '1');
+    ct_http_resp_free(&resp);
+    return gone;
+  }
+  return rc == -1 || rc == -2;
+}

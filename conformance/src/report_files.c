@@ -1,0 +1,203 @@
+/* File reports: JUnit XML (one testcase per case-run, classname = case id,
+ * name = transport), a JSON index (expected vs actual and the wire transcript per
+ * run) and one self-contained HTML page (inline CSS and script, no external
+ * resources) with a summary, a verdict filter and per-case details. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct_report.h"
+
+static void xml_escape(FILE *f, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    switch (*p) {
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '&': fputs("&amp;", f); break;
+    case '"': fputs("&quot;", f); break;
+    case '\'': fputs("&#39;", f); break;
+    default:
+      /* XML 1.0 forbids most control characters even escaped */
+      if (*p < 0x20 && *p != '\n' && *p != '\t') fprintf(f, "\\x%02x", *p);
+      else fputc(*p, f);
+    }
+  }
+}
+
+static const char *transport_of(const ct_run *r) {
+  return r->transport == CT_TR_POLLING ? "polling" : "websocket";
+}
+
+int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int strict) {
+  ct_tally t = ct_tally_runs(r, n);
+  int p, fl, s;
+  ct_tally_line(&t, strict, &p, &fl, &s);
+  double total = 0;
+  for (size_t i = 0; i < n; i++) total += r[i].ms;
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  fprintf(f, "<testsuites name=\"sioconform\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" "
+             "time=\"%.3f\">\n",
+          n, fl, s, total / 1000);
+  fprintf(f, "  <testsuite name=\"sioconform ");
+  xml_escape(f, target);
+  fprintf(f, "\" tests=\"%zu\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", n,
+          fl, s, total / 1000);
+  for (size_t i = 0; i < n; i++) {
+    const ct_run *x = &r[i];
+    fprintf(f, "    <testcase classname=\"");
+    xml_escape(f, x->c->id);
+    fprintf(f, "\" name=\"%s\" time=\"%.3f\">\n", transport_of(x), x->ms / 1000);
+    fprintf(f, "      <properties><property name=\"verdict\" value=\"%s\"/>"
+               "<property name=\"level\" value=\"%s\"/><property name=\"tags\" value=\"",
+            ct_verdict_name(x->verdict), ct_level_name(x->c->level));
+    xml_escape(f, x->c->tags);
+    fprintf(f, "\"/></properties>\n");
+    if (ct_run_failed(x, strict)) {
+      fprintf(f, "      <failure type=\"%s\" message=\"", ct_verdict_name(x->verdict));
+      xml_escape(f, x->reason);
+      fprintf(f, "\">expected: ");
+      xml_escape(f, x->expected ? x->expected : "-");
+      fprintf(f, "\nactual: ");
+      xml_escape(f, x->actual ? x->actual : "-");
+      fprintf(f, "</failure>\n");
+    } else if (x->verdict == CT_V_SKIP) {
+      fprintf(f, "      <skipped message=\"");
+      xml_escape(f, x->reason);
+      fprintf(f, "\"/>\n");
+    }
+    fprintf(f, "      <system-out>");
+    xml_escape(f, (const char *)x->log.data);
+    fprintf(f, "</system-out>\n    </testcase>\n");
+  }
+  fprintf(f, "  </testsuite>\n</testsuites>\n");
+  return ferror(f) ? -1 : 0;
+}
+
+static cJSON *run_json(const ct_run *x) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "run", x->run_id);
+  cJSON_AddStringToObject(o, "id", x->c->id);
+  cJSON_AddStringToObject(o, "transport", transport_of(x));
+  cJSON_AddStringToObject(o, "title", x->c->title);
+  cJSON_AddStringToObject(o, "level", ct_level_name(x->c->level));
+  cJSON *tags = cJSON_AddArrayToObject(o, "tags");
+  char *t = ct_xstrdup(x->c->tags);
+  for (char *save = NULL, *tok = strtok_r(t, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+    cJSON_AddItemToArray(tags, cJSON_CreateString(tok));
+  free(t);
+  cJSON_AddStringToObject(o, "verdict", ct_verdict_name(x->verdict));
+  cJSON_AddStringToObject(o, "reason", x->reason ? x->reason : "");
+  if (x->expected) cJSON_AddStringToObject(o, "expected", x->expected);
+  else cJSON_AddNullToObject(o, "expected");
+  if (x->actual) cJSON_AddStringToObject(o, "actual", x->actual);
+  else cJSON_AddNullToObject(o, "actual");
+  cJSON_AddNumberToObject(o, "ms", x->ms);
+  if (x->c->requires) cJSON_AddStringToObject(o, "requires", x->c->requires);
+  cJSON_AddStringToObject(o, "source", x->c->source ? x->c->source : "probe");
+  /* cJSON stops strings at NUL: the transcript is escaped text, never raw bytes */
+  cJSON_AddStringToObject(o, "transcript", x->log.data ? (const char *)x->log.data : "");
+  return o;
+}
+
+static cJSON *index_json(const ct_run *r, size_t n, const char *target, int strict) {
+  ct_tally t = ct_tally_runs(r, n);
+  int p, fl, s;
+  ct_tally_line(&t, strict, &p, &fl, &s);
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddNumberToObject(root, "format", 1);
+  cJSON_AddStringToObject(root, "tool", "sioconform");
+  cJSON_AddStringToObject(root, "target", target);
+  cJSON_AddBoolToObject(root, "strict", strict);
+  cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+  cJSON_AddNumberToObject(sum, "runs", (double)n);
+  cJSON_AddNumberToObject(sum, "passed", p);
+  cJSON_AddNumberToObject(sum, "failed", fl);
+  cJSON_AddNumberToObject(sum, "skipped", s);
+  cJSON_AddNumberToObject(sum, "PASS", t.pass);
+  cJSON_AddNumberToObject(sum, "FAIL", t.fail);
+  cJSON_AddNumberToObject(sum, "NON-STRICT", t.nonstrict);
+  cJSON_AddNumberToObject(sum, "INFO", t.info);
+  cJSON_AddNumberToObject(sum, "SKIP", t.skip);
+  cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(runs, run_json(&r[i]));
+  return root;
+}
+
+int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int strict) {
+  cJSON *root = index_json(r, n, target, strict);
+  char *s = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!s) return -1;
+  fputs(s, f);
+  fputc('\n', f);
+  free(s);
+  return ferror(f) ? -1 : 0;
+}
+
+/* The page embeds the JSON index; "</" is written as "<\/" so no string in it can
+ * end the script element. */
+static void script_safe(FILE *f, const char *s) {
+  for (; *s; s++) {
+    if (s[0] == '<' && s[1] == '/') {
+      fputs("<\\/", f);
+      s++;
+    } else {
+      fputc(*s, f);
+    }
+  }
+}
+
+int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict) {
+  cJSON *root = index_json(r, n, target, strict);
+  char *s = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  if (!s) return -1;
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<title>sioconform report</title>\n<style>\n"
+        "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}\n"
+        "h1{font-size:1.4em}.sum span{display:inline-block;margin-right:1em;padding:.2em .6em;"
+        "border-radius:4px}\n"
+        ".PASS{background:#d8f5d8}.FAIL{background:#f8d0d0}.NON-STRICT{background:#fbe6c2}"
+        ".INFO{background:#d6e6fa}.SKIP{background:#e6e6e6}\n"
+        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
+        "padding:.25em .5em;text-align:left;vertical-align:top}\n"
+        "tr.row{cursor:pointer}tr.det td{background:#fafafa}pre{white-space:pre-wrap;"
+        "font-size:12px;margin:.3em 0}\n"
+        "label{margin-right:1em}</style></head><body>\n"
+        "<h1>sioconform report</h1>\n<p>Target: <code id=\"target\"></code></p>\n"
+        "<div class=\"sum\" id=\"sum\"></div>\n<p id=\"filters\">Show: </p>\n"
+        "<table><thead><tr><th>verdict</th><th>case</th><th>transport</th><th>level</th>"
+        "<th>tags</th><th>ms</th><th>reason</th></tr></thead><tbody id=\"rows\"></tbody>"
+        "</table>\n<script>\nconst DATA=",
+        f);
+  script_safe(f, s);
+  free(s);
+  fputs(";\n"
+        "const V=['PASS','FAIL','NON-STRICT','INFO','SKIP'];const shown=new Set(V);\n"
+        "function el(t,a,x){const e=document.createElement(t);if(a)for(const k in a)"
+        "e.setAttribute(k,a[k]);if(x!==undefined)e.textContent=x;return e;}\n"
+        "document.getElementById('target').textContent=DATA.target;\n"
+        "const sum=document.getElementById('sum');const S=DATA.summary;\n"
+        "sum.appendChild(el('span',{},S.passed+' passed, '+S.failed+' failed, '+S.skipped+"
+        "' skipped'));\n"
+        "for(const v of V)sum.appendChild(el('span',{class:v},v+': '+S[v]));\n"
+        "const fl=document.getElementById('filters');\n"
+        "for(const v of V){const l=el('label');const c=el('input',{type:'checkbox'});"
+        "c.checked=true;c.onchange=()=>{c.checked?shown.add(v):shown.delete(v);draw();};"
+        "l.appendChild(c);l.appendChild(document.createTextNode(' '+v));fl.appendChild(l);}\n"
+        "function draw(){const tb=document.getElementById('rows');tb.textContent='';\n"
+        "for(const r of DATA.runs){if(!shown.has(r.verdict))continue;\n"
+        "const tr=el('tr',{class:'row'});tr.appendChild(el('td',{class:r.verdict},r.verdict));\n"
+        "for(const k of ['id','transport','level'])tr.appendChild(el('td',{},r[k]));\n"
+        "tr.appendChild(el('td',{},r.tags.join(' ')));tr.appendChild(el('td',{},"
+        "Math.round(r.ms)));\n"
+        "tr.appendChild(el('td',{},r.reason));const d=el('tr',{class:'det'});"
+        "d.style.display='none';\n"
+        "const td=el('td',{colspan:7});td.appendChild(el('div',{},r.title));\n"
+        "if(r.expected!==null)td.appendChild(el('pre',{},'expected: '+r.expected));\n"
+        "if(r.actual!==null)td.appendChild(el('pre',{},'actual:   '+r.actual));\n"
+        "td.appendChild(el('pre',{},r.transcript));d.appendChild(td);\n"
+        "tr.onclick=()=>{d.style.display=d.style.display==='none'?'':'none';};\n"
+        "tb.appendChild(tr);tb.appendChild(d);}}\ndraw();\n</script></body></html>\n",
+        f);
+  return ferror(f) ? -1 : 0;
+}

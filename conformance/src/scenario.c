@@ -1,0 +1,183 @@
+/* Loader for scenario files (the .json files of vectors/scenarios/): validates every case and
+ * every step against the step language documented in vectors/scenarios/README.md,
+ * so a typo is a load error (exit 2), never a silently passing case. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct.h"
+#include "ct_scenario.h"
+
+static const char *const ops[] = {"open",        "sio_open", "send",  "post",  "expect",
+                                  "expect_none", "expect_close", "http", "ws", "frame",
+                                  "sleep",       "poll",     "close", "set",   "check", NULL};
+
+int ct_step_op_known(const char *op) {
+  for (int i = 0; ops[i]; i++)
+    if (strcmp(ops[i], op) == 0) return 1;
+  return 0;
+}
+
+static int parse_transports(const cJSON *t, unsigned *out) {
+  if (!t) {
+    *out = CT_TR_ALL;
+    return 0;
+  }
+  if (cJSON_IsString(t)) {
+    if (strcmp(t->valuestring, "polling") == 0) *out = CT_TR_POLLING;
+    else if (strcmp(t->valuestring, "websocket") == 0) *out = CT_TR_WEBSOCKET;
+    else if (strcmp(t->valuestring, "all") == 0) *out = CT_TR_ALL;
+    else return -1;
+    return 0;
+  }
+  if (!cJSON_IsArray(t)) return -1;
+  *out = 0;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, t) {
+    unsigned one;
+    if (!cJSON_IsString(e) || parse_transports(e, &one) != 0) return -1;
+    *out |= one;
+  }
+  return *out ? 0 : -1;
+}
+
+int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char *err,
+                       size_t errlen) {
+  cJSON *root = cJSON_Parse(text);
+  if (!cJSON_IsObject(root)) {
+    snprintf(err, errlen, "%s: not a JSON object", source);
+    cJSON_Delete(root);
+    return -1;
+  }
+  const cJSON *fmt = cJSON_GetObjectItem(root, "format");
+  const cJSON *cases = cJSON_GetObjectItem(root, "cases");
+  if (!cJSON_IsNumber(fmt) || fmt->valueint != 1 || !cJSON_IsArray(cases)) {
+    snprintf(err, errlen, "%s: needs \"format\": 1 and a \"cases\" array", source);
+    cJSON_Delete(root);
+    return -1;
+  }
+  int added = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cases) {
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
+    const char *lv = cJSON_GetStringValue(cJSON_GetObjectItem(c, "level"));
+    const cJSON *steps = cJSON_GetObjectItem(c, "steps");
+    const cJSON *tags = cJSON_GetObjectItem(c, "tags");
+    const char *ep = cJSON_GetStringValue(cJSON_GetObjectItem(c, "endpoint"));
+    ct_level level;
+    unsigned tr;
+    if (!id || !*id) {
+      snprintf(err, errlen, "%s: case #%d has no id", source, added);
+      goto bad;
+    }
+    for (size_t i = 0; i < cs->n; i++)
+      if (strcmp(cs->v[i].id, id) == 0) {
+        snprintf(err, errlen, "%s: duplicate case id %s", source, id);
+        goto bad;
+      }
+    if (ct_level_parse(lv, &level) != 0) {
+      snprintf(err, errlen, "%s: %s: level must be MUST, SHOULD or MAY", source, id);
+      goto bad;
+    }
+    if (parse_transports(cJSON_GetObjectItem(c, "transports"), &tr) != 0) {
+      snprintf(err, errlen, "%s: %s: bad transports", source, id);
+      goto bad;
+    }
+    if (ep && strcmp(ep, "eio") != 0 && strcmp(ep, "sio") != 0) {
+      snprintf(err, errlen, "%s: %s: endpoint must be eio or sio", source, id);
+      goto bad;
+    }
+    if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) == 0) {
+      snprintf(err, errlen, "%s: %s: needs a non-empty steps array", source, id);
+      goto bad;
+    }
+    const cJSON *s;
+    int si = 0;
+    cJSON_ArrayForEach(s, steps) {
+      const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(s, "op"));
+      if (!op || !ct_step_op_known(op)) {
+        snprintf(err, errlen, "%s: %s: step %d: unknown op %s", source, id, si + 1,
+                 op ? op : "(none)");
+        goto bad;
+      }
+      si++;
+    }
+    ct_buf tb = {0};
+    if (cJSON_IsArray(tags)) {
+      const cJSON *t;
+      cJSON_ArrayForEach(t, tags) {
+        if (!cJSON_IsString(t)) continue;
+        if (tb.len) ct_buf_adds(&tb, ",");
+        ct_buf_adds(&tb, t->valuestring);
+      }
+    }
+    if (!tb.len) {
+      snprintf(err, errlen, "%s: %s: needs at least one spec tag", source, id);
+      ct_buf_free(&tb);
+      goto bad;
+    }
+    ct_case *k = ct_cases_add(cs, id, cJSON_GetStringValue(cJSON_GetObjectItem(c, "title")),
+                              (char *)tb.data, level, tr, ep && strcmp(ep, "sio") == 0,
+                              cJSON_GetStringValue(cJSON_GetObjectItem(c, "requires")));
+    ct_buf_free(&tb);
+    k->steps = cJSON_Duplicate(steps, 1);
+    k->source = ct_xstrdup(source);
+    added++;
+  }
+  cJSON_Delete(root);
+  return added;
+bad:
+  cJSON_Delete(root);
+  return -1;
+}
+
+int ct_scenarios_load_file(ct_cases *cs, const char *file, char *err, size_t errlen) {
+  FILE *f = fopen(file, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open", file);
+    return -1;
+  }
+  ct_buf b = {0};
+  char tmp[8192];
+  size_t n;
+  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ct_buf_add(&b, tmp, n);
+  fclose(f);
+  const char *base = strrchr(file, '/');
+  int rc = ct_scenarios_parse(cs, b.data ? (char *)b.data : "", base ? base + 1 : file, err,
+                              errlen);
+  ct_buf_free(&b);
+  return rc;
+}
+
+static int cmpstr(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ct_scenarios_load_dir(ct_cases *cs, const char *dir, char *err, size_t errlen) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    snprintf(err, errlen, "%s: cannot open scenario directory", dir);
+    return -1;
+  }
+  char *names[256];
+  int nn = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) && nn < 256) {
+    size_t l = strlen(e->d_name);
+    if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0) names[nn++] = ct_xstrdup(e->d_name);
+  }
+  closedir(d);
+  qsort(names, (size_t)nn, sizeof *names, cmpstr);
+  int total = 0, rc = 0;
+  for (int i = 0; i < nn; i++) {
+    char *p = ct_xasprintf("%s/%s", dir, names[i]);
+    if (rc >= 0) {
+      rc = ct_scenarios_load_file(cs, p, err, errlen);
+      if (rc > 0) total += rc;
+    }
+    free(p);
+    free(names[i]);
+  }
+  return rc < 0 ? -1 : total;
+}

@@ -1,0 +1,865 @@
+/* Executor of the scenario step language (vectors/scenarios/README.md): runs a case's
+ * steps in order on the run's connections and records exactly one verdict; the
+ * first failed step decides it (through the case's level), and a case whose steps
+ * all hold passes. Spec tags live in the scenario files, on the cases. */
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct.h"
+#include "ct_scenario.h"
+
+/* ---- pure helpers ---- */
+
+char *ct_subst(const char *in, const cJSON *vars, char **missing) {
+  ct_buf b = {0};
+  const char *p = in;
+  while (*p) {
+    if (p[0] == '$' && p[1] == '{') {
+      const char *end = strchr(p, '}');
+      if (end) {
+        char name[96];
+        size_t n = (size_t)(end - p - 2);
+        if (n >= sizeof name) n = sizeof name - 1;
+        memcpy(name, p + 2, n);
+        name[n] = 0;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(vars, name);
+        if (cJSON_IsString(v)) {
+          ct_buf_adds(&b, v->valuestring);
+        } else if (cJSON_IsNumber(v)) {
+          ct_buf_printf(&b, "%.0f", v->valuedouble);
+        } else {
+          if (missing) *missing = ct_xstrdup(name);
+          ct_buf_free(&b);
+          return NULL;
+        }
+        p = end + 1;
+        continue;
+      }
+    }
+    ct_buf_add(&b, p, 1);
+    p++;
+  }
+  return ct_buf_steal(&b);
+}
+
+int ct_eval(const char *expr, const cJSON *vars, long *out) {
+  char *s = ct_subst(expr, vars, NULL);
+  if (!s) return -1;
+  long total = 0, term = 0;
+  int sign = 1, have = 0;
+  const char *p = s;
+  for (;;) {
+    while (*p == ' ') p++;
+    if (!isdigit((unsigned char)*p)) break;
+    long v = strtol(p, (char **)&p, 10);
+    term = have == 2 ? term * v : v;
+    have = 1;
+    while (*p == ' ') p++;
+    if (*p == '*') {
+      have = 2;
+      p++;
+      continue;
+    }
+    total += sign * term;
+    have = 0;
+    if (*p == '+' || *p == '-') {
+      sign = *p == '-' ? -1 : 1;
+      p++;
+      have = 3; /* an operand must follow */
+      continue;
+    }
+    break;
+  }
+  int ok = *p == 0 && have == 0;
+  free(s);
+  if (!ok) return -1;
+  *out = total;
+  return 0;
+}
+
+int ct_json_match(const cJSON *e, const cJSON *a, int exact) {
+  if (!e) return 1;
+  if (!a) return 0;
+  if (cJSON_IsString(e) && e->valuestring[0] == '$') {
+    const char *t = e->valuestring;
+    if (strcmp(t, "$any") == 0) return 1;
+    if (strcmp(t, "$string") == 0) return cJSON_IsString(a);
+    if (strcmp(t, "$number") == 0) return cJSON_IsNumber(a);
+    if (strcmp(t, "$object") == 0) return cJSON_IsObject(a);
+    if (strcmp(t, "$array") == 0) return cJSON_IsArray(a);
+  }
+  if (cJSON_IsObject(e)) {
+    if (!cJSON_IsObject(a)) return 0;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, e) {
+      if (!ct_json_match(k, cJSON_GetObjectItemCaseSensitive(a, k->string), exact)) return 0;
+    }
+    if (exact && cJSON_GetArraySize(a) != cJSON_GetArraySize(e)) return 0;
+    return 1;
+  }
+  if (cJSON_IsArray(e)) {
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != cJSON_GetArraySize(e)) return 0;
+    const cJSON *x = e->child, *y = a->child;
+    for (; x && y; x = x->next, y = y->next)
+      if (!ct_json_match(x, y, exact)) return 0;
+    return 1;
+  }
+  return cJSON_Compare(e, a, 1);
+}
+
+/* ---- executor ---- */
+
+typedef struct step_ctx {
+  ct_run *r;
+  int index;
+  const char *op;
+  const cJSON *s;
+} step_ctx;
+
+static const char *sget(const step_ctx *x, const char *k) {
+  return cJSON_GetStringValue(cJSON_GetObjectItem(x->s, k));
+}
+
+/* Fail the run for this step. */
+static void sfail(step_ctx *x, const char *expected, const char *actual, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void sfail(step_ctx *x, const char *expected, const char *actual, const char *fmt, ...) {
+  ct_buf b = {0};
+  ct_buf_printf(&b, "step %d (%s): ", x->index, x->op);
+  va_list ap;
+  va_start(ap, fmt);
+  ct_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  ct_fail(x->r, expected, actual, "%s", (char *)b.data);
+  ct_buf_free(&b);
+}
+
+/* A string field with ${var} substitution; NULL when absent. Caller frees. On an
+ * unknown variable the step fails and *BAD is set. */
+static char *sstr(step_ctx *x, const char *k, int *bad) {
+  const char *v = sget(x, k);
+  if (!v) return NULL;
+  char *missing = NULL;
+  char *out = ct_subst(v, x->r->vars, &missing);
+  if (!out) {
+    sfail(x, NULL, NULL, "unknown variable ${%s} in \"%s\"", missing, k);
+    free(missing);
+    *bad = 1;
+  }
+  return out;
+}
+
+/* A number field: a JSON number or an expression string. DEF when absent. */
+static int snum(step_ctx *x, const char *k, long def, long *out) {
+  const cJSON *v = cJSON_GetObjectItem(x->s, k);
+  if (!v) {
+    *out = def;
+    return 0;
+  }
+  if (cJSON_IsNumber(v)) {
+    *out = (long)v->valuedouble;
+    return 0;
+  }
+  if (cJSON_IsString(v) && ct_eval(v->valuestring, x->r->vars, out) == 0) return 0;
+  sfail(x, NULL, NULL, "field \"%s\" is not a number or expression", k);
+  return -1;
+}
+
+static ct_conn *sconn(step_ctx *x) {
+  const char *name = sget(x, "conn");
+  ct_conn *c = ct_conn_find(x->r, name ? name : "a");
+  if (!c) sfail(x, NULL, NULL, "no connection named %s", name ? name : "a");
+  return c;
+}
+
+static unsigned stransport(step_ctx *x) {
+  const char *t = sget(x, "transport");
+  if (t && strcmp(t, "polling") == 0) return CT_TR_POLLING;
+  if (t && strcmp(t, "websocket") == 0) return CT_TR_WEBSOCKET;
+  return x->r->transport;
+}
+
+/* The bytes a send/expect step names: text, sio (prefixed "4"), hex (binary), or
+ * fill {prefix, char, count}. Returns 0 and fills OUT/BINARY, 1 when none given,
+ * -1 on error (recorded). */
+static int spayload(step_ctx *x, ct_buf *out, int *binary) {
+  int bad = 0;
+  char *t = sstr(x, "text", &bad);
+  char *sio = bad ? NULL : sstr(x, "sio", &bad);
+  const char *hex = sget(x, "hex");
+  const cJSON *fill = cJSON_GetObjectItem(x->s, "fill");
+  int rc = 1;
+  *binary = 0;
+  if (bad) {
+    rc = -1;
+  } else if (t) {
+    ct_buf_adds(out, t);
+    rc = 0;
+  } else if (sio) {
+    ct_buf_adds(out, "4");
+    ct_buf_adds(out, sio);
+    rc = 0;
+  } else if (hex) {
+    size_t cap = strlen(hex) / 2 + 1;
+    unsigned char *tmp = ct_xmalloc(cap);
+    long n = ct_hex_decode(hex, tmp, cap);
+    if (n < 0) {
+      sfail(x, NULL, NULL, "bad hex");
+      rc = -1;
+    } else {
+      ct_buf_add(out, tmp, (size_t)n);
+      *binary = 1;
+      rc = 0;
+    }
+    free(tmp);
+  } else if (cJSON_IsObject(fill)) {
+    const char *pre = cJSON_GetStringValue(cJSON_GetObjectItem(fill, "prefix"));
+    const char *ch = cJSON_GetStringValue(cJSON_GetObjectItem(fill, "char"));
+    const char *suf = cJSON_GetStringValue(cJSON_GetObjectItem(fill, "suffix"));
+    const cJSON *cnt = cJSON_GetObjectItem(fill, "count");
+    long n = -1;
+    if (cJSON_IsNumber(cnt)) n = (long)cnt->valuedouble;
+    else if (cJSON_IsString(cnt) && ct_eval(cnt->valuestring, x->r->vars, &n) != 0) n = -1;
+    if (n < 0 || n > 64L * 1024 * 1024) {
+      sfail(x, NULL, NULL, "bad fill count");
+      rc = -1;
+    } else {
+      if (pre) ct_buf_adds(out, pre);
+      size_t cl = ch && *ch ? strlen(ch) : 1;
+      for (long i = 0; i < n; i++) ct_buf_add(out, ch && *ch ? ch : "a", cl);
+      if (suf) ct_buf_adds(out, suf);
+      rc = 0;
+    }
+  }
+  free(t);
+  free(sio);
+  return rc;
+}
+
+/* Compare a received packet with the step's expectation. Returns 1 match, 0 not.
+ * WANT_DESC receives a human rendering of the expectation. */
+static int pkt_matches(step_ctx *x, const ct_pkt *p, ct_buf *want) {
+  ct_buf exp = {0};
+  int binary = 0;
+  int rc = spayload(x, &exp, &binary);
+  if (rc < 0) {
+    ct_buf_free(&exp);
+    return 0;
+  }
+  if (rc == 0) {
+    ct_pkt e = {binary, exp};
+    ct_pkt_render(want, &e);
+    int ok = p->binary == binary && p->data.len == exp.len &&
+             (exp.len == 0 || memcmp(p->data.data, exp.data, exp.len) == 0);
+    ct_buf_free(&exp);
+    return ok;
+  }
+  ct_buf_free(&exp);
+  int bad = 0;
+  char *prefix = sstr(x, "prefix", &bad);
+  char *re = bad ? NULL : sstr(x, "match", &bad);
+  const cJSON *json = cJSON_GetObjectItem(x->s, "json");
+  const cJSON *json_exact = cJSON_GetObjectItem(x->s, "json_exact");
+  int ok = !bad && !p->binary;
+  if (bad) {
+    free(prefix);
+    return 0;
+  }
+  if (prefix) ct_buf_printf(want, "text starting with \"%s\"", prefix);
+  if (ok && prefix)
+    ok = p->data.len >= strlen(prefix) && memcmp(p->data.data, prefix, strlen(prefix)) == 0;
+  if (re) {
+    ct_buf_printf(want, "%stext matching /%s/", want->len ? " and " : "", re);
+    regex_t rx;
+    if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
+      sfail(x, NULL, NULL, "bad regular expression");
+      ok = 0;
+    } else {
+      if (ok) ok = regexec(&rx, (const char *)p->data.data, 0, NULL, 0) == 0;
+      regfree(&rx);
+    }
+  }
+  if (json || json_exact) {
+    const cJSON *pat = json ? json : json_exact;
+    char *ps = cJSON_PrintUnformatted(pat);
+    ct_buf_printf(want, "%sJSON %s %s", want->len ? " then " : "", json ? "matching" : "equal to",
+                  ps);
+    free(ps);
+    if (ok) {
+      size_t off = prefix ? strlen(prefix) : 0;
+      cJSON *a = cJSON_ParseWithLength((const char *)p->data.data + off, p->data.len - off);
+      ok = a && ct_json_match(pat, a, json_exact != NULL);
+      cJSON_Delete(a);
+    }
+  }
+  if (!want->len) ct_buf_adds(want, "any packet");
+  free(prefix);
+  free(re);
+  return ok;
+}
+
+static long default_wait(const ct_run *r) { return ct_ms(r, 2000); }
+
+static void op_expect(step_ctx *x) {
+  ct_conn *c = sconn(x);
+  long timeout;
+  if (!c || snum(x, "timeout", default_wait(x->r), &timeout) != 0) return;
+  const char *t = sget(x, "text");
+  int want_noop = t && strcmp(t, "6") == 0;
+  int64_t deadline = ct_now_ms() + timeout;
+  for (;;) {
+    ct_pkt p;
+    int64_t left = deadline - ct_now_ms();
+    int rc = ct_next(c, left > 0 ? (int)left : 0, &p);
+    if (rc != 1) {
+      ct_buf want = {0};
+      ct_pkt dummy = {0, {0}};
+      pkt_matches(x, &dummy, &want);
+      if (x->r->nverdicts == 0)
+        sfail(x, (char *)want.data, rc == 0 ? "nothing (timeout)" : c->close_why,
+              "%s: no packet within %ld ms", c->name, timeout);
+      ct_buf_free(&want);
+      return;
+    }
+    /* noops only end a long poll (EIO-UP-*): skip them unless the step wants one */
+    if (!p.binary && p.data.len == 1 && p.data.data[0] == '6' && !want_noop) {
+      ct_buf_free(&p.data);
+      continue;
+    }
+    ct_buf want = {0};
+    int ok = pkt_matches(x, &p, &want);
+    if (!ok && x->r->nverdicts == 0) {
+      ct_buf got = {0};
+      ct_pkt_render(&got, &p);
+      sfail(x, (char *)want.data, (char *)got.data, "%s: unexpected packet", c->name);
+      ct_buf_free(&got);
+    }
+    ct_buf_free(&want);
+    ct_buf_free(&p.data);
+    return;
+  }
+}
+
+static void op_expect_none(step_ctx *x) {
+  ct_conn *c = sconn(x);
+  long ms;
+  if (!c || snum(x, "ms", 500, &ms) != 0) return;
+  int64_t deadline = ct_now_ms() + ct_ms(x->r, ms);
+  for (;;) {
+    int64_t left = deadline - ct_now_ms();
+    if (left <= 0) return;
+    ct_pkt p;
+    int rc = ct_next(c, (int)left, &p);
+    if (rc == 0) return;
+    if (rc < 0) {
+      if (cJSON_IsTrue(cJSON_GetObjectItem(x->s, "allow_close"))) return;
+      sfail(x, "no packet and an open connection", c->close_why, "%s closed", c->name);
+      return;
+    }
+    if (!p.binary && p.data.len == 1 && p.data.data[0] == '6') {
+      ct_buf_free(&p.data);
+      continue;
+    }
+    ct_buf got = {0};
+    ct_pkt_render(&got, &p);
+    sfail(x, "no packet", (char *)got.data, "%s: unexpected packet", c->name);
+    ct_buf_free(&got);
+    ct_buf_free(&p.data);
+    return;
+  }
+}
+
+/* EIO-CL-*: the session ends. Packets that arrive before the end are allowed (a
+ * server may flush a close packet or an error first). On polling a session that is
+ * still "open" at the deadline is probed with one GET, which must be refused. */
+static void op_expect_close(step_ctx *x) {
+  ct_conn *c = sconn(x);
+  long within;
+  if (!c || snum(x, "within", default_wait(x->r), &within) != 0) return;
+  int64_t deadline = ct_now_ms() + ct_ms(x->r, within);
+  while (!c->closed) {
+    int64_t left = deadline - ct_now_ms();
+    if (left <= 0) break;
+    ct_pkt p;
+    int rc = ct_next(c, (int)left, &p);
+    if (rc == 1) ct_buf_free(&p.data);
+  }
+  if (c->closed) {
+    ct_log(x->r, "== %s closed: %s", c->name, c->close_why);
+    const cJSON *code = cJSON_GetObjectItem(x->s, "ws_code");
+    if (cJSON_IsNumber(code) && c->transport == CT_TR_WEBSOCKET &&
+        c->ws.close_code != code->valueint) {
+      char e[32], a[256];
+      snprintf(e, sizeof e, "close code %d", code->valueint);
+      snprintf(a, sizeof a, "%s", c->close_why);
+      sfail(x, e, a, "wrong WebSocket close code");
+    }
+    return;
+  }
+  if (c->transport == CT_TR_POLLING && c->sid[0]) {
+    if (c->get_pending) ct_http_cancel(&c->get);
+    c->get_pending = 0;
+    if (ct_poll_gone(c, ct_ms(x->r, 1000))) {
+      c->closed = 1;
+      return;
+    }
+  }
+  sfail(x, "the session closed", "still open", "%s not closed within %ld ms", c->name, within);
+}
+
+static void op_open(step_ctx *x, int sio) {
+  const char *name = sget(x, "conn");
+  int bad = 0;
+  char *query = sstr(x, "query", &bad);
+  char *path = bad ? NULL : sstr(x, "path", &bad);
+  if (bad) {
+    free(query);
+    return;
+  }
+  unsigned tr = stransport(x);
+  ct_conn *c;
+  if (sio) {
+    c = ct_sio_open(x->r, name ? name : "a", tr);
+  } else {
+    c = ct_open(x->r, name ? name : "a", tr, path, query);
+  }
+  free(query);
+  free(path);
+  if (!c) return;
+  const cJSON *ap = cJSON_GetObjectItem(x->s, "autopong");
+  if (cJSON_IsBool(ap)) c->autopong = cJSON_IsTrue(ap);
+  const char *poll = sget(x, "poll");
+  if (poll && strcmp(poll, "manual") == 0) c->bg = 0;
+  /* EIO-HS-2: the open packet's members, compared as a JSON pattern */
+  const cJSON *oj = cJSON_GetObjectItem(x->s, "open_json");
+  if (oj) {
+    char k[64];
+    snprintf(k, sizeof k, "%s.open", c->name);
+    const cJSON *got = cJSON_GetObjectItem(x->r->vars, k);
+    if (!ct_json_match(oj, got, cJSON_IsTrue(cJSON_GetObjectItem(x->s, "open_exact")))) {
+      char *w = cJSON_PrintUnformatted(oj);
+      char *g = got ? cJSON_PrintUnformatted(got) : NULL;
+      sfail(x, w, g ? g : "(none)", "open packet does not match");
+      free(w);
+      free(g);
+    }
+  }
+}
+
+/* Compare two substituted strings: equals / differs / match (regex). */
+static void op_check(step_ctx *x) {
+  int bad = 0;
+  char *v = sstr(x, "value", &bad);
+  char *eq = bad ? NULL : sstr(x, "equals", &bad);
+  char *ne = bad ? NULL : sstr(x, "differs", &bad);
+  char *re = bad ? NULL : sstr(x, "match", &bad);
+  if (!bad && !v) sfail(x, NULL, NULL, "check needs value");
+  else if (!bad && eq && strcmp(v, eq) != 0) sfail(x, eq, v, "values differ");
+  else if (!bad && ne && strcmp(v, ne) == 0) sfail(x, "a different value", v, "values are equal");
+  else if (!bad && re) {
+    regex_t rx;
+    int ok = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) == 0;
+    if (ok) {
+      ok = regexec(&rx, v, 0, NULL, 0) == 0;
+      regfree(&rx);
+    }
+    if (!ok) sfail(x, re, v, "value does not match");
+  }
+  free(v);
+  free(eq);
+  free(ne);
+  free(re);
+}
+
+static void op_send(step_ctx *x) {
+  ct_conn *c = sconn(x);
+  if (!c) return;
+  ct_buf b = {0};
+  int binary = 0;
+  int rc = spayload(x, &b, &binary);
+  if (rc == 1) sfail(x, NULL, NULL, "send needs text, sio, hex or fill");
+  if (rc != 0) {
+    ct_buf_free(&b);
+    return;
+  }
+  const cJSON *st = cJSON_GetObjectItem(x->s, "status");
+  if (c->transport == CT_TR_POLLING && st) {
+    /* the case cares about the POST's answer (e.g. 400 for a bad packet) */
+    ct_buf body = {0};
+    int status = 0;
+    if (binary) {
+      char *b64 = ct_xmalloc(b.len / 3 * 4 + 8);
+      ct_b64_encode(b.data, b.len, b64);
+      ct_buf_adds(&body, "b");
+      ct_buf_adds(&body, b64);
+      free(b64);
+    } else {
+      ct_buf_add(&body, b.data, b.len);
+    }
+    ct_post(c, body.data, body.len, NULL, &status, NULL);
+    ct_buf_free(&body);
+    int ok = 0;
+    if (cJSON_IsNumber(st)) ok = status == st->valueint;
+    else if (cJSON_IsArray(st)) {
+      const cJSON *e;
+      cJSON_ArrayForEach(e, st) ok |= cJSON_IsNumber(e) && e->valueint == status;
+    } else if (cJSON_IsString(st) && strcmp(st->valuestring, "any") == 0) {
+      ok = 1;
+    }
+    if (!ok) {
+      char *ws = cJSON_PrintUnformatted(st);
+      char a[32];
+      snprintf(a, sizeof a, "HTTP %d", status);
+      sfail(x, ws, a, "POST answered with an unexpected status");
+      free(ws);
+    }
+  } else if (ct_send(c, binary, b.data, b.len) != 0) {
+    if (!cJSON_IsTrue(cJSON_GetObjectItem(x->s, "may_fail")))
+      sfail(x, "the packet is accepted", "send failed", "%s: send failed", c->name);
+  }
+  ct_buf_free(&b);
+}
+
+static int status_ok(const cJSON *want, int got) {
+  if (!want) return 1;
+  if (cJSON_IsNumber(want)) return want->valueint == got;
+  if (cJSON_IsArray(want)) {
+    const cJSON *e;
+    cJSON_ArrayForEach(e, want) if (cJSON_IsNumber(e) && e->valueint == got) return 1;
+  }
+  return 0;
+}
+
+/* Check a response against status/body/body_match/body_json/headers fields. */
+static void check_response(step_ctx *x, int status, const ct_buf *body, const ct_http_resp *resp) {
+  const cJSON *st = cJSON_GetObjectItem(x->s, "status");
+  if (!status_ok(st, status)) {
+    char *w = cJSON_PrintUnformatted(st);
+    char a[32];
+    snprintf(a, sizeof a, "HTTP %d", status);
+    sfail(x, w, a, "unexpected HTTP status");
+    free(w);
+    return;
+  }
+  int bad = 0;
+  char *is = sstr(x, "body", &bad);
+  if (bad) return;
+  const char *text = body->data ? (const char *)body->data : "";
+  if (is && strcmp(is, text) != 0) {
+    sfail(x, is, text, "unexpected body");
+    free(is);
+    return;
+  }
+  free(is);
+  const char *re = sget(x, "body_match");
+  if (re) {
+    regex_t rx;
+    int ok = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) == 0;
+    if (ok) {
+      ok = regexec(&rx, text, 0, NULL, 0) == 0;
+      regfree(&rx);
+    }
+    if (!ok) {
+      sfail(x, re, text, "body does not match");
+      return;
+    }
+  }
+  const cJSON *bj = cJSON_GetObjectItem(x->s, "body_json");
+  if (bj) {
+    const char *bp = sget(x, "body_prefix");
+    size_t off = bp ? strlen(bp) : 0;
+    cJSON *a = body->len >= off ? cJSON_ParseWithLength(text + off, body->len - off) : NULL;
+    int ok = a && ct_json_match(bj, a, 0);
+    cJSON_Delete(a);
+    if (!ok) {
+      char *w = cJSON_PrintUnformatted(bj);
+      sfail(x, w, text, "body JSON does not match");
+      free(w);
+      return;
+    }
+  }
+  const cJSON *hs = cJSON_GetObjectItem(x->s, "headers_expect");
+  if (hs && resp) {
+    const cJSON *h;
+    cJSON_ArrayForEach(h, hs) {
+      const char *got = ct_http_header(resp, h->string);
+      if (cJSON_IsNull(h)) {
+        if (got) {
+          sfail(x, "header absent", got, "header %s is present", h->string);
+          return;
+        }
+      } else if (cJSON_IsString(h)) {
+        char *want = ct_subst(h->valuestring, x->r->vars, NULL);
+        int ok = got && want && (strcmp(want, "$present") == 0 || strcmp(want, got) == 0);
+        if (!ok) {
+          sfail(x, want ? want : "?", got ? got : "(absent)", "header %s", h->string);
+          free(want);
+          return;
+        }
+        free(want);
+      }
+    }
+  }
+}
+
+static char *build_headers(step_ctx *x) {
+  const cJSON *hs = cJSON_GetObjectItem(x->s, "headers");
+  if (!hs) return NULL;
+  ct_buf b = {0};
+  const cJSON *h;
+  cJSON_ArrayForEach(h, hs) {
+    if (!cJSON_IsString(h)) continue;
+    char *v = ct_subst(h->valuestring, x->r->vars, NULL);
+    ct_buf_printf(&b, "%s: %s\r\n", h->string, v ? v : "");
+    free(v);
+  }
+  return ct_buf_steal(&b);
+}
+
+static void op_http(step_ctx *x) {
+  int bad = 0;
+  char *method = sstr(x, "method", &bad);
+  char *target = bad ? NULL : sstr(x, "target", &bad);
+  if (bad || !target) {
+    if (!bad) sfail(x, NULL, NULL, "http needs a target");
+    free(method);
+    free(target);
+    return;
+  }
+  ct_buf body = {0};
+  int binary = 0, has_body = 0;
+  const char *bt = sget(x, "body_text");
+  if (bt) {
+    char *s = ct_subst(bt, x->r->vars, NULL);
+    ct_buf_adds(&body, s ? s : "");
+    free(s);
+    has_body = 1;
+  } else if (cJSON_GetObjectItem(x->s, "fill")) {
+    has_body = spayload(x, &body, &binary) == 0;
+    if (x->r->nverdicts) goto out;
+  }
+  char *hdrs = build_headers(x);
+  ct_http_req req = {.method = method ? method : "GET",
+                     .target = target,
+                     .headers = hdrs,
+                     .body = has_body ? (body.data ? body.data : (const unsigned char *)"") : NULL,
+                     .body_len = body.len};
+  ct_log(x->r, "-> http %s %s%s", req.method, target, hdrs ? " (+headers)" : "");
+  ct_http_resp resp;
+  long timeout;
+  if (snum(x, "timeout", 3000, &timeout) != 0) goto out2;
+  int rc = ct_http_do(x->r->cfg->host, x->r->cfg->port, &req, ct_ms(x->r, timeout), &resp);
+  if (rc != 1) {
+    if (cJSON_IsTrue(cJSON_GetObjectItem(x->s, "may_drop"))) {
+      ct_log(x->r, "<- http: no response (allowed)");
+    } else {
+      sfail(x, "an HTTP response", rc == 0 ? "timeout" : "connection closed", "no response");
+    }
+    goto out2;
+  }
+  ct_log(x->r, "<- http %d %.*s", resp.status, (int)(resp.body.len > 120 ? 120 : resp.body.len),
+         resp.body.data ? (char *)resp.body.data : "");
+  check_response(x, resp.status, &resp.body, &resp);
+  ct_http_resp_free(&resp);
+out2:
+  free(hdrs);
+out:
+  ct_buf_free(&body);
+  free(method);
+  free(target);
+}
+
+/* Raw WebSocket connection. expect: "open" (101 needed), "refused" (anything but a
+ * working session: a non-101 answer, or 101 then a close without an open packet). */
+static void op_ws(step_ctx *x) {
+  const char *name = sget(x, "conn");
+  int bad = 0;
+  char *target = sstr(x, "target", &bad);
+  if (bad) return;
+  if (!target) {
+    sfail(x, NULL, NULL, "ws needs a target");
+    return;
+  }
+  const char *expect = sget(x, "expect");
+  if (!expect) expect = "open";
+  ct_conn *c = ct_conn_new(x->r, name ? name : "w", CT_TR_WEBSOCKET);
+  char *hdrs = build_headers(x);
+  ct_http_resp resp;
+  ct_log(x->r, "-> %s WS GET %s", c->name, target);
+  int rc = ct_ws_connect(&c->ws, x->r->cfg->host, x->r->cfg->port, target, hdrs,
+                         (int)default_wait(x->r), &resp);
+  free(hdrs);
+  ct_log(x->r, "<- %s WS handshake %d (HTTP %d)", c->name, rc, resp.status);
+  if (strcmp(expect, "open") == 0) {
+    if (rc != 0) {
+      char a[64];
+      snprintf(a, sizeof a, "result %d, HTTP %d", rc, resp.status);
+      sfail(x, "HTTP 101", a, "WebSocket handshake failed");
+    }
+    const char *sid = cJSON_GetStringValue(cJSON_GetObjectItem(x->r->vars, "sid"));
+    /* a conn that joins an existing session (upgrade) shares its sid */
+    if (sid && strstr(target, "sid=")) snprintf(c->sid, sizeof c->sid, "%s", sid);
+  } else if (rc == 0) {
+    /* 101 then: the server must close without opening a session */
+    ct_pkt p;
+    long within;
+    if (snum(x, "within", 2000, &within) == 0) {
+      int nr = ct_next(c, ct_ms(x->r, within), &p);
+      if (nr == 1) {
+        ct_buf got = {0};
+        ct_pkt_render(&got, &p);
+        if (!(p.data.len >= 1 && p.data.data[0] == '1' && !p.binary))
+          sfail(x, "a refused connection", (char *)got.data, "server answered on a bad request");
+        ct_buf_free(&got);
+        ct_buf_free(&p.data);
+      } else if (nr == 0) {
+        sfail(x, "a refused connection", "open connection", "server kept the connection open");
+      }
+    }
+    c->closed = 1;
+  } else {
+    c->closed = 1;
+  }
+  ct_http_resp_free(&resp);
+  free(target);
+}
+
+static void op_frame(step_ctx *x) {
+  ct_conn *c = sconn(x);
+  if (!c) return;
+  if (c->transport != CT_TR_WEBSOCKET) {
+    sfail(x, NULL, NULL, "frame needs a WebSocket connection");
+    return;
+  }
+  long opcode, fin, rsv, mask;
+  if (snum(x, "opcode", 1, &opcode) || snum(x, "fin", 1, &fin) || snum(x, "rsv", 0, &rsv) ||
+      snum(x, "mask", 1, &mask))
+    return;
+  ct_buf b = {0};
+  int binary = 0;
+  if (spayload(x, &b, &binary) < 0) {
+    ct_buf_free(&b);
+    return;
+  }
+  unsigned char key[4] = {0x37, 0xfa, 0x21, 0x3d};
+  ct_buf f = {0};
+  ct_ws_encode(&f, (int)fin, (int)rsv, (int)opcode, b.data, b.len, mask ? key : NULL);
+  ct_log(x->r, "-> %s frame op=%ld fin=%ld rsv=%ld mask=%ld len=%zu", c->name, opcode, fin, rsv,
+         mask, b.len);
+  if (ct_ws_send_raw(&c->ws, f.data, f.len) != 0 &&
+      !cJSON_IsTrue(cJSON_GetObjectItem(x->s, "may_fail")))
+    sfail(x, NULL, NULL, "frame send failed");
+  ct_buf_free(&f);
+  ct_buf_free(&b);
+}
+
+static void op_post(step_ctx *x) {
+  ct_conn *c = sconn(x);
+  if (!c) return;
+  ct_buf b = {0};
+  const char *bt = sget(x, "body_text");
+  const char *bh = sget(x, "body_hex");
+  if (bt) {
+    char *s = ct_subst(bt, x->r->vars, NULL);
+    ct_buf_adds(&b, s ? s : "");
+    free(s);
+  } else if (bh) {
+    size_t cap = strlen(bh) / 2 + 1;
+    unsigned char *tmp = ct_xmalloc(cap);
+    long n = ct_hex_decode(bh, tmp, cap);
+    if (n > 0) ct_buf_add(&b, tmp, (size_t)n);
+    free(tmp);
+  } else {
+    int binary;
+    if (spayload(x, &b, &binary) != 0) {
+      if (!x->r->nverdicts) sfail(x, NULL, NULL, "post needs body_text, body_hex or fill");
+      ct_buf_free(&b);
+      return;
+    }
+  }
+  char *hdrs = build_headers(x);
+  int status = 0;
+  ct_buf resp = {0};
+  int rc = ct_post(c, b.data ? b.data : (const unsigned char *)"", b.len, hdrs, &status, &resp);
+  free(hdrs);
+  if (rc != 0) {
+    if (!cJSON_IsTrue(cJSON_GetObjectItem(x->s, "may_drop")))
+      sfail(x, "an HTTP response", "no response", "POST got no response");
+  } else {
+    if (!cJSON_GetObjectItem(x->s, "status") && status != 200) {
+      char a[32];
+      snprintf(a, sizeof a, "HTTP %d", status);
+      sfail(x, "HTTP 200", a, "POST refused");
+    } else {
+      check_response(x, status, &resp, NULL);
+    }
+  }
+  ct_buf_free(&resp);
+  ct_buf_free(&b);
+}
+
+static void op_set(step_ctx *x) {
+  const char *var = sget(x, "var");
+  int bad = 0;
+  char *v = sstr(x, "value", &bad);
+  if (bad) return;
+  if (!var || !v) {
+    sfail(x, NULL, NULL, "set needs var and value");
+  } else {
+    cJSON_DeleteItemFromObject(x->r->vars, var);
+    cJSON_AddStringToObject(x->r->vars, var, v);
+  }
+  free(v);
+}
+
+void ct_steps_run(ct_run *r) {
+  cJSON_AddStringToObject(r->vars, "path", ct_case_path(r));
+  cJSON_AddStringToObject(r->vars, "eio_path", r->cfg->eio_path);
+  cJSON_AddStringToObject(r->vars, "sio_path", r->cfg->sio_path);
+  cJSON_AddStringToObject(r->vars, "transport",
+                          r->transport == CT_TR_POLLING ? "polling" : "websocket");
+  const cJSON *s;
+  int i = 0;
+  cJSON_ArrayForEach(s, r->c->steps) {
+    step_ctx x = {r, ++i, cJSON_GetStringValue(cJSON_GetObjectItem(s, "op")), s};
+    const char *only = cJSON_GetStringValue(cJSON_GetObjectItem(s, "only"));
+    if (only && strcmp(only, r->transport == CT_TR_POLLING ? "polling" : "websocket") != 0)
+      continue;
+    const char *op = x.op;
+    if (strcmp(op, "open") == 0) op_open(&x, 0);
+    else if (strcmp(op, "sio_open") == 0) op_open(&x, 1);
+    else if (strcmp(op, "send") == 0) op_send(&x);
+    else if (strcmp(op, "post") == 0) op_post(&x);
+    else if (strcmp(op, "expect") == 0) op_expect(&x);
+    else if (strcmp(op, "expect_none") == 0) op_expect_none(&x);
+    else if (strcmp(op, "expect_close") == 0) op_expect_close(&x);
+    else if (strcmp(op, "http") == 0) op_http(&x);
+    else if (strcmp(op, "ws") == 0) op_ws(&x);
+    else if (strcmp(op, "frame") == 0) op_frame(&x);
+    else if (strcmp(op, "sleep") == 0) {
+      long ms;
+      if (snum(&x, "ms", 0, &ms) == 0) {
+        ct_log(r, ".. sleep %ld ms", ms);
+        /* pumping keeps other sessions' heartbeats alive; "pump": false is a
+         * plain sleep (nothing is read, nothing is answered) */
+        if (cJSON_IsFalse(cJSON_GetObjectItem(s, "pump"))) ct_sleep_ms(ct_ms(r, ms));
+        else ct_pump(r, ct_ms(r, ms));
+      }
+    } else if (strcmp(op, "poll") == 0) {
+      ct_conn *c = sconn(&x);
+      if (c) ct_poll_start(c);
+    } else if (strcmp(op, "close") == 0) {
+      ct_conn *c = sconn(&x);
+      if (c) {
+        ct_log(r, "-> %s client closes the connection", c->name);
+        ct_conn_close(c);
+      }
+    } else if (strcmp(op, "set") == 0) op_set(&x);
+    else if (strcmp(op, "check") == 0) op_check(&x);
+    if (r->nverdicts) return;
+  }
+  ct_pass(r);
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// Conformance subject with one deliberate fault: the official Node subject
+// (../node/server.js, contract CT-1..CT-42) with a single protocol rule broken, chosen by
+// --fault NAME, so that the harness can be shown to catch it (a harness that passes a
+// faulty subject has a case that cannot fail).
+//
+// Usage: node conformance/subjects/faulty/server.js --fault NAME [node subject flags]
+//
+// Every fault is injected at a boundary (an option, the open packet, the polling
+// transport's send, the Socket.IO encoder, the room adapter), never by editing the
+// libraries. What each fault breaks, and which spec rules it violates:
+//
+//   none                     no fault; behaves exactly like ../node/server.js.
+//   wrong-ping-interval      the open packet announces the configured pingInterval, but
+//                            the engine really pings every 3 x pingInterval, so no ping
+//                            arrives within pingInterval + pingTimeout.
+//                            Breaks: heartbeat pace cases (EIO heartbeat rules).
+//   no-noop-during-upgrade   a polling GET that is parked (or arrives) while a WebSocket
+//                            probe is in progress is never answered with NOOP ("6"); it
+//                            stays open until the upgrade completes or the poll ends.
+//                            Breaks: the upgrade case that polls after "3probe".
+//   ack-id-dropped           ACK / BINARY_ACK packets are encoded without their ack id
+//                            ("43[...]" instead of "43456[...]").
+//                            Breaks: message-with-ack cases, extensions discovery,
+//                            join/leave acks.
+//   room-leak                a broadcast to one or more rooms goes to every socket of
+//                            the namespace (minus the excluded ones), members or not.
+//                            Breaks: rooms cases (CT-34, CT-35: non-members must get
+//                            nothing).
+//   no-connect-error         a CONNECT to an unknown namespace gets no answer at all
+//                            (the CONNECT_ERROR {"message":"Invalid namespace"} is
+//                            dropped). Breaks: the unknown-namespace case (CT-17).
+//   oversized-body-accepted  the engine accepts bodies and WebSocket messages up to
+//                            16 x maxPayload while announcing the configured maxPayload,
+//                            so a POST over maxPayload is answered 200 "ok".
+//                            Breaks: the maxPayload cases (polling and WebSocket).
+"use strict";
+
+const path = require("path");
+const base = require(path.join(__dirname, "..", "node", "server.js"));
+
+const FAULTS = [
+  "none",
+  "wrong-ping-interval",
+  "no-noop-during-upgrade",
+  "ack-id-dropped",
+  "room-leak",
+  "no-connect-error",
+  "oversized-body-accepted",
+];
+
+const PING_SLOWDOWN = 3; // wrong-ping-interval: real pace = announced x 3
+const PAYLOAD_SLACK = 16; // oversized-body-accepted: real limit = announced x 16
+
+// Rewrite fields of every Engine.IO open packet (both engines share the prototype).
+function patchOpenPacket(announce) {
+  const { Socket } = require(path.join(base.NODE_MODULES, "engine.io", "build", "socket.js"));
+  const orig = Socket.prototype.sendPacket;
+  Socket.prototype.sendPacket = function (type, data, ...rest) {
+    if (type === "open" && typeof data === "string") {
+      data = JSON.stringify(Object.assign(JSON.parse(data), announce));
+    }
+    return orig.call(this, type, data, ...rest);
+  };
+}
+
+// Drop polling sends that consist only of NOOP packets (engine.io sends exactly those to
+// release a parked GET during an upgrade, and nothing else).
+function patchNoNoop() {
+  const { Polling } = require(path.join(base.NODE_MODULES, "engine.io", "build", "transports", "polling.js"));
+  const orig = Polling.prototype.send;
+  Polling.prototype.send = function (packets) {
+    if (packets.length && packets.every((p) => p.type === "noop")) return;
+    return orig.call(this, packets);
+  };
+}
+
+// A socket.io-parser with a wrapped Encoder, passed to socket.io as its `parser` option.
+function faultyParser(edit) {
+  const parser = base.dep("socket.io-parser");
+  class FaultyEncoder extends parser.Encoder {
+    encode(obj) {
+      const p = edit(obj);
+      return p ? super.encode(p) : [];
+    }
+  }
+  return Object.assign({}, parser, { Encoder: FaultyEncoder });
+}
+
+// An in-memory adapter that ignores the room filter of broadcasts.
+function leakyAdapter() {
+  const { Adapter } = base.dep("socket.io-adapter");
+  return class LeakyAdapter extends Adapter {
+    broadcast(packet, opts) {
+      if (opts && opts.rooms && opts.rooms.size > 0) {
+        opts = Object.assign({}, opts, { rooms: new Set() });
+      }
+      return super.broadcast(packet, opts);
+    }
+  };
+}
+
+function hooksFor(fault, opts) {
+  const parser = base.dep("socket.io-parser");
+  switch (fault) {
+    case "none":
+      return {};
+    case "wrong-ping-interval":
+      patchOpenPacket({ pingInterval: opts.pingInterval });
+      return { engineOptions: (o) => Object.assign(o, { pingInterval: opts.pingInterval * PING_SLOWDOWN }) };
+    case "no-noop-during-upgrade":
+      patchNoNoop();
+      return {};
+    case "ack-id-dropped":
+      return {
+        sioOptions: (o) =>
+          Object.assign(o, {
+            parser: faultyParser((p) => {
+              if (p.type !== parser.PacketType.ACK && p.type !== parser.PacketType.BINARY_ACK) return p;
+              const q = Object.assign({}, p);
+              delete q.id;
+              return q;
+            }),
+          }),
+      };
+    case "room-leak":
+      return { sioOptions: (o) => Object.assign(o, { adapter: leakyAdapter() }) };
+    case "no-connect-error":
+      return {
+        sioOptions: (o) =>
+          Object.assign(o, {
+            parser: faultyParser((p) =>
+              p.type === parser.PacketType.CONNECT_ERROR && p.data && p.data.message === "Invalid namespace"
+                ? null
+                : p
+            ),
+          }),
+      };
+    case "oversized-body-accepted":
+      patchOpenPacket({ maxPayload: opts.maxPayload });
+      return {
+        engineOptions: (o) => Object.assign(o, { maxHttpBufferSize: opts.maxPayload * PAYLOAD_SLACK }),
+      };
+    default:
+      process.stderr.write("unknown fault: " + fault + "\nfaults: " + FAULTS.join(", ") + "\n");
+      process.exit(2);
+  }
+}
+
+if (require.main === module) {
+  const opts = base.parseArgs(process.argv.slice(2), { "--fault": "fault" }, "--fault " + FAULTS.join("|"));
+  const fault = opts.fault || "none";
+  const hooks = hooksFor(fault, opts);
+  process.stderr.write("faulty subject: fault " + fault + "\n");
+  base.start(opts, hooks).catch((err) => {
+    process.stderr.write("faulty/server.js: " + err.message + "\n");
+    process.exit(1);
+  });
+}
+
+module.exports = { FAULTS };

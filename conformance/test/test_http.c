@@ -1,0 +1,2 @@
+#include <criterion/criterion.h>
+Test(http, placeholder) { cr_assert(1); }
