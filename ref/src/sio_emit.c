@@ -1,7 +1,8 @@
 /* Socket.IO server layer, send side: events, acks and namespace/room broadcasts built
  * with the codec's encoders (application arguments are copied as JSON text, never
- * re-printed). Spec tags: SIO-EV (events), SIO-ACK (ack ids, answers), SIO-ROOM
- * (broadcasts), SIO-LIM (pending ack limit). */
+ * re-printed). Spec tags: SIO-EV-5 (namespace on every packet), SIO-ACK-1, SIO-ACK-3
+ * (ack ids and answers), SIO-ROOM-3, SIO-ROOM-4, SIO-ROOM-6 (room and namespace
+ * broadcasts), SIO-LIM-3 (pending ack limit), SIO-BIN-* through the codec's encoder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ static int send_encoded(sio_client *c, const uint8_t *text, size_t len, const si
   if (!sio_client_can_send_(c)) return SIO_ERR_BAD_STATE;
   const sio_server_config *cfg = &c->srv->cfg;
   int rc = cfg->send(cfg->user, c, false, text, len);
-  /* SIO-EV: a binary packet is its header then each attachment, nothing in between. */
+  /* SIO-BIN-16: a binary packet is its header then each attachment, nothing between. */
   for (size_t i = 0; rc >= 0 && i < n_att; i++)
     rc = cfg->send(cfg->user, c, true, att[i].ptr, att[i].len);
   return rc < 0 ? rc : 0;
@@ -139,7 +140,7 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
   const sio_server_config *cfg = &c->srv->cfg;
   sio_pending_ack *pa = NULL;
   if (ack) {
-    /* SIO-LIM: bound the requests waiting for the client. */
+    /* SIO-LIM-3: bound the requests waiting for the client. */
     if (s->n_acks >= cfg->max_pending_acks) return SIO_ERR_BUFFER_TOO_SMALL;
     pa = calloc(1, sizeof *pa);
     if (!pa) return SIO_ERR_OUT_OF_MEMORY;
@@ -156,7 +157,8 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
                   (uint32_t)n_att,
                   {(const uint8_t *)data, dlen}};
   if (pa) {
-    /* SIO-ACK: the server picks the ack id, unique among this socket's requests. */
+    /* SIO-ACK-3: ids count up from 0, unique among this socket's outstanding requests
+     * (wrapping at 2^53 long after any request could still be pending). */
     if (s->next_ack_id > SIO_MAX_ACK_ID) s->next_ack_id = 0;
     pa->id = s->next_ack_id++;
     p.ack_id = pa->id;
@@ -189,7 +191,8 @@ int sio_socket_ack(sio_socket *s, int64_t ack_id, sio_span args, const sio_span 
   data[0] = '[';
   if (args.len) memcpy(data + 1, args.ptr, args.len);
   data[args.len + 1] = ']';
-  /* SIO-ACK: the answer is an ACK (BINARY_ACK with attachments) with the client's id. */
+  /* SIO-ACK-1: the answer is an ACK (BINARY_ACK with attachments) with the client's id
+   * and the socket's namespace (SIO-EV-5). */
   sio_packet p = {n_att ? SIO_PACKET_BINARY_ACK : SIO_PACKET_ACK,
                   {(const uint8_t *)s->ns->cfg->name, s->ns->name_len},
                   ack_id,
@@ -208,7 +211,7 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
   sio_room *r = NULL;
   if (room) {
     r = sio_room_find_(ns, room, room_len);
-    if (!r) return 0; /* SIO-ROOM: nobody is in a room that does not exist */
+    if (!r) return 0; /* SIO-ROOM-3: nobody is in a room that does not exist */
   }
   size_t dlen = 0;
   char *data = event_array(event, args, &dlen);
@@ -219,11 +222,13 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
                   (uint32_t)n_att,
                   {(const uint8_t *)data, dlen}};
   uint8_t stack[512], *out;
-  int n = encode(&p, stack, sizeof stack, &out); /* SIO-ROOM: encode once, send to many */
+  int n = encode(&p, stack, sizeof stack, &out); /* encoded once, sent to many */
   free(data);
   if (n < 0) return n;
   int count = 0;
-  /* Send callbacks cannot call back into the layer, so the lists are stable here. */
+  /* SIO-ROOM-3, SIO-ROOM-4: every member (every socket) at the time of sending, once,
+   * optionally except the sender; SIO-ROOM-6: no ack id. Send callbacks cannot call
+   * back into the layer, so the lists are stable here. */
   if (r) {
     for (size_t i = 0; i < r->n_members; i++) {
       sio_socket *m = r->members[i];

@@ -74,6 +74,7 @@ struct sio_client {
   sio_span *slots;  /* owned, max_attachments entries, handed to sio_reasm */
   uint8_t **copies; /* owned: copies[0] header text, copies[1..] attachments */
   size_t n_copies;
+  size_t bin_bytes; /* attachment bytes of the pending packet so far (SIO-LIM-2) */
   bool copies_busy; /* a completed binary packet is being dispatched from the copies */
   uint32_t max_att;
 };

@@ -1,7 +1,8 @@
 /* Socket.IO server layer, rooms: per-namespace named sets of sockets, kept from both
  * sides (a room lists its members, a socket lists its rooms) so that a room emit visits
  * only members and a disconnect leaves every room without a search.
- * Spec tags: SIO-ROOM (join, leave, leave-all on disconnect), SIO-LIM (rooms per socket). */
+ * Spec tags: SIO-ROOM-1 (the own-id room is joined in sio_server.c), SIO-ROOM-2 (join,
+ * leave), SIO-ROOM-5 (leave-all on disconnect), SIO-LIM-3 (rooms per socket). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,8 +62,9 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
 int sio_socket_join(sio_socket *s, const char *room, size_t room_len) {
   if (!s || (!room && room_len)) return SIO_ERR_INVALID_ARGUMENT;
   if (!s->connected) return SIO_ERR_BAD_STATE;
-  if (sio_socket_in_room(s, room, room_len)) return 0; /* SIO-ROOM: joining twice is harmless */
-  /* SIO-LIM: a socket's room count is bounded so a peer cannot grow it without end. */
+  if (sio_socket_in_room(s, room, room_len))
+    return 0; /* SIO-ROOM-2: joining twice changes nothing */
+  /* SIO-LIM-3: a socket's room count is bounded so a peer cannot grow it without end. */
   if (s->n_rooms >= s->c->srv->cfg.max_rooms_per_socket) return SIO_ERR_BUFFER_TOO_SMALL;
   if (grow((void **)&s->rooms, &s->rooms_cap, s->n_rooms + 1, sizeof *s->rooms) != 0)
     return SIO_ERR_OUT_OF_MEMORY;
@@ -104,11 +106,11 @@ int sio_socket_leave(sio_socket *s, const char *room, size_t room_len) {
       return 0;
     }
   }
-  return 0; /* SIO-ROOM: leaving a room one is not in is harmless */
+  return 0; /* SIO-ROOM-2: leaving a room one is not in changes nothing */
 }
 
 void sio_room_leave_all_(sio_socket *s) {
-  /* SIO-ROOM: a socket that leaves its namespace leaves every room. */
+  /* SIO-ROOM-5: a socket that leaves its namespace leaves every room. */
   for (size_t i = 0; i < s->n_rooms; i++) {
     room_remove_member(s->rooms[i], s);
     room_free_if_empty(s->ns, s->rooms[i]);

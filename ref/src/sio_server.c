@@ -1,6 +1,7 @@
 /* Socket.IO server layer, sans-I/O: server and client life cycle, receive-side
  * dispatch (namespaces, CONNECT/auth, events, acks, disconnects) and timers.
- * Spec tags: SIO-NS, SIO-AUTH, SIO-EV, SIO-ACK, SIO-DC, SIO-LIM (emits in sio_emit.c,
+ * Spec tags: SIO-NS-2..8, SIO-AUTH-1, SIO-AUTH-2, SIO-EV-1, SIO-EV-2, SIO-ACK-4,
+ * SIO-ACK-5, SIO-DC-1..5, SIO-ROOM-1, SIO-ROOM-5, SIO-LIM-2..4 (emits in sio_emit.c,
  * rooms in sio_room.c).
  *
  * Client state machine (one per Engine.IO connection):
@@ -67,7 +68,7 @@ sio_server *sio_server_new(const sio_server_config *cfg) {
     return NULL;
   for (size_t i = 0; i < cfg->n_namespaces; i++) {
     const char *n = cfg->namespaces[i].name;
-    if (!n || n[0] != '/') return NULL; /* SIO-NS: a namespace name starts with '/' */
+    if (!n || n[0] != '/') return NULL; /* SIO-PK-6: a namespace starts with '/' */
     for (size_t j = 0; j < i; j++)
       if (strcmp(n, cfg->namespaces[j].name) == 0) return NULL;
   }
@@ -79,6 +80,7 @@ sio_server *sio_server_new(const sio_server_config *cfg) {
   if (!srv->cfg.max_rooms_per_socket)
     srv->cfg.max_rooms_per_socket = SIO_DEFAULT_MAX_ROOMS_PER_SOCKET;
   if (!srv->cfg.max_pending_acks) srv->cfg.max_pending_acks = SIO_DEFAULT_MAX_PENDING_ACKS;
+  if (!srv->cfg.max_binary_bytes) srv->cfg.max_binary_bytes = SIO_DEFAULT_MAX_BINARY_BYTES;
   srv->nsps = calloc(cfg->n_namespaces, sizeof *srv->nsps);
   if (!srv->nsps) {
     free(srv);
@@ -184,7 +186,7 @@ int sio_client_open(sio_client *c, uint64_t now_ms) {
   if (c->state != SIO_CS_NEW) return SIO_ERR_BAD_STATE;
   c->state = SIO_CS_OPEN;
   c->now_ms = now_ms;
-  /* SIO-NS: a client must join a namespace within connectTimeout of the open. */
+  /* SIO-NS-5: a client must join a namespace within connectTimeout of the open. */
   c->connect_deadline_ms = now_ms + c->srv->cfg.connect_timeout_ms;
   return 0;
 }
@@ -217,7 +219,7 @@ int sio_client_close(sio_client *c) {
   if (!c) return SIO_ERR_INVALID_ARGUMENT;
   if (c->state != SIO_CS_OPEN && c->state != SIO_CS_NEW) return SIO_ERR_BAD_STATE;
   sio_client_enter_(c);
-  /* SIO-DC: like socket.disconnect(true), say DISCONNECT on each namespace, then close. */
+  /* SIO-DC-3: like socket.disconnect(true), DISCONNECT on each namespace, then close. */
   c->state = SIO_CS_CLOSING;
   detach_all(c, SIO_DC_SERVER_NAMESPACE_DISCONNECT, true);
   c->state = SIO_CS_CLOSED;
@@ -257,10 +259,10 @@ int sio_client_tick(sio_client *c, uint64_t now_ms) {
   sio_client_enter_(c);
   if (now_ms > c->now_ms) c->now_ms = now_ms;
   if (c->connect_deadline_ms <= now_ms && c->n_sockets == 0) {
-    /* SIO-NS: no namespace joined within connectTimeout: close the connection. */
+    /* SIO-NS-5: no namespace joined within connectTimeout: close the connection. */
     sio_client_fail_(c, SIO_CLOSE_CONNECT_TIMEOUT, SIO_DC_INTERNAL);
   }
-  /* SIO-ACK: a server ack request not answered in time ends with TIMEOUT; a later
+  /* SIO-ACK-5: a server ack request not answered in time ends with TIMEOUT; a later
    * answer for its id is ignored (the id is no longer pending). One at a time: the
    * callback may disconnect sockets or emit new requests. */
   sio_socket *s;
@@ -323,7 +325,7 @@ void sio_socket_detach_(sio_socket *s, sio_disconnect_reason why, bool send_dc) 
   sio_client *c = s->c;
   sio_client_enter_(c);
   if (send_dc) {
-    /* SIO-DC: the server's namespace disconnect is a DISCONNECT packet for that nsp. */
+    /* SIO-DC-3: the server's namespace disconnect is a DISCONNECT packet for that nsp. */
     sio_packet p = {SIO_PACKET_DISCONNECT,
                     {(const uint8_t *)s->ns->cfg->name, s->ns->name_len},
                     SIO_NO_ACK_ID,
@@ -332,7 +334,7 @@ void sio_socket_detach_(sio_socket *s, sio_disconnect_reason why, bool send_dc) 
     (void)sio_send_packet_(c, &p, NULL, 0);
   }
   s->connected = false;
-  sio_room_leave_all_(s);
+  sio_room_leave_all_(s); /* SIO-ROOM-5 */
   /* out of the namespace */
   if (s->ns_prev)
     s->ns_prev->ns_next = s->ns_next;
@@ -350,7 +352,7 @@ void sio_socket_detach_(sio_socket *s, sio_disconnect_reason why, bool send_dc) 
   s->c_prev = NULL;
   s->c_next = c->graveyard;
   c->graveyard = s;
-  /* SIO-ACK: requests the client can no longer answer end as CANCELLED. */
+  /* Requests the client can no longer answer end as CANCELLED. */
   while (s->acks) {
     sio_pending_ack *a = s->acks;
     s->acks = a->next;
@@ -450,14 +452,15 @@ static void send_connect_error(sio_client *c, sio_span nsp, const char *msg,
 static void handle_connect(sio_client *c, const sio_packet *p) {
   sio_namespace *ns = find_namespace(c->srv, p->nsp);
   if (!ns) {
-    /* SIO-NS: an unknown namespace is refused; the connection stays open. */
+    /* SIO-NS-4, SIO-NS-3: an unknown namespace is refused; the connection stays open. */
     send_connect_error(c, p->nsp, "Invalid namespace", NULL);
     return;
   }
+  /* SIO-AUTH-1: an absent payload is presented as {}. */
   static const uint8_t empty_obj[] = "{}";
   sio_span auth = p->data.len ? p->data : (sio_span){empty_obj, 2};
   if (ns->cfg->auth) {
-    /* SIO-AUTH: the namespace's hook decides; a refusal is CONNECT_ERROR with the
+    /* SIO-AUTH-2: the namespace's hook decides; a refusal is CONNECT_ERROR with the
      * hook's message and optional data, and the connection stays open. */
     sio_auth_reject rej = {NULL, NULL};
     bool ok = ns->cfg->auth(ns->cfg->user, c, auth, &rej);
@@ -482,6 +485,13 @@ static void handle_connect(sio_client *c, const sio_packet *p) {
   s->c = c;
   s->ns = ns;
   s->connected = true;
+  /* SIO-ROOM-1: every socket is in the room named by its own id. */
+  if (sio_socket_join(s, s->id, SIO_SID_LEN) != 0) {
+    sio_room_leave_all_(s);
+    free_socket(s);
+    sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
+    return;
+  }
   s->c_next = c->sockets;
   if (c->sockets) c->sockets->c_prev = s;
   c->sockets = s;
@@ -490,8 +500,8 @@ static void handle_connect(sio_client *c, const sio_packet *p) {
   if (ns->head) ns->head->ns_prev = s;
   ns->head = s;
   ns->n_sockets++;
-  c->connect_deadline_ms = SIO_NO_DEADLINE; /* SIO-NS: joined in time */
-  /* SIO-NS: the CONNECT reply carries the socket id: {"sid":"..."}. */
+  c->connect_deadline_ms = SIO_NO_DEADLINE; /* SIO-NS-5: joined in time */
+  /* SIO-NS-2: the CONNECT reply carries the socket id: {"sid":"..."}. */
   char body[8 + SIO_SID_LEN + 3];
   int bl = 0;
   memcpy(body, "{\"sid\":\"", 8);
@@ -517,7 +527,7 @@ static void dispatch(sio_client *c, const sio_packet *p, const sio_span *att, si
     return;
   }
   if (!s || p->type == SIO_PACKET_CONNECT || p->type == SIO_PACKET_CONNECT_ERROR) {
-    /* SIO-NS: a packet for a namespace not joined, a second CONNECT, or a
+    /* SIO-NS-7: a packet for a namespace not joined, a second CONNECT, or a
      * CONNECT_ERROR from a client is an invalid state: socket.io 4.8.4 closes the
      * whole connection (client.ts ondecoded), and so do we. */
     sio_client_fail_(c, SIO_CLOSE_INVALID_STATE, SIO_DC_PEER_ERROR);
@@ -526,7 +536,8 @@ static void dispatch(sio_client *c, const sio_packet *p, const sio_span *att, si
   switch (p->type) {
   case SIO_PACKET_EVENT:
   case SIO_PACKET_BINARY_EVENT: {
-    /* SIO-EV: hand the event to the namespace with its arguments as JSON text. */
+    /* SIO-EV-1, SIO-EV-2: hand the event to the namespace, in order, with its arguments
+     * as JSON text and its attachments by placeholder number. */
     sio_event ev;
     memset(&ev, 0, sizeof ev);
     if (sio_packet_event_name(p, &ev.name) != 0) return; /* cannot happen: decoded event */
@@ -540,7 +551,7 @@ static void dispatch(sio_client *c, const sio_packet *p, const sio_span *att, si
   }
   case SIO_PACKET_ACK:
   case SIO_PACKET_BINARY_ACK: {
-    /* SIO-ACK: an answer to a pending server request; any other id is ignored. */
+    /* SIO-ACK-4: an answer to a pending server request; any other id is ignored. */
     for (sio_pending_ack **pp = &s->acks; *pp; pp = &(*pp)->next) {
       if ((*pp)->id == p->ack_id) {
         sio_pending_ack *a = *pp;
@@ -555,7 +566,8 @@ static void dispatch(sio_client *c, const sio_packet *p, const sio_span *att, si
     break;
   }
   case SIO_PACKET_DISCONNECT:
-    /* SIO-DC: the client leaves this namespace only; the connection stays open. */
+    /* SIO-DC-1, SIO-DC-2: the client leaves this namespace only, no answer is sent and
+     * the connection stays open; SIO-DC-5: it may CONNECT again later. */
     sio_socket_detach_(s, SIO_DC_CLIENT_NAMESPACE_DISCONNECT, false);
     break;
   default:
@@ -583,6 +595,7 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
       (void)sio_reasm_init(&c->reasm, &c->srv->cfg.codec, c->slots, c->max_att);
       c->copies[0] = copy;
       c->n_copies = 1;
+      c->bin_bytes = 0;
       rc = sio_reasm_feed_text(&c->reasm, copy, len, &p);
       if (rc == SIO_REASM_NEED_MORE) return 0;
       if (rc >= 0) rc = SIO_ERR_INTERNAL; /* same bytes, different answer: a bug */
@@ -590,6 +603,12 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
   } else {
     uint8_t *copy = NULL;
     if (c->n_copies > 0) { /* only keep bytes a pending packet will use */
+      /* SIO-LIM-2: bound the total size of one packet's attachments. */
+      c->bin_bytes += len;
+      if (c->bin_bytes > c->srv->cfg.max_binary_bytes) {
+        sio_client_fail_(c, SIO_ERR_PAYLOAD_TOO_LARGE, SIO_DC_PEER_ERROR);
+        return 1;
+      }
       copy = dup_bytes(bytes, len);
       if (!copy) {
         sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
@@ -608,7 +627,8 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
       return c->state == SIO_CS_CLOSED;
     }
   }
-  /* SIO-LIM / codec peer violation: close this connection only, without DISCONNECTs,
+  /* SIO-NS-8, SIO-LIM-4: a codec peer violation closes this connection only, without
+   * DISCONNECTs (SIO-DC-4),
    * as the official server does on a parser error (client.ts onerror). */
   sio_client_fail_(c, rc, SIO_DC_PEER_ERROR);
   return 1;

@@ -558,7 +558,7 @@ Test(sio, room_limit_and_binary_room_names) {
   fake_stop(&W);
   memset(&W, 0, sizeof W);
   sio_server_config cfg = base_cfg();
-  cfg.max_rooms_per_socket = 2;
+  cfg.max_rooms_per_socket = 3; /* the own-id room takes one */
   fake_start(&W, &cfg);
   fake_open(&W, 0, 0);
   fake_join(&W, 0, "/", 1);
@@ -770,4 +770,45 @@ Test(sio, messages_before_open_or_after_close_are_refused) {
   cr_assert_eq(sio_client_on_message(c, false, (const uint8_t *)"0", 1, 0), SIO_ERR_BAD_STATE);
   cr_assert_eq(sio_client_close(c), SIO_ERR_BAD_STATE);
   sio_client_free(c);
+}
+
+Test(sio, own_id_room) {
+  fake_open(&W, 0, 0);
+  fake_join(&W, 0, "/", 1);
+  sio_socket *a = LOG.last_socket;
+  fake_open(&W, 1, 0);
+  fake_join(&W, 1, "/", 1);
+  /* SIO-ROOM-1: a socket is in the room named by its id */
+  cr_assert(sio_socket_in_room(a, sio_socket_id(a), SIO_SID_LEN));
+  cr_assert_eq(sio_namespace_emit(sio_server_namespace(W.srv, "/"), sio_socket_id(a), SIO_SID_LEN,
+                                  NULL, "direct", S(""), NULL, 0),
+               1);
+  fake_expect(&W, 0, "2[\"direct\"]");
+  fake_expect_none(&W, 1);
+}
+
+Test(sio, attachment_bytes_limit_closes) {
+  memset(&LOG, 0, sizeof LOG);
+  fake_stop(&W);
+  memset(&W, 0, sizeof W);
+  sio_server_config cfg = base_cfg();
+  cfg.max_binary_bytes = 10;
+  fake_start(&W, &cfg);
+  fake_open(&W, 0, 0);
+  fake_join(&W, 0, "/", 1);
+  const char *h = "52-[\"a\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]";
+  cr_assert_eq(fake_text(&W, 0, h, 2), 0);
+  cr_assert_eq(fake_bin(&W, 0, "0123456789", 10, 2), 0); /* exactly the limit */
+  cr_assert_eq(fake_bin(&W, 0, "x", 1, 2), 1);
+  cr_assert_eq(W.conns[0].close_reason, SIO_ERR_PAYLOAD_TOO_LARGE);
+  cr_assert_eq(LOG.events, 0);
+  /* the count starts again for each packet */
+  fake_open(&W, 1, 0);
+  fake_join(&W, 1, "/", 1);
+  for (int k = 0; k < 3; k++) {
+    cr_assert_eq(fake_text(&W, 1, h, 3), 0);
+    cr_assert_eq(fake_bin(&W, 1, "01234", 5, 3), 0);
+    cr_assert_eq(fake_bin(&W, 1, "56789", 5, 3), 0);
+  }
+  cr_assert_eq(LOG.events, 3);
 }

@@ -1,7 +1,8 @@
 /* Socket.IO v5 server layer, sans-I/O: namespaces, auth, events, acks, rooms,
  * disconnects over one Engine.IO connection per sio_client.
- * Spec: spec/socket.io-v5.md, tags SIO-NS, SIO-EV, SIO-ACK, SIO-ROOM, SIO-AUTH, SIO-DC,
- * SIO-LIM.
+ * Spec: spec/socket.io-v5.md, tags SIO-NS-*, SIO-EV-*, SIO-ACK-*, SIO-ROOM-*, SIO-AUTH-*,
+ * SIO-DC-*, SIO-LIM-2..4 (the packet and binary rules SIO-PK-*, SIO-BIN-* are the
+ * codec's: sio_codec.h, sio_binary.h).
  *
  * WIRING CONTRACT (for the embedder, i.e. the Engine.IO layer / adapter)
  *
@@ -52,16 +53,23 @@
  *  Threading: none. One server and its clients belong to one thread.
  *
  * Choices (checked against socket.io 4.8.4, lib/client.ts and lib/socket.ts):
- *  - A packet other than CONNECT for a namespace this client has not joined, a
- *    CONNECT for a namespace it already joined, and any CONNECT_ERROR sent by the
- *    client close the whole Engine.IO connection ("invalid state"), as the official
- *    server does.
- *  - A codec peer violation (bad packet, bad placeholder, unexpected binary/text)
- *    closes that Engine.IO connection only, with no DISCONNECT packets.
- *  - An ACK whose id is not pending (unknown, already answered, timed out) is
- *    ignored, as the official server does.
- *  - The connect timeout is cancelled only by a successful CONNECT; a rejected one
- *    (invalid namespace, auth refusal) leaves it running.
+ *  - SIO-NS-7: a packet other than CONNECT for a namespace this client has not
+ *    joined, a CONNECT for a namespace it already joined, and any CONNECT_ERROR sent
+ *    by the client close the whole Engine.IO connection ("invalid state"), as the
+ *    official server does (client.ts ondecoded). A binary packet is judged when it
+ *    is complete (after its attachments), as there.
+ *  - SIO-NS-8: a codec peer violation (bad packet, bad placeholder, unexpected
+ *    binary/text, too many attachment bytes) closes that Engine.IO connection only,
+ *    with no DISCONNECT packets; close's reason is the sio_err code.
+ *  - SIO-ACK-4: an ACK whose id is not pending (unknown, already answered, timed out)
+ *    is ignored, as the official server does.
+ *  - SIO-NS-5: the connect timeout is cancelled only by a successful CONNECT; a
+ *    rejected one (invalid namespace, auth refusal) leaves it running, and leaving
+ *    every namespace later does not restart it.
+ *  - SIO-NS-9: namespaces match exactly; "/chat?x=1" is not "/chat" (socket.io 4.8.4
+ *    strips a query only for protocol v3 clients).
+ *  - SIO-ACK-2: answering a client's ack id at most once is the application's duty;
+ *    the layer does not track ids it was asked to answer.
  *  - sio_client_close (the app's "close the connection", official
  *    socket.disconnect(true)) sends DISCONNECT on every joined namespace, then asks
  *    the embedder to close. */
@@ -77,10 +85,13 @@
 
 #define SIO_DEFAULT_CONNECT_TIMEOUT_MS   45000 /* the official server's default */
 #define SIO_DEFAULT_ACK_TIMEOUT_MS       10000
-#define SIO_DEFAULT_MAX_ROOMS_PER_SOCKET 1024 /* SIO-LIM: a join past this fails */
-#define SIO_DEFAULT_MAX_PENDING_ACKS     1024 /* per socket: emit-with-ack past this fails */
-#define SIO_SID_LEN                      20   /* base64url characters of a socket id */
-#define SIO_NO_DEADLINE                  UINT64_MAX
+#define SIO_DEFAULT_MAX_ROOMS_PER_SOCKET 1024 /* a join past this fails (own-id room included) */
+#define SIO_DEFAULT_MAX_PENDING_ACKS     1024 /* SIO-LIM-3: per socket; emit-with-ack past this fails \
+                                               */
+#define SIO_DEFAULT_MAX_BINARY_BYTES (16u * 1024u * 1024u) /* SIO-LIM-2: one packet's attachments  \
+                                                            */
+#define SIO_SID_LEN     20                                 /* base64url characters of a socket id */
+#define SIO_NO_DEADLINE UINT64_MAX
 
 typedef struct sio_server sio_server;
 typedef struct sio_client sio_client;       /* one Engine.IO connection */
@@ -179,6 +190,9 @@ typedef struct sio_server_config {
   uint64_t ack_timeout_ms;       /* default for emits that pass 0; 0 = SIO_DEFAULT_ACK_TIMEOUT_MS */
   uint32_t max_rooms_per_socket; /* 0 = SIO_DEFAULT_MAX_ROOMS_PER_SOCKET */
   uint32_t max_pending_acks;     /* 0 = SIO_DEFAULT_MAX_PENDING_ACKS */
+  size_t max_binary_bytes;       /* total attachment bytes of one packet; more closes the
+                                    connection with SIO_ERR_PAYLOAD_TOO_LARGE.
+                                    0 = SIO_DEFAULT_MAX_BINARY_BYTES */
   sio_codec_opts codec;          /* zeros = codec defaults */
   sio_send_fn send;              /* required */
   sio_close_fn close;            /* required */
@@ -296,7 +310,8 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
  * id. Returns as sio_socket_emit. */
 int sio_socket_ack(sio_socket *s, int64_t ack_id, sio_span args, const sio_span *att, size_t n_att);
 
-/* SIO-ROOM: join / leave the room named by ROOM/ROOM_LEN (any bytes, copied).
+/* SIO-ROOM-2: join / leave the room named by ROOM/ROOM_LEN (any bytes, copied).
+ * SIO-ROOM-1: every socket starts in the room named by its own id (sio_socket_id).
  * Joining twice or leaving a room not joined is a no-op returning 0. Returns 0,
  * SIO_ERR_INVALID_ARGUMENT, SIO_ERR_BAD_STATE (disconnected), SIO_ERR_OUT_OF_MEMORY,
  * or SIO_ERR_BUFFER_TOO_SMALL when max_rooms_per_socket is reached (SIO-LIM). */
