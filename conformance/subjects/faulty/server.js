@@ -15,8 +15,8 @@
 //                            the engine really pings every 3 x pingInterval, so no ping
 //                            arrives within pingInterval + pingTimeout.
 //                            Breaks: heartbeat pace cases (EIO heartbeat rules).
-//   no-noop-during-upgrade   a polling GET that is parked (or arrives) while a WebSocket
-//                            probe is in progress is never answered with NOOP ("6"); it
+//   no-noop-during-upgrade   a polling GET that is parked (or arrives) after a WebSocket
+//                            probe was answered is never released with NOOP ("6"); it
 //                            stays open until the upgrade completes or the poll ends.
 //                            Breaks: the upgrade case that polls after "3probe".
 //   ack-id-dropped           ACK / BINARY_ACK packets are encoded without their ack id
@@ -64,14 +64,26 @@ function patchOpenPacket(announce) {
   };
 }
 
-// Drop polling sends that consist only of NOOP packets (engine.io sends exactly those to
-// release a parked GET during an upgrade, and nothing else).
+// Drop polling sends that consist only of NOOP packets while a WebSocket probe is in
+// progress (engine.io sends exactly those, every 100 ms, to release a parked GET during
+// an upgrade). The "upgrading" event marks the polling transport; NOOPs sent at other
+// times (e.g. answering a parked GET when the client closes) are left alone.
 function patchNoNoop() {
-  const { Polling } = require(path.join(base.NODE_MODULES, "engine.io", "build", "transports", "polling.js"));
-  const orig = Polling.prototype.send;
+  const eioDir = path.join(base.NODE_MODULES, "engine.io", "build");
+  const { Socket } = require(path.join(eioDir, "socket.js"));
+  const { Polling } = require(path.join(eioDir, "transports", "polling.js"));
+  const origMaybeUpgrade = Socket.prototype._maybeUpgrade || Socket.prototype.maybeUpgrade;
+  const name = Socket.prototype._maybeUpgrade ? "_maybeUpgrade" : "maybeUpgrade";
+  Socket.prototype[name] = function (...args) {
+    this.once("upgrading", () => {
+      if (this.transport) this.transport.ctProbing = true;
+    });
+    return origMaybeUpgrade.apply(this, args);
+  };
+  const origSend = Polling.prototype.send;
   Polling.prototype.send = function (packets) {
-    if (packets.length && packets.every((p) => p.type === "noop")) return;
-    return orig.call(this, packets);
+    if (this.ctProbing && packets.length && packets.every((p) => p.type === "noop")) return;
+    return origSend.call(this, packets);
   };
 }
 
