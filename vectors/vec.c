@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
   if (!err || !errlen) return;
@@ -81,11 +82,97 @@ void vec_hex_encode(const uint8_t *in, size_t len, char *out) {
   out[2 * len] = '\0';
 }
 
+/* cJSON ends a string at U+0000, so "a\u0000b" would load as "a". Before parsing,
+ * every \u0000 escape in the text becomes the escape of VEC_NUL_MARK (U+F0000, private
+ * use); vec_str_bytes() and vec_print_json() map it back. */
+static const char nul_escape_mark[] = "\\udb80\\udc00";
+
+static bool is_nul_escape(const char *p, const char *end) {
+  return end - p >= 6 && p[0] == '\\' && p[1] == 'u' && p[2] == '0' && p[3] == '0' && p[4] == '0' &&
+         p[5] == '0';
+}
+
+static bool holds_mark(const char *p, size_t len) {
+  for (size_t i = 0; i + 4 <= len; i++)
+    if (memcmp(p + i, VEC_NUL_MARK, 4) == 0) return true;
+  for (size_t i = 0; i + 12 <= len; i++)
+    if (strncasecmp(p + i, nul_escape_mark, 12) == 0 && (i == 0 || p[i - 1] != '\\')) return true;
+  return false;
+}
+
+/* A NUL-terminated copy of TEXT/LEN with \u0000 escapes replaced (see above). */
+static char *mark_nuls(const char *text, size_t len) {
+  size_t n = 0;
+  for (size_t i = 0; i < len;) {
+    if (is_nul_escape(text + i, text + len))
+      n++, i += 6;
+    else
+      i += (text[i] == '\\' && i + 1 < len) ? 2 : 1;
+  }
+  char *out = malloc(len + n * 6 + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < len;) {
+    if (is_nul_escape(text + i, text + len)) {
+      memcpy(out + o, nul_escape_mark, 12);
+      o += 12;
+      i += 6;
+    } else if (text[i] == '\\' && i + 1 < len) {
+      out[o++] = text[i++];
+      out[o++] = text[i++];
+    } else {
+      out[o++] = text[i++];
+    }
+  }
+  out[o] = '\0';
+  return out;
+}
+
+int vec_str_bytes(const char *s, uint8_t **out, size_t *len) {
+  size_t n = strlen(s), o = 0;
+  uint8_t *b = malloc(n + 1);
+  if (!b) return -1;
+  for (size_t i = 0; i < n;) {
+    if (n - i >= 4 && memcmp(s + i, VEC_NUL_MARK, 4) == 0) {
+      b[o++] = 0;
+      i += 4;
+    } else {
+      b[o++] = (uint8_t)s[i++];
+    }
+  }
+  b[o] = 0;
+  *out = b;
+  *len = o;
+  return 0;
+}
+
+char *vec_print_json(const cJSON *j) {
+  char *p = cJSON_PrintUnformatted(j);
+  if (!p) return NULL;
+  size_t n = strlen(p), marks = 0;
+  for (size_t i = 0; i + 4 <= n; i++)
+    if (memcmp(p + i, VEC_NUL_MARK, 4) == 0) marks++;
+  if (!marks) return p;
+  char *out = malloc(n + marks * 2 + 1);
+  size_t o = 0;
+  for (size_t i = 0; out && i < n;) {
+    if (n - i >= 4 && memcmp(p + i, VEC_NUL_MARK, 4) == 0) {
+      memcpy(out + o, "\\u0000", 6); /* as JSON.stringify writes U+0000 */
+      o += 6;
+      i += 4;
+    } else {
+      out[o++] = p[i++];
+    }
+  }
+  if (out) out[o] = '\0';
+  cJSON_free(p);
+  return out;
+}
+
 cJSON *vec_parse_json(const uint8_t *buf, size_t len) {
-  char *scratch = malloc(len + 1);
+  if (holds_mark((const char *)buf, len)) return NULL;
+  char *scratch = mark_nuls((const char *)buf, len); /* also the NUL-terminated copy */
   if (!scratch) return NULL;
-  if (len) memcpy(scratch, buf, len);
-  scratch[len] = '\0';
   cJSON *j = cJSON_ParseWithOpts(scratch, NULL, 1);
   free(scratch);
   return j;
@@ -100,13 +187,8 @@ static int load_msg(const cJSON *m, vec_msg *out, char *why, size_t whylen) {
   const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "text");
   const cJSON *h = cJSON_GetObjectItemCaseSensitive(m, "hex");
   if (cJSON_IsString(t)) {
-    size_t n = strlen(t->valuestring);
-    out->bytes = malloc(n + 1);
-    if (!out->bytes) return -1;
-    memcpy(out->bytes, t->valuestring, n + 1);
-    out->len = n;
     out->hex = false;
-    return 0;
+    return vec_str_bytes(t->valuestring, &out->bytes, &out->len);
   }
   if (cJSON_IsString(h)) {
     if (vec_hex_decode(h->valuestring, &out->bytes, &out->len) != 0) {
@@ -132,12 +214,15 @@ static bool in_list(const char *s, const char *const *list, size_t n) {
   return false;
 }
 
+/* [a-z0-9]+(-[a-z0-9]+)* */
 static bool is_kebab(const char *s) {
-  if (!*s) return false;
-  for (const char *p = s; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-      return false;
-  return true;
+  bool prev_dash = true; /* no leading dash */
+  for (const char *p = s; *p; p++) {
+    bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+    if (!alnum && (*p != '-' || prev_dash)) return false;
+    prev_dash = *p == '-';
+  }
+  return *s && !prev_dash;
 }
 
 /* Check and load entry J into E; WHY gets the reason on failure. */
@@ -152,13 +237,15 @@ static int load_entry(const cJSON *j, vec_entry *e, char *why, size_t whylen) {
     return snprintf(why, whylen, "missing or non-kebab-case id"), -1;
   e->id = id->valuestring;
   const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(j, "reqs");
-  if (!cJSON_IsArray(reqs)) return snprintf(why, whylen, "reqs must be an array"), -1;
+  if (!cJSON_IsArray(reqs) || cJSON_GetArraySize(reqs) == 0)
+    return snprintf(why, whylen, "reqs must be a non-empty array"), -1;
   for (const cJSON *r = reqs->child; r; r = r->next)
     if (!cJSON_IsString(r)) return snprintf(why, whylen, "reqs must hold strings"), -1;
   e->reqs = reqs;
   const cJSON *note = cJSON_GetObjectItemCaseSensitive(j, "note");
-  if (note && !cJSON_IsString(note)) return snprintf(why, whylen, "note must be a string"), -1;
-  e->note = note ? note->valuestring : "";
+  if (!cJSON_IsString(note) || !note->valuestring[0])
+    return snprintf(why, whylen, "note must be a non-empty string"), -1;
+  e->note = note->valuestring;
   const cJSON *dir = cJSON_GetObjectItemCaseSensitive(j, "dir");
   if (!cJSON_IsString(dir)) return snprintf(why, whylen, "dir must be a string"), -1;
   if (strcmp(dir->valuestring, "both") == 0)
@@ -268,7 +355,14 @@ int vec_file_load(const char *path, vec_file *f, char *err, size_t errlen) {
     vec_file_free(f);
     return -1;
   }
-  f->root = cJSON_ParseWithOpts(f->text, NULL, 1);
+  if (holds_mark(f->text, len)) {
+    set_err(err, errlen, "%s: holds U+F0000, which the loader reserves", path);
+    vec_file_free(f);
+    return -1;
+  }
+  char *marked = mark_nuls(f->text, len);
+  f->root = marked ? cJSON_ParseWithOpts(marked, NULL, 1) : NULL;
+  free(marked);
   const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(f->root, "format");
   const cJSON *about = cJSON_GetObjectItemCaseSensitive(f->root, "about");
   const cJSON *vecs = cJSON_GetObjectItemCaseSensitive(f->root, "vectors");

@@ -25,7 +25,7 @@ typedef enum vec_dir { VEC_DIR_BOTH = 0, VEC_DIR_DECODE = 1, VEC_DIR_ENCODE = 2 
 typedef struct vec_entry {
   int index;             /* position in the file's "vectors" array */
   const char *id;        /* stable kebab-case id */
-  const char *note;      /* one line; "" when absent */
+  const char *note;      /* one line, never empty */
   vec_dir dir;           /* from "dir" */
   const char *transport; /* "websocket", "polling" or NULL (both) */
   const char *error;     /* error name for invalid entries, else NULL */
@@ -51,9 +51,10 @@ typedef struct vec_file {
 } vec_file;
 
 /* Load and validate the vector file PATH into F (zeroed first). On any problem
- * (unreadable, not JSON, format != 1, missing or mistyped fields, duplicate ids, bad
- * hex, unknown dir/transport/opts keys, both or neither of packet/packets/error, or an
- * error entry whose dir is not decode) returns -1, writes a message naming the file
+ * (unreadable, not JSON, format != 1, missing or mistyped fields, an id that is not
+ * kebab-case or repeats, empty reqs or note, bad hex, unknown members, dir, transport
+ * or opts keys, both or neither of packet/packets/error, or an error entry whose dir is
+ * not decode) returns -1, writes a message naming the file
  * and the entry into ERR (ERRLEN bytes, may be NULL) and leaves F empty. Returns 0 on
  * success; free F with vec_file_free(). */
 int vec_file_load(const char *path, vec_file *f, char *err, size_t errlen);
@@ -81,9 +82,26 @@ int vec_hex_decode(const char *hex, uint8_t **out, size_t *len);
 /* Bytes to lower-case hex into OUT (2*LEN+1 bytes). */
 void vec_hex_encode(const uint8_t *in, size_t len, char *out);
 
+/* U+0000 inside strings. cJSON ends a string at U+0000, so the loader (and
+ * vec_parse_json) turn every \u0000 escape into VEC_NUL_MARK, the UTF-8 of U+F0000
+ * (private use), before parsing. Strings in the trees therefore never hold NUL: get
+ * their real bytes with vec_str_bytes(), print trees with vec_print_json(). A file or
+ * text that itself holds U+F0000 is refused. */
+#define VEC_NUL_MARK "\xf3\xb0\x80\x80"
+
+/* The real bytes of a string taken from a loaded tree (VEC_NUL_MARK -> NUL), malloc'ed,
+ * NUL-terminated (not counted). Returns 0 or -1 (allocation). */
+int vec_str_bytes(const char *s, uint8_t **out, size_t *len);
+
+/* cJSON_PrintUnformatted, with VEC_NUL_MARK written back as \u0000 (as JSON.stringify
+ * does). Free with free(). NULL on allocation failure. */
+char *vec_print_json(const cJSON *j);
+
 /* Parse BUF/LEN as JSON with cJSON after copying it into a NUL-terminated scratch
- * buffer (cJSON's length-bounded parse reads one byte past the end). Returns a tree to
- * free with cJSON_Delete, or NULL when cJSON refuses it or allocation fails. */
+ * buffer (cJSON's length-bounded parse reads one byte past the end), with the U+0000
+ * mapping above, so that trees from a file and from a decoder compare exactly. Returns
+ * a tree to free with cJSON_Delete, or NULL when cJSON refuses it (cJSON also refuses
+ * lone surrogate escapes, which JSON.parse accepts), or allocation fails. */
 cJSON *vec_parse_json(const uint8_t *buf, size_t len);
 
 #endif
