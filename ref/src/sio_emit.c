@@ -172,7 +172,7 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
   if (pa) {
     pa->fn = ack->fn;
     pa->user = ack->user;
-    pa->deadline_ms = c->now_ms + (ack->timeout_ms ? ack->timeout_ms : cfg->ack_timeout_ms);
+    pa->deadline_ms = c->srv->now_ms + (ack->timeout_ms ? ack->timeout_ms : cfg->ack_timeout_ms);
     pa->next = s->acks;
     s->acks = pa;
     s->n_acks++;

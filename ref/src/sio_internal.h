@@ -62,7 +62,6 @@ struct sio_client {
   void *user;
   sio_client *prev, *next; /* the server's client list */
   sio_client_state state;
-  uint64_t now_ms;              /* latest time the embedder gave us */
   uint64_t connect_deadline_ms; /* SIO_NO_DEADLINE once a namespace was joined */
   sio_socket *sockets;          /* joined sockets (connected) */
   size_t n_sockets;
@@ -81,12 +80,16 @@ struct sio_client {
 
 struct sio_server {
   sio_server_config cfg;
+  uint64_t now_ms;     /* latest time any entry point was given (never goes back): the base
+                          of ack deadlines even for emits made from another client's hook */
   sio_namespace *nsps; /* owned array of cfg.n_namespaces */
   sio_client *clients;
   size_t n_clients;
 };
 
 /* ---- sio_server.c ---- */
+/* Advance the server's clock to NOW_MS (it never goes back). */
+void sio_server_clock_(sio_server *srv, uint64_t now_ms);
 /* Enter / leave an entry point of C: memory of sockets disconnected while depth > 0 is
  * released when the outermost entry point leaves. */
 void sio_client_enter_(sio_client *c);

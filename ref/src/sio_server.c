@@ -123,6 +123,7 @@ uint64_t sio_server_next_deadline(const sio_server *srv) {
 
 int sio_server_tick(sio_server *srv, uint64_t now_ms) {
   if (!srv) return 0;
+  sio_server_clock_(srv, now_ms);
   int n = 0;
   /* A tick may emit to (and close) other clients, never free them: the list is stable
    * except for order, so restart after each tick and skip clients not yet due. */
@@ -139,6 +140,10 @@ int sio_server_tick(sio_server *srv, uint64_t now_ms) {
     }
   }
   return n;
+}
+
+void sio_server_clock_(sio_server *srv, uint64_t now_ms) {
+  if (now_ms > srv->now_ms) srv->now_ms = now_ms;
 }
 
 size_t sio_server_client_count(const sio_server *srv) { return srv ? srv->n_clients : 0; }
@@ -185,7 +190,7 @@ int sio_client_open(sio_client *c, uint64_t now_ms) {
   if (!c) return SIO_ERR_INVALID_ARGUMENT;
   if (c->state != SIO_CS_NEW) return SIO_ERR_BAD_STATE;
   c->state = SIO_CS_OPEN;
-  c->now_ms = now_ms;
+  sio_server_clock_(c->srv, now_ms);
   /* SIO-NS-5: a client must join a namespace within connectTimeout of the open. */
   c->connect_deadline_ms = now_ms + c->srv->cfg.connect_timeout_ms;
   return 0;
@@ -257,7 +262,7 @@ int sio_client_tick(sio_client *c, uint64_t now_ms) {
   if (!c) return 0;
   if (c->state != SIO_CS_OPEN) return c->state == SIO_CS_CLOSED ? 1 : 0;
   sio_client_enter_(c);
-  if (now_ms > c->now_ms) c->now_ms = now_ms;
+  sio_server_clock_(c->srv, now_ms);
   if (c->connect_deadline_ms <= now_ms && c->n_sockets == 0) {
     /* SIO-NS-5: no namespace joined within connectTimeout: close the connection. */
     sio_client_fail_(c, SIO_CLOSE_CONNECT_TIMEOUT, SIO_DC_INTERNAL);
@@ -315,7 +320,7 @@ sio_span sio_socket_auth(const sio_socket *s) {
   }
   return sp;
 }
-uint64_t sio_socket_now_ms(const sio_socket *s) { return s ? s->c->now_ms : 0; }
+uint64_t sio_socket_now_ms(const sio_socket *s) { return s ? s->c->srv->now_ms : 0; }
 bool sio_socket_connected(const sio_socket *s) { return s && s->connected; }
 const char *sio_namespace_name(const sio_namespace *ns) { return ns ? ns->cfg->name : NULL; }
 size_t sio_namespace_socket_count(const sio_namespace *ns) { return ns ? ns->n_sockets : 0; }
@@ -639,7 +644,7 @@ int sio_client_on_message(sio_client *c, bool is_binary, const uint8_t *bytes, s
   if (!c || (!bytes && len)) return SIO_ERR_INVALID_ARGUMENT;
   if (c->state != SIO_CS_OPEN) return SIO_ERR_BAD_STATE;
   sio_client_enter_(c);
-  if (now_ms > c->now_ms) c->now_ms = now_ms;
+  sio_server_clock_(c->srv, now_ms);
   static const uint8_t none[1] = {0};
   int rc = on_message_locked(c, is_binary, bytes ? bytes : none, len);
   if (c->state == SIO_CS_CLOSED) rc = 1;

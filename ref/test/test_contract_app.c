@@ -293,3 +293,90 @@ Test(contract, unknown_events_ignored) {
   fake_expect_none(&W, 0);
   cr_assert_eq(W.conns[0].closes, 0);
 }
+
+/* ---------------------------------------------------------------- random soak */
+
+/* A deterministic mix of good, bad and partial input over eight connections with
+ * rooms, broadcasts, server acks, disconnects and closes: nothing may crash (ASan,
+ * valgrind), the namespace and client counts must agree, and freeing everything at
+ * the end must leave no memory behind. */
+static uint32_t rng_state = 12345;
+static uint32_t rng(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 17;
+  rng_state ^= rng_state << 5;
+  return rng_state;
+}
+
+Test(contract, soak_random_mix) {
+  static const char *const msgs[] = {
+      "0",
+      "0/custom,",
+      "0/auth,{\"token\":\"sioconform\"}",
+      "0/auth,{\"token\":\"x\"}",
+      "0/nope,",
+      "1",
+      "1/custom,",
+      "2[\"message\",1,{\"a\":[true,null]}]",
+      "27[\"message-with-ack\",\"x\"]",
+      "23[\"join\",\"ct-1\"]",
+      "23[\"join\",\"ct-2\"]",
+      "24[\"leave\",\"ct-1\"]",
+      "2[\"to-room\",\"ct-1\",5]",
+      "2[\"to-room-all\",\"ct-2\",\"y\"]",
+      "2[\"broadcast\",{}]",
+      "2[\"request-ack\",1]",
+      "30[\"answer\"]",
+      "31[]",
+      "2[\"disconnect-me\"]",
+      "2[\"close-me\"]",
+      "51-[\"message\",{\"_placeholder\":true,\"num\":0}]",
+      "52-9[\"message-with-ack\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,"
+      "\"num\":1}]",
+      "51-[\"to-room-all\",\"ct-2\",{\"_placeholder\":true,\"num\":0}]",
+      "61-0[{\"_placeholder\":true,\"num\":0}]",
+      "51-[\"x\",{\"_placeholder\":true,\"num\":3}]",
+      "9",
+      "",
+      "2[",
+      "2/custom,[\"message\"]",
+      "4{}",
+      NULL, /* binary attachment */
+      NULL,
+      NULL,
+  };
+  const size_t n_msgs = sizeof msgs / sizeof msgs[0];
+  uint64_t now = 0;
+  for (int i = 0; i < FAKE_MAX_CONNS; i++) fake_open(&W, i, now);
+  for (int step = 0; step < 10000; step++) {
+    now += rng() % 50;
+    int i = (int)(rng() % FAKE_MAX_CONNS);
+    fake_conn *fc = &W.conns[i];
+    uint32_t r = rng() % 100;
+    if (r < 3) {
+      sio_client_on_closed(fc->c, 0);
+    } else if (r < 6) {
+      (void)sio_server_tick(W.srv, now);
+    } else {
+      const char *m = msgs[rng() % n_msgs];
+      if (m)
+        (void)fake_text(&W, i, m, now);
+      else
+        (void)fake_bin(&W, i, "\x01\x02\x03", 1 + rng() % 3, now);
+    }
+    if (sio_client_is_closed(fc->c)) {
+      sio_client_free(fc->c);
+      fc->c = NULL;
+      fake_open(&W, i, now);
+    }
+    /* invariant: every connected socket is counted once on each side */
+    size_t by_ns = 0, by_client = 0;
+    static const char *const names[] = {"/", "/custom", "/auth"};
+    for (int k = 0; k < 3; k++)
+      by_ns += sio_namespace_socket_count(sio_server_namespace(W.srv, names[k]));
+    for (int k = 0; k < FAKE_MAX_CONNS; k++) by_client += sio_client_socket_count(W.conns[k].c);
+    cr_assert_eq(by_ns, by_client, "step %d", step);
+    cr_assert_eq(sio_server_client_count(W.srv), FAKE_MAX_CONNS);
+  }
+  cr_assert_gt(W.sends_total, 1500);
+}

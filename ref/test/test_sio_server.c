@@ -812,3 +812,21 @@ Test(sio, attachment_bytes_limit_closes) {
   }
   cr_assert_eq(LOG.events, 3);
 }
+
+Test(sio, ack_deadline_uses_the_servers_latest_time) {
+  fake_open(&W, 0, 0);
+  fake_join(&W, 0, "/", 1);
+  sio_socket *quiet = LOG.last_socket;
+  fake_open(&W, 1, 0);
+  fake_join(&W, 1, "/", 5000); /* the server has now seen t=5000 */
+  sio_ack_request req = {app_ack, NULL, 0};
+  int wakes = W.wakes;
+  cr_assert_eq(sio_socket_emit(quiet, "q", S(""), NULL, 0, &req), 0);
+  cr_assert_eq(W.wakes, wakes + 1);
+  cr_assert_eq(sio_socket_now_ms(quiet), 5000);
+  cr_assert_eq(sio_client_next_deadline(W.conns[0].c), 5500);
+  cr_assert_eq(sio_server_next_deadline(W.srv), 5500);
+  cr_assert_eq(sio_server_tick(W.srv, 5499), 0);
+  cr_assert_eq(sio_server_tick(W.srv, 5500), 1);
+  cr_assert_eq(LOG.ack_status[0], SIO_ACK_TIMEOUT);
+}

@@ -86,11 +86,13 @@
 #define SIO_DEFAULT_CONNECT_TIMEOUT_MS   45000 /* the official server's default */
 #define SIO_DEFAULT_ACK_TIMEOUT_MS       10000
 #define SIO_DEFAULT_MAX_ROOMS_PER_SOCKET 1024 /* a join past this fails (own-id room included) */
-#define SIO_DEFAULT_MAX_PENDING_ACKS     1024 /* SIO-LIM-3: per socket; emit-with-ack past this fails \
-                                               */
-#define SIO_DEFAULT_MAX_BINARY_BYTES (16u * 1024u * 1024u) /* SIO-LIM-2: one packet's attachments  \
-                                                            */
-#define SIO_SID_LEN     20                                 /* base64url characters of a socket id */
+#define SIO_DEFAULT_MAX_PENDING_ACKS                                                               \
+  1024 /* SIO-LIM-3: per socket; emit-with-ack past this fails                                     \
+        */
+#define SIO_DEFAULT_MAX_BINARY_BYTES                                                               \
+  (16u * 1024u * 1024u)    /* SIO-LIM-2: one packet's attachments                                  \
+                            */
+#define SIO_SID_LEN     20 /* base64url characters of a socket id */
 #define SIO_NO_DEADLINE UINT64_MAX
 
 typedef struct sio_server sio_server;
@@ -282,7 +284,8 @@ sio_client *sio_socket_client(const sio_socket *s);
 sio_namespace *sio_socket_namespace(const sio_socket *s);
 /* The handshake auth JSON text ("{}" when none), owned by S. */
 sio_span sio_socket_auth(const sio_socket *s);
-/* The now_ms of the latest call into this socket's client (used for ack deadlines). */
+/* The latest now_ms any entry point of the server was given (it never goes back):
+ * the base of ack deadlines. */
 uint64_t sio_socket_now_ms(const sio_socket *s);
 bool sio_socket_connected(const sio_socket *s);
 
