@@ -73,12 +73,29 @@ static bool proc_cpu_us(pid_t pid, uint64_t *us) {
   return true;
 }
 
+/* Busy time of all CPUs together from the first line of /proc/stat. */
+static bool machine_busy_us(uint64_t *us) {
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return false;
+  unsigned long long v[8] = {0};
+  int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                 &v[4], &v[5], &v[6], &v[7]);
+  fclose(f);
+  if (n < 5) return false;
+  unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7]; /* not idle, iowait */
+  long hz = sysconf(_SC_CLK_TCK);
+  if (hz <= 0) hz = 100;
+  *us = (uint64_t)busy * 1000000ULL / (uint64_t)hz;
+  return true;
+}
+
 void lt_cpu_sample(lt_cpu *c, pid_t server_pid, uint64_t now_us) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   c->self_us = tv_us(ru.ru_utime) + tv_us(ru.ru_stime);
   c->wall_us = now_us;
   c->server_ok = server_pid > 0 && proc_cpu_us(server_pid, &c->server_us);
+  c->machine_ok = machine_busy_us(&c->machine_busy_us);
 }
 
 double lt_cpu_self_pct(const lt_cpu *a, const lt_cpu *b) {
@@ -89,6 +106,15 @@ double lt_cpu_self_pct(const lt_cpu *a, const lt_cpu *b) {
 double lt_cpu_server_pct(const lt_cpu *a, const lt_cpu *b) {
   if (!a->server_ok || !b->server_ok || b->wall_us <= a->wall_us) return -1;
   return 100.0 * (double)(b->server_us - a->server_us) / (double)(b->wall_us - a->wall_us);
+}
+
+double lt_cpu_other_pct(const lt_cpu *a, const lt_cpu *b) {
+  if (!a->machine_ok || !b->machine_ok || b->wall_us <= a->wall_us) return -1;
+  double busy = (double)(b->machine_busy_us - a->machine_busy_us);
+  busy -= (double)(b->self_us - a->self_us);
+  if (a->server_ok && b->server_ok) busy -= (double)(b->server_us - a->server_us);
+  double pct = 100.0 * busy / (double)(b->wall_us - a->wall_us);
+  return pct < 0 ? 0 : pct; /* tick granularity can make it dip below zero */
 }
 
 long lt_rss_kib(pid_t pid) {

@@ -24,10 +24,12 @@ uint64_t lt_hist_quantile(const lt_hist *h, double q);
 
 /* CPU time used so far, in microseconds (user + system). */
 typedef struct lt_cpu {
-  uint64_t self_us;   /* this process (getrusage) */
-  uint64_t server_us; /* the server process (/proc/PID/stat utime + stime), 0 if unknown */
+  uint64_t self_us;         /* this process (getrusage) */
+  uint64_t server_us;       /* the server process (/proc/PID/stat utime + stime), 0 if unknown */
+  uint64_t machine_busy_us; /* all CPUs, /proc/stat: everything but idle and iowait */
   uint64_t wall_us;
   bool server_ok;
+  bool machine_ok;
 } lt_cpu;
 
 /* Sample the CPU counters now. SERVER_PID <= 0 means no server figures. */
@@ -36,6 +38,9 @@ void lt_cpu_sample(lt_cpu *c, pid_t server_pid, uint64_t now_us);
 /* Percent of one core used between A and B by this process and by the server. */
 double lt_cpu_self_pct(const lt_cpu *a, const lt_cpu *b);
 double lt_cpu_server_pct(const lt_cpu *a, const lt_cpu *b);
+/* Percent of one core used by every other process on the machine between A and B (a
+ * benchmark on a shared machine is only clean when this stays near 0); -1 if unknown. */
+double lt_cpu_other_pct(const lt_cpu *a, const lt_cpu *b);
 
 /* VmRSS of PID in KiB (0 = this process), or -1 when it cannot be read. */
 long lt_rss_kib(pid_t pid);

@@ -76,7 +76,7 @@ typedef struct result {
   long srv_rss_before, srv_rss_after, self_rss_before, self_rss_after;
   double srv_kib_per_client, self_kib_per_client;
   uint64_t failed, lost;
-  double self_cpu, server_cpu;
+  double self_cpu, server_cpu, other_cpu;
 } result;
 
 static struct {
@@ -219,7 +219,7 @@ static result *new_result(const char *phase, const char *title) {
   memset(r, 0, sizeof *r);
   snprintf(r->phase, sizeof r->phase, "%s", phase);
   snprintf(r->title, sizeof r->title, "%s", title);
-  r->server_cpu = -1;
+  r->server_cpu = r->other_cpu = -1;
   r->srv_rss_before = r->srv_rss_after = -1;
   return r;
 }
@@ -227,6 +227,7 @@ static result *new_result(const char *phase, const char *title) {
 static void set_cpu(result *r, const lt_cpu *a, const lt_cpu *b) {
   r->self_cpu = lt_cpu_self_pct(a, b);
   r->server_cpu = lt_cpu_server_pct(a, b);
+  r->other_cpu = lt_cpu_other_pct(a, b);
 }
 
 static void set_lat(result *r, const lt_hist *h) {
@@ -709,20 +710,21 @@ static void print_table(FILE *f) {
   fprintf(f, "\nsioload %s over %s, %u clients%s\n", g.o.url,
           g.o.transport == LT_POLLING ? "polling" : "websocket", g.o.clients,
           g.aborted ? " (ABORTED by --duration or signal)" : "");
-  fprintf(f, "%-30s %7s %22s %10s %10s %10s %8s %8s\n", "phase", "clients", "result", "p50", "p99",
-          "p99.9", "sioload", "server");
+  fprintf(f, "%-30s %7s %22s %10s %10s %10s %8s %8s %8s\n", "phase", "clients", "result", "p50",
+          "p99", "p99.9", "sioload", "server", "others");
   for (size_t i = 0; i < g.n_res; i++) {
     const result *r = &g.res[i];
-    char val[64], a[24], b[24], c[24], sc[16], vc[16];
+    char val[64], a[24], b[24], c[24], sc[16], vc[16], oc[16];
     fmt_pct(sc, sizeof sc, r->self_cpu);
+    fmt_pct(oc, sizeof oc, r->other_cpu);
     fmt_pct(vc, sizeof vc, r->server_cpu);
     if (strcmp(r->phase, "idle") == 0) {
       if (r->srv_rss_after >= 0)
         snprintf(val, sizeof val, "%.1f KiB/client", r->srv_kib_per_client);
       else
         snprintf(val, sizeof val, "(no --server-pid)");
-      fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s\n", r->title, r->clients, val, "-", "-",
-              "-", sc, vc);
+      fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients, val, "-", "-",
+              "-", sc, vc, oc);
       if (r->srv_rss_after >= 0)
         fprintf(f, "    server RSS %.1f -> %.1f MiB", r->srv_rss_before / 1024.0,
                 r->srv_rss_after / 1024.0);
@@ -735,8 +737,8 @@ static void print_table(FILE *f) {
       fmt_us(a, sizeof a, r->first_p50, r->rounds > 0);
       fmt_us(b, sizeof b, r->last_p50, r->rounds > 0);
       fmt_us(c, sizeof c, r->last_p99, r->rounds > 0);
-      fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s\n", r->title, r->clients, "first/last p50",
-              a, b, c, sc, vc);
+      fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients,
+              "first/last p50", a, b, c, sc, vc, oc);
       fprintf(f,
               "    %u rounds, %u incomplete; columns: first delivery p50, last delivery p50, "
               "last p99 (over rounds)\n",
@@ -746,14 +748,14 @@ static void print_table(FILE *f) {
     fmt_us(a, sizeof a, r->p50, r->has_lat);
     fmt_us(b, sizeof b, r->p99, r->has_lat);
     fmt_us(c, sizeof c, r->p999, r->has_lat);
-    fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s\n", r->title, r->clients, val, a, b, c, sc,
-            vc);
+    fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients, val, a, b, c,
+            sc, vc, oc);
     if (r->failed || r->lost)
       fprintf(f, "    failed %llu, lost %llu\n", (unsigned long long)r->failed,
               (unsigned long long)r->lost);
   }
   fprintf(f, "CPU columns: percent of one core over the measured window (sioload: getrusage; "
-             "server: /proc/PID/stat)\n");
+             "server: /proc/PID/stat; others: every other process, /proc/stat)\n");
   if (g.last_error) fprintf(f, "last client error: %s\n", g.last_error);
 }
 
@@ -809,9 +811,13 @@ static int write_json(const char *path) {
     }
     fprintf(f, ",\"cpu_pct\":{\"sioload\":%.1f,\"server\":", r->self_cpu);
     if (r->server_cpu >= 0)
-      fprintf(f, "%.1f}}", r->server_cpu);
+      fprintf(f, "%.1f", r->server_cpu);
     else
-      fprintf(f, "null}}");
+      fprintf(f, "null");
+    if (r->other_cpu >= 0)
+      fprintf(f, ",\"others\":%.1f}}", r->other_cpu);
+    else
+      fprintf(f, ",\"others\":null}}");
   }
   fprintf(f, "\n]}\n");
   return fclose(f);
