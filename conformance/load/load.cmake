@@ -25,3 +25,17 @@ if(TARGET sioref_codec OR SIOREF_CODEC_LIB)
     target_link_libraries(sioload-codec PRIVATE ${SIOREF_CODEC_LIB} PkgConfig::CJSON)
   endif()
 endif()
+
+# sioload-lws-probe: the same client work on the libwebsockets client, kept to re-run
+# the measurement that chose sioload's own epoll client (README.md in this folder).
+if(NOT TARGET PkgConfig::LWS)
+  find_package(PkgConfig QUIET)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(LWS QUIET IMPORTED_TARGET libwebsockets)
+  endif()
+endif()
+if(TARGET PkgConfig::LWS)
+  add_executable(sioload-lws-probe ${CMAKE_CURRENT_LIST_DIR}/lws_probe.c)
+  target_compile_options(sioload-lws-probe PRIVATE -O2)
+  target_link_libraries(sioload-lws-probe PRIVATE PkgConfig::LWS)
+endif()

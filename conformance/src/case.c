@@ -165,6 +165,13 @@ void ct_run_case(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned tra
     r->reason = ct_xstrdup("no verdict (harness defect: the case returned without one)");
   }
   for (int i = 0; i < r->nconns; i++) {
+    ct_conn *k = r->conns[i];
+    /* leave no half-open polling session behind to disturb the next case (it would
+     * linger until its ping timeout and receive broadcasts) */
+    if (k->transport == CT_TR_POLLING && k->sid[0] && !k->closed) {
+      int st;
+      ct_post(k, "1", 1, NULL, &st, NULL);
+    }
     ct_conn_close(r->conns[i]);
     free(r->conns[i]);
     r->conns[i] = NULL;
