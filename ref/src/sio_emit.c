@@ -163,10 +163,13 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
     pa->id = s->next_ack_id++;
     p.ack_id = pa->id;
   }
+  sio_client_enter_(c); /* S stays allocated even if the send makes C close */
   int rc = sio_send_packet_(c, &p, att, n_att);
   free(data);
+  if (rc >= 0 && !s->connected) rc = SIO_ERR_BAD_STATE; /* gone while sending */
   if (rc < 0) {
     free(pa);
+    sio_client_leave_(c);
     return rc;
   }
   if (pa) {
@@ -178,6 +181,7 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
     s->n_acks++;
     if (cfg->wake) cfg->wake(cfg->user, c, sio_client_next_deadline(c));
   }
+  sio_client_leave_(c);
   return 0;
 }
 
@@ -225,22 +229,28 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
   int n = encode(&p, stack, sizeof stack, &out); /* encoded once, sent to many */
   free(data);
   if (n < 0) return n;
-  int count = 0;
   /* SIO-ROOM-3, SIO-ROOM-4: every member (every socket) at the time of sending, once,
-   * optionally except the sender; SIO-ROOM-6: no ack id. Send callbacks cannot call
-   * back into the layer, so the lists are stable here. */
-  if (r) {
-    for (size_t i = 0; i < r->n_members; i++) {
-      sio_socket *m = r->members[i];
-      if (m == except || !m->connected) continue;
-      if (send_encoded(m->c, out, (size_t)n, att, n_att) == 0) count++;
-    }
-  } else {
-    for (sio_socket *m = ns->head; m; m = m->ns_next) {
-      if (m == except) continue;
-      if (send_encoded(m->c, out, (size_t)n, att, n_att) == 0) count++;
-    }
+   * optionally except the sender; SIO-ROOM-6: no ack id. The recipients' clients are
+   * copied first: an embedder whose send reports a connection gone (on_closed) would
+   * otherwise change the lists under the loop. Clients are never freed inside a call,
+   * and one client has at most one socket per namespace, so each appears once. */
+  size_t total = r ? r->n_members : ns->n_sockets, k = 0;
+  sio_client **to = malloc((total ? total : 1) * sizeof *to);
+  if (!to) {
+    if (out != stack) free(out);
+    return SIO_ERR_OUT_OF_MEMORY;
   }
+  if (r) {
+    for (size_t i = 0; i < r->n_members; i++)
+      if (r->members[i] != except && r->members[i]->connected) to[k++] = r->members[i]->c;
+  } else {
+    for (sio_socket *m = ns->head; m; m = m->ns_next)
+      if (m != except) to[k++] = m->c;
+  }
+  int count = 0;
+  for (size_t i = 0; i < k; i++)
+    if (send_encoded(to[i], out, (size_t)n, att, n_att) == 0) count++;
+  free(to);
   if (out != stack) free(out);
   return count;
 }

@@ -521,6 +521,7 @@ static void handle_connect(sio_client *c, const sio_packet *p) {
                       0,
                       {(const uint8_t *)body, (size_t)bl}};
   (void)sio_send_packet_(c, &reply, NULL, 0);
+  if (!s->connected) return; /* the embedder reported the connection gone while sending */
   if (ns->cfg->on_connect) ns->cfg->on_connect(ns->cfg->user, s, sio_socket_auth(s));
 }
 

@@ -11,6 +11,11 @@ static int fake_send(void *user, sio_client *c, bool is_binary, const uint8_t *b
   fake_world *w = user;
   fake_conn *fc = sio_client_user(c);
   cr_assert_not_null(fc);
+  if (c == w->gone_on_send) {
+    w->gone_on_send = NULL;
+    sio_client_on_closed(c, 0); /* the embedder found the connection gone */
+    return -1;
+  }
   if (fc->n == fc->cap) {
     fc->cap = fc->cap ? fc->cap * 2 : 16;
     fc->msgs = realloc(fc->msgs, fc->cap * sizeof *fc->msgs);

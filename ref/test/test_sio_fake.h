@@ -33,6 +33,7 @@ typedef struct fake_world {
   uint32_t rand_counter;
   bool fail_random;
   int wakes;
+  sio_client *gone_on_send; /* send to this client reports it closed (on_closed), fails */
   int sends_total;
 } fake_world;
 

@@ -830,3 +830,40 @@ Test(sio, ack_deadline_uses_the_servers_latest_time) {
   cr_assert_eq(sio_server_tick(W.srv, 5500), 1);
   cr_assert_eq(LOG.ack_status[0], SIO_ACK_TIMEOUT);
 }
+
+Test(sio, connection_gone_during_broadcast_send) {
+  sio_socket *s[4];
+  for (int i = 0; i < 4; i++) {
+    fake_open(&W, i, 0);
+    fake_join(&W, i, "/", 1);
+    s[i] = LOG.last_socket;
+    cr_assert_eq(sio_socket_join(s[i], "r", 1), 0);
+  }
+  sio_namespace *root = sio_server_namespace(W.srv, "/");
+  W.gone_on_send = W.conns[2].c;
+  cr_assert_eq(sio_namespace_emit(root, "r", 1, NULL, "m", S(""), NULL, 0), 3);
+  cr_assert_eq(LOG.disconnects, 1);
+  cr_assert_eq(LOG.dc_why[0], SIO_DC_TRANSPORT_CLOSE);
+  for (int i = 0; i < 4; i++)
+    if (i != 2) fake_expect(&W, i, "2[\"m\"]");
+  fake_expect_none(&W, 2);
+  W.gone_on_send = W.conns[1].c;
+  cr_assert_eq(sio_namespace_emit(root, NULL, 0, NULL, "b", S(""), NULL, 0), 2);
+  fake_expect(&W, 0, "2[\"b\"]");
+  fake_expect(&W, 3, "2[\"b\"]");
+  fake_expect_none(&W, 1);
+  /* a unicast emit with ack whose send reports the connection gone */
+  W.gone_on_send = W.conns[3].c;
+  sio_ack_request req = {app_ack, NULL, 0};
+  cr_assert_lt(sio_socket_emit(s[3], "q", S(""), NULL, 0, &req), 0); /* the send's error */
+  cr_assert_eq(LOG.acks, 0);
+  cr_assert_eq(sio_namespace_socket_count(root), 1);
+}
+
+Test(sio, connection_gone_while_sending_connect_reply) {
+  fake_open(&W, 0, 0);
+  W.gone_on_send = W.conns[0].c;
+  cr_assert_eq(fake_text(&W, 0, "0", 1), 1);
+  cr_assert_eq(LOG.connects, 0);
+  cr_assert_eq(LOG.disconnects, 1);
+}

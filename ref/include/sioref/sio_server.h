@@ -41,8 +41,11 @@
  *   - random(user, out, len): fill OUT with LEN unpredictable bytes; 0 on success.
  *     Used for socket ids (sid, 20 base64url characters from 15 bytes).
  *   Callbacks (send, close, random, wake) must NOT call back into the layer, except
- *   sio_client_on_closed from close. They may be called for clients other than the
- *   one whose entry point is running (broadcasts, rooms).
+ *   sio_client_on_closed: from close (a no-op), or from send when the embedder finds
+ *   that connection gone (tolerated for any client: the layer copies its recipient
+ *   lists before sending and keeps sockets alive until the outermost call returns).
+ *   They may be called for clients other than the one whose entry point is running
+ *   (broadcasts, rooms).
  *
  *  Re-entrancy for application hooks: namespace hooks (auth, on_connect, on_event,
  *  on_disconnect) and ack callbacks may call any sio_socket_* / sio_namespace_* /
