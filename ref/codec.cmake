@@ -17,3 +17,5 @@ sio_add_test(test_codec_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_codec_si
              LIBS sioref_codec)
 sio_add_test(test_vectors_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_eio.c
              LIBS sioref_codec vec)
+sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
+             LIBS sioref_codec vec)
