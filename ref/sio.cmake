@@ -18,3 +18,11 @@ sio_add_test(test_contract_app
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_contract_app.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c
   LIBS sioref_contract)
+# Allocation-failure sweep: the layer's malloc/calloc/realloc are wrapped at link time.
+sio_add_test(test_sio_oom
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_oom.c
+  LIBS sioref_contract)
+if(TARGET test_sio_oom)
+  target_link_options(test_sio_oom PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc
+                      -Wl,--wrap=realloc)
+endif()
