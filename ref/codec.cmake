@@ -19,3 +19,4 @@ sio_add_test(test_vectors_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vector
              LIBS sioref_codec vec)
 sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
              LIBS sioref_codec vec)
+sio_add_test(test_errors SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_errors.c LIBS sioref_codec vec)
