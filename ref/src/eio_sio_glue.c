@@ -1,0 +1,132 @@
+/* Glue from Engine.IO sessions to the Socket.IO layer: every session of the Socket.IO
+ * path gets one sio_client; its MESSAGE packets go to the client and the client's
+ * output goes back as MESSAGE packets (spec/socket.io-v5.md rides on EIO-TR; closes
+ * follow EIO-CL). Contract: spec/contract.md CT-12..CT-42 via contract_app.c. */
+#include "eio_sio_glue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sioref/adapter.h"
+#include "sioref/contract_app.h"
+#include "sioref/sio_server.h"
+
+/* A client whose session closed, freed on the next tick (never inside a callback). */
+typedef struct dead_client {
+  struct dead_client *next;
+  sio_client *c;
+} dead_client;
+
+struct eio_sio_glue {
+  sio_server *srv;
+  dead_client *dead;
+  bool verbose;
+  int (*random)(void *user, uint8_t *buf, size_t len);
+};
+
+static int g_send(void *user, sio_client *c, bool is_binary, const uint8_t *bytes, size_t len) {
+  (void)user;
+  eio_session *s = sio_client_user(c);
+  if (!s) return SIO_ERR_BAD_STATE;
+  return eio_session_send(s, bytes, len, is_binary, sioref_adapter_now_ms());
+}
+
+static void g_close(void *user, sio_client *c, int reason) {
+  eio_sio_glue *g = user;
+  eio_session *s = sio_client_user(c);
+  if (g->verbose && s)
+    fprintf(stderr, "sioref: socket.io closes %s (reason %d)\n", eio_session_sid(s), reason);
+  /* EIO-CL-4, EIO-CL-5: what the layer queued goes first, then the CLOSE packet. */
+  if (s) eio_session_close(s, sioref_adapter_now_ms());
+}
+
+static int g_random(void *user, uint8_t *out, size_t len) {
+  eio_sio_glue *g = user;
+  return g->random(NULL, out, len);
+}
+
+static void on_open(void *user, eio_session *s) {
+  eio_sio_glue *g = user;
+  sio_client *c = sio_client_new(g->srv, s);
+  if (!c || sio_client_open(c, sioref_adapter_now_ms()) < 0) {
+    sio_client_free(c);
+    eio_session_abort(s, EIO_CLOSE_SERVER, sioref_adapter_now_ms());
+    return;
+  }
+  eio_session_set_user_data(s, c);
+  if (g->verbose) fprintf(stderr, "sioref: socket.io open %s\n", eio_session_sid(s));
+}
+
+static void on_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin) {
+  (void)user;
+  sio_client *c = eio_session_user_data(s);
+  if (c) sio_client_on_message(c, bin, d, n, sioref_adapter_now_ms());
+}
+
+static void on_close(void *user, eio_session *s, eio_close_reason reason) {
+  eio_sio_glue *g = user;
+  sio_client *c = eio_session_user_data(s);
+  if (g->verbose)
+    fprintf(stderr, "sioref: socket.io close %s (%s)\n", eio_session_sid(s),
+            eio_close_reason_text(reason));
+  if (!c) return;
+  eio_session_set_user_data(s, NULL);
+  sio_client_on_closed(c, (int)reason);
+  dead_client *d = malloc(sizeof *d);
+  if (!d) return; /* the client is freed with the server at exit */
+  d->c = c;
+  d->next = g->dead;
+  g->dead = d;
+}
+
+static void free_dead(eio_sio_glue *g) {
+  while (g->dead) {
+    dead_client *d = g->dead;
+    g->dead = d->next;
+    sio_client_free(d->c);
+    free(d);
+  }
+}
+
+eio_sio_glue *eio_sio_glue_new(uint64_t connect_timeout_ms,
+                               int (*random)(void *user, uint8_t *buf, size_t len), bool verbose) {
+  eio_sio_glue *g = calloc(1, sizeof *g);
+  if (!g) return NULL;
+  g->verbose = verbose;
+  g->random = random;
+  sio_server_config cfg = {0};
+  cfg.send = g_send;
+  cfg.close = g_close;
+  cfg.random = g_random;
+  cfg.user = g;
+  contract_app_configure(&cfg);
+  cfg.connect_timeout_ms = connect_timeout_ms;
+  g->srv = sio_server_new(&cfg);
+  if (!g->srv) {
+    free(g);
+    return NULL;
+  }
+  return g;
+}
+
+void eio_sio_glue_eio_callbacks(eio_sio_glue *g, eio_server_config *cfg) {
+  cfg->on_open = on_open;
+  cfg->on_message = on_message;
+  cfg->on_close = on_close;
+  cfg->app_user = g;
+}
+
+uint64_t eio_sio_glue_tick(void *user, uint64_t now_ms) {
+  eio_sio_glue *g = user;
+  free_dead(g);
+  sio_server_tick(g->srv, now_ms);
+  free_dead(g);
+  return sio_server_next_deadline(g->srv);
+}
+
+void eio_sio_glue_free(eio_sio_glue *g) {
+  if (!g) return;
+  free_dead(g);
+  sio_server_free(g->srv);
+  free(g);
+}

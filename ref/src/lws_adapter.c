@@ -1,0 +1,615 @@
+/* libwebsockets 4.1.6 adapter: sockets, HTTP requests and responses, WebSocket frames
+ * and timers for the Engine.IO routers. The only file that includes libwebsockets.h.
+ * Spec tags it serves (decided by the routers, carried out here): EIO-TR (polling and
+ * WebSocket transports), EIO-UP, EIO-LIM-1 (bodies and messages are bounded while
+ * they are reassembled), EIO-CORS (headers written as the router says).
+ *
+ * Facts about lws 4.1.6 this file relies on (checked in its sources):
+ *  - HTTP and WebSocket share protocols[0]; an upgrade goes through
+ *    LWS_CALLBACK_HTTP_CONFIRM_UPGRADE (headers available, user data may be absent;
+ *    returning >0 after writing our own response refuses it with that response),
+ *    then FILTER_PROTOCOL_CONNECTION and ESTABLISHED in the same service call.
+ *  - A held request is dropped after the pending timeout (5 s) unless it is cleared
+ *    with lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0).
+ *  - An idle lws_service() blocks until the next scheduled sul (lws' own run about
+ *    every 30 s), so our deadlines are scheduled as a sul, and a signal handler
+ *    calls lws_cancel_service().
+ *  - URI arguments arrive percent-decoded and split at '&' into fragments.
+ *  - A POST without Content-Length gets no body callbacks (chunked bodies are not
+ *    read); one with an explicit "Content-Length: 0" gets an empty body callback.
+ *  - Bodies and WebSocket messages arrive in pieces; back-to-back lws_write()s are
+ *    queued by lws, and a transaction completed with output still queued is
+ *    deferred until it is sent. */
+#include "sioref/adapter.h"
+
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef enum conn_kind {
+  CONN_NONE = 0,
+  CONN_GET_HELD = 1,  /* a polling GET waiting for its answer */
+  CONN_POST_BODY = 2, /* a polling POST whose body is being read */
+  CONN_WS = 3,        /* a WebSocket (session transport or upgrade probe) */
+} conn_kind;
+
+/* Per-connection state (lws "per session data"); zeroed by lws. */
+typedef struct conn {
+  conn_kind kind;
+  eio_server *router;
+  eio_session *s;         /* held (eio_server_release when done) */
+  char allow_origin[256]; /* CORS answer for a held GET, "" for none */
+  uint8_t *buf;           /* POST body or WebSocket message being reassembled */
+  size_t len, cap;
+  bool too_large; /* the body/message went past maxPayload */
+  bool in_msg;    /* a WebSocket message is being reassembled */
+  bool msg_binary;
+} conn;
+
+typedef struct mount {
+  char path[64];
+  size_t path_len;
+  eio_server *router;
+} mount;
+
+struct sioref_adapter {
+  struct lws_context *ctx;
+  int port;
+  bool verbose;
+  mount mounts[SIOREF_MAX_MOUNTS];
+  size_t n_mounts;
+  uint64_t (*tick)(void *user, uint64_t now_ms);
+  void *tick_user;
+  lws_sorted_usec_list_t sul;
+  /* A WebSocket accepted in CONFIRM_UPGRADE, waiting for its user data in FILTER. */
+  struct lws *pending_wsi;
+  eio_server *pending_router;
+  eio_session *pending_s;
+};
+
+size_t sioref_adapter_headroom(void) { return LWS_PRE; }
+
+uint64_t sioref_adapter_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static sioref_adapter *adapter_of(struct lws *wsi) {
+  return lws_context_user(lws_get_context(wsi));
+}
+
+static void vlog(sioref_adapter *a, const char *what, eio_session *s) {
+  if (a->verbose) fprintf(stderr, "sioref: %s %s\n", what, s ? eio_session_sid(s) : "-");
+}
+
+static void conn_reset(conn *c) {
+  free(c->buf);
+  memset(c, 0, sizeof *c);
+}
+
+/* Append to the reassembly buffer, never past LIMIT bytes (then only count). */
+static int conn_append(conn *c, const void *in, size_t n, size_t limit) {
+  if (c->too_large) return 0;
+  if (c->len + n > limit) {
+    c->too_large = true;
+    return 0;
+  }
+  if (c->len + n > c->cap) {
+    size_t cap = c->cap ? c->cap : 1024;
+    while (cap < c->len + n) cap *= 2;
+    if (cap > limit) cap = limit;
+    uint8_t *p = realloc(c->buf, cap ? cap : 1);
+    if (!p) return -1;
+    c->buf = p;
+    c->cap = cap;
+  }
+  if (n) memcpy(c->buf + c->len, in, n);
+  c->len += n;
+  return 0;
+}
+
+static mount *find_mount(sioref_adapter *a, const char *uri) {
+  for (size_t i = 0; i < a->n_mounts; i++)
+    if (strncmp(uri, a->mounts[i].path, a->mounts[i].path_len) == 0) return &a->mounts[i];
+  return NULL;
+}
+
+/* ---- request parsing ---- */
+
+static const char *const METHODS[] = {"GET",   "POST",   "OPTIONS", "PUT",
+                                      "PATCH", "DELETE", "CONNECT", "HEAD"};
+
+typedef struct reqbuf {
+  char uri[512];
+  char query[1024];
+  char origin[256];
+  char ctype[128];
+  char acrh[256];
+  eio_http_request rq;
+} reqbuf;
+
+/* Rebuild the raw query string from lws' decoded fragments, escaping the characters
+ * that would change its meaning when the router decodes it again. */
+static void build_query(struct lws *wsi, char *out, size_t cap) {
+  size_t n = 0;
+  out[0] = 0;
+  for (int i = 0; i < 64; i++) {
+    char frag[256];
+    int len = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
+    if (len < 0 || (len == 0 && i == 0)) break;
+    if (n && n + 1 < cap) out[n++] = '&';
+    for (int k = 0; k < len && n + 4 < cap; k++) {
+      char ch = frag[k];
+      if (ch == '%' || ch == '&' || ch == '+' || ch == ' ') {
+        n += (size_t)snprintf(out + n, cap - n, "%%%02X", (unsigned char)ch);
+      } else {
+        out[n++] = ch;
+      }
+    }
+    out[n] = 0;
+  }
+}
+
+static const char *copy_hdr(struct lws *wsi, enum lws_token_indexes h, char *buf, int cap) {
+  if (lws_hdr_total_length(wsi, h) <= 0) return NULL;
+  if (lws_hdr_copy(wsi, buf, cap, h) < 0) return "\x01"; /* too long: an invalid value */
+  return buf;
+}
+
+/* Fill RB from WSI's headers. Returns the method index, or -1. */
+static int parse_request(struct lws *wsi, reqbuf *rb) {
+  char *uri = NULL;
+  int ulen = 0;
+  memset(&rb->rq, 0, sizeof rb->rq);
+  int m = lws_http_get_uri_and_method(wsi, &uri, &ulen);
+  if (m < 0 || (size_t)m >= sizeof METHODS / sizeof *METHODS || !uri) return -1;
+  size_t n = (size_t)ulen < sizeof rb->uri - 1 ? (size_t)ulen : sizeof rb->uri - 1;
+  memcpy(rb->uri, uri, n);
+  rb->uri[n] = 0;
+  build_query(wsi, rb->query, sizeof rb->query);
+  rb->rq.method = METHODS[m];
+  rb->rq.query = rb->query;
+  rb->rq.origin = copy_hdr(wsi, WSI_TOKEN_ORIGIN, rb->origin, sizeof rb->origin);
+  rb->rq.content_type = copy_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, rb->ctype, sizeof rb->ctype);
+  rb->rq.acr_headers = copy_hdr(wsi, WSI_TOKEN_HTTP_AC_REQUEST_HEADERS, rb->acrh, sizeof rb->acrh);
+  return m;
+}
+
+/* ---- responses ---- */
+
+/* Write status, headers and body. BODY_HAS_HEADROOM: LWS_PRE bytes before the body
+ * may be used; otherwise a small body is copied. Returns 0 or -1. */
+static int write_response(struct lws *wsi, int status, const char *ctype, const uint8_t *body,
+                          size_t len, bool body_has_headroom, const char *allow_origin,
+                          const eio_http_response *r, bool no_store) {
+  uint8_t hbuf[LWS_PRE + 2048];
+  uint8_t *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
+  if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)len, &p, end))
+    return -1;
+  if (allow_origin && *allow_origin) {
+    /* EIO-CORS-2 */
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
+                                    (const unsigned char *)allow_origin, (int)strlen(allow_origin),
+                                    &p, end) ||
+        lws_add_http_header_by_name(
+            wsi, (const unsigned char *)"vary:", (const unsigned char *)"Origin", 6, &p, end))
+      return -1;
+  }
+  if (r && r->preflight) {
+    const char *m = r->allow_methods ? r->allow_methods : "GET, POST";
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-methods:",
+                                    (const unsigned char *)m, (int)strlen(m), &p, end))
+      return -1;
+    if (r->allow_headers && *r->allow_headers &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-headers:",
+                                    (const unsigned char *)r->allow_headers,
+                                    (int)strlen(r->allow_headers), &p, end))
+      return -1;
+  }
+  if (no_store && lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                              (const unsigned char *)"no-store", 8, &p, end))
+    return -1;
+  if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+  if (!len) return 0;
+  if (body_has_headroom) {
+    if (lws_write(wsi, (unsigned char *)body, len, LWS_WRITE_HTTP_FINAL) < 0) return -1;
+    return 0;
+  }
+  uint8_t small[LWS_PRE + 512];
+  if (len > sizeof small - LWS_PRE) return -1;
+  memcpy(small + LWS_PRE, body, len);
+  if (lws_write(wsi, small + LWS_PRE, len, LWS_WRITE_HTTP_FINAL) < 0) return -1;
+  return 0;
+}
+
+static int respond(struct lws *wsi, const eio_http_response *r, const char *allow_origin) {
+  return write_response(wsi, r->status, r->content_type, r->body, r->body_len, false,
+                        allow_origin ? allow_origin : r->allow_origin, r, false);
+}
+
+/* Finish an HTTP transaction: 0 to keep the connection, -1 to close it. */
+static int finish(struct lws *wsi) { return lws_http_transaction_completed(wsi) ? -1 : 0; }
+
+static int respond_simple(struct lws *wsi, int status) {
+  if (write_response(wsi, status, NULL, NULL, 0, false, NULL, NULL, false)) return -1;
+  return finish(wsi);
+}
+
+/* ---- polling ---- */
+
+static void release_conn(conn *c) {
+  if (c->s) {
+    if (eio_session_poll_conn(c->s) && c->kind == CONN_GET_HELD)
+      eio_session_set_poll_conn(c->s, NULL);
+    eio_server_release(c->router, c->s);
+  }
+  conn_reset(c);
+}
+
+static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
+  if (c->s) release_conn(c); /* a keep-alive connection starting a new request */
+  conn_reset(c);
+  reqbuf rb;
+  if (parse_request(wsi, &rb) < 0) return respond_simple(wsi, 400);
+  mount *mt = find_mount(a, rb.uri);
+  if (!mt) return respond_simple(wsi, 404);
+  if (strcmp(rb.rq.method, "POST") == 0 &&
+      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
+    /* lws does not read bodies without Content-Length (chunked): refuse and close,
+     * since the unread body would be taken for the next request. */
+    respond_simple(wsi, 411);
+    return -1;
+  }
+  eio_http_response r;
+  uint64_t now = sioref_adapter_now_ms();
+  if (eio_server_handle_request(mt->router, &rb.rq, now, &r) < 0) return respond_simple(wsi, 500);
+  switch (r.action) {
+  case EIO_HTTP_RESPOND:
+    if (respond(wsi, &r, NULL)) return -1;
+    return finish(wsi);
+  case EIO_HTTP_HOLD_GET:
+    c->kind = CONN_GET_HELD;
+    c->router = mt->router;
+    c->s = r.session;
+    if (r.allow_origin) snprintf(c->allow_origin, sizeof c->allow_origin, "%s", r.allow_origin);
+    eio_session_set_poll_conn(c->s, wsi);
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* held for up to pingInterval */
+    lws_callback_on_writable(wsi);
+    return 0;
+  case EIO_HTTP_READ_BODY:
+    c->kind = CONN_POST_BODY;
+    c->router = mt->router;
+    c->s = r.session;
+    if (r.allow_origin) snprintf(c->allow_origin, sizeof c->allow_origin, "%s", r.allow_origin);
+    return 0;
+  case EIO_HTTP_WEBSOCKET:
+    break;
+  }
+  return respond_simple(wsi, 500);
+}
+
+static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
+  (void)a;
+  if (c->kind != CONN_GET_HELD || !c->s) return 0;
+  eio_http_response r;
+  int rc = eio_server_poll_response(c->router, c->s, &r);
+  if (rc == 0) return 0; /* still held: the next wake asks again */
+  int w = -1;
+  if (rc > 0)
+    w = write_response(wsi, r.status, r.content_type, r.body, r.body_len, true, c->allow_origin,
+                       NULL, true);
+  release_conn(c);
+  if (rc < 0 || w < 0) return -1;
+  return finish(wsi);
+}
+
+static int on_body(sioref_adapter *a, conn *c, const void *in, size_t len) {
+  (void)a;
+  if (c->kind != CONN_POST_BODY || !c->s) return 0;
+  const eio_config *cfg = eio_server_session_config(c->router);
+  /* EIO-LIM-1: never hold more than maxPayload of a body. */
+  return conn_append(c, in, len, cfg->max_payload_bytes);
+}
+
+static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
+  (void)a;
+  if (c->kind != CONN_POST_BODY || !c->s) return 0;
+  eio_http_response r;
+  char origin[256];
+  snprintf(origin, sizeof origin, "%s", c->allow_origin);
+  int rc = eio_server_post_body(c->router, c->s, c->buf, c->len, c->too_large,
+                                sioref_adapter_now_ms(), &r);
+  int w = rc < 0 ? -1 : respond(wsi, &r, origin[0] ? origin : NULL);
+  release_conn(c);
+  if (w < 0) return -1;
+  return finish(wsi);
+}
+
+static void on_http_closed(sioref_adapter *a, conn *c) {
+  uint64_t now = sioref_adapter_now_ms();
+  if (c->s && c->kind == CONN_GET_HELD) {
+    vlog(a, "poll aborted", c->s);
+    eio_session_set_poll_conn(c->s, NULL);
+    eio_server_poll_aborted(c->router, c->s, now); /* EIO-TR-12 */
+  } else if (c->s && c->kind == CONN_POST_BODY) {
+    eio_server_post_aborted(c->router, c->s, now);
+  }
+  release_conn(c);
+}
+
+/* ---- WebSocket ---- */
+
+static void drop_pending(sioref_adapter *a) {
+  if (!a->pending_wsi) return;
+  eio_session_ws_closed(a->pending_s, sioref_adapter_now_ms());
+  eio_server_release(a->pending_router, a->pending_s);
+  a->pending_wsi = NULL;
+  a->pending_s = NULL;
+  a->pending_router = NULL;
+}
+
+static int on_confirm_upgrade(sioref_adapter *a, struct lws *wsi, const char *proto) {
+  if (!proto || strcmp(proto, "websocket") != 0) return -1;
+  reqbuf rb;
+  if (parse_request(wsi, &rb) < 0) return -1;
+  mount *mt = find_mount(a, rb.uri);
+  if (!mt) {
+    write_response(wsi, 404, NULL, NULL, 0, false, NULL, NULL, false);
+    return 1;
+  }
+  drop_pending(a);
+  eio_http_response r;
+  if (eio_server_ws_open(mt->router, &rb.rq, sioref_adapter_now_ms(), &r) < 0) return -1;
+  if (r.action != EIO_HTTP_WEBSOCKET) {
+    /* EIO-TR-14: refused before the 101, with the router's HTTP error. */
+    if (respond(wsi, &r, NULL)) return -1;
+    return 1;
+  }
+  a->pending_wsi = wsi;
+  a->pending_router = mt->router;
+  a->pending_s = r.session;
+  return 0;
+}
+
+static int on_filter(sioref_adapter *a, struct lws *wsi, conn *c) {
+  if (a->pending_wsi != wsi || !c) return 1;
+  if (c->s) release_conn(c);
+  conn_reset(c);
+  c->kind = CONN_WS;
+  c->router = a->pending_router;
+  c->s = a->pending_s;
+  a->pending_wsi = NULL;
+  a->pending_s = NULL;
+  a->pending_router = NULL;
+  eio_session_set_ws_conn(c->s, wsi);
+  return 0;
+}
+
+static int on_ws_receive(sioref_adapter *a, struct lws *wsi, conn *c, const void *in, size_t len) {
+  if (c->kind != CONN_WS || !c->s) return -1;
+  const eio_config *cfg = eio_server_session_config(c->router);
+  if (!c->in_msg) {
+    c->in_msg = true;
+    c->len = 0;
+    c->too_large = false;
+    c->msg_binary = lws_frame_is_binary(wsi) != 0;
+  }
+  if (conn_append(c, in, len, cfg->max_payload_bytes) < 0) return -1;
+  if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi)) return 0;
+  c->in_msg = false;
+  uint64_t now = sioref_adapter_now_ms();
+  if (c->too_large) {
+    /* EIO-TR-18, EIO-LIM-1: a message over maxPayload closes the session (a probe
+     * WebSocket only ends the upgrade). */
+    vlog(a, "ws message too large", c->s);
+    if (eio_session_transport(c->s) == EIO_TRANSPORT_WEBSOCKET)
+      eio_session_abort(c->s, EIO_CLOSE_TRANSPORT_ERROR, now);
+    lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
+    return -1;
+  }
+  eio_session_ws_message(c->s, c->buf ? c->buf : (const uint8_t *)"", c->len, c->msg_binary, now);
+  /* Output or a close is announced by the session's wake; nothing else to do. */
+  return 0;
+}
+
+static int on_ws_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
+  (void)a;
+  if (c->kind != CONN_WS || !c->s) return -1;
+  const uint8_t *d;
+  size_t n;
+  bool bin;
+  int rc = eio_session_ws_pull(c->s, &d, &n, &bin);
+  if (rc < 0) return -1;
+  if (rc > 0) {
+    /* one lws_write per WRITEABLE; ask again for the rest */
+    if (lws_write(wsi, (unsigned char *)d, n, bin ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)n)
+      return -1;
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  if (eio_session_ws_want_close(c->s)) {
+    lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+    return -1;
+  }
+  return 0;
+}
+
+static void on_ws_closed(sioref_adapter *a, conn *c) {
+  if (c->kind == CONN_WS && c->s) {
+    vlog(a, "websocket closed", c->s);
+    eio_session_set_ws_conn(c->s, NULL);
+    eio_session_ws_closed(c->s, sioref_adapter_now_ms());
+  }
+  release_conn(c);
+}
+
+/* ---- the lws callback ---- */
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len) {
+  sioref_adapter *a = adapter_of(wsi);
+  conn *c = user;
+  if (!a) return 0;
+  switch (reason) {
+  case LWS_CALLBACK_HTTP:
+    return c ? on_http(a, wsi, c) : -1;
+  case LWS_CALLBACK_HTTP_BODY:
+    return c ? on_body(a, c, in, len) : 0;
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    return c ? on_body_done(a, wsi, c) : 0;
+  case LWS_CALLBACK_HTTP_WRITEABLE:
+    return c ? on_http_writeable(a, wsi, c) : 0;
+  case LWS_CALLBACK_CLOSED_HTTP:
+    if (c) on_http_closed(a, c);
+    return 0;
+  case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+    return on_confirm_upgrade(a, wsi, in);
+  case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+    return on_filter(a, wsi, c);
+  case LWS_CALLBACK_ESTABLISHED:
+    if (c && c->s) vlog(a, "websocket open", c->s);
+    lws_callback_on_writable(wsi); /* the open packet, for a new session */
+    return 0;
+  case LWS_CALLBACK_RECEIVE:
+    return c ? on_ws_receive(a, wsi, c, in, len) : -1;
+  case LWS_CALLBACK_SERVER_WRITEABLE:
+    return c ? on_ws_writeable(a, wsi, c) : -1;
+  case LWS_CALLBACK_CLOSED:
+    if (c) on_ws_closed(a, c);
+    return 0;
+  case LWS_CALLBACK_WSI_DESTROY:
+    if (a->pending_wsi == wsi) drop_pending(a);
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+static const struct lws_protocols PROTOCOLS[] = {
+    {"eio", callback, sizeof(conn), 16384, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* ---- life cycle ---- */
+
+int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
+  if (!cfg || !out) return -1;
+  sioref_adapter *a = calloc(1, sizeof *a);
+  if (!a) return -1;
+  a->verbose = cfg->verbose;
+  a->tick = cfg->tick;
+  a->tick_user = cfg->tick_user;
+  lws_set_log_level(cfg->verbose ? (LLL_ERR | LLL_WARN) : LLL_ERR, NULL);
+
+  struct lws_context_creation_info info;
+  memset(&info, 0, sizeof info);
+  info.port = cfg->port;
+  info.iface = cfg->host;
+  info.protocols = PROTOCOLS;
+  info.user = a;
+  info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+  if (cfg->host && strchr(cfg->host, '.')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+  info.max_http_header_pool = 64;
+  a->ctx = lws_create_context(&info);
+  if (!a->ctx) {
+    fprintf(stderr, "sioref: cannot listen on %s:%d\n", cfg->host ? cfg->host : "*", cfg->port);
+    free(a);
+    return -1;
+  }
+  struct lws_vhost *vh = lws_get_vhost_by_name(a->ctx, "default");
+  a->port = vh ? lws_get_vhost_listen_port(vh) : cfg->port;
+  if (a->port <= 0) {
+    fprintf(stderr, "sioref: cannot listen on %s:%d\n", cfg->host ? cfg->host : "*", cfg->port);
+    lws_context_destroy(a->ctx);
+    free(a);
+    return -1;
+  }
+  *out = a;
+  return 0;
+}
+
+int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv) {
+  if (!a || !path || !srv || a->n_mounts >= SIOREF_MAX_MOUNTS) return -1;
+  if (strlen(path) >= sizeof a->mounts[0].path) return -1;
+  mount *m = &a->mounts[a->n_mounts++];
+  snprintf(m->path, sizeof m->path, "%s", path);
+  m->path_len = strlen(m->path);
+  m->router = srv;
+  return 0;
+}
+
+int sioref_adapter_port(const sioref_adapter *a) { return a ? a->port : -1; }
+
+void sioref_adapter_wake(void *user, eio_session *s) {
+  (void)user;
+  struct lws *w = eio_session_poll_conn(s);
+  if (w) lws_callback_on_writable(w);
+  w = eio_session_ws_conn(s);
+  if (w) lws_callback_on_writable(w);
+}
+
+void sioref_adapter_interrupt(sioref_adapter *a) {
+  if (a && a->ctx) lws_cancel_service(a->ctx);
+}
+
+static void sul_cb(lws_sorted_usec_list_t *sul) {
+  (void)sul; /* waking lws_service up is all it takes: the loop runs the timers */
+}
+
+/* Run every due timer and schedule the sul for the next one. */
+static void run_timers(sioref_adapter *a, uint64_t cap_ms) {
+  uint64_t now = sioref_adapter_now_ms();
+  uint64_t next = cap_ms;
+  for (size_t i = 0; i < a->n_mounts; i++) {
+    uint64_t d = eio_server_tick(a->mounts[i].router, now);
+    if (d < next) next = d;
+  }
+  if (a->tick) {
+    uint64_t d = a->tick(a->tick_user, now);
+    if (d < next) next = d;
+  }
+  if (next == EIO_NO_DEADLINE) {
+    lws_sul_cancel(&a->sul);
+    return;
+  }
+  uint64_t wait_ms = next > now ? next - now : 0;
+  if (wait_ms > 60000) wait_ms = 60000;
+  lws_sul_schedule(a->ctx, 0, &a->sul, sul_cb, (lws_usec_t)(wait_ms ? wait_ms : 1) * 1000);
+}
+
+static size_t live_sessions(const sioref_adapter *a) {
+  size_t n = 0;
+  for (size_t i = 0; i < a->n_mounts; i++) n += eio_server_allocated_count(a->mounts[i].router);
+  return n;
+}
+
+int sioref_adapter_run(sioref_adapter *a, volatile sig_atomic_t *stop, uint32_t grace_ms) {
+  if (!a) return -1;
+  run_timers(a, EIO_NO_DEADLINE);
+  while (!*stop) {
+    if (lws_service(a->ctx, 0) < 0) break;
+    run_timers(a, EIO_NO_DEADLINE);
+  }
+  /* EIO-CL-4, EIO-CL-5: close every session in order, then give the close packets a
+   * bounded time to leave. */
+  uint64_t now = sioref_adapter_now_ms();
+  for (size_t i = 0; i < a->n_mounts; i++) eio_server_close_all(a->mounts[i].router, now);
+  uint64_t end = now + grace_ms;
+  while (live_sessions(a) && sioref_adapter_now_ms() < end) {
+    run_timers(a, end);
+    if (lws_service(a->ctx, 0) < 0) break;
+  }
+  return 0;
+}
+
+void sioref_adapter_free(sioref_adapter *a) {
+  if (!a) return;
+  if (a->ctx) {
+    lws_sul_cancel(&a->sul);
+    lws_context_destroy(a->ctx); /* closes connections: CLOSED callbacks release holds */
+  }
+  free(a);
+}

@@ -1,0 +1,269 @@
+/* sioref: the reference server's command line. Parses flags, builds the two routers
+ * of the test-app contract (spec/contract.md CT-1..CT-6: /engine.io/ echo, CT-10, and
+ * the Socket.IO application on --path), runs the libwebsockets adapter and stops
+ * cleanly on SIGINT/SIGTERM (CT-4). */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "sioref/adapter.h"
+#include "sioref/eio_server.h"
+#include "eio_sio_glue.h"
+
+#define MAX_ORIGINS 16
+
+typedef struct options {
+  const char *host;
+  long port;
+  const char *path;
+  long ping_interval_ms;
+  long ping_timeout_ms;
+  long max_payload;
+  long connect_timeout_ms;
+  const char *origins[MAX_ORIGINS];
+  size_t n_origins;
+  bool verbose;
+} options;
+
+static volatile sig_atomic_t g_stop;
+static sioref_adapter *g_adapter;
+
+static void on_signal(int sig) {
+  (void)sig;
+  g_stop = 1;
+  sioref_adapter_interrupt(g_adapter);
+}
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: sioref [options]\n"
+             "  --host H               address to bind (default 127.0.0.1)\n"
+             "  --port N               TCP port, 0 = any free port (default 3000)\n"
+             "  --path P               Socket.IO path (default /socket.io/); /engine.io/ always\n"
+             "                         serves the Engine.IO echo application\n"
+             "  --ping-interval MS     Engine.IO pingInterval (default 25000)\n"
+             "  --ping-timeout MS      Engine.IO pingTimeout (default 20000)\n"
+             "  --max-payload BYTES    Engine.IO maxPayload (default 1000000)\n"
+             "  --connect-timeout MS   Socket.IO connect timeout (default 45000)\n"
+             "  --cors-origin ORIGIN   allow this CORS origin, '*' for any (repeatable)\n"
+             "  --verbose              one stderr line per connection event\n"
+             "  --help                 this text\n");
+}
+
+static int bad(const char *fmt, const char *a) {
+  fprintf(stderr, "sioref: ");
+  fprintf(stderr, fmt, a);
+  fprintf(stderr, " (see --help)\n");
+  return 2;
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out) {
+  if (!s || !*s) return false;
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, options *o) {
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strncmp(arg, "--", 2) != 0) return bad("unexpected argument '%s'", arg);
+    char name[32];
+    const char *val = NULL;
+    const char *eq = strchr(arg, '=');
+    size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (nlen >= sizeof name) return bad("unknown option '%s'", arg);
+    memcpy(name, arg, nlen);
+    name[nlen] = 0;
+    if (strcmp(name, "--help") == 0) {
+      usage(stdout);
+      return 0;
+    }
+    if (strcmp(name, "--verbose") == 0) {
+      if (eq) return bad("option '%s' takes no value", name);
+      o->verbose = true;
+      continue;
+    }
+    static const char *const with_value[] = {"--host",
+                                             "--port",
+                                             "--path",
+                                             "--ping-interval",
+                                             "--ping-timeout",
+                                             "--max-payload",
+                                             "--connect-timeout",
+                                             "--cors-origin"};
+    bool known = false;
+    for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+      if (strcmp(name, with_value[k]) == 0) known = true;
+    if (!known) return bad("unknown option '%s'", name);
+    if (eq) {
+      val = eq + 1;
+    } else {
+      if (i + 1 >= argc) return bad("option '%s' needs a value", name);
+      val = argv[++i];
+    }
+    if (strcmp(name, "--host") == 0) {
+      if (!*val) return bad("bad value for %s", name);
+      o->host = val;
+    } else if (strcmp(name, "--port") == 0) {
+      if (!parse_long(val, 0, 65535, &o->port)) return bad("bad port '%s'", val);
+    } else if (strcmp(name, "--path") == 0) {
+      if (val[0] != '/' || strlen(val) > 60) return bad("bad path '%s' (must start with /)", val);
+      o->path = val;
+    } else if (strcmp(name, "--ping-interval") == 0) {
+      if (!parse_long(val, 1, INT_MAX, &o->ping_interval_ms))
+        return bad("bad --ping-interval '%s'", val);
+    } else if (strcmp(name, "--ping-timeout") == 0) {
+      if (!parse_long(val, 1, INT_MAX, &o->ping_timeout_ms))
+        return bad("bad --ping-timeout '%s'", val);
+    } else if (strcmp(name, "--max-payload") == 0) {
+      if (!parse_long(val, 1, INT_MAX, &o->max_payload)) return bad("bad --max-payload '%s'", val);
+    } else if (strcmp(name, "--connect-timeout") == 0) {
+      if (!parse_long(val, 1, INT_MAX, &o->connect_timeout_ms))
+        return bad("bad --connect-timeout '%s'", val);
+    } else if (strcmp(name, "--cors-origin") == 0) {
+      if (!*val) return bad("bad value for %s", name);
+      if (o->n_origins >= MAX_ORIGINS) return bad("too many %s options", name);
+      o->origins[o->n_origins++] = val;
+    }
+  }
+  return -1;
+}
+
+/* The only random source in sioref: session and socket ids. */
+static int os_random(void *user, uint8_t *buf, size_t len) {
+  (void)user;
+  while (len) {
+    ssize_t n = getrandom(buf, len, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* ---- /engine.io/: the echo application (CT-10) ---- */
+
+static bool g_verbose;
+
+static void echo_open(void *user, eio_session *s) {
+  (void)user;
+  if (g_verbose)
+    fprintf(stderr, "sioref: engine.io open %s over %s\n", eio_session_sid(s),
+            eio_session_transport(s) == EIO_TRANSPORT_POLLING ? "polling" : "websocket");
+}
+
+static void echo_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin) {
+  (void)user;
+  eio_session_send(s, d, n, bin, sioref_adapter_now_ms());
+}
+
+static void echo_close(void *user, eio_session *s, eio_close_reason reason) {
+  (void)user;
+  if (g_verbose)
+    fprintf(stderr, "sioref: engine.io close %s (%s)\n", eio_session_sid(s),
+            eio_close_reason_text(reason));
+}
+
+static void base_config(const options *o, eio_server_config *c) {
+  memset(c, 0, sizeof *c);
+  eio_config_defaults(&c->session);
+  c->session.ping_interval_ms = (uint32_t)o->ping_interval_ms;
+  c->session.ping_timeout_ms = (uint32_t)o->ping_timeout_ms;
+  c->session.max_payload_bytes = (size_t)o->max_payload;
+  c->session.out_headroom = sioref_adapter_headroom();
+  c->cors_origins = o->origins;
+  c->n_cors_origins = o->n_origins;
+  c->random = os_random;
+  c->wake = sioref_adapter_wake;
+}
+
+int main(int argc, char **argv) {
+  options o = {.host = "127.0.0.1",
+               .port = 3000,
+               .path = "/socket.io/",
+               .ping_interval_ms = EIO_DEFAULT_PING_INTERVAL_MS,
+               .ping_timeout_ms = EIO_DEFAULT_PING_TIMEOUT_MS,
+               .max_payload = EIO_DEFAULT_MAX_PAYLOAD_BYTES,
+               .connect_timeout_ms = 45000};
+  int rc = parse_args(argc, argv, &o);
+  if (rc >= 0) return rc;
+  g_verbose = o.verbose;
+  if (strcmp(o.path, "/engine.io/") == 0)
+    return bad("--path %s is taken by the Engine.IO echo application", o.path);
+
+  signal(SIGPIPE, SIG_IGN);
+  sioref_adapter_config ac = {.host = o.host, .port = (int)o.port, .verbose = o.verbose};
+  eio_sio_glue *glue = NULL;
+#if SIOREF_HAVE_SIO
+  glue = eio_sio_glue_new((uint64_t)o.connect_timeout_ms, os_random, o.verbose);
+  if (!glue) {
+    fprintf(stderr, "sioref: cannot create the Socket.IO layer\n");
+    return 1;
+  }
+  ac.tick = eio_sio_glue_tick;
+  ac.tick_user = glue;
+#endif
+  if (sioref_adapter_new(&ac, &g_adapter) < 0) {
+    eio_sio_glue_free(glue);
+    return 1;
+  }
+
+  eio_server_config ec;
+  base_config(&o, &ec);
+  ec.wake_user = g_adapter;
+  ec.on_open = echo_open;
+  ec.on_message = echo_message;
+  ec.on_close = echo_close;
+  eio_server *echo = NULL, *sio = NULL;
+  eio_server_config sc;
+  base_config(&o, &sc);
+  sc.wake_user = g_adapter;
+#if SIOREF_HAVE_SIO
+  eio_sio_glue_eio_callbacks(glue, &sc);
+#else
+  sc.on_open = echo_open;
+  sc.on_message = echo_message;
+  sc.on_close = echo_close;
+#endif
+  if (eio_server_new(&ec, &echo) < 0 || eio_server_new(&sc, &sio) < 0 ||
+      sioref_adapter_mount(g_adapter, "/engine.io/", echo) < 0 ||
+      sioref_adapter_mount(g_adapter, o.path, sio) < 0) {
+    fprintf(stderr, "sioref: out of memory\n");
+    sioref_adapter_free(g_adapter);
+    eio_server_free(echo);
+    eio_server_free(sio);
+    eio_sio_glue_free(glue);
+    return 1;
+  }
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  /* CT-3: exactly one line on stdout, once we accept connections. */
+  printf("listening on http://%s:%d\n", o.host, sioref_adapter_port(g_adapter));
+  fflush(stdout);
+
+  sioref_adapter_run(g_adapter, &g_stop, 1500);
+  sioref_adapter_free(g_adapter); /* closes connections: holds are released */
+  g_adapter = NULL;
+  eio_server_free(echo);
+  eio_server_free(sio);
+  eio_sio_glue_free(glue);
+  return 0;
+}
