@@ -473,8 +473,9 @@ static void phase_echo(uint32_t k) {
   uint32_t active = 0;
   for (uint32_t i = 0; i < g.o.clients && active < k; i++)
     if (g.cl[i].state == LT_CL_READY) active++;
-  result *r = new_result("echo", title);
   if (!active) return;
+  result *r = new_result("echo", title);
+  uint64_t dropped0 = g.dropped;
   uint32_t per = k / active, extra = k % active;
   lt_hist_reset(&g.hist);
   g.count = 0;
@@ -523,6 +524,7 @@ static void phase_echo(uint32_t k) {
   r->rate = r->seconds > 0 ? (double)g.count / r->seconds : 0;
   r->unit = "acks/s";
   r->lost = g.inflight_total;
+  r->failed = g.dropped - dropped0;
   set_lat(r, &g.hist);
   set_cpu(r, &c0, &c1);
   g.inflight_total = 0;
@@ -546,8 +548,9 @@ static void phase_broadcast(uint32_t size) {
     snprintf(title, sizeof title, "room fan-out to %u", members);
   }
   snprintf(room, sizeof room, "bench-%u", size);
-  result *r = new_result("broadcast", title);
   if (members < 2) return;
+  result *r = new_result("broadcast", title);
+  uint64_t dropped0 = g.dropped;
   lt_client *sender = NULL;
   char buf[96];
   bool ok = true;
@@ -622,6 +625,7 @@ static void phase_broadcast(uint32_t size) {
     r->last_p50 = lasts[done / 2];
     r->last_p99 = lasts[(size_t)((done - 1) * 0.99)];
     r->last_max = lasts[done - 1];
+    r->failed = g.dropped - dropped0;
     set_lat(r, &g.hist);
     set_cpu(r, &c0, &c1);
   }
@@ -740,9 +744,9 @@ static void print_table(FILE *f) {
       fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients,
               "first/last p50", a, b, c, sc, vc, oc);
       fprintf(f,
-              "    %u rounds, %u incomplete; columns: first delivery p50, last delivery p50, "
-              "last p99 (over rounds)\n",
-              r->rounds, r->incomplete);
+              "    %u rounds, %u incomplete, %llu clients dropped; columns: first delivery p50, "
+              "last delivery p50, last p99 (over rounds)\n",
+              r->rounds, r->incomplete, (unsigned long long)r->failed);
       continue;
     }
     fmt_us(a, sizeof a, r->p50, r->has_lat);
@@ -751,8 +755,9 @@ static void print_table(FILE *f) {
     fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients, val, a, b, c,
             sc, vc, oc);
     if (r->failed || r->lost)
-      fprintf(f, "    failed %llu, lost %llu\n", (unsigned long long)r->failed,
-              (unsigned long long)r->lost);
+      fprintf(f, "    %s %llu, lost %llu\n",
+              strcmp(r->phase, "echo") == 0 ? "clients dropped" : "failed",
+              (unsigned long long)r->failed, (unsigned long long)r->lost);
   }
   fprintf(f, "CPU columns: percent of one core over the measured window (sioload: getrusage; "
              "server: /proc/PID/stat; others: every other process, /proc/stat)\n");
