@@ -33,6 +33,19 @@ static inline int fuzz_span_inside(const uint8_t *ptr, size_t len, const uint8_t
   return p >= b && p - b <= buf_len && len <= buf_len - (p - b);
 }
 
+/* Print WHAT and BYTES (printable ASCII as is, the rest as \xNN) to stderr, so an
+ * oracle failure shows the offending data. At most 512 bytes are shown. */
+static inline void fuzz_dump(const char *what, const uint8_t *bytes, size_t len) {
+  fprintf(stderr, "%s (%zu bytes): \"", what, len);
+  for (size_t i = 0; i < len && i < 512; i++) {
+    if (bytes[i] >= 0x20 && bytes[i] < 0x7f && bytes[i] != '\\' && bytes[i] != '"')
+      fputc(bytes[i], stderr);
+    else
+      fprintf(stderr, "\\x%02x", bytes[i]);
+  }
+  fprintf(stderr, "\"%s\n", len > 512 ? "..." : "");
+}
+
 /* Byte equality of two spans. */
 static inline int fuzz_bytes_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
   return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);

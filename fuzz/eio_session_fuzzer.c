@@ -1,0 +1,489 @@
+/* Fuzz target for the Engine.IO server: the router (eio_server.h) and the session
+ * state machine under it (eio_session.h), driven by a script of I/O-layer operations
+ * sliced from the input, on a virtual clock, with an echo application on top.
+ * Spec tags exercised: EIO-HS (handshake), EIO-TR (polling GET/POST rules), EIO-UP
+ * (probe and upgrade), EIO-HB (ping/pong timers), EIO-CL (close), EIO-LIM (limits),
+ * EIO-ERR (HTTP errors).
+ *
+ * Input: 4 header bytes (ping interval, ping timeout, max payload, flags), then
+ * operations, each an opcode byte and its arguments (see the op_* enum). Requests
+ * that the router holds (a GET, a POST body being read, a WebSocket) go into a hold
+ * table, and later operations act on a hold chosen by index: answer, abort, feed a
+ * body or a WebSocket message, pull output, close.
+ * Invariants checked:
+ *   - no application event for a session after its close event, exactly one close
+ *     event per opened session, sids unique;
+ *   - everything the server writes is well formed: every poll body iterates with the
+ *     payload codec, every WebSocket text message decodes as a packet;
+ *   - bounded output: the bytes written stay within a linear bound of the input,
+ *     the handshakes and the pings the elapsed time allows, and a drained queue
+ *     stays drained;
+ *   - the headroom promised before pulled output is writable;
+ *   - tick() returns a deadline after now;
+ *   - after closing everything and letting the timers run out, every session is
+ *     freed once its holds are released. */
+#include "fuzz_check.h"
+
+#include "sioref/eio_codec.h"
+#include "sioref/eio_server.h"
+#include "sioref/eio_session.h"
+#include "sioref/err.h"
+
+#define MAX_HOLDS 16
+#define MAX_SIDS  (MAX_OPS + 8) /* at most one handshake per operation */
+#define MAX_OPS   256
+
+enum {
+  op_handshake_poll, /* GET EIO=4&transport=polling */
+  op_handshake_ws,   /* WebSocket EIO=4&transport=websocket */
+  op_get,            /* u8 sid index: GET on a known session */
+  op_post,           /* u8 sid index, u8 content type, u16 len, body: POST, body read now */
+  op_post_begin,     /* u8 sid index: POST whose body comes later (op_hold_act) */
+  op_upgrade,        /* u8 sid index: WebSocket with the sid (an upgrade probe) */
+  op_hold_act,       /* u8 hold index, u8 action, u16 len, bytes: act on a hold */
+  op_tick,           /* u16 ms: advance the clock and run the timers */
+  op_app_send,       /* u8 sid index, u8 binary, u16 len, bytes: application send */
+  op_app_close,      /* u8 sid index, u8 how: orderly close or abort */
+  op_raw_request,    /* u8 method, u8 ws, u16 len, query bytes */
+  op_service,        /* answer ready GETs, pull WebSocket output */
+  op_count
+};
+
+typedef enum hold_kind { HOLD_GET, HOLD_POST, HOLD_WS } hold_kind;
+
+typedef struct hold {
+  eio_session *s;
+  hold_kind kind;
+} hold;
+
+typedef struct world {
+  eio_server *srv;
+  uint64_t now;
+  uint32_t rng;
+  hold holds[MAX_HOLDS];
+  size_t nholds;
+  char sids[MAX_SIDS][EIO_SID_LEN + 1];
+  uint8_t closed[MAX_SIDS];
+  size_t nsids;
+  size_t out_bytes; /* everything pulled so far */
+  size_t in_bytes;  /* everything fed so far */
+  size_t headroom;
+  eio_session *in_callback; /* the session whose on_message runs, for the echo */
+} world;
+
+static world W;
+
+/* ---- reading the script ---- */
+
+typedef struct reader {
+  const uint8_t *p;
+  size_t n;
+} reader;
+
+static uint8_t u8(reader *r) {
+  if (!r->n) return 0;
+  r->n--;
+  return *r->p++;
+}
+
+static uint16_t u16(reader *r) { return (uint16_t)(u8(r) | (u8(r) << 8)); }
+
+/* LEN bytes of the script (fewer at its end), borrowed. */
+static const uint8_t *bytes(reader *r, size_t *len) {
+  if (*len > r->n) *len = r->n;
+  const uint8_t *b = r->p;
+  r->p += *len;
+  r->n -= *len;
+  return b;
+}
+
+/* ---- the application and the callbacks ---- */
+
+static int sid_index(const char *sid) {
+  for (size_t i = 0; i < W.nsids; i++)
+    if (strcmp(W.sids[i], sid) == 0) return (int)i;
+  return -1;
+}
+
+static int fuzz_random(void *user, uint8_t *buf, size_t len) {
+  (void)user;
+  for (size_t i = 0; i < len; i++) { /* deterministic: a replay is the same run */
+    W.rng ^= W.rng << 13;
+    W.rng ^= W.rng >> 17;
+    W.rng ^= W.rng << 5;
+    buf[i] = (uint8_t)W.rng;
+  }
+  return 0;
+}
+
+static void app_open(void *user, eio_session *s) {
+  (void)user;
+  const char *sid = eio_session_sid(s);
+  FUZZ_CHECK(strlen(sid) == EIO_SID_LEN, "sid length");
+  FUZZ_CHECK(sid_index(sid) < 0, "a sid was handed out twice");
+  FUZZ_CHECK(W.nsids < MAX_SIDS, "more sessions than handshakes");
+  memcpy(W.sids[W.nsids], sid, EIO_SID_LEN + 1);
+  W.closed[W.nsids] = 0;
+  W.nsids++;
+}
+
+static void app_message(void *user, eio_session *s, const uint8_t *data, size_t len, bool bin) {
+  (void)user;
+  int i = sid_index(eio_session_sid(s));
+  FUZZ_CHECK(i >= 0, "message for a session that never opened");
+  FUZZ_CHECK(!W.closed[i], "message event after the close event");
+  /* The contract's echo application: every message goes back unchanged. */
+  eio_session_send(s, data, len, bin, W.now);
+}
+
+static void app_close(void *user, eio_session *s, eio_close_reason reason) {
+  (void)user;
+  int i = sid_index(eio_session_sid(s));
+  FUZZ_CHECK(i >= 0, "close for a session that never opened");
+  FUZZ_CHECK(!W.closed[i], "second close event");
+  FUZZ_CHECK(reason != EIO_CLOSE_NONE && eio_close_reason_text(reason) != NULL, "close reason");
+  W.closed[i] = 1;
+}
+
+static void app_wake(void *user, eio_session *s) {
+  (void)user;
+  (void)s;
+}
+
+/* ---- checking output ---- */
+
+static void check_headroom(const uint8_t *out) {
+  /* The headroom before pulled output belongs to the caller (LWS_PRE): write it. */
+  if (W.headroom) memset((uint8_t *)out - W.headroom, 0xEE, W.headroom);
+}
+
+static void check_poll_body(const uint8_t *body, size_t len) {
+  check_headroom(body);
+  W.out_bytes += len;
+  eio_payload_iter it;
+  FUZZ_CHECK(eio_payload_iter_init(&it, body, len, 0, 0) == 0, "poll body iterator");
+  eio_packet p;
+  int rc;
+  while ((rc = eio_payload_next(&it, &p)) == 1) {
+  }
+  if (rc != 0) fuzz_dump("poll body", body, len);
+  FUZZ_CHECK(rc == 0, "the server wrote a poll body its own codec rejects");
+}
+
+static void check_ws_out(const uint8_t *data, size_t len, bool binary) {
+  check_headroom(data);
+  W.out_bytes += len;
+  if (!binary) {
+    eio_packet p;
+    int rc = eio_packet_decode_text(data, len, &p);
+    if (rc != 0) fuzz_dump("ws message", data, len);
+    FUZZ_CHECK(rc == 0, "the server wrote a WebSocket message its own codec rejects");
+  }
+}
+
+/* ---- holds ---- */
+
+static void add_hold(eio_session *s, hold_kind kind) {
+  if (W.nholds < MAX_HOLDS) {
+    W.holds[W.nholds++] = (hold){s, kind};
+    return;
+  }
+  /* Table full: finish the request at once, as a client that hangs up would. */
+  if (kind == HOLD_GET) eio_server_poll_aborted(W.srv, s, W.now);
+  if (kind == HOLD_POST) eio_server_post_aborted(W.srv, s, W.now);
+  if (kind == HOLD_WS) eio_session_ws_closed(s, W.now);
+  eio_server_release(W.srv, s);
+}
+
+static void drop_hold(size_t i) {
+  eio_server_release(W.srv, W.holds[i].s);
+  W.holds[i] = W.holds[--W.nholds];
+}
+
+static void take_response(const eio_http_response *r) {
+  switch (r->action) {
+  case EIO_HTTP_RESPOND:
+    FUZZ_CHECK(r->session == NULL, "a plain response holds a session");
+    FUZZ_CHECK(r->status == 200 || r->status == 204 || r->status == 400 || r->status == 403 ||
+                   r->status == 413,
+               "unexpected HTTP status");
+    FUZZ_CHECK(r->body_len == 0 || r->body != NULL, "body length without a body");
+    W.out_bytes += r->body_len;
+    break;
+  case EIO_HTTP_HOLD_GET:
+    add_hold(r->session, HOLD_GET);
+    break;
+  case EIO_HTTP_READ_BODY:
+    add_hold(r->session, HOLD_POST);
+    break;
+  case EIO_HTTP_WEBSOCKET:
+    add_hold(r->session, HOLD_WS);
+    break;
+  default:
+    FUZZ_CHECK(0, "unknown HTTP action");
+  }
+  if (r->action != EIO_HTTP_RESPOND) FUZZ_CHECK(r->session != NULL, "held action without session");
+}
+
+/* Answer every GET that is ready, pull every WebSocket until it has nothing, close
+ * the WebSockets the sessions want closed (what the I/O layer does on wake). */
+static void service(void) {
+  for (size_t i = 0; i < W.nholds;) {
+    hold *h = &W.holds[i];
+    if (h->kind == HOLD_GET) {
+      eio_http_response r;
+      int rc = eio_server_poll_response(W.srv, h->s, &r);
+      FUZZ_CHECK(rc >= 0, "poll_response failed");
+      if (rc == 1) {
+        FUZZ_CHECK(r.status == 200 && r.body_len > 0, "empty poll answer");
+        check_poll_body(r.body, r.body_len);
+        drop_hold(i);
+        continue;
+      }
+    } else if (h->kind == HOLD_WS) {
+      const uint8_t *d;
+      size_t len;
+      bool bin;
+      int rc, pulls = 0;
+      while ((rc = eio_session_ws_pull(h->s, &d, &len, &bin)) == 1) {
+        check_ws_out(d, len, bin);
+        FUZZ_CHECK(++pulls < 100000, "a WebSocket queue that never drains");
+      }
+      FUZZ_CHECK(rc == 0, "ws_pull failed");
+      FUZZ_CHECK(eio_session_ws_pull(h->s, &d, &len, &bin) == 0, "a drained queue refilled");
+      if (eio_session_ws_want_close(h->s)) {
+        eio_session_ws_closed(h->s, W.now);
+        drop_hold(i);
+        continue;
+      }
+    }
+    i++;
+  }
+}
+
+static int avoid_known(void) {
+  static int cached = -1;
+  if (cached < 0) cached = getenv("FUZZ_AVOID_KNOWN") != NULL;
+  return cached;
+}
+
+static const char *sid_at(uint8_t k) {
+  return W.nsids ? W.sids[k % W.nsids] : "AAAAAAAAAAAAAAAAAAAA";
+}
+
+static void request(const char *method, const char *query, const char *ctype, int ws) {
+  eio_http_request req = {method, query, NULL, ctype, NULL};
+  eio_http_response r;
+  int rc = ws ? eio_server_ws_open(W.srv, &req, W.now, &r)
+              : eio_server_handle_request(W.srv, &req, W.now, &r);
+  FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "request failed on valid arguments");
+  if (rc == 0) take_response(&r);
+}
+
+static void sid_request(const char *method, uint8_t k, const char *ctype, int ws) {
+  char q[128];
+  snprintf(q, sizeof q, "EIO=4&transport=%s&sid=%s", ws ? "websocket" : "polling", sid_at(k));
+  request(method, q, ctype, ws);
+}
+
+/* op_hold_act: what to do with the hold. */
+static void hold_act(uint8_t action, const uint8_t *b, size_t len) {
+  hold *h = &W.holds[0]; /* caller rotated the chosen hold to slot 0 */
+  W.in_bytes += len;
+  switch (h->kind) {
+  case HOLD_GET:
+    if (action & 1) {
+      eio_server_poll_aborted(W.srv, h->s, W.now); /* the client hung up */
+      drop_hold(0);
+    }
+    break;
+  case HOLD_POST: {
+    eio_http_response r;
+    if (action & 1) {
+      eio_server_post_aborted(W.srv, h->s, W.now);
+    } else {
+      int rc = eio_server_post_body(W.srv, h->s, b, len, (action & 2) != 0, W.now, &r);
+      FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "post_body failed");
+      if (rc == 0) take_response(&r);
+    }
+    drop_hold(0);
+    break;
+  }
+  case HOLD_WS:
+    if ((action & 3) == 3) {
+      eio_session_ws_closed(h->s, W.now); /* the peer closed the WebSocket */
+      drop_hold(0);
+    } else {
+      int rc = eio_session_ws_message(h->s, b, len, (action & 1) != 0, W.now);
+      FUZZ_CHECK(rc <= 0 && (rc == 0 || sio_err_name(rc) != NULL || rc <= -110),
+                 "ws_message returned an unknown code");
+    }
+    break;
+  }
+}
+
+static void run_tick(uint64_t to) {
+  W.now = to;
+  uint64_t next = eio_server_tick(W.srv, W.now);
+  FUZZ_CHECK(next > W.now, "tick left a timer due now (the event loop would spin)");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 4) return 0;
+  reader rd = {data, size};
+  memset(&W, 0, sizeof W);
+  W.now = 1000;
+  W.rng = 0x12345678u;
+
+  eio_server_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  eio_config_defaults(&cfg.session);
+  cfg.session.ping_interval_ms = 1u + u8(&rd) * 4u; /* short timers: the clock moves */
+  cfg.session.ping_timeout_ms = 1u + u8(&rd) * 4u;
+  cfg.session.max_payload_bytes = 16u + u8(&rd) * 16u;
+  uint8_t flags = u8(&rd);
+  cfg.session.allow_upgrades = !(flags & 1);
+  cfg.session.out_headroom = (flags & 2) ? 16 : 0;
+  cfg.session.upgrade_timeout_ms = 50u + (flags >> 4) * 100u;
+  cfg.session.close_timeout_ms = 100u + (flags >> 4) * 100u;
+  static const char *const any[] = {"*"};
+  static const char *const one[] = {"http://example.test"};
+  if (flags & 4) {
+    cfg.cors_origins = (flags & 8) ? any : one;
+    cfg.n_cors_origins = 1;
+  }
+  cfg.random = fuzz_random;
+  cfg.on_open = app_open;
+  cfg.on_message = app_message;
+  cfg.on_close = app_close;
+  cfg.wake = app_wake;
+  W.headroom = cfg.session.out_headroom;
+  FUZZ_CHECK(eio_server_new(&cfg, &W.srv) == 0, "server_new");
+  uint64_t start = W.now;
+  size_t ops = 0, handshakes = 0;
+
+  while (rd.n && ops < MAX_OPS) {
+    ops++;
+    uint8_t op = u8(&rd) % op_count;
+    switch (op) {
+    case op_handshake_poll:
+      handshakes++;
+      request("GET", "EIO=4&transport=polling", NULL, 0);
+      break;
+    case op_handshake_ws:
+      handshakes++;
+      request("GET", "EIO=4&transport=websocket", NULL, 1);
+      break;
+    case op_get:
+      sid_request("GET", u8(&rd), NULL, 0);
+      break;
+    case op_post: {
+      uint8_t k = u8(&rd), ct = u8(&rd);
+      size_t len = u16(&rd);
+      const uint8_t *b = bytes(&rd, &len);
+      sid_request("POST", k, (ct & 3) == 1 ? "application/octet-stream" : NULL, 0);
+      /* If the POST was taken, it is the newest hold: give it the body now. */
+      if (W.nholds && W.holds[W.nholds - 1].kind == HOLD_POST) {
+        hold tmp = W.holds[0];
+        W.holds[0] = W.holds[W.nholds - 1];
+        W.holds[W.nholds - 1] = tmp;
+        hold_act((ct >> 2) & 2, b, len);
+      }
+      break;
+    }
+    case op_post_begin:
+      sid_request("POST", u8(&rd), NULL, 0);
+      break;
+    case op_upgrade:
+      sid_request("GET", u8(&rd), NULL, 1);
+      break;
+    case op_hold_act: {
+      uint8_t k = u8(&rd), action = u8(&rd);
+      size_t len = u16(&rd) & 0x0fff;
+      const uint8_t *b = bytes(&rd, &len);
+      if (!W.nholds) break;
+      size_t i = k % W.nholds;
+      hold tmp = W.holds[0];
+      W.holds[0] = W.holds[i];
+      W.holds[i] = tmp;
+      hold_act(action, b, len);
+      break;
+    }
+    case op_tick:
+      run_tick(W.now + u16(&rd));
+      break;
+    case op_app_send: {
+      uint8_t k = u8(&rd), bin = u8(&rd);
+      size_t len = u8(&rd);
+      const uint8_t *b = bytes(&rd, &len);
+      W.in_bytes += len;
+      eio_session *s = eio_server_find(W.srv, sid_at(k));
+      if (s) {
+        /* Text must be UTF-8 (the application's duty); anything else goes as binary. */
+        bool binary = (bin & 1) || !eio_utf8_valid(b, len);
+        /* FUZZ_AVOID_KNOWN=1 keeps the application from sending text that holds
+         * U+001E (EIO-PL-8, finding F1 in README.md) so that a long run can look
+         * past it; replay and CI never set it. */
+        if (!binary && avoid_known() && memchr(b, 0x1e, len)) binary = true;
+        int rc = eio_session_send(s, b, len, binary, W.now);
+        FUZZ_CHECK(rc == 0 || rc == SIO_ERR_BAD_STATE, "send to a live session failed");
+      }
+      break;
+    }
+    case op_app_close: {
+      uint8_t k = u8(&rd), how = u8(&rd);
+      eio_session *s = eio_server_find(W.srv, sid_at(k));
+      if (s && (how & 1))
+        eio_session_abort(s, EIO_CLOSE_SERVER, W.now);
+      else if (s)
+        eio_session_close(s, W.now);
+      break;
+    }
+    case op_raw_request: {
+      static const char *const methods[] = {"GET", "POST", "OPTIONS", "PUT"};
+      uint8_t m = u8(&rd), ws = u8(&rd);
+      size_t len = u8(&rd);
+      const uint8_t *b = bytes(&rd, &len);
+      char q[257];
+      for (size_t i = 0; i < len; i++) q[i] = b[i] ? (char)b[i] : '&';
+      q[len] = '\0';
+      request(methods[m & 3], (m & 4) ? NULL : q, (m & 8) ? "text/plain" : NULL, ws & 1);
+      break;
+    }
+    case op_service:
+      service();
+      break;
+    default:
+      break;
+    }
+  }
+  service();
+
+  /* Bounded output: echoes of what came in (base64 adds a third), open packets,
+   * error bodies, the pings the elapsed time allows, and per-operation framing. */
+  uint64_t elapsed = W.now - start;
+  size_t pings = (size_t)(elapsed / cfg.session.ping_interval_ms + 2) * (W.nsids + 1);
+  size_t bound = 2 * W.in_bytes + 512 * (handshakes + 1) + 256 * ops + 8 * pings;
+  FUZZ_CHECK(W.out_bytes <= bound, "the server wrote more than its inputs can explain");
+
+  /* Shut down like the adapter: close everything, let the clients go away, let the
+   * timers run out; then every session must be closed and freed. */
+  eio_server_close_all(W.srv, W.now);
+  service();
+  while (W.nholds) {
+    hold *h = &W.holds[W.nholds - 1];
+    if (h->kind == HOLD_GET) eio_server_poll_aborted(W.srv, h->s, W.now);
+    if (h->kind == HOLD_POST) eio_server_post_aborted(W.srv, h->s, W.now);
+    if (h->kind == HOLD_WS) eio_session_ws_closed(h->s, W.now);
+    drop_hold(W.nholds - 1);
+  }
+  uint64_t longest = (uint64_t)cfg.session.ping_interval_ms + cfg.session.ping_timeout_ms +
+                     cfg.session.upgrade_timeout_ms + cfg.session.close_timeout_ms;
+  for (int round = 0; round < 4; round++) run_tick(W.now + longest + 1);
+  FUZZ_CHECK(eio_server_session_count(W.srv) == 0, "a session outlived shutdown");
+  FUZZ_CHECK(eio_server_allocated_count(W.srv) == 0, "a released, closed session was not freed");
+  for (size_t i = 0; i < W.nsids; i++)
+    FUZZ_CHECK(W.closed[i], "a session never got its close event");
+  eio_server_free(W.srv);
+  return 0;
+}
