@@ -20,7 +20,23 @@ import os
 import sys
 import zipfile
 
-TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary")
+TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary", "eio_session")
+
+# eio_session_fuzzer.c: header (ping interval, ping timeout, max payload, flags) and
+# opcodes; keep in step with its op_* enum.
+SESSION_HEADER = bytes([0x10, 0x10, 0xFF, 0x00])  # 65 ms, 65 ms, 4096 bytes, upgrades on
+OP_HANDSHAKE_POLL, OP_HANDSHAKE_WS, OP_GET, OP_POST = 0, 1, 2, 3
+OP_UPGRADE, OP_HOLD_ACT, OP_TICK, OP_SERVICE = 5, 6, 7, 11
+
+
+def le16(n):
+    return bytes([n & 0xFF, (n >> 8) & 0xFF])
+
+
+def session_ws_msg(is_binary, data):
+    """Act on hold 0 (the WebSocket): a text (action 0) or binary (1) message."""
+    data = data[:0x0FFF]
+    return bytes([OP_HOLD_ACT, 0, 1 if is_binary else 0]) + le16(len(data)) + data
 SEP = b"\x1e"
 
 
@@ -74,8 +90,24 @@ def sio_record(is_binary, data):
     return bytes([1 if is_binary else 0, len(data) & 0xFF, len(data) >> 8]) + data
 
 
+def session_seeds(is_bin, data, add):
+    """Engine.IO session scripts carrying one vector message: as a POST body over
+    polling, as a WebSocket message, and after a probe/upgrade."""
+    svc, tick = bytes([OP_SERVICE]), bytes([OP_TICK]) + le16(40)
+    if not is_bin:
+        post = bytes([OP_POST, 0, 0]) + le16(len(data)) + data
+        add("eio_session", SESSION_HEADER + bytes([OP_HANDSHAKE_POLL]) + svc + post
+            + bytes([OP_GET, 0]) + svc + tick + svc)
+    ws = session_ws_msg(is_bin, data)
+    add("eio_session", SESSION_HEADER + bytes([OP_HANDSHAKE_WS]) + ws + svc + tick + svc)
+    add("eio_session", SESSION_HEADER + bytes([OP_HANDSHAKE_POLL]) + svc
+        + bytes([OP_UPGRADE, 0]) + session_ws_msg(False, b"2probe") + svc
+        + session_ws_msg(False, b"5") + ws + svc + tick + svc)
+
+
 def eio_seeds(entry, add):
     for is_bin, data in messages(entry):
+        session_seeds(is_bin, data, add)
         if is_bin:
             add("eio_packet", b"\x01" + data)
             add("eio_packet", b"\x00" + data)
