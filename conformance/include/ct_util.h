@@ -56,6 +56,10 @@ long ct_hex_decode(const char *in, unsigned char *out, size_t cap);
  * cut after MAX bytes with a note. */
 void ct_buf_add_escaped(ct_buf *b, const unsigned char *p, size_t len, size_t max);
 
+/* A copy of P/LEN (caller frees) where every byte that is not part of well-formed
+ * UTF-8, and every NUL, is written as \\xNN: report files must be valid UTF-8. */
+char *ct_utf8_sanitize(const unsigned char *p, size_t len);
+
 /* True when BUF/LEN is well-formed UTF-8. */
 int ct_utf8_valid(const unsigned char *p, size_t len);
 

@@ -72,9 +72,11 @@ void ct_log(ct_run *r, const char *fmt, ...) {
   ct_buf_vprintf(&line, fmt, ap);
   va_end(ap);
   ct_buf_adds(&line, "\n");
+  char *clean = ct_utf8_sanitize(line.data, line.len);
   /* a transcript is for reading: cap it so a flood cannot eat memory */
-  if (r->log.len < 256 * 1024) ct_buf_add(&r->log, line.data, line.len);
-  if (r->cfg && r->cfg->verbose) fprintf(stderr, "    %s", (char *)line.data);
+  if (r->log.len < 256 * 1024) ct_buf_adds(&r->log, clean);
+  if (r->cfg && r->cfg->verbose) fprintf(stderr, "    %s", clean);
+  free(clean);
   ct_buf_free(&line);
 }
 
@@ -91,7 +93,8 @@ static int verdict_once(ct_run *r, ct_verdict v, const char *reason) {
   }
   r->verdict = v;
   free(r->reason);
-  r->reason = ct_xstrdup(reason ? reason : "");
+  r->reason = ct_utf8_sanitize((const unsigned char *)(reason ? reason : ""),
+                               reason ? strlen(reason) : 0);
   return 1;
 }
 
@@ -110,8 +113,8 @@ void ct_fail(ct_run *r, const char *expected, const char *actual, const char *fm
   if (verdict_once(r, v, (char *)b.data)) {
     free(r->expected);
     free(r->actual);
-    r->expected = expected ? ct_xstrdup(expected) : NULL;
-    r->actual = actual ? ct_xstrdup(actual) : NULL;
+    r->expected = expected ? ct_utf8_sanitize((const unsigned char *)expected, strlen(expected)) : NULL;
+    r->actual = actual ? ct_utf8_sanitize((const unsigned char *)actual, strlen(actual)) : NULL;
   }
   ct_buf_free(&b);
 }

@@ -190,6 +190,7 @@ static int spayload(step_ctx *x, ct_buf *out, int *binary) {
   char *t = sstr(x, "text", &bad);
   char *sio = bad ? NULL : sstr(x, "sio", &bad);
   const char *hex = sget(x, "hex");
+  const char *thex = sget(x, "text_hex");
   const cJSON *fill = cJSON_GetObjectItem(x->s, "fill");
   int rc = 1;
   *binary = 0;
@@ -202,16 +203,19 @@ static int spayload(step_ctx *x, ct_buf *out, int *binary) {
     ct_buf_adds(out, "4");
     ct_buf_adds(out, sio);
     rc = 0;
-  } else if (hex) {
-    size_t cap = strlen(hex) / 2 + 1;
+  } else if (hex || thex) {
+    /* "hex": a binary message; "text_hex": a text message given as exact bytes (for
+     * invalid UTF-8 and NUL bytes, which JSON strings cannot carry) */
+    const char *h = hex ? hex : thex;
+    size_t cap = strlen(h) / 2 + 1;
     unsigned char *tmp = ct_xmalloc(cap);
-    long n = ct_hex_decode(hex, tmp, cap);
+    long n = ct_hex_decode(h, tmp, cap);
     if (n < 0) {
       sfail(x, NULL, NULL, "bad hex");
       rc = -1;
     } else {
       ct_buf_add(out, tmp, (size_t)n);
-      *binary = 1;
+      *binary = hex != NULL;
       rc = 0;
     }
     free(tmp);
@@ -345,9 +349,14 @@ static void op_expect(step_ctx *x) {
       ct_buf want = {0};
       ct_pkt dummy = {0, {0}};
       pkt_matches(x, &dummy, &want);
-      if (x->r->nverdicts == 0)
-        sfail(x, (char *)want.data, rc == 0 ? "nothing (timeout)" : c->close_why,
-              "%s: no packet within %ld ms", c->name, timeout);
+      if (x->r->nverdicts == 0) {
+        if (rc == 0)
+          sfail(x, (char *)want.data, "nothing (timeout)", "%s: no packet within %ld ms",
+                c->name, timeout);
+        else
+          sfail(x, (char *)want.data, c->close_why, "%s: closed before the expected packet",
+                c->name);
+      }
       ct_buf_free(&want);
       return;
     }

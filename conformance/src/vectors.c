@@ -1,7 +1,175 @@
-/* Families of live cases generated from the codec vectors. */
+/* Families of live cases generated from the codec vectors: every entry of
+ * vectors/eio/invalid.json and vectors/sio/invalid.json becomes a case that sends the
+ * invalid wire form on a live session, expects the server to close that session
+ * (EIO-CL-6, EIO-TR-9, EIO-TR-17, SIO-NS-8), and then checks that a fresh client is
+ * still served (EIO-CL-7, SIO-LIM-4). The cases are written in the step language, so
+ * they run, report and list exactly like scenario cases. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "ct.h"
+#include "vec.h"
+
+static cJSON *step(const char *op) {
+  cJSON *s = cJSON_CreateObject();
+  cJSON_AddStringToObject(s, "op", op);
+  return s;
+}
+
+static char *hex_of(const vec_msg *m) {
+  char *h = ct_xmalloc(2 * m->len + 1);
+  ct_hex_encode(m->bytes, m->len, h);
+  return h;
+}
+
+static char *tags_of(const vec_entry *e, const char *extra) {
+  ct_buf b = {0};
+  const cJSON *t;
+  cJSON_ArrayForEach(t, e->reqs) {
+    if (!cJSON_IsString(t)) continue;
+    if (b.len) ct_buf_adds(&b, ",");
+    ct_buf_adds(&b, t->valuestring);
+  }
+  if (b.len) ct_buf_adds(&b, ",");
+  ct_buf_adds(&b, extra);
+  return ct_buf_steal(&b);
+}
+
+/* Send one vector message on conn "a": "text_hex" keeps a text message's exact bytes
+ * (a WebSocket text frame or a polling segment), "hex" is a binary message. */
+static cJSON *send_msg(const vec_msg *m, int as_text, const char *prefix) {
+  cJSON *s = step("send");
+  ct_buf b = {0};
+  if (prefix) ct_buf_adds(&b, prefix);
+  ct_buf_add(&b, m->bytes, m->len);
+  char *h = ct_xmalloc(2 * b.len + 1);
+  ct_hex_encode(b.data, b.len, h);
+  cJSON_AddStringToObject(s, as_text ? "text_hex" : "hex", h);
+  free(h);
+  ct_buf_free(&b);
+  cJSON_AddStringToObject(s, "status", "any");
+  cJSON_AddBoolToObject(s, "may_fail", 1);
+  return s;
+}
+
+static void add_tail(cJSON *steps, int sio) {
+  cJSON *c = step("expect_close");
+  cJSON_AddNumberToObject(c, "within", 1000);
+  cJSON_AddItemToArray(steps, c);
+  /* a fresh client is still served */
+  if (sio) {
+    cJSON *o = step("sio_open");
+    cJSON_AddStringToObject(o, "conn", "fresh");
+    cJSON_AddItemToArray(steps, o);
+  } else {
+    cJSON *o = step("open");
+    cJSON_AddStringToObject(o, "conn", "fresh");
+    cJSON_AddItemToArray(steps, o);
+    cJSON *s = step("send");
+    cJSON_AddStringToObject(s, "conn", "fresh");
+    cJSON_AddStringToObject(s, "text", "4fresh");
+    cJSON_AddItemToArray(steps, s);
+    cJSON *e = step("expect");
+    cJSON_AddStringToObject(e, "conn", "fresh");
+    cJSON_AddStringToObject(e, "text", "4fresh");
+    cJSON_AddItemToArray(steps, e);
+  }
+}
+
+static int load_eio(ct_cases *cs, const char *path, char *err, size_t errlen) {
+  vec_file f;
+  if (vec_file_load(path, &f, err, errlen) != 0) return -1;
+  int n = 0;
+  for (int i = 0; i < f.count; i++) {
+    const vec_entry *e = &f.entries[i];
+    /* vectors with their own limits (maxPayload, maxPackets) test a codec setting,
+     * not the live server's: they are the codec suites' business */
+    if (e->opts || !e->error || e->nwire != 1) continue;
+    unsigned tr = CT_TR_ALL;
+    if (e->transport && strcmp(e->transport, "polling") == 0) tr = CT_TR_POLLING;
+    if (e->transport && strcmp(e->transport, "websocket") == 0) tr = CT_TR_WEBSOCKET;
+    char id[200], title[400];
+    snprintf(id, sizeof id, "eio.invalid.%s", e->id);
+    snprintf(title, sizeof title, "invalid %s (%s) closes the session: %s", e->error,
+             e->wire[0].hex ? "bytes" : "text", e->note);
+    char *tags = tags_of(e, "EIO-CL-6,EIO-TR-9,EIO-TR-17");
+    ct_case *c = ct_cases_add(cs, id, title, tags, CT_MUST, tr, 0, NULL);
+    free(tags);
+    cJSON *steps = cJSON_CreateArray();
+    cJSON_AddItemToArray(steps, step("open"));
+    /* over polling the message is the whole POST body; over WebSocket it is one text
+     * message (the loader marks non-UTF-8 text as hex, still a text message) */
+    cJSON *p = step("post");
+    char *h = hex_of(&e->wire[0]);
+    cJSON_AddStringToObject(p, "body_hex", h);
+    cJSON_AddStringToObject(p, "status", "any");
+    cJSON_AddBoolToObject(p, "may_drop", 1);
+    cJSON_AddStringToObject(p, "only", "polling");
+    cJSON_AddItemToArray(steps, p);
+    cJSON *s = send_msg(&e->wire[0], 1, NULL);
+    cJSON_AddStringToObject(s, "only", "websocket");
+    cJSON_AddItemToArray(steps, s);
+    free(h);
+    add_tail(steps, 0);
+    c->steps = steps;
+    c->source = ct_xstrdup("eio/invalid.json");
+    n++;
+  }
+  vec_file_free(&f);
+  return n;
+}
+
+static int load_sio(ct_cases *cs, const char *path, char *err, size_t errlen) {
+  vec_file f;
+  if (vec_file_load(path, &f, err, errlen) != 0) return -1;
+  int n = 0;
+  for (int i = 0; i < f.count; i++) {
+    const vec_entry *e = &f.entries[i];
+    if (e->opts || !e->error || e->nwire == 0) continue;
+    /* an incomplete attachment sequence is not observable: the server waits */
+    if (strcmp(e->error, "attachments-pending") == 0) continue;
+    char id[200], title[400];
+    snprintf(id, sizeof id, "sio.invalid.%s", e->id);
+    snprintf(title, sizeof title, "invalid %s closes the connection: %s", e->error, e->note);
+    char *tags = tags_of(e, "SIO-NS-8");
+    ct_case *c = ct_cases_add(cs, id, title, tags, CT_MUST, CT_TR_ALL, 1, NULL);
+    free(tags);
+    cJSON *steps = cJSON_CreateArray();
+    /* a CONNECT-shaped packet goes to a session with no namespace yet, so the only
+     * reason to close is the decode error; anything else follows a CONNECT to / */
+    int connect_first = !(!e->wire[0].hex && e->wire[0].len > 0 && e->wire[0].bytes[0] == '0');
+    cJSON_AddItemToArray(steps, step(connect_first ? "sio_open" : "open"));
+    for (size_t k = 0; k < e->nwire; k++)
+      cJSON_AddItemToArray(steps, send_msg(&e->wire[k], !e->wire[k].hex,
+                                           e->wire[k].hex ? NULL : "4"));
+    add_tail(steps, 1);
+    c->steps = steps;
+    c->source = ct_xstrdup("sio/invalid.json");
+    n++;
+  }
+  vec_file_free(&f);
+  return n;
+}
 
 int ct_vectors_load(ct_cases *cs, const char *vectors_dir, char *err, size_t errlen) {
-  (void)cs; (void)vectors_dir; (void)err; (void)errlen;
-  return 0;
+  char *p = ct_xasprintf("%s/eio/invalid.json", vectors_dir);
+  int total = 0, rc = 0;
+  FILE *probe = fopen(p, "r");
+  if (probe) {
+    fclose(probe);
+    rc = load_eio(cs, p, err, errlen);
+    total += rc > 0 ? rc : 0;
+  }
+  free(p);
+  if (rc < 0) return -1;
+  p = ct_xasprintf("%s/sio/invalid.json", vectors_dir);
+  probe = fopen(p, "r");
+  if (probe) {
+    fclose(probe);
+    rc = load_sio(cs, p, err, errlen);
+    total += rc > 0 ? rc : 0;
+  }
+  free(p);
+  return rc < 0 ? -1 : total;
 }
