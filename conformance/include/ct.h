@@ -22,25 +22,25 @@ typedef enum ct_verdict {
   CT_V_SKIP,
 } ct_verdict;
 
-#define CT_TR_POLLING 1u
+#define CT_TR_POLLING   1u
 #define CT_TR_WEBSOCKET 2u
-#define CT_TR_ALL 3u
+#define CT_TR_ALL       3u
 
 typedef struct ct_run ct_run;
 typedef void (*ct_probe_fn)(ct_run *r);
 
 /* One case. Every string is owned by the case (freed by ct_cases_free). */
 typedef struct ct_case {
-  char *id;         /* stable dotted id, e.g. "eio.heartbeat.pong-timeout" */
-  char *title;      /* one line */
-  char *tags;       /* comma-separated spec tags */
-  ct_level level;   /* MUST -> FAIL, SHOULD -> NON-STRICT, MAY -> INFO */
+  char *id;       /* stable dotted id, e.g. "eio.heartbeat.pong-timeout" */
+  char *title;    /* one line */
+  char *tags;     /* comma-separated spec tags */
+  ct_level level; /* MUST -> FAIL, SHOULD -> NON-STRICT, MAY -> INFO */
   unsigned transports;
-  char *requires;   /* contract extension needed, or NULL */
-  int sio;          /* 1: runs against the Socket.IO path, 0: the Engine.IO echo path */
-  cJSON *steps;     /* scenario steps (owned), or NULL for a C probe */
+  char *requires; /* contract extension needed, or NULL */
+  int sio;        /* 1: runs against the Socket.IO path, 0: the Engine.IO echo path */
+  cJSON *steps;   /* scenario steps (owned), or NULL for a C probe */
   ct_probe_fn probe;
-  char *source;     /* where the case was defined */
+  char *source; /* where the case was defined */
 } ct_case;
 
 typedef struct ct_cases {
@@ -63,10 +63,10 @@ typedef struct ct_config {
   const char *sio_path; /* default "/socket.io/" */
   const char *eio_path; /* default "/engine.io/" */
   int strict;
-  double tscale;        /* multiplies every harness wait */
+  double tscale; /* multiplies every harness wait */
   int verbose;
   const char *vectors_dir;
-  cJSON *extensions;    /* array of names, or NULL when the server did not answer */
+  cJSON *extensions; /* array of names, or NULL when the server did not answer */
 } ct_config;
 
 /* One Engine.IO packet as received: text (type digit included) or binary bytes. */
@@ -81,16 +81,16 @@ typedef struct ct_pkt {
 typedef struct ct_conn {
   char name[16];
   ct_run *r;
-  unsigned transport;  /* CT_TR_POLLING or CT_TR_WEBSOCKET */
-  int bg;              /* polling: keep a GET in flight while pumping */
-  int autopong;        /* answer ping "2" with pong "3" without queueing it */
+  unsigned transport; /* CT_TR_POLLING or CT_TR_WEBSOCKET */
+  int bg;             /* polling: keep a GET in flight while pumping */
+  int autopong;       /* answer ping "2" with pong "3" without queueing it */
   char path[256];
   char sid[128];
   long ping_interval, ping_timeout, max_payload;
   ct_ws ws;
   ct_http_call get;
   int get_pending;
-  ct_pkt *q;           /* received packets not yet taken */
+  ct_pkt *q; /* received packets not yet taken */
   size_t qhead, qn, qcap;
   int closed;
   char close_why[200];
@@ -100,18 +100,18 @@ struct ct_run {
   const ct_case *c;
   const ct_config *cfg;
   unsigned transport;
-  char *run_id;        /* owned: id@transport */
+  char *run_id; /* owned: id@transport */
   ct_verdict verdict;
   int nverdicts;
-  char *reason;        /* owned */
-  char *expected;      /* owned, may be NULL */
-  char *actual;        /* owned, may be NULL */
-  ct_buf log;          /* wire transcript */
+  char *reason;   /* owned */
+  char *expected; /* owned, may be NULL */
+  char *actual;   /* owned, may be NULL */
+  ct_buf log;     /* wire transcript */
   int64_t t0;
   double ms;
   ct_conn *conns[CT_MAX_CONNS];
   int nconns;
-  cJSON *vars;         /* object: name -> string or number */
+  cJSON *vars; /* object: name -> string or number */
 };
 
 /* ---- verdicts (exactly one per run; a second one is recorded in the log and ignored) */

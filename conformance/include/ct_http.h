@@ -11,12 +11,12 @@
 #define CT_HTTP_MAX_HEADERS 64
 
 typedef struct ct_http_resp {
-  int status;                           /* e.g. 200; 0 before the status line parsed */
-  size_t nhdr;                          /* header count */
-  char *hname[CT_HTTP_MAX_HEADERS];     /* owned, as received */
-  char *hval[CT_HTTP_MAX_HEADERS];      /* owned, surrounding whitespace trimmed */
-  ct_buf body;                          /* owned, de-chunked */
-  size_t head_len;                      /* bytes of status line + headers + CRLFCRLF */
+  int status;                       /* e.g. 200; 0 before the status line parsed */
+  size_t nhdr;                      /* header count */
+  char *hname[CT_HTTP_MAX_HEADERS]; /* owned, as received */
+  char *hval[CT_HTTP_MAX_HEADERS];  /* owned, surrounding whitespace trimmed */
+  ct_buf body;                      /* owned, de-chunked */
+  size_t head_len;                  /* bytes of status line + headers + CRLFCRLF */
 } ct_http_resp;
 
 /* Parse a response held in BUF/LEN (everything received so far). EOF says the peer
@@ -58,7 +58,7 @@ long ct_recv_some(int fd, ct_buf *b);
 
 /* An HTTP exchange in flight: started now, its response read later (a long poll). */
 typedef struct ct_http_call {
-  int fd;   /* -1 when not in flight */
+  int fd; /* -1 when not in flight */
   ct_buf rx;
   int eof;
 } ct_http_call;

@@ -45,14 +45,14 @@ void ct_ws_accept_key(const char *key, char out[29]);
 
 /* A client connection. */
 typedef struct ct_ws {
-  int fd;           /* -1 when closed */
-  ct_buf rx;        /* unparsed bytes */
-  ct_buf msg;       /* message being reassembled */
-  int msg_op;       /* opcode of that message, 0 when none in progress */
-  int closed;       /* 1 once the connection is over (close frame or EOF) */
-  int close_code;   /* from the server's close frame; 0 none, 1005 empty */
-  int got_close;    /* a close frame arrived (vs an abrupt EOF) */
-  char error[128];  /* why a protocol error was flagged, "" when none */
+  int fd;          /* -1 when closed */
+  ct_buf rx;       /* unparsed bytes */
+  ct_buf msg;      /* message being reassembled */
+  int msg_op;      /* opcode of that message, 0 when none in progress */
+  int closed;      /* 1 once the connection is over (close frame or EOF) */
+  int close_code;  /* from the server's close frame; 0 none, 1005 empty */
+  int got_close;   /* a close frame arrived (vs an abrupt EOF) */
+  char error[128]; /* why a protocol error was flagged, "" when none */
 } ct_ws;
 
 /* Connect to HOST:PORT, send the upgrade request for TARGET with EXTRA header lines

@@ -46,21 +46,31 @@ const char *ct_level_name(ct_level l) {
 
 int ct_level_parse(const char *s, ct_level *out) {
   if (!s) return -1;
-  if (strcmp(s, "MUST") == 0) *out = CT_MUST;
-  else if (strcmp(s, "SHOULD") == 0) *out = CT_SHOULD;
-  else if (strcmp(s, "MAY") == 0) *out = CT_MAY;
-  else return -1;
+  if (strcmp(s, "MUST") == 0)
+    *out = CT_MUST;
+  else if (strcmp(s, "SHOULD") == 0)
+    *out = CT_SHOULD;
+  else if (strcmp(s, "MAY") == 0)
+    *out = CT_MAY;
+  else
+    return -1;
   return 0;
 }
 
 const char *ct_verdict_name(ct_verdict v) {
   switch (v) {
-  case CT_V_PASS: return "PASS";
-  case CT_V_FAIL: return "FAIL";
-  case CT_V_NONSTRICT: return "NON-STRICT";
-  case CT_V_INFO: return "INFO";
-  case CT_V_SKIP: return "SKIP";
-  default: return "NONE";
+  case CT_V_PASS:
+    return "PASS";
+  case CT_V_FAIL:
+    return "FAIL";
+  case CT_V_NONSTRICT:
+    return "NON-STRICT";
+  case CT_V_INFO:
+    return "INFO";
+  case CT_V_SKIP:
+    return "SKIP";
+  default:
+    return "NONE";
   }
 }
 
@@ -93,8 +103,8 @@ static int verdict_once(ct_run *r, ct_verdict v, const char *reason) {
   }
   r->verdict = v;
   free(r->reason);
-  r->reason = ct_utf8_sanitize((const unsigned char *)(reason ? reason : ""),
-                               reason ? strlen(reason) : 0);
+  r->reason =
+      ct_utf8_sanitize((const unsigned char *)(reason ? reason : ""), reason ? strlen(reason) : 0);
   return 1;
 }
 
@@ -113,7 +123,8 @@ void ct_fail(ct_run *r, const char *expected, const char *actual, const char *fm
   if (verdict_once(r, v, (char *)b.data)) {
     free(r->expected);
     free(r->actual);
-    r->expected = expected ? ct_utf8_sanitize((const unsigned char *)expected, strlen(expected)) : NULL;
+    r->expected =
+        expected ? ct_utf8_sanitize((const unsigned char *)expected, strlen(expected)) : NULL;
     r->actual = actual ? ct_utf8_sanitize((const unsigned char *)actual, strlen(actual)) : NULL;
   }
   ct_buf_free(&b);

@@ -195,8 +195,7 @@ static void pump_until(ct_run *r, ct_conn *target, int64_t deadline) {
     for (int i = 0; i < r->nconns; i++) {
       ct_conn *c = r->conns[i];
       if (c->closed) continue;
-      if (c->transport == CT_TR_POLLING && c->sid[0] && !c->get_pending &&
-          (c->bg || c == target))
+      if (c->transport == CT_TR_POLLING && c->sid[0] && !c->get_pending && (c->bg || c == target))
         ct_poll_start(c);
       int fd = c->transport == CT_TR_WEBSOCKET ? c->ws.fd : c->get_pending ? c->get.fd : -1;
       if (fd >= 0) pfd[n++] = (struct pollfd){fd, POLLIN, 0};
@@ -244,7 +243,8 @@ int ct_post(ct_conn *c, const void *body, size_t len, const char *headers, int *
     return -1;
   }
   *status = resp.status;
-  ct_log(c->r, "<- %s POST status %d body %.*s", c->name, resp.status, (int)(resp.body.len > 80 ? 80 : resp.body.len),
+  ct_log(c->r, "<- %s POST status %d body %.*s", c->name, resp.status,
+         (int)(resp.body.len > 80 ? 80 : resp.body.len),
          resp.body.data ? (char *)resp.body.data : "");
   if (resp_body) ct_buf_add(resp_body, resp.body.data, resp.body.len);
   ct_http_resp_free(&resp);
@@ -335,9 +335,9 @@ ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *pa
     return NULL;
   }
   snprintf(c->path, sizeof c->path, "%s", path ? path : ct_case_path(r));
-  char *target = ct_xasprintf("%s?EIO=4&transport=%s%s", c->path,
-                              transport == CT_TR_POLLING ? "polling" : "websocket",
-                              query ? query : "");
+  char *target =
+      ct_xasprintf("%s?EIO=4&transport=%s%s", c->path,
+                   transport == CT_TR_POLLING ? "polling" : "websocket", query ? query : "");
   int wait = ct_ms(r, 3000);
   ct_pkt first = {0};
   int ok = 0;
@@ -409,7 +409,8 @@ int ct_poll_gone(ct_conn *c, int timeout_ms) {
     ct_log(c->r, "<- %s GET status %d body %.*s", c->name, resp.status,
            (int)(resp.body.len > 80 ? 80 : resp.body.len),
            resp.body.data ? (char *)resp.body.data : "");
-    int gone = resp.status == 400 || (resp.status == 200 && resp.body.len == 1 && resp.body.data[0] == '1');
+    int gone = resp.status == 400 ||
+               (resp.status == 200 && resp.body.len == 1 && resp.body.data[0] == '1');
     ct_http_resp_free(&resp);
     return gone;
   }

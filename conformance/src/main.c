@@ -50,9 +50,12 @@ static void usage(FILE *f) {
 
 static int parse_url(const char *url, ct_config *cfg) {
   const char *p = url;
-  if (strncmp(p, "http://", 7) == 0) p += 7;
-  else if (strncmp(p, "ws://", 5) == 0) p += 5;
-  else if (strstr(p, "://")) return -1;
+  if (strncmp(p, "http://", 7) == 0)
+    p += 7;
+  else if (strncmp(p, "ws://", 5) == 0)
+    p += 5;
+  else if (strstr(p, "://"))
+    return -1;
   const char *colon = strchr(p, ':');
   const char *slash = strchr(p, '/');
   if (!colon || (slash && slash < colon)) return -1;
@@ -162,44 +165,71 @@ int main(int argc, char **argv) {
   cfg.sio_path = "/socket.io/";
   cfg.eio_path = "/engine.io/";
   cfg.tscale = 1.0;
-  cfg.vectors_dir = getenv("SIOCONFORM_VECTORS") ? getenv("SIOCONFORM_VECTORS")
-                                                  : CT_DEFAULT_VECTORS_DIR;
+  cfg.vectors_dir =
+      getenv("SIOCONFORM_VECTORS") ? getenv("SIOCONFORM_VECTORS") : CT_DEFAULT_VECTORS_DIR;
   int list = 0;
   unsigned transports = CT_TR_ALL;
   char *prefixes[256];
   int np = 0;
   const char *junit = NULL, *json = NULL, *html = NULL, *sioref_opt = NULL;
-  enum { O_LIST = 256, O_TRANSPORT, O_PATH, O_EIOPATH, O_STRICT, O_SCALE, O_JUNIT, O_JSON,
-         O_HTML, O_VECTORS, O_SIOREF };
-  static const struct option lo[] = {
-      {"list", no_argument, 0, O_LIST},         {"case", required_argument, 0, 'c'},
-      {"transport", required_argument, 0, O_TRANSPORT},
-      {"path", required_argument, 0, O_PATH},   {"eio-path", required_argument, 0, O_EIOPATH},
-      {"strict", no_argument, 0, O_STRICT},     {"timeout-scale", required_argument, 0, O_SCALE},
-      {"junit", required_argument, 0, O_JUNIT}, {"json", required_argument, 0, O_JSON},
-      {"html", required_argument, 0, O_HTML},   {"vectors", required_argument, 0, O_VECTORS},
-      {"sioref", required_argument, 0, O_SIOREF},
-      {"verbose", no_argument, 0, 'v'},         {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+  enum {
+    O_LIST = 256,
+    O_TRANSPORT,
+    O_PATH,
+    O_EIOPATH,
+    O_STRICT,
+    O_SCALE,
+    O_JUNIT,
+    O_JSON,
+    O_HTML,
+    O_VECTORS,
+    O_SIOREF
+  };
+  static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
+                                     {"case", required_argument, 0, 'c'},
+                                     {"transport", required_argument, 0, O_TRANSPORT},
+                                     {"path", required_argument, 0, O_PATH},
+                                     {"eio-path", required_argument, 0, O_EIOPATH},
+                                     {"strict", no_argument, 0, O_STRICT},
+                                     {"timeout-scale", required_argument, 0, O_SCALE},
+                                     {"junit", required_argument, 0, O_JUNIT},
+                                     {"json", required_argument, 0, O_JSON},
+                                     {"html", required_argument, 0, O_HTML},
+                                     {"vectors", required_argument, 0, O_VECTORS},
+                                     {"sioref", required_argument, 0, O_SIOREF},
+                                     {"verbose", no_argument, 0, 'v'},
+                                     {"help", no_argument, 0, 'h'},
+                                     {0, 0, 0, 0}};
   int o;
   while ((o = getopt_long(argc, argv, "c:vh", lo, NULL)) != -1) {
     switch (o) {
-    case O_LIST: list = 1; break;
+    case O_LIST:
+      list = 1;
+      break;
     case 'c':
       if (np < 256) prefixes[np++] = optarg;
       break;
     case O_TRANSPORT:
-      if (strcmp(optarg, "polling") == 0) transports = CT_TR_POLLING;
-      else if (strcmp(optarg, "websocket") == 0) transports = CT_TR_WEBSOCKET;
-      else if (strcmp(optarg, "all") == 0) transports = CT_TR_ALL;
+      if (strcmp(optarg, "polling") == 0)
+        transports = CT_TR_POLLING;
+      else if (strcmp(optarg, "websocket") == 0)
+        transports = CT_TR_WEBSOCKET;
+      else if (strcmp(optarg, "all") == 0)
+        transports = CT_TR_ALL;
       else {
         fprintf(stderr, "sioconform: --transport must be polling, websocket or all\n");
         return 2;
       }
       break;
-    case O_PATH: cfg.sio_path = optarg; break;
-    case O_EIOPATH: cfg.eio_path = optarg; break;
-    case O_STRICT: cfg.strict = 1; break;
+    case O_PATH:
+      cfg.sio_path = optarg;
+      break;
+    case O_EIOPATH:
+      cfg.eio_path = optarg;
+      break;
+    case O_STRICT:
+      cfg.strict = 1;
+      break;
     case O_SCALE: {
       char *end;
       cfg.tscale = strtod(optarg, &end);
@@ -209,14 +239,30 @@ int main(int argc, char **argv) {
       }
       break;
     }
-    case O_JUNIT: junit = optarg; break;
-    case O_JSON: json = optarg; break;
-    case O_HTML: html = optarg; break;
-    case O_VECTORS: cfg.vectors_dir = optarg; break;
-    case O_SIOREF: sioref_opt = optarg; break;
-    case 'v': cfg.verbose = 1; break;
-    case 'h': usage(stdout); return 0;
-    default: usage(stderr); return 2;
+    case O_JUNIT:
+      junit = optarg;
+      break;
+    case O_JSON:
+      json = optarg;
+      break;
+    case O_HTML:
+      html = optarg;
+      break;
+    case O_VECTORS:
+      cfg.vectors_dir = optarg;
+      break;
+    case O_SIOREF:
+      sioref_opt = optarg;
+      break;
+    case 'v':
+      cfg.verbose = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
     }
   }
   if (argc - optind > 1) {

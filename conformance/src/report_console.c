@@ -7,11 +7,21 @@ ct_tally ct_tally_runs(const ct_run *r, size_t n) {
   ct_tally t = {0, 0, 0, 0, 0};
   for (size_t i = 0; i < n; i++) {
     switch (r[i].verdict) {
-    case CT_V_PASS: t.pass++; break;
-    case CT_V_NONSTRICT: t.nonstrict++; break;
-    case CT_V_INFO: t.info++; break;
-    case CT_V_SKIP: t.skip++; break;
-    default: t.fail++; break;
+    case CT_V_PASS:
+      t.pass++;
+      break;
+    case CT_V_NONSTRICT:
+      t.nonstrict++;
+      break;
+    case CT_V_INFO:
+      t.info++;
+      break;
+    case CT_V_SKIP:
+      t.skip++;
+      break;
+    default:
+      t.fail++;
+      break;
     }
   }
   return t;

@@ -10,15 +10,27 @@
 static void xml_escape(FILE *f, const char *s) {
   for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
     switch (*p) {
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '&': fputs("&amp;", f); break;
-    case '"': fputs("&quot;", f); break;
-    case '\'': fputs("&#39;", f); break;
+    case '<':
+      fputs("&lt;", f);
+      break;
+    case '>':
+      fputs("&gt;", f);
+      break;
+    case '&':
+      fputs("&amp;", f);
+      break;
+    case '"':
+      fputs("&quot;", f);
+      break;
+    case '\'':
+      fputs("&#39;", f);
+      break;
     default:
       /* XML 1.0 forbids most control characters even escaped */
-      if (*p < 0x20 && *p != '\n' && *p != '\t') fprintf(f, "\\x%02x", *p);
-      else fputc(*p, f);
+      if (*p < 0x20 && *p != '\n' && *p != '\t')
+        fprintf(f, "\\x%02x", *p);
+      else
+        fputc(*p, f);
     }
   }
 }
@@ -34,20 +46,22 @@ int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int 
   double total = 0;
   for (size_t i = 0; i < n; i++) total += r[i].ms;
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-  fprintf(f, "<testsuites name=\"sioconform\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" "
-             "time=\"%.3f\">\n",
+  fprintf(f,
+          "<testsuites name=\"sioconform\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" "
+          "time=\"%.3f\">\n",
           n, fl, s, total / 1000);
   fprintf(f, "  <testsuite name=\"sioconform ");
   xml_escape(f, target);
-  fprintf(f, "\" tests=\"%zu\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", n,
-          fl, s, total / 1000);
+  fprintf(f, "\" tests=\"%zu\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", n, fl,
+          s, total / 1000);
   for (size_t i = 0; i < n; i++) {
     const ct_run *x = &r[i];
     fprintf(f, "    <testcase classname=\"");
     xml_escape(f, x->c->id);
     fprintf(f, "\" name=\"%s\" time=\"%.3f\">\n", transport_of(x), x->ms / 1000);
-    fprintf(f, "      <properties><property name=\"verdict\" value=\"%s\"/>"
-               "<property name=\"level\" value=\"%s\"/><property name=\"tags\" value=\"",
+    fprintf(f,
+            "      <properties><property name=\"verdict\" value=\"%s\"/>"
+            "<property name=\"level\" value=\"%s\"/><property name=\"tags\" value=\"",
             ct_verdict_name(x->verdict), ct_level_name(x->c->level));
     xml_escape(f, x->c->tags);
     fprintf(f, "\"/></properties>\n");
@@ -86,10 +100,14 @@ static cJSON *run_json(const ct_run *x) {
   free(t);
   cJSON_AddStringToObject(o, "verdict", ct_verdict_name(x->verdict));
   cJSON_AddStringToObject(o, "reason", x->reason ? x->reason : "");
-  if (x->expected) cJSON_AddStringToObject(o, "expected", x->expected);
-  else cJSON_AddNullToObject(o, "expected");
-  if (x->actual) cJSON_AddStringToObject(o, "actual", x->actual);
-  else cJSON_AddNullToObject(o, "actual");
+  if (x->expected)
+    cJSON_AddStringToObject(o, "expected", x->expected);
+  else
+    cJSON_AddNullToObject(o, "expected");
+  if (x->actual)
+    cJSON_AddStringToObject(o, "actual", x->actual);
+  else
+    cJSON_AddNullToObject(o, "actual");
   cJSON_AddNumberToObject(o, "ms", x->ms);
   if (x->c->requires) cJSON_AddStringToObject(o, "requires", x->c->requires);
   cJSON_AddStringToObject(o, "source", x->c->source ? x->c->source : "probe");

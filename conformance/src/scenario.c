@@ -9,9 +9,9 @@
 #include "ct.h"
 #include "ct_scenario.h"
 
-static const char *const ops[] = {"open",        "sio_open", "send",  "post",  "expect",
-                                  "expect_none", "expect_close", "http", "ws", "frame",
-                                  "sleep",       "poll",     "close", "set",   "check", NULL};
+static const char *const ops[] = {
+    "open", "sio_open", "send",  "post", "expect", "expect_none", "expect_close", "http",
+    "ws",   "frame",    "sleep", "poll", "close",  "set",         "check",        NULL};
 
 int ct_step_op_known(const char *op) {
   for (int i = 0; ops[i]; i++)
@@ -25,10 +25,14 @@ static int parse_transports(const cJSON *t, unsigned *out) {
     return 0;
   }
   if (cJSON_IsString(t)) {
-    if (strcmp(t->valuestring, "polling") == 0) *out = CT_TR_POLLING;
-    else if (strcmp(t->valuestring, "websocket") == 0) *out = CT_TR_WEBSOCKET;
-    else if (strcmp(t->valuestring, "all") == 0) *out = CT_TR_ALL;
-    else return -1;
+    if (strcmp(t->valuestring, "polling") == 0)
+      *out = CT_TR_POLLING;
+    else if (strcmp(t->valuestring, "websocket") == 0)
+      *out = CT_TR_WEBSOCKET;
+    else if (strcmp(t->valuestring, "all") == 0)
+      *out = CT_TR_ALL;
+    else
+      return -1;
     return 0;
   }
   if (!cJSON_IsArray(t)) return -1;
@@ -144,8 +148,8 @@ int ct_scenarios_load_file(ct_cases *cs, const char *file, char *err, size_t err
   while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ct_buf_add(&b, tmp, n);
   fclose(f);
   const char *base = strrchr(file, '/');
-  int rc = ct_scenarios_parse(cs, b.data ? (char *)b.data : "", base ? base + 1 : file, err,
-                              errlen);
+  int rc =
+      ct_scenarios_parse(cs, b.data ? (char *)b.data : "", base ? base + 1 : file, err, errlen);
   ct_buf_free(&b);
   return rc;
 }

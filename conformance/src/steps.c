@@ -225,8 +225,10 @@ static int spayload(step_ctx *x, ct_buf *out, int *binary) {
     const char *suf = cJSON_GetStringValue(cJSON_GetObjectItem(fill, "suffix"));
     const cJSON *cnt = cJSON_GetObjectItem(fill, "count");
     long n = -1;
-    if (cJSON_IsNumber(cnt)) n = (long)cnt->valuedouble;
-    else if (cJSON_IsString(cnt) && ct_eval(cnt->valuestring, x->r->vars, &n) != 0) n = -1;
+    if (cJSON_IsNumber(cnt))
+      n = (long)cnt->valuedouble;
+    else if (cJSON_IsString(cnt) && ct_eval(cnt->valuestring, x->r->vars, &n) != 0)
+      n = -1;
     if (n < 0 || n > 64L * 1024 * 1024) {
       sfail(x, NULL, NULL, "bad fill count");
       rc = -1;
@@ -322,8 +324,8 @@ static void save_groups(step_ctx *x, const ct_pkt *p) {
     sfail(x, re, (const char *)p->data.data, "save: no match");
   } else {
     int g = m[1].rm_so >= 0 ? 1 : 0;
-    char *v = ct_xstrndup((const char *)p->data.data + m[g].rm_so,
-                          (size_t)(m[g].rm_eo - m[g].rm_so));
+    char *v =
+        ct_xstrndup((const char *)p->data.data + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
     cJSON_DeleteItemFromObject(x->r->vars, var);
     cJSON_AddStringToObject(x->r->vars, var, v);
     ct_log(x->r, ".. saved %s = %s", var, v);
@@ -351,8 +353,8 @@ static void op_expect(step_ctx *x) {
       pkt_matches(x, &dummy, &want);
       if (x->r->nverdicts == 0) {
         if (rc == 0)
-          sfail(x, (char *)want.data, "nothing (timeout)", "%s: no packet within %ld ms",
-                c->name, timeout);
+          sfail(x, (char *)want.data, "nothing (timeout)", "%s: no packet within %ld ms", c->name,
+                timeout);
         else
           sfail(x, (char *)want.data, c->close_why, "%s: closed before the expected packet",
                 c->name);
@@ -507,9 +509,12 @@ static void op_check(step_ctx *x) {
   char *eq = bad ? NULL : sstr(x, "equals", &bad);
   char *ne = bad ? NULL : sstr(x, "differs", &bad);
   char *re = bad ? NULL : sstr(x, "match", &bad);
-  if (!bad && !v) sfail(x, NULL, NULL, "check needs value");
-  else if (!bad && eq && strcmp(v, eq) != 0) sfail(x, eq, v, "values differ");
-  else if (!bad && ne && strcmp(v, ne) == 0) sfail(x, "a different value", v, "values are equal");
+  if (!bad && !v)
+    sfail(x, NULL, NULL, "check needs value");
+  else if (!bad && eq && strcmp(v, eq) != 0)
+    sfail(x, eq, v, "values differ");
+  else if (!bad && ne && strcmp(v, ne) == 0)
+    sfail(x, "a different value", v, "values are equal");
   else if (!bad && re) {
     regex_t rx;
     int ok = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) == 0;
@@ -553,7 +558,8 @@ static void op_send(step_ctx *x) {
     ct_post(c, body.data, body.len, NULL, &status, NULL);
     ct_buf_free(&body);
     int ok = 0;
-    if (cJSON_IsNumber(st)) ok = status == st->valueint;
+    if (cJSON_IsNumber(st))
+      ok = status == st->valueint;
     else if (cJSON_IsArray(st)) {
       const cJSON *e;
       cJSON_ArrayForEach(e, st) ok |= cJSON_IsNumber(e) && e->valueint == status;
@@ -881,24 +887,36 @@ void ct_steps_run(ct_run *r) {
     if (only && strcmp(only, r->transport == CT_TR_POLLING ? "polling" : "websocket") != 0)
       continue;
     const char *op = x.op;
-    if (strcmp(op, "open") == 0) op_open(&x, 0);
-    else if (strcmp(op, "sio_open") == 0) op_open(&x, 1);
-    else if (strcmp(op, "send") == 0) op_send(&x);
-    else if (strcmp(op, "post") == 0) op_post(&x);
-    else if (strcmp(op, "expect") == 0) op_expect(&x);
-    else if (strcmp(op, "expect_none") == 0) op_expect_none(&x);
-    else if (strcmp(op, "expect_close") == 0) op_expect_close(&x);
-    else if (strcmp(op, "http") == 0) op_http(&x);
-    else if (strcmp(op, "ws") == 0) op_ws(&x);
-    else if (strcmp(op, "frame") == 0) op_frame(&x);
+    if (strcmp(op, "open") == 0)
+      op_open(&x, 0);
+    else if (strcmp(op, "sio_open") == 0)
+      op_open(&x, 1);
+    else if (strcmp(op, "send") == 0)
+      op_send(&x);
+    else if (strcmp(op, "post") == 0)
+      op_post(&x);
+    else if (strcmp(op, "expect") == 0)
+      op_expect(&x);
+    else if (strcmp(op, "expect_none") == 0)
+      op_expect_none(&x);
+    else if (strcmp(op, "expect_close") == 0)
+      op_expect_close(&x);
+    else if (strcmp(op, "http") == 0)
+      op_http(&x);
+    else if (strcmp(op, "ws") == 0)
+      op_ws(&x);
+    else if (strcmp(op, "frame") == 0)
+      op_frame(&x);
     else if (strcmp(op, "sleep") == 0) {
       long ms;
       if (snum(&x, "ms", 0, &ms) == 0) {
         ct_log(r, ".. sleep %ld ms", ms);
         /* pumping keeps other sessions' heartbeats alive; "pump": false is a
          * plain sleep (nothing is read, nothing is answered) */
-        if (cJSON_IsFalse(cJSON_GetObjectItem(s, "pump"))) ct_sleep_ms(ct_ms(r, ms));
-        else ct_pump(r, ct_ms(r, ms));
+        if (cJSON_IsFalse(cJSON_GetObjectItem(s, "pump")))
+          ct_sleep_ms(ct_ms(r, ms));
+        else
+          ct_pump(r, ct_ms(r, ms));
       }
     } else if (strcmp(op, "poll") == 0) {
       ct_conn *c = sconn(&x);
@@ -909,8 +927,10 @@ void ct_steps_run(ct_run *r) {
         ct_log(r, "-> %s client closes the connection", c->name);
         ct_conn_close(c);
       }
-    } else if (strcmp(op, "set") == 0) op_set(&x);
-    else if (strcmp(op, "check") == 0) op_check(&x);
+    } else if (strcmp(op, "set") == 0)
+      op_set(&x);
+    else if (strcmp(op, "check") == 0)
+      op_check(&x);
     if (r->nverdicts) return;
   }
   ct_pass(r);

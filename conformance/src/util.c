@@ -317,8 +317,11 @@ int ct_utf8_valid(const unsigned char *p, size_t len) {
 
 /* Length of the well-formed UTF-8 sequence at P (1..4), or 0 when it is not one. */
 static size_t utf8_seq(const unsigned char *p, size_t left) {
-  size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-                             : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+  size_t n = p[0] < 0x80             ? 1
+             : (p[0] & 0xE0) == 0xC0 ? 2
+             : (p[0] & 0xF0) == 0xE0 ? 3
+             : (p[0] & 0xF8) == 0xF0 ? 4
+                                     : 0;
   if (n == 0 || n > left || !ct_utf8_valid(p, n)) return 0;
   return n;
 }

@@ -141,8 +141,8 @@ static int load_sio(ct_cases *cs, const char *path, char *err, size_t errlen) {
     int connect_first = !(!e->wire[0].hex && e->wire[0].len > 0 && e->wire[0].bytes[0] == '0');
     cJSON_AddItemToArray(steps, step(connect_first ? "sio_open" : "open"));
     for (size_t k = 0; k < e->nwire; k++)
-      cJSON_AddItemToArray(steps, send_msg(&e->wire[k], !e->wire[k].hex,
-                                           e->wire[k].hex ? NULL : "4"));
+      cJSON_AddItemToArray(steps,
+                           send_msg(&e->wire[k], !e->wire[k].hex, e->wire[k].hex ? NULL : "4"));
     add_tail(steps, 1);
     c->steps = steps;
     c->source = ct_xstrdup("sio/invalid.json");

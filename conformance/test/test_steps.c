@@ -1,2 +1,131 @@
+/* Unit tests for the step language: variable substitution, expressions, the JSON
+ * pattern matcher, and the scenario loader's validation (a typo must be an error). */
 #include <criterion/criterion.h>
-Test(steps, placeholder) { cr_assert(1); }
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct_scenario.h"
+
+static cJSON *vars(void) {
+  cJSON *v = cJSON_CreateObject();
+  cJSON_AddStringToObject(v, "sid", "abc");
+  cJSON_AddNumberToObject(v, "pingInterval", 300);
+  cJSON_AddNumberToObject(v, "pingTimeout", 200);
+  return v;
+}
+
+Test(steps, subst) {
+  cJSON *v = vars();
+  char *s = ct_subst("/x/?sid=${sid}&t=${pingInterval}", v, NULL);
+  cr_assert_str_eq(s, "/x/?sid=abc&t=300");
+  free(s);
+  char *missing = NULL;
+  cr_assert_null(ct_subst("${nope}", v, &missing));
+  cr_assert_str_eq(missing, "nope");
+  free(missing);
+  s = ct_subst("no vars $ { }", v, NULL);
+  cr_assert_str_eq(s, "no vars $ { }");
+  free(s);
+  cJSON_Delete(v);
+}
+
+Test(steps, eval) {
+  cJSON *v = vars();
+  long out = 0;
+  cr_assert_eq(ct_eval("${pingInterval}+${pingTimeout}+500", v, &out), 0);
+  cr_assert_eq(out, 1000);
+  cr_assert_eq(ct_eval("${pingInterval}*4-200", v, &out), 0);
+  cr_assert_eq(out, 1000);
+  cr_assert_eq(ct_eval("7", v, &out), 0);
+  cr_assert_eq(out, 7);
+  cr_assert_eq(ct_eval("5+", v, &out), -1);
+  cr_assert_eq(ct_eval("5/2", v, &out), -1);
+  cr_assert_eq(ct_eval("${sid}", v, &out), -1);
+  cJSON_Delete(v);
+}
+
+Test(steps, json_match) {
+  cJSON *e = cJSON_Parse("{\"sid\":\"$string\",\"n\":[1,\"$number\"]}");
+  cJSON *a = cJSON_Parse("{\"sid\":\"x\",\"n\":[1,2],\"extra\":true}");
+  cJSON *b = cJSON_Parse("{\"sid\":5,\"n\":[1,2]}");
+  cJSON *c = cJSON_Parse("{\"sid\":\"x\",\"n\":[1,2,3]}");
+  cr_assert(ct_json_match(e, a, 0));
+  cr_assert_not(ct_json_match(e, a, 1)); /* exact: no extra keys */
+  cr_assert_not(ct_json_match(e, b, 0));
+  cr_assert_not(ct_json_match(e, c, 0));
+  cJSON *x = cJSON_Parse("[\"auth\",{}]");
+  cJSON *y = cJSON_Parse("[\"auth\",{\"token\":\"1\"}]");
+  cr_assert_not(ct_json_match(x, y, 1));
+  cr_assert(ct_json_match(x, x, 1));
+  cJSON_Delete(e);
+  cJSON_Delete(a);
+  cJSON_Delete(b);
+  cJSON_Delete(c);
+  cJSON_Delete(x);
+  cJSON_Delete(y);
+}
+
+static int load(const char *text, char *err) {
+  ct_cases cs = {0};
+  int rc = ct_scenarios_parse(&cs, text, "t.json", err, 256);
+  ct_cases_free(&cs);
+  return rc;
+}
+
+Test(steps, loader_accepts_valid) {
+  char err[256];
+  const char *ok = "{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"level\":\"SHOULD\","
+                   "\"tags\":[\"EIO-HS-1\"],\"transports\":[\"polling\"],\"endpoint\":\"sio\","
+                   "\"steps\":[{\"op\":\"open\"},{\"op\":\"expect\",\"text\":\"4x\"}]}]}";
+  ct_cases cs = {0};
+  cr_assert_eq(ct_scenarios_parse(&cs, ok, "t.json", err, sizeof err), 1);
+  cr_assert_str_eq(cs.v[0].id, "a.b");
+  cr_assert_eq(cs.v[0].level, CT_SHOULD);
+  cr_assert_eq(cs.v[0].transports, CT_TR_POLLING);
+  cr_assert_eq(cs.v[0].sio, 1);
+  cr_assert_str_eq(cs.v[0].tags, "EIO-HS-1");
+  ct_cases_free(&cs);
+}
+
+Test(steps, loader_rejects_mistakes) {
+  char err[256];
+  cr_assert_eq(load("not json", err), -1);
+  cr_assert_eq(load("{\"format\":2,\"cases\":[]}", err), -1);
+  /* unknown op */
+  cr_assert_eq(load("{\"format\":1,\"cases\":[{\"id\":\"a\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+                    "\"steps\":[{\"op\":\"opne\"}]}]}",
+                    err),
+               -1);
+  cr_assert(strstr(err, "opne") != NULL);
+  /* bad level, no tags, empty steps, bad transport, duplicate id */
+  cr_assert_eq(load("{\"format\":1,\"cases\":[{\"id\":\"a\",\"level\":\"MUSTNT\",\"tags\":[\"T\"],"
+                    "\"steps\":[{\"op\":\"open\"}]}]}",
+                    err),
+               -1);
+  cr_assert_eq(load("{\"format\":1,\"cases\":[{\"id\":\"a\",\"level\":\"MUST\",\"tags\":[],"
+                    "\"steps\":[{\"op\":\"open\"}]}]}",
+                    err),
+               -1);
+  cr_assert_eq(load("{\"format\":1,\"cases\":[{\"id\":\"a\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+                    "\"steps\":[]}]}",
+                    err),
+               -1);
+  cr_assert_eq(load("{\"format\":1,\"cases\":[{\"id\":\"a\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+                    "\"transports\":\"carrier-pigeon\",\"steps\":[{\"op\":\"open\"}]}]}",
+                    err),
+               -1);
+  cr_assert_eq(load("{\"format\":1,\"cases\":[{\"id\":\"a\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+                    "\"steps\":[{\"op\":\"open\"}]},{\"id\":\"a\",\"level\":\"MUST\","
+                    "\"tags\":[\"T\"],\"steps\":[{\"op\":\"open\"}]}]}",
+                    err),
+               -1);
+  cr_assert(strstr(err, "duplicate") != NULL);
+}
+
+Test(steps, repo_scenarios_load) {
+  ct_cases cs = {0};
+  char err[512];
+  int n = ct_scenarios_load_dir(&cs, SIO_VECTORS_DIR "/scenarios", err, sizeof err);
+  cr_assert_gt(n, 50, "%s", err);
+  ct_cases_free(&cs);
+}
