@@ -92,6 +92,8 @@ static struct {
   uint32_t n_ready, n_hs;
   uint64_t hs_failed, dropped;
   const char *last_error;
+  const char *err_name[8]; /* distinct client errors (static strings) and their counts */
+  uint64_t err_count[8];
   /* phase state */
   int phase; /* 0 none, 1 ramp, 2 echo, 3 join, 4 round, 5 churn */
   bool sending;
@@ -296,7 +298,15 @@ static void hook_ready(lt_ctx *ctx, lt_client *cl, uint64_t now) {
 static void hook_dead(lt_ctx *ctx, lt_client *cl, uint64_t now) {
   (void)ctx;
   (void)now;
-  if (cl->state == LT_CL_DEAD) g.last_error = cl->error;
+  if (cl->state == LT_CL_DEAD && cl->error) {
+    g.last_error = cl->error;
+    for (size_t i = 0; i < 8; i++) {
+      if (g.err_name[i] && g.err_name[i] != cl->error) continue;
+      g.err_name[i] = cl->error;
+      g.err_count[i]++;
+      break;
+    }
+  }
   if (cl->churn) {
     if (cl->state == LT_CL_DEAD) g.hs_failed++;
     return; /* restarted by the churn loop, never from inside a callback */
@@ -761,7 +771,8 @@ static void print_table(FILE *f) {
   }
   fprintf(f, "CPU columns: percent of one core over the measured window (sioload: getrusage; "
              "server: /proc/PID/stat; others: every other process, /proc/stat)\n");
-  if (g.last_error) fprintf(f, "last client error: %s\n", g.last_error);
+  for (size_t i = 0; i < 8 && g.err_name[i]; i++)
+    fprintf(f, "client errors: %llu x %s\n", (unsigned long long)g.err_count[i], g.err_name[i]);
 }
 
 static void json_str(FILE *f, const char *s) {
@@ -787,7 +798,13 @@ static int write_json(const char *path) {
     json_str(f, g.last_error);
   else
     fprintf(f, "null");
-  fprintf(f, ",\"phases\":[");
+  fprintf(f, ",\"errors\":{");
+  for (size_t i = 0; i < 8 && g.err_name[i]; i++) {
+    fprintf(f, "%s", i ? "," : "");
+    json_str(f, g.err_name[i]);
+    fprintf(f, ":%llu", (unsigned long long)g.err_count[i]);
+  }
+  fprintf(f, "},\"phases\":[");
   for (size_t i = 0; i < g.n_res; i++) {
     const result *r = &g.res[i];
     fprintf(f, "%s\n {\"phase\":\"%s\",\"title\":", i ? "," : "", r->phase);
