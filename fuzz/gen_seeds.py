@@ -2,7 +2,7 @@
 """Generate the fuzz seed corpora from the JSON test vectors (never hand-copied).
 
 Reads every vectors/eio/*.json and vectors/sio/*.json entry that has a "wire" field
-and writes, per fuzz target, one file per seed named by the SHA-1 of its bytes into
+(and the Socket.IO scenario cases of vectors/scenarios/sio.json) and writes, per fuzz target, one file per seed named by the SHA-1 of its bytes into
 OUT/<target>/, plus (with --zip-dir) the OSS-Fuzz <target>_fuzzer_seed_corpus.zip
 (named after the fuzzer binary).
 Each target's input layout is documented at the top of fuzz/<target>_fuzzer.c; the
@@ -20,7 +20,10 @@ import os
 import sys
 import zipfile
 
-TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary", "eio_session")
+TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary", "eio_session", "sio_server")
+
+# sio_server_fuzzer.c: opcode, client byte, arguments; keep in step with its op_* enum.
+SIO_NEW, SIO_TEXT, SIO_BINARY, SIO_TICK, SIO_CLOSED, SIO_CONNECT = 0, 1, 2, 3, 4, 7
 
 # eio_session_fuzzer.c: header (ping interval, ping timeout, max payload, flags) and
 # opcodes; keep in step with its op_* enum.
@@ -123,8 +126,51 @@ def eio_seeds(entry, add):
                     add("eio_packet", b"\x02" + seg[1:])
 
 
+def sio_server_msg(client, is_binary, data):
+    data = data[:0x0FFF]
+    return bytes([SIO_BINARY if is_binary else SIO_TEXT, client]) + le16(len(data)) + data
+
+
+def sio_server_seed(msgs, add):
+    """A client joins "/" (CONNECT) and sends the vector's messages."""
+    script = bytes([SIO_NEW, 0, SIO_CONNECT, 0, 0, 0])
+    script += b"".join(sio_server_msg(0, b, d) for b, d in msgs)
+    add("sio_server", script + bytes([SIO_TICK, 0]) + le16(2000))
+
+
+def scenario_seeds(path, add):
+    """Socket.IO scenario cases (vectors/scenarios/sio.json) as sio_server scripts:
+    open / sio_open / send / sleep / close steps; connections numbered in order."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    for case in doc.get("cases", []):
+        conns, script = {}, b""
+        for st in case.get("steps", []):
+            name = st.get("conn", "a")
+            if st.get("op") in ("open", "sio_open") and name not in conns:
+                conns[name] = len(conns) % 4
+            k = conns.get(name, 0)
+            op = st.get("op")
+            if op == "open":
+                script += bytes([SIO_NEW, k])
+            elif op == "sio_open":
+                script += bytes([SIO_NEW, k, SIO_CONNECT, k, 0, 0])
+            elif op == "send" and "sio" in st:
+                script += sio_server_msg(k, False, st["sio"].encode("utf-8", "surrogatepass"))
+            elif op == "send" and "hex" in st:
+                script += sio_server_msg(k, True, bytes.fromhex(st["hex"]))
+            elif op == "sleep":
+                script += bytes([SIO_TICK, k]) + le16(min(int(st.get("ms", 0)), 0xFFFF))
+            elif op == "close":
+                script += bytes([SIO_CLOSED, k])
+        if script:
+            add("sio_server", script + bytes([SIO_TICK, 0]) + le16(2000))
+
+
 def sio_seeds(entry, add):
     msgs = messages(entry)
+    if msgs:
+        sio_server_seed(msgs, add)
     ob = sio_opts_byte(entry)
     for is_bin, data in msgs:
         if not is_bin:
@@ -159,6 +205,13 @@ def main():
             for entry in doc.get("vectors", []) if isinstance(doc, dict) else []:
                 if isinstance(entry, dict):
                     fn(entry, add)
+    scen = os.path.join(args.vectors, "scenarios", "sio.json")
+    if os.path.exists(scen):
+        try:
+            scenario_seeds(scen, add)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f"gen_seeds: {scen}: {e}", file=sys.stderr)
+            return 1
 
     status = 0
     for t in TARGETS:
