@@ -120,5 +120,93 @@ L.runCases([
       '4' + 'a'.repeat(1000000), { 'content-type': 'text/plain;charset=UTF-8' });
     L.assertEq(p.status, 413, 'status');
   }],
+  ['concurrent GET: second gets 400, held one gets CLOSE, sid forgotten', async () => {
+    const r = await L.request(srv.port, 'GET', '/engine.io/?EIO=4&transport=polling');
+    const sid = JSON.parse(r.body.slice(1)).sid;
+    const q = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+    const first = L.request(srv.port, 'GET', q);
+    await L.sleep(100);
+    const second = await L.request(srv.port, 'GET', q);
+    L.assertEq(second.status, 400, 'second GET');
+    const f = await L.withTimeout(first, 3000, 'held GET answered');
+    L.assertEq([f.status, f.body], [200, '1'], 'held GET gets CLOSE');
+    L.assertEq((await L.request(srv.port, 'GET', q)).status, 400, 'sid forgotten');
+  }],
+  ['POST then GET returns the echoes in one body (CT-10)', async () => {
+    const r = await L.request(srv.port, 'GET', '/engine.io/?EIO=4&transport=polling');
+    const sid = JSON.parse(r.body.slice(1)).sid;
+    const q = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+    const p = await L.request(srv.port, 'POST', q, '4test1\x1e4test2\x1ebAQID');
+    L.assertEq([p.status, p.body], [200, 'ok'], 'POST');
+    const g = await L.request(srv.port, 'GET', q);
+    L.assertEq([g.status, g.headers['content-type'], g.body], [200, 'text/plain; charset=UTF-8', '4test1\x1e4test2\x1ebAQID'], 'GET');
+    const c = await L.request(srv.port, 'POST', q, '1');
+    L.assertEq(c.status, 200, 'close POST');
+    L.assertEq((await L.request(srv.port, 'GET', q)).status, 400, 'closed by the client');
+  }],
+  ['refused WebSocket requests get HTTP 400 with the JSON error', async () => {
+    const WebSocket = require('ws');
+    const refused = (path) => L.withTimeout(new Promise((res, rej) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${srv.port}${path}`);
+      ws.on('unexpected-response', (req, resp) => {
+        let body = '';
+        resp.on('data', (d) => { body += d; });
+        resp.on('end', () => res([resp.statusCode, JSON.parse(body)]));
+      });
+      ws.on('open', () => rej(new Error('opened')));
+      ws.on('error', () => {});
+    }), 3000, 'refusal ' + path);
+    L.assertEq(await refused('/engine.io/?EIO=4&transport=websocket&sid=unknown'),
+      [400, { code: 1, message: 'Session ID unknown' }], 'probe on unknown sid');
+    L.assertEq(await refused('/engine.io/?EIO=3&transport=websocket'),
+      [400, { code: 5, message: 'Unsupported protocol version' }], 'EIO=3');
+    // a second WebSocket for a WebSocket session
+    const ws1 = new WebSocket(`ws://127.0.0.1:${srv.port}/engine.io/?EIO=4&transport=websocket`);
+    const open = await L.withTimeout(new Promise((res) => ws1.once('message', (d) => res(d.toString()))), 3000, 'open');
+    const sid = JSON.parse(open.slice(1)).sid;
+    L.assertEq(await refused(`/engine.io/?EIO=4&transport=websocket&sid=${sid}`),
+      [400, { code: 3, message: 'Bad request' }], 'second WebSocket');
+    ws1.send('4still');
+    const echo = await L.withTimeout(new Promise((res) => ws1.once('message', (d) => res(d.toString()))), 3000, 'echo');
+    L.assertEq(echo, '4still', 'first WebSocket unaffected');
+    ws1.close();
+  }],
+  ['upgrade by hand: probe, NOOP for the held GET, switch, polling refused', async () => {
+    const WebSocket = require('ws');
+    const r = await L.request(srv.port, 'GET', '/engine.io/?EIO=4&transport=polling');
+    const sid = JSON.parse(r.body.slice(1)).sid;
+    const q = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+    const held = L.request(srv.port, 'GET', q);
+    await L.sleep(50);
+    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
+    const msgs = [];
+    ws.on('message', (d) => msgs.push(d.toString()));
+    await L.withTimeout(new Promise((res) => ws.once('open', res)), 3000, 'ws open');
+    ws.send('2probe');
+    const h = await L.withTimeout(held, 3000, 'held GET released');
+    L.assertEq([h.status, h.body], [200, '6'], 'NOOP');
+    for (let i = 0; i < 100 && msgs.length < 1; i++) await L.sleep(10);
+    L.assertEq(msgs, ['3probe'], 'probe answer');
+    ws.send('5');
+    await L.sleep(50);
+    ws.send('4after');
+    await L.sleep(100);
+    L.assertEq(msgs, ['3probe', '4after'], 'echo over the upgraded WebSocket');
+    const g = await L.request(srv.port, 'GET', q);
+    L.assertEq([g.status, JSON.parse(g.body).code], [400, 3], 'polling after upgrade');
+    ws.close();
+  }],
   ['stop with SIGTERM exits 0', () => L.stopServer(srv)],
+  ['CORS: a configured origin is echoed, others get no header, preflight 204', async () => {
+    srv = await L.startServer(BIN, ['--cors-origin', 'http://a.example', '--cors-origin', 'http://b.example']);
+    const ok = await L.request(srv.port, 'GET', '/engine.io/?EIO=4&transport=polling', undefined, { origin: 'http://b.example' });
+    L.assertEq([ok.status, ok.headers['access-control-allow-origin'], ok.headers.vary], [200, 'http://b.example', 'Origin'], 'allowed');
+    const no = await L.request(srv.port, 'GET', '/engine.io/?EIO=4&transport=polling', undefined, { origin: 'http://c.example' });
+    L.assertEq([no.status, no.headers['access-control-allow-origin']], [200, undefined], 'not listed');
+    const pre = await L.request(srv.port, 'OPTIONS', '/engine.io/?EIO=4&transport=polling', undefined,
+      { origin: 'http://a.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' });
+    L.assertEq([pre.status, pre.headers['access-control-allow-origin'], pre.headers['access-control-allow-methods'],
+      pre.headers['access-control-allow-headers']], [204, 'http://a.example', 'GET, POST', 'content-type'], 'preflight');
+    await L.stopServer(srv);
+  }],
 ]);
