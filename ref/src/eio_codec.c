@@ -8,6 +8,8 @@
 
 #include "sioref/err.h"
 
+#define EIO_RECORD_SEPARATOR 0x1e /* EIO-PL-1: packets in a body are joined by U+001E */
+
 /* ---- UTF-8 --------------------------------------------------------------- */
 
 bool eio_utf8_valid(const uint8_t *buf, size_t len) {
@@ -188,8 +190,15 @@ static size_t polling_len(const eio_packet *p) {
   return 1 + (p->kind == EIO_DATA_BINARY ? b64_encoded_len(p->data.len) : p->data.len);
 }
 
+/* EIO-PL-8: on polling, 0x1E separates packets, so text data must not hold it. */
+static bool polling_ok(const eio_packet *p) {
+  return p->kind != EIO_DATA_TEXT || p->data.len == 0 ||
+         !memchr(p->data.ptr, EIO_RECORD_SEPARATOR, p->data.len);
+}
+
 int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out, size_t cap) {
   if (!packet_ok(p) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
+  if (transport == EIO_TRANSPORT_POLLING && !polling_ok(p)) return SIO_ERR_INVALID_ARGUMENT;
   if (transport != EIO_TRANSPORT_POLLING && transport != EIO_TRANSPORT_WEBSOCKET)
     return SIO_ERR_INVALID_ARGUMENT;
   if (p->data.len > (size_t)INT_MAX / 2) return SIO_ERR_INVALID_ARGUMENT;
@@ -205,8 +214,6 @@ int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out
 }
 
 /* ---- polling payloads --------------------------------------------------- */
-
-#define EIO_RECORD_SEPARATOR 0x1e /* EIO-PL-1: packets in a body are joined by U+001E */
 
 int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len, size_t max_payload,
                           size_t max_packets) {
@@ -245,7 +252,7 @@ int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t ca
   if ((!pkts && n) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
   size_t total = 0;
   for (size_t i = 0; i < n; i++) {
-    if (!packet_ok(&pkts[i]) || pkts[i].data.len > (size_t)INT_MAX / 2)
+    if (!packet_ok(&pkts[i]) || !polling_ok(&pkts[i]) || pkts[i].data.len > (size_t)INT_MAX / 2)
       return SIO_ERR_INVALID_ARGUMENT;
     total += polling_len(&pkts[i]) + (i ? 1 : 0);
     if (total > (size_t)INT_MAX) return SIO_ERR_INVALID_ARGUMENT;

@@ -200,6 +200,14 @@ Test(eio_encode, misuse) {
   cr_assert_eq(eio_packet_encode(&p, (eio_transport)5, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, NULL, 4), SIO_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_packet_encode(NULL, EIO_TRANSPORT_POLLING, buf, 4), SIO_ERR_INVALID_ARGUMENT);
+  p = (eio_packet){EIO_PACKET_MESSAGE,
+                   EIO_DATA_TEXT,
+                   {S("a\x1e"
+                      "b")}};
+  cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, buf, sizeof buf),
+               SIO_ERR_INVALID_ARGUMENT, "EIO-PL-8");
+  cr_assert_eq(eio_payload_encode(&p, 1, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_WEBSOCKET, buf, sizeof buf), 4);
   cr_assert_eq(eio_payload_encode(NULL, 1, buf, 4), SIO_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_payload_encode(NULL, 0, NULL, 0), 0);
 }

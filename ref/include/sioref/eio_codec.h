@@ -58,7 +58,9 @@ int eio_packet_decode_binary(const uint8_t *buf, size_t len, eio_packet *out);
 
 /* Encode one packet for TRANSPORT into OUT (CAP bytes). For EIO_DATA_BINARY on
  * WebSocket the output is the raw bytes, to be sent as a binary message; every
- * other form is text. Returns the full length, or SIO_ERR_INVALID_ARGUMENT. */
+ * other form is text. Returns the full length, or SIO_ERR_INVALID_ARGUMENT (bad type
+ * or kind, binary data on a type other than MESSAGE, invalid base64 in an
+ * EIO_DATA_BASE64 packet, text data holding 0x1E on polling: EIO-PL-8). */
 int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out, size_t cap);
 
 /* Polling payload iterator over one complete body held by the caller. */
@@ -130,8 +132,9 @@ int eio_payload_reader_init(eio_payload_reader *r, uint8_t *store, size_t cap, s
 int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t *len,
                             eio_packet *out);
 
-/* Encode N packets as one polling body ('\x1e' between packets, binary as 'b' +
- * base64). Returns the full length, or SIO_ERR_INVALID_ARGUMENT. */
+/* Encode N packets (borrowed) as one polling body ('\x1e' between packets, binary as
+ * 'b' + base64) into OUT (CAP bytes, snprintf style). Returns the full length, or
+ * SIO_ERR_INVALID_ARGUMENT (any packet eio_packet_encode would refuse on polling). */
 int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t cap);
 
 /* Base64 (RFC 4648, with padding) helpers. decode returns the decoded length,
