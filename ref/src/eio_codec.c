@@ -249,7 +249,7 @@ int eio_payload_next(eio_payload_iter *it, eio_packet *out) {
 }
 
 int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t cap) {
-  if ((!pkts && n) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!pkts || n == 0 || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT; /* EIO-PL-1 */
   size_t total = 0;
   for (size_t i = 0; i < n; i++) {
     if (!packet_ok(&pkts[i]) || !polling_ok(&pkts[i]) || pkts[i].data.len > (size_t)INT_MAX / 2)

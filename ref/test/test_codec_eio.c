@@ -209,7 +209,8 @@ Test(eio_encode, misuse) {
   cr_assert_eq(eio_payload_encode(&p, 1, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_WEBSOCKET, buf, sizeof buf), 4);
   cr_assert_eq(eio_payload_encode(NULL, 1, buf, 4), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_payload_encode(NULL, 0, NULL, 0), 0);
+  cr_assert_eq(eio_payload_encode(&p, 0, NULL, 0), SIO_ERR_INVALID_ARGUMENT,
+               "EIO-PL-1: no empty body");
 }
 
 Test(eio_payload, encode) {

@@ -126,15 +126,16 @@ int eio_payload_reader_init(eio_payload_reader *r, uint8_t *store, size_t cap, s
  * a packet is complete. Returns EIO_READER_PACKET with OUT filled (its data borrows
  * from the chunk or from STORE: valid until the next call, and only while the chunk
  * lives), EIO_READER_MORE when the chunk is used up, EIO_READER_DONE after the last
- * packet, or a negative error, which sticks: the iterator's errors,
- * SIO_ERR_BUFFER_TOO_SMALL (a cut segment does not fit STORE), or
- * SIO_ERR_INVALID_ARGUMENT (NULL pointers, more bytes than BODY_LEN). */
+ * packet, or a negative error. The iterator's errors and SIO_ERR_BUFFER_TOO_SMALL (a
+ * cut segment does not fit STORE) stick: every later call returns them again.
+ * SIO_ERR_INVALID_ARGUMENT (NULL pointers, bytes beyond BODY_LEN) changes nothing. */
 int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t *len,
                             eio_packet *out);
 
-/* Encode N packets (borrowed) as one polling body ('\x1e' between packets, binary as
- * 'b' + base64) into OUT (CAP bytes, snprintf style). Returns the full length, or
- * SIO_ERR_INVALID_ARGUMENT (any packet eio_packet_encode would refuse on polling). */
+/* Encode N >= 1 packets (borrowed) as one polling body ('\x1e' between packets,
+ * binary as 'b' + base64) into OUT (CAP bytes, snprintf style). Returns the full
+ * length, or SIO_ERR_INVALID_ARGUMENT (N == 0: an empty body is not a payload,
+ * EIO-PL-1; or any packet eio_packet_encode would refuse on polling). */
 int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t cap);
 
 /* Base64 (RFC 4648, with padding) helpers. decode returns the decoded length,
