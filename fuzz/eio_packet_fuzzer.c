@@ -11,7 +11,8 @@
  * Oracles (beyond "no crash, no out-of-bounds read"):
  *   - a decoded packet's data span lies inside the input;
  *   - decode -> encode -> decode gives the same packet, and encoding it again gives
- *     the same bytes (the encoder is a fixed point after one round);
+ *     the same bytes (the encoder is a fixed point after one round); text holding
+ *     0x1E is refused by the polling encoder (EIO-PL-8) and goes over WebSocket;
  *   - a binary message encodes back to itself on WebSocket, and to 'b' + base64 on
  *     polling, which decodes to the same bytes;
  *   - encoders keep the snprintf contract: same length with a short buffer and no
@@ -118,26 +119,36 @@ static void fuzz_text(const uint8_t *data, size_t size) {
   FUZZ_CHECK(fuzz_span_inside(p.data.ptr, p.data.len, data, size), "data span outside input");
   FUZZ_CHECK(ref_utf8_valid(data, size), "decode_text accepted invalid UTF-8");
 
-  /* decode -> encode (polling: the form a text message travels in) -> decode. */
+  /* EIO-PL-8: text holding 0x1E cannot travel over polling; the polling encoder must
+   * refuse it, and the round trip goes over WebSocket instead. */
+  int has_rs = p.kind == EIO_DATA_TEXT && p.data.len && memchr(p.data.ptr, 0x1e, p.data.len);
+  eio_transport rt = has_rs ? EIO_TRANSPORT_WEBSOCKET : EIO_TRANSPORT_POLLING;
+  if (has_rs) {
+    uint8_t probe[1];
+    FUZZ_CHECK(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, probe, 0) < 0,
+               "polling encoder accepted text holding 0x1E (EIO-PL-8)");
+  }
+
+  /* decode -> encode -> decode -> encode. */
   int n1;
-  uint8_t *e1 = encode_checked(&p, EIO_TRANSPORT_POLLING, &n1);
+  uint8_t *e1 = encode_checked(&p, rt, &n1);
   FUZZ_CHECK(e1 != NULL, "encoder refused a packet the decoder produced");
   eio_packet q;
   FUZZ_CHECK(eio_packet_decode_text(e1, (size_t)n1, &q) == 0, "re-encoded packet does not decode");
   same_packet(&p, &q, "decode -> encode -> decode changed the packet");
   int n2;
-  uint8_t *e2 = encode_checked(&q, EIO_TRANSPORT_POLLING, &n2);
+  uint8_t *e2 = encode_checked(&q, rt, &n2);
   FUZZ_CHECK(e2 && fuzz_bytes_eq(e1, (size_t)n1, e2, (size_t)n2), "encoder is not stable");
   free(e2);
 
-  if (p.kind == EIO_DATA_TEXT) {
+  if (p.kind == EIO_DATA_TEXT && !has_rs) {
     /* The same packet on WebSocket is the same text. */
     int nw;
     uint8_t *ew = encode_checked(&p, EIO_TRANSPORT_WEBSOCKET, &nw);
     FUZZ_CHECK(ew && fuzz_bytes_eq(e1, (size_t)n1, ew, (size_t)nw),
                "text packet encodes differently on the two transports");
     free(ew);
-  } else {
+  } else if (p.kind == EIO_DATA_BASE64) {
     /* EIO-PL-*: 'b' + base64 carries raw bytes; re-wrapping them as a binary packet
      * and encoding for polling must give base64 of the same bytes. */
     size_t rawlen;

@@ -233,6 +233,7 @@ static void service(void) {
     if (h->kind == HOLD_GET) {
       eio_http_response r;
       int rc = eio_server_poll_response(W.srv, h->s, &r);
+      if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, sio_err_name(rc));
       FUZZ_CHECK(rc >= 0, "poll_response failed");
       if (rc == 1) {
         FUZZ_CHECK(r.status == 200 && r.body_len > 0, "empty poll answer");
@@ -249,6 +250,7 @@ static void service(void) {
         check_ws_out(d, len, bin);
         FUZZ_CHECK(++pulls < 100000, "a WebSocket queue that never drains");
       }
+      if (rc != 0) fprintf(stderr, "ws_pull: %d (%s)\n", rc, sio_err_name(rc));
       FUZZ_CHECK(rc == 0, "ws_pull failed");
       FUZZ_CHECK(eio_session_ws_pull(h->s, &d, &len, &bin) == 0, "a drained queue refilled");
       if (eio_session_ws_want_close(h->s)) {
