@@ -594,6 +594,13 @@ void eio_server_close_all(eio_server *srv, uint64_t now_ms) {
 size_t eio_server_session_count(const eio_server *srv) { return srv ? srv->linked : 0; }
 size_t eio_server_allocated_count(const eio_server *srv) { return srv ? srv->allocated : 0; }
 
+size_t eio_server_held_count(const eio_server *srv) {
+  size_t n = 0;
+  if (srv)
+    for (const entry *e = srv->all; e; e = e->next) n += e->holds > 0;
+  return n;
+}
+
 eio_session *eio_server_find(eio_server *srv, const char *sid) {
   if (!srv || !sid) return NULL;
   entry *e = lookup(srv, sid);

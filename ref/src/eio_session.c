@@ -286,6 +286,13 @@ int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binar
                      uint64_t now_ms) {
   (void)now_ms;
   if (!s || (!data && len)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!binary) {
+    /* Text must be UTF-8 (EIO-PK) and, on polling, free of the record separator that
+     * joins packets in a body (EIO-PL-8): refuse it here, not when a poll is due. */
+    if (!eio_utf8_valid(data, len)) return SIO_ERR_INVALID_ARGUMENT;
+    if (s->transport == EIO_TRANSPORT_POLLING && len && memchr(data, 0x1e, len))
+      return SIO_ERR_INVALID_ARGUMENT;
+  }
   if (s->state != EIO_SESSION_OPEN) return SIO_ERR_BAD_STATE;
   int rc = enqueue(s, EIO_PACKET_MESSAGE, data, len, binary);
   if (rc < 0) return rc;

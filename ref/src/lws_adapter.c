@@ -301,6 +301,8 @@ static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (rc > 0)
     w = write_response(wsi, r.status, r.content_type, r.body, r.body_len, true, c->allow_origin,
                        NULL, true);
+  else
+    eio_server_poll_aborted(c->router, c->s, sioref_adapter_now_ms()); /* cannot answer */
   release_conn(c);
   if (rc < 0 || w < 0) return -1;
   return finish(wsi);
@@ -580,9 +582,11 @@ static void run_timers(sioref_adapter *a, uint64_t cap_ms) {
   lws_sul_schedule(a->ctx, 0, &a->sul, sul_cb, (lws_usec_t)(wait_ms ? wait_ms : 1) * 1000);
 }
 
-static size_t live_sessions(const sioref_adapter *a) {
+/* Sessions with a connection still open: their CLOSE packet can still be delivered.
+ * A polling session without a held GET cannot be told before its next request. */
+static size_t connected_sessions(const sioref_adapter *a) {
   size_t n = 0;
-  for (size_t i = 0; i < a->n_mounts; i++) n += eio_server_allocated_count(a->mounts[i].router);
+  for (size_t i = 0; i < a->n_mounts; i++) n += eio_server_held_count(a->mounts[i].router);
   return n;
 }
 
@@ -598,7 +602,7 @@ int sioref_adapter_run(sioref_adapter *a, volatile sig_atomic_t *stop, uint32_t 
   uint64_t now = sioref_adapter_now_ms();
   for (size_t i = 0; i < a->n_mounts; i++) eio_server_close_all(a->mounts[i].router, now);
   uint64_t end = now + grace_ms;
-  while (live_sessions(a) && sioref_adapter_now_ms() < end) {
+  while (connected_sessions(a) && sioref_adapter_now_ms() < end) {
     run_timers(a, end);
     if (lws_service(a->ctx, 0) < 0) break;
   }

@@ -550,3 +550,30 @@ Test(session, bad_arguments) {
   cr_assert_eq(eio_session_poll_pull(s, &b, &n), SIO_ERR_BAD_STATE); /* no GET held */
   eio_session_free(s);
 }
+
+Test(session, send_refuses_text_a_poll_body_cannot_carry) {
+  eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
+  cr_assert_eq(eio_session_send(s,
+                                (const uint8_t *)"a\x1e"
+                                                 "b",
+                                3, false, 1),
+               SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_session_send(s, (const uint8_t *)"\xff", 1, false, 1), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_session_send(s,
+                                (const uint8_t *)"a\x1e"
+                                                 "b",
+                                3, true, 1),
+               0); /* binary */
+  cr_assert_str_eq(get_now(s, 2), "0{\"sid\":\"" SID "\",\"upgrades\":[\"websocket\"],"
+                                  "\"pingInterval\":300,\"pingTimeout\":200,\"maxPayload\":100}"
+                                  "\x1e"
+                                  "bYR5i");
+  eio_session_free(s);
+  s = open_session(EIO_TRANSPORT_WEBSOCKET, 0);
+  cr_assert_eq(eio_session_send(s,
+                                (const uint8_t *)"a\x1e"
+                                                 "b",
+                                3, false, 1),
+               0);
+  eio_session_free(s);
+}

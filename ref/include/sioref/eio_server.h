@@ -140,6 +140,9 @@ void eio_server_close_all(eio_server *srv, uint64_t now_ms);
 size_t eio_server_session_count(const eio_server *srv);
 size_t eio_server_allocated_count(const eio_server *srv);
 
+/* Sessions the I/O layer still holds (a held GET, a POST being read, a WebSocket). */
+size_t eio_server_held_count(const eio_server *srv);
+
 /* Look up an open or closing session by sid (NUL-terminated); NULL if none. */
 eio_session *eio_server_find(eio_server *srv, const char *sid);
 

@@ -167,7 +167,10 @@ L.runCases([
     L.assertEq(await refused(`/engine.io/?EIO=4&transport=websocket&sid=${sid}`),
       [400, { code: 3, message: 'Bad request' }], 'second WebSocket');
     ws1.send('4still');
-    const echo = await L.withTimeout(new Promise((res) => ws1.once('message', (d) => res(d.toString()))), 3000, 'echo');
+    const echo = await L.withTimeout(new Promise((res) => ws1.on('message', (d) => {
+      const m = d.toString();
+      if (m === '2') ws1.send('3'); else res(m);
+    })), 3000, 'echo');
     L.assertEq(echo, '4still', 'first WebSocket unaffected');
     ws1.close();
   }],
@@ -180,7 +183,7 @@ L.runCases([
     await L.sleep(50);
     const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
     const msgs = [];
-    ws.on('message', (d) => msgs.push(d.toString()));
+    ws.on('message', (d) => { const m = d.toString(); if (m === '2') ws.send('3'); else msgs.push(m); });
     await L.withTimeout(new Promise((res) => ws.once('open', res)), 3000, 'ws open');
     ws.send('2probe');
     const h = await L.withTimeout(held, 3000, 'held GET released');

@@ -32,6 +32,10 @@ function(sio_add_interop name script)
 endfunction()
 
 sio_add_interop(interop_eio eio_interop.js)
+add_test(NAME interop_cli COMMAND ${SIO_NODE} ${CMAKE_CURRENT_LIST_DIR}/cli_interop.js $<TARGET_FILE:sioref>
+         WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
+set_tests_properties(interop_cli PROPERTIES ENVIRONMENT "NODE_PATH=${_interop_modules}"
+                     TIMEOUT 60 LABELS interop)
 if(TARGET sioref_contract AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/sio_interop.js)
   sio_add_interop(interop_sio sio_interop.js)
 endif()
