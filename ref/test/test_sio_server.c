@@ -867,3 +867,70 @@ Test(sio, connection_gone_while_sending_connect_reply) {
   cr_assert_eq(LOG.connects, 0);
   cr_assert_eq(LOG.disconnects, 1);
 }
+
+Test(sio, large_packets_and_escaped_names) {
+  fake_open(&W, 0, 0);
+  fake_join(&W, 0, "/chat", 1);
+  sio_socket *s = LOG.last_socket;
+  /* a packet larger than the encoder's stack buffer, text and binary */
+  size_t big = 5000;
+  char *arg = malloc(big + 3);
+  cr_assert_not_null(arg);
+  arg[0] = '"';
+  memset(arg + 1, 'x', big);
+  arg[big + 1] = '"';
+  arg[big + 2] = 0;
+  cr_assert_eq(sio_socket_emit(s, "big", S(arg), NULL, 0, NULL), 0);
+  const fake_msg *m = fake_next(&W, 0);
+  cr_assert_not_null(m);
+  cr_assert_eq(m->len, strlen("2/chat,[\"big\",]") + big + 2);
+  cr_assert(strncmp((const char *)m->data, "2/chat,[\"big\",\"xxx", 18) == 0);
+  char *args = malloc(big + 64);
+  cr_assert_not_null(args);
+  snprintf(args, big + 64, "%s,{\"_placeholder\":true,\"num\":0}", arg);
+  sio_span att[1] = {{(const uint8_t *)"b", 1}};
+  cr_assert_eq(sio_socket_emit(s, "big", S(args), att, 1, NULL), 0);
+  m = fake_next(&W, 0);
+  cr_assert_not_null(m);
+  cr_assert(strncmp((const char *)m->data, "51-/chat,[\"big\",\"xxx", 20) == 0);
+  cr_assert(strstr((const char *)m->data, "\",{\"_placeholder\":true,\"num\":0}]") != NULL);
+  fake_expect_bin(&W, 0, "b", 1);
+  /* the same large packet in: the event handler sees the whole argument */
+  char *in = malloc(big + 64);
+  cr_assert_not_null(in);
+  snprintf(in, big + 64, "2/chat,[\"in\",%s]", arg);
+  cr_assert_eq(fake_text(&W, 0, in, 2), 0);
+  cr_assert_eq(LOG.events, 1);
+  free(arg);
+  free(args);
+  free(in);
+  /* event names are JSON-escaped by the layer */
+  cr_assert_eq(sio_socket_emit(s, "a\\b\n\r\t\x01\"", S(""), NULL, 0, NULL), 0);
+  fake_expect(&W, 0, "2/chat,[\"a\\\\b\\n\\r\\t\\u0001\\\"\"]");
+}
+
+Test(sio_config, server_free_with_live_clients) {
+  fake_world w;
+  memset(&w, 0, sizeof w);
+  sio_server_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.namespaces = NSPS;
+  cfg.n_namespaces = 1;
+  fake_wire(&w, &cfg);
+  sio_server *srv = sio_server_new(&cfg);
+  cr_assert_not_null(srv);
+  memset(&LOG, 0, sizeof LOG);
+  for (int i = 0; i < 3; i++) {
+    sio_client *c = sio_client_new(srv, &w.conns[i]);
+    cr_assert_eq(sio_client_open(c, 0), 0);
+    cr_assert_eq(sio_client_on_message(c, false, (const uint8_t *)"0", 1, 0), 0);
+  }
+  cr_assert_eq(sio_server_client_count(srv), 3);
+  cr_assert_str_eq(sio_namespace_name(sio_server_namespace(srv, "/")), "/");
+  sio_server_free(srv); /* frees the clients, runs their disconnect hooks */
+  cr_assert_eq(LOG.disconnects, 3);
+  for (int i = 0; i < 3; i++) {
+    for (size_t k = 0; k < w.conns[i].n; k++) free(w.conns[i].msgs[k].data);
+    free(w.conns[i].msgs);
+  }
+}
