@@ -302,6 +302,36 @@ static void run_entry(runner *r, const vec_entry *e, bool payload_file, bool inv
         const char *why = cmp_pkt(e->packet, &g);
         if (why) fail(r, "%s", why);
         free(g.bytes);
+        /* decode -> encode (same form: a binary message stays one) -> the wire again,
+         * byte for byte with dir both; a decode-only wire (e.g. the 'b' form on
+         * WebSocket) re-encodes to something that decodes to the same packet */
+        eio_transport t = m->hex ? EIO_TRANSPORT_WEBSOCKET : EIO_TRANSPORT_POLLING;
+        if (!m->hex && memchr(m->bytes, 0x1e, m->len)) t = EIO_TRANSPORT_WEBSOCKET;
+        if (!m->hex && p.kind == EIO_DATA_BASE64) t = EIO_TRANSPORT_POLLING;
+        int n = eio_packet_encode(&p, t, NULL, 0);
+        uint8_t *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+        if (n < 0)
+          fail(r, "the encoder refuses the decoded packet: %s", sio_err_name(n));
+        else {
+          eio_packet_encode(&p, t, buf, (size_t)n);
+          if (e->dir == VEC_DIR_BOTH && ((size_t)n != m->len || memcmp(buf, m->bytes, m->len) != 0))
+            fail(r, "re-encoding the decoded packet is not the wire");
+          eio_packet q;
+          int rc2 = m->hex ? eio_packet_decode_binary(buf, (size_t)n, &q)
+                           : eio_packet_decode_text(buf, (size_t)n, &q);
+          got_pkt g1 = capture(&p), g2;
+          if (rc2 != 0)
+            fail(r, "the re-encoded packet does not decode: %s", sio_err_name(rc2));
+          else {
+            g2 = capture(&q);
+            if (g1.type != g2.type || g1.binary != g2.binary || g1.len != g2.len ||
+                (g1.len && memcmp(g1.bytes, g2.bytes, g1.len) != 0))
+              fail(r, "decode -> encode -> decode changed the packet");
+            free(g2.bytes);
+          }
+          free(g1.bytes);
+        }
+        free(buf);
       }
     }
   }

@@ -157,6 +157,37 @@ static void cmp_packet(runner *r, const vec_entry *e, const sio_packet *p, const
   }
 }
 
+/* decode -> encode -> decode is stable; with dir both the re-encoding is the wire. */
+static void check_roundtrip(runner *r, const vec_entry *e, const sio_codec_opts *o,
+                            const sio_packet *p) {
+  bool binary = p->type == SIO_PACKET_BINARY_EVENT || p->type == SIO_PACKET_BINARY_ACK;
+  uint8_t *seen = calloc(p->attachments + 1, 1);
+  int n = binary ? sio_binary_encode_header(p, seen, NULL, 0) : sio_packet_encode(p, NULL, 0);
+  if (n < 0) {
+    free(seen);
+    return fail(r, "the encoder refuses the decoded packet: %s", sio_err_name(n));
+  }
+  uint8_t *buf = malloc((size_t)n + 1);
+  if (binary)
+    sio_binary_encode_header(p, seen, buf, (size_t)n);
+  else
+    sio_packet_encode(p, buf, (size_t)n);
+  sio_packet q;
+  int rc = sio_packet_decode(buf, (size_t)n, o, &q);
+  if (rc != 0)
+    fail(r, "the re-encoded packet does not decode: %s", sio_err_name(rc));
+  else if (q.type != p->type || q.ack_id != p->ack_id || q.attachments != p->attachments ||
+           q.nsp.len != p->nsp.len || memcmp(q.nsp.ptr, p->nsp.ptr, q.nsp.len) != 0 ||
+           q.data.len != p->data.len ||
+           (q.data.len && memcmp(q.data.ptr, p->data.ptr, q.data.len) != 0))
+    fail(r, "decode -> encode -> decode changed the packet");
+  if (e->dir == VEC_DIR_BOTH &&
+      (e->wire[0].len != (size_t)n || memcmp(e->wire[0].bytes, buf, (size_t)n) != 0))
+    fail(r, "re-encoding the decoded packet gives \"%.*s\", not the wire", n, buf);
+  free(buf);
+  free(seen);
+}
+
 static void decode_entry(runner *r, const vec_entry *e, const sio_codec_opts *o) {
   uint32_t cap = o->max_attachments ? o->max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
   sio_span *slots = calloc(cap, sizeof *slots);
@@ -186,6 +217,7 @@ static void decode_entry(runner *r, const vec_entry *e, const sio_codec_opts *o)
     fail(r, "%d packets completed, want 1", complete);
   } else {
     cmp_packet(r, e, &got, slots);
+    check_roundtrip(r, e, o, &got);
   }
   /* a single text message decodes the same without the reassembler */
   if (e->nwire == 1 && !e->wire[0].hex) {
