@@ -230,7 +230,17 @@ static int spayload(step_ctx *x, ct_buf *out, int *binary) {
     else if (cJSON_IsString(cnt) && ct_eval(cnt->valuestring, x->r->vars, &n) != 0)
       n = -1;
     if (n < 0 || n > 64L * 1024 * 1024) {
-      sfail(x, NULL, NULL, "bad fill count");
+      /* most often a value the open packet did not carry (EIO-HS-2 makes maxPayload
+       * mandatory): say which */
+      char *miss = NULL;
+      char *t2 = cJSON_IsString(cnt) ? ct_subst(cnt->valuestring, x->r->vars, &miss) : NULL;
+      if (miss)
+        sfail(x, "an open packet with every member", "no value for ${...}",
+              "fill count needs ${%s}, which the server did not announce", miss);
+      else
+        sfail(x, NULL, NULL, "bad fill count");
+      free(t2);
+      free(miss);
       rc = -1;
     } else {
       if (pre) ct_buf_adds(out, pre);
@@ -339,7 +349,8 @@ static long default_wait(const ct_run *r) { return ct_ms(r, 2000); }
 static void op_expect(step_ctx *x) {
   ct_conn *c = sconn(x);
   long timeout;
-  if (!c || snum(x, "timeout", default_wait(x->r), &timeout) != 0) return;
+  if (!c || snum(x, "timeout", 2000, &timeout) != 0) return;
+  timeout = ct_ms(x->r, timeout);
   const char *t = sget(x, "text");
   int want_noop = t && strcmp(t, "6") == 0;
   int64_t deadline = ct_now_ms() + timeout;
