@@ -174,6 +174,8 @@ Test(sio_decode, event_name) {
   cr_assert_eq(dec("0", &p), 0);
   cr_assert_eq(sio_packet_event_name(&p, &name), SIO_ERR_BAD_STATE);
   cr_assert_eq(sio_packet_event_name(NULL, &name), SIO_ERR_INVALID_ARGUMENT);
+  sio_packet odd = {SIO_PACKET_EVENT, {(const uint8_t *)"/", 1}, -1, 0, {(const uint8_t *)"{}", 2}};
+  cr_assert_eq(sio_packet_event_name(&odd, &name), SIO_ERR_BAD_STATE, "not from the decoder");
 }
 
 static sio_packet mk(sio_packet_type t, const char *nsp, int64_t id, uint32_t att,
@@ -245,6 +247,9 @@ Test(sio_encode, misuse) {
       mk(SIO_PACKET_DISCONNECT, "/", -1, 0, "{}"),
       mk(SIO_PACKET_CONNECT_ERROR, "/", -1, 0, "\"x\""),
       mk(SIO_PACKET_ACK, "/", 1, 0, "{}"),
+      mk(SIO_PACKET_CONNECT, "/", 1, 0, NULL),
+      mk(SIO_PACKET_CONNECT_ERROR, "/", 0, 0, "{}"),
+      mk(SIO_PACKET_ACK, "/", -1, 0, "[]"),
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     cr_assert_eq(sio_packet_encode(&bad[i], buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT, "case %zu",
