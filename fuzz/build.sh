@@ -34,12 +34,14 @@ else
   CJSON_LIBS=-lcjson
 fi
 
-# The sans-I/O sources: every ref/src/*.c named by the layer cmake files, except the
-# libwebsockets adapter and the programs (anything with a main).
+# The sans-I/O sources: every ref/src/*.c listed in an add_library(sioref_* ...) block
+# of the layer cmake files (not the server executable's sources), except anything that
+# includes libwebsockets.h or has a main.
 SOURCES=()
 for cm in codec engine sio; do
   [ -f "$ROOT/ref/$cm.cmake" ] || continue
-  for f in $(grep -o 'src/[A-Za-z0-9_]*\.c' "$ROOT/ref/$cm.cmake"); do
+  for f in $(awk '/add_library\(sioref_/ {lib=1} lib {print} lib && /\)/ {lib=0}' \
+    "$ROOT/ref/$cm.cmake" | grep -o 'src/[A-Za-z0-9_]*\.c'); do
     src="$ROOT/ref/$f"
     [ -f "$src" ] || continue
     grep -q 'libwebsockets.h' "$src" && continue
