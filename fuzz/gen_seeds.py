@@ -2,7 +2,7 @@
 """Generate the fuzz seed corpora from the JSON test vectors (never hand-copied).
 
 Reads every vectors/eio/*.json and vectors/sio/*.json entry that has a "wire" field
-(and the Socket.IO scenario cases of vectors/scenarios/sio.json) and writes, per fuzz target, one file per seed named by the SHA-1 of its bytes into
+(and the scenario cases of vectors/scenarios/{eio,sio}.json) and writes, per fuzz target, one file per seed named by the SHA-1 of its bytes into
 OUT/<target>/, plus (with --zip-dir) the OSS-Fuzz <target>_fuzzer_seed_corpus.zip
 (named after the fuzzer binary).
 Each target's input layout is documented at the top of fuzz/<target>_fuzzer.c; the
@@ -13,6 +13,7 @@ Exit 0 on success, 1 when a vector file cannot be read.
 Standard library only.
 """
 import argparse
+import base64
 import glob
 import hashlib
 import json
@@ -106,6 +107,66 @@ def session_seeds(is_bin, data, add):
     add("eio_session", SESSION_HEADER + bytes([OP_HANDSHAKE_POLL]) + svc
         + bytes([OP_UPGRADE, 0]) + session_ws_msg(False, b"2probe") + svc
         + session_ws_msg(False, b"5") + ws + svc + tick + svc)
+
+
+def scenario_ms(v):
+    """A sleep length: a number, or an expression of the server's timings (whose
+    values the fuzzer's header fixes at 65 ms each): a fixed 200 ms then."""
+    return min(int(v), 0xFFFF) if isinstance(v, (int, float)) else 200
+
+
+def eio_scenario_seeds(path, add):
+    """Engine.IO scenario cases (vectors/scenarios/eio.json) as eio_session scripts,
+    once per transport: open, send, post, sleep, expect (a GET / a pull), close.
+    Cases with raw HTTP, raw frames or explicit upgrades are left to the vectors."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    for case in doc.get("cases", []):
+        steps = case.get("steps", [])
+        if any(st.get("op") in ("http", "frame", "ws", "poll") for st in steps):
+            continue
+        for tr in ("polling", "websocket"):
+            if case.get("transports", "all") not in ("all", tr):
+                continue
+            conns, script = {}, b""
+            for st in steps:
+                if st.get("only", tr) != tr:
+                    continue
+                op, name = st.get("op"), st.get("conn", "a")
+                if op == "open" and name not in conns:
+                    conns[name] = len(conns)
+                    script += bytes([OP_HANDSHAKE_POLL if tr == "polling" else OP_HANDSHAKE_WS])
+                    script += bytes([OP_SERVICE])
+                    continue
+                k = conns.get(name, 0)
+                data, is_bin = None, False
+                if "text" in st:
+                    data = st["text"].encode("utf-8", "surrogatepass")
+                elif "body_text" in st:
+                    data = st["body_text"].encode("utf-8", "surrogatepass")
+                elif "hex" in st or "body_hex" in st:
+                    data, is_bin = bytes.fromhex(st.get("hex", st.get("body_hex"))), True
+                if op in ("send", "post") and data is not None:
+                    if tr == "polling":
+                        if is_bin and op == "send":
+                            data, is_bin = b"b" + base64.b64encode(data), False
+                        ct = 1 if (is_bin and op == "post") else 0
+                        data = data[:0xFFFF]
+                        script += bytes([OP_POST, k, ct]) + le16(len(data)) + data
+                    else:
+                        script += session_ws_msg(is_bin, data).replace(
+                            bytes([OP_HOLD_ACT, 0]), bytes([OP_HOLD_ACT, k]), 1)
+                elif op == "sleep":
+                    script += bytes([OP_TICK]) + le16(scenario_ms(st.get("ms", 0)))
+                elif op in ("expect", "expect_none", "expect_close"):
+                    if tr == "polling":
+                        script += bytes([OP_GET, k])
+                    script += bytes([OP_SERVICE])
+                elif op == "close" and tr == "websocket":
+                    script += bytes([OP_HOLD_ACT, k, 3]) + le16(0)
+            if script:
+                add("eio_session", SESSION_HEADER + script + bytes([OP_TICK]) + le16(300)
+                    + bytes([OP_SERVICE]))
 
 
 def eio_seeds(entry, add):
@@ -205,10 +266,12 @@ def main():
             for entry in doc.get("vectors", []) if isinstance(doc, dict) else []:
                 if isinstance(entry, dict):
                     fn(entry, add)
-    scen = os.path.join(args.vectors, "scenarios", "sio.json")
-    if os.path.exists(scen):
+    for name, fn in (("sio.json", scenario_seeds), ("eio.json", eio_scenario_seeds)):
+        scen = os.path.join(args.vectors, "scenarios", name)
+        if not os.path.exists(scen):
+            continue
         try:
-            scenario_seeds(scen, add)
+            fn(scen, add)
         except (OSError, ValueError, KeyError, TypeError) as e:
             print(f"gen_seeds: {scen}: {e}", file=sys.stderr)
             return 1
