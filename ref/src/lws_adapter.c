@@ -514,7 +514,8 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   info.user = a;
   info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
   if (cfg->host && strchr(cfg->host, '.')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-  info.max_http_header_pool = 64;
+  /* A held GET keeps its header table until it is answered: allow many of them. */
+  info.max_http_header_pool = 4096;
   a->ctx = lws_create_context(&info);
   if (!a->ctx) {
     fprintf(stderr, "sioref: cannot listen on %s:%d\n", cfg->host ? cfg->host : "*", cfg->port);

@@ -1,6 +1,7 @@
 // Load check: 1,000 concurrent Engine.IO WebSocket clients held by sioref on loopback
 // (bounded: 1,000 sockets, 60 s), each answering pings, each echoed once, none
-// dropped across several heartbeats. Usage: node load_interop.js SIOREF
+// dropped across several heartbeats; then 300 polling clients (each holding a GET).
+// Usage: node load_interop.js SIOREF
 'use strict';
 const WebSocket = require('ws');
 const L = require('./lib');
@@ -38,6 +39,20 @@ L.runCases([
     const pinged = clients.filter((c) => c.pings >= 2).length;
     console.log(`  open ${open}/${N}, echoed ${echoed}, pinged twice or more ${pinged}`);
     L.assertEq([open, echoed, pinged], [N, N, N], 'all held, echoed and pinged');
+  }],
+  ['300 concurrent polling clients (engine.io-client) are held and echoed', async () => {
+    const { Socket } = require('engine.io-client');
+    const P = 300;
+    const polling = await L.startServer(BIN, ['--ping-interval', '1000', '--ping-timeout', '3000']);
+    const socks = Array.from({ length: P }, () => new Socket(`http://127.0.0.1:${polling.port}`,
+      { path: '/engine.io/', transports: ['polling'], upgrade: false }));
+    await L.withTimeout(Promise.all(socks.map((s) => new Promise((r, j) => { s.once('open', r); s.once('error', j); }))), 30000, 'open');
+    const got = await L.withTimeout(Promise.all(socks.map((s, i) => new Promise((r) => { s.once('message', r); s.send('p' + i); }))), 30000, 'echo');
+    L.assert(got.every((g, i) => g === 'p' + i), 'echoes');
+    await L.sleep(2500); // two heartbeats: every held GET is answered by a ping in time
+    L.assertEq(socks.filter((s) => s.readyState === 'open').length, P, 'all still open');
+    socks.forEach((s) => s.close());
+    await L.stopServer(polling);
   }],
   ['SIGTERM with every client connected: exit 0 within 2 s, every client closed', async () => {
     await L.stopServer(srv);
