@@ -199,6 +199,36 @@ L.runCases([
     L.assertEq([g.status, JSON.parse(g.body).code], [400, 3], 'polling after upgrade');
     ws.close();
   }],
+  ['fragmented WebSocket messages are reassembled; an oversize one closes the session', async () => {
+    const WebSocket = require('ws');
+    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/engine.io/?EIO=4&transport=websocket`);
+    const msgs = [];
+    let waiter = null;
+    ws.on('message', (d, bin) => {
+      const m = bin ? Array.from(d) : d.toString();
+      if (m === '2') { ws.send('3'); return; }
+      msgs.push(m);
+      if (waiter) waiter();
+    });
+    const nextMsg = () => L.withTimeout(new Promise((r) => {
+      if (msgs.length) return r(msgs.shift());
+      waiter = () => { waiter = null; r(msgs.shift()); };
+    }), 3000, 'ws message');
+    await nextMsg(); // open packet
+    ws.send('4he', { fin: false });
+    ws.send('l', { fin: false });
+    ws.send('lo', { fin: true });
+    L.assertEq(await nextMsg(), '4hello', 'text fragments');
+    ws.send(Buffer.from([1, 2]), { binary: true, fin: false });
+    ws.send(Buffer.from([3]), { binary: true, fin: true });
+    L.assertEq(await nextMsg(), [1, 2, 3], 'binary fragments');
+    const max = '4' + 'a'.repeat(999999); // exactly maxPayload bytes: accepted
+    ws.send(max);
+    L.assertEq(await nextMsg() === max, true, 'a message of exactly maxPayload');
+    const closed = new Promise((r) => ws.once('close', (code) => r(code)));
+    ws.send('4' + 'a'.repeat(1000000)); // maxPayload is 1000000 bytes: one too many
+    L.assertEq(await L.withTimeout(closed, 3000, 'close'), 1009, 'close code');
+  }],
   ['stop with SIGTERM exits 0', () => L.stopServer(srv)],
   ['CORS: a configured origin is echoed, others get no header, preflight 204', async () => {
     srv = await L.startServer(BIN, ['--cors-origin', 'http://a.example', '--cors-origin', 'http://b.example']);
