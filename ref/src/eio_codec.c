@@ -146,6 +146,7 @@ int eio_packet_decode_text(const uint8_t *buf, size_t len, eio_packet *out) {
     return 0;
   }
   if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* EIO-PK-1, EIO-PK-6 */
+  /* EIO-PK-3, EIO-PK-4: the rest is data, verbatim, whatever the type */
   *out = (eio_packet){(eio_packet_type)(buf[0] - '0'), EIO_DATA_TEXT, {buf + 1, len - 1}};
   return 0;
 }

@@ -112,6 +112,8 @@ int sio_reasm_finish(sio_reasm *r) {
 
 /* ---- send side ---------------------------------------------------------- */
 
+/* SIO-BIN-14: the caller numbered the placeholders; we check they match the count.
+ * SIO-BIN-16 (nothing between header and attachments) is the caller's to keep. */
 int sio_binary_encode_header(const sio_packet *p, uint8_t *seen, uint8_t *out, size_t cap) {
   if (!p || !seen || !is_binary_type(p->type) || p->attachments == 0)
     return SIO_ERR_INVALID_ARGUMENT;

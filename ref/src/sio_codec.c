@@ -1,7 +1,8 @@
 /* Socket.IO v5 packet codec (text form): decode with every check the spec makes on a
  * single packet, and encode; stateless and allocation-free.
- * Spec tags: SIO-PK-* (type, attachment count, namespace, ack id, payload JSON and its
- * shape per type, reserved event names). */
+ * Spec tags: SIO-PK-2..19 (SIO-PK-2: the parts in order: type, attachment count,
+ * namespace, ack id, payload JSON; then its shape per type and reserved event names),
+ * SIO-BIN-1, SIO-BIN-2 (attachment count), SIO-BIN-15. */
 #include "sioref/sio_codec.h"
 
 #include <limits.h>
@@ -114,6 +115,8 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
     if (rc) return rc;
     p.data = (sio_span){buf + i, len - i};
   }
+  /* SIO-PK-15: nothing beyond the shape is interpreted (placeholders are the
+   * reassembler's business, and only in types 5 and 6) */
   int rc = check_shape(p.type, has_data, &ji);
   if (rc) return rc;
   *out = p;
@@ -146,7 +149,7 @@ int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
   if ((!p->nsp.ptr && p->nsp.len) || (!p->data.ptr && p->data.len)) return SIO_ERR_INVALID_ARGUMENT;
   if (p->ack_id < SIO_NO_ACK_ID || p->ack_id > SIO_MAX_ACK_ID) return SIO_ERR_INVALID_ARGUMENT;
   bool binary = p->type == SIO_PACKET_BINARY_EVENT || p->type == SIO_PACKET_BINARY_ACK;
-  if (binary && p->attachments == 0) return SIO_ERR_INVALID_ARGUMENT;
+  if (binary && p->attachments == 0) return SIO_ERR_INVALID_ARGUMENT; /* SIO-BIN-15 */
   /* A namespace must read back as written: it starts with '/' and holds no ','. */
   bool named = p->nsp.len > 0 && !(p->nsp.len == 1 && p->nsp.ptr[0] == '/');
   if (named && (p->nsp.ptr[0] != '/' || memchr(p->nsp.ptr, ',', p->nsp.len)))
@@ -180,7 +183,7 @@ int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
     pos = put(out, cap, pos, ",", 1);
   }
   if (p->ack_id >= 0) pos = put_u64(out, cap, pos, (uint64_t)p->ack_id);
-  pos = put(out, cap, pos, p->data.ptr, p->data.len);
+  pos = put(out, cap, pos, p->data.ptr, p->data.len); /* SIO-PK-18: verbatim */
   return (int)pos;
 }
 
