@@ -138,8 +138,13 @@ int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t
  * EIO-PL-1; or any packet eio_packet_encode would refuse on polling). */
 int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t cap);
 
-/* Base64 (RFC 4648, with padding) helpers. decode returns the decoded length,
- * SIO_ERR_BAD_BASE64, or SIO_ERR_BUFFER_TOO_SMALL; encode is snprintf style. */
+/* Base64 (RFC 4648 section 4, with padding, no whitespace) helpers; IN is borrowed,
+ * OUT/CAP is the caller's buffer. decode accepts exactly what the 'b' packet form
+ * accepts (strict, and canonical: leftover bits of a padded group must be zero) and
+ * returns the decoded length, SIO_ERR_BAD_BASE64, SIO_ERR_BUFFER_TOO_SMALL (nothing
+ * useful written) or SIO_ERR_INVALID_ARGUMENT (NULL with a length). decoded_len is an
+ * upper bound (len / 4 * 3). encode is snprintf style: returns the full length and
+ * writes at most CAP bytes (no NUL terminator), or SIO_ERR_INVALID_ARGUMENT. */
 int eio_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
 size_t eio_base64_decoded_len(size_t len);
 int eio_base64_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
