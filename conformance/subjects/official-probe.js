@@ -20,6 +20,7 @@ const WebSocket = require(path.join(NODE_MODULES, "ws"));
 
 const PING_INTERVAL = 300;
 const PING_TIMEOUT = 200;
+const RACE_MARGIN_MS = 50; // the only place where the probe is more lenient than upstream
 
 const argv = process.argv.slice(2);
 let base = null;
@@ -235,7 +236,9 @@ function engineTitles(suite, P, sio) {
   }, 5000);
   it(suite, T("closes the session upon ping timeout", "should close the session upon ping timeout") + " [polling]", async () => {
     const sid = await init();
-    await sleep(PING_INTERVAL + PING_TIMEOUT);
+    // The official title sleeps exactly pingInterval + pingTimeout, which races the
+    // server's own timer (the official Node server fails it now and then); 50 ms margin.
+    await sleep(PING_INTERVAL + PING_TIMEOUT + RACE_MARGIN_MS);
     eq((await get(q(sid))).status, 400, "GET status");
   }, 5000);
   it(suite, T("sends ping/pong packets", "should send ping/pong packets") + " [websocket]", async () => {

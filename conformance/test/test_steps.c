@@ -2,6 +2,7 @@
  * pattern matcher, and the scenario loader's validation (a typo must be an error). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ct_scenario.h"
@@ -128,4 +129,37 @@ Test(steps, repo_scenarios_load) {
   int n = ct_scenarios_load_dir(&cs, SIO_VECTORS_DIR "/scenarios", err, sizeof err);
   cr_assert_gt(n, 50, "%s", err);
   ct_cases_free(&cs);
+}
+
+/* Traceability: every tag a scenario case cites exists in spec/ (as "[TAG]"). */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  cr_assert_not_null(f, "%s", path);
+  ct_buf b = {0};
+  char tmp[4096];
+  size_t n;
+  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ct_buf_add(&b, tmp, n);
+  fclose(f);
+  return ct_buf_steal(&b);
+}
+
+Test(steps, scenario_tags_exist_in_spec) {
+  char *eio = slurp(SIO_SOURCE_DIR "/spec/engine.io-v4.md");
+  char *sio = slurp(SIO_SOURCE_DIR "/spec/socket.io-v5.md");
+  ct_cases cs = {0};
+  char err[512];
+  cr_assert_gt(ct_scenarios_load_dir(&cs, SIO_VECTORS_DIR "/scenarios", err, sizeof err), 0);
+  for (size_t i = 0; i < cs.n; i++) {
+    char *tags = ct_xstrdup(cs.v[i].tags);
+    for (char *save = NULL, *t = strtok_r(tags, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+      char *needle = ct_xasprintf("[%s]", t);
+      cr_expect(strstr(eio, needle) || strstr(sio, needle), "%s cites unknown tag %s", cs.v[i].id,
+                t);
+      free(needle);
+    }
+    free(tags);
+  }
+  ct_cases_free(&cs);
+  free(eio);
+  free(sio);
 }
