@@ -211,6 +211,8 @@ Test(router, concurrent_get_closes_session) {
   cr_assert_eq(pr.body_len, 1);
   cr_assert_eq(pr.body[0], '1');
   cr_assert_eq(eio_server_allocated_count(SRV), 1); /* still held by the first GET */
+  cr_assert_eq(eio_server_held_count(SRV), 1);
+  cr_assert_eq(eio_server_session_count(SRV), 0);
   eio_server_release(SRV, s);
   cr_assert_eq(eio_server_allocated_count(SRV), 0);
   assert_error(request("GET", q, NULL), 400, E1);

@@ -22,16 +22,13 @@
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
 
-/* Session-level Engine.IO peer violations. These belong in err.h (range -110..-199);
- * until the lead adds them there they are defined here with the same numbering. Each
- * one closes the session (the peer broke the protocol). */
+/* Session-level Engine.IO errors. These belong in err.h (range -110..-199); until
+ * the lead adds them there they are defined here with the same numbering. */
 #ifndef SIO_ERR_POLL_OVERLAP
 #define SIO_ERR_POLL_OVERLAP       (-110) /* a second GET arrived while one was held */
-#define SIO_ERR_POST_OVERLAP       (-111) /* a second POST arrived while one was read */
-#define SIO_ERR_BINARY_POST        (-113) /* a POST body was sent as octet-stream */
-#define SIO_ERR_UPGRADE_REFUSED    (-114) /* an upgrade that the session cannot accept */
-#define SIO_ERR_TRANSPORT_MISMATCH (-115) /* a request on a transport not in use */
-#define SIO_ERR_UNEXPECTED_PACKET  (-116) /* open/upgrade/noop from the client */
+#define SIO_ERR_UPGRADE_REFUSED    (-111) /* an upgrade the session cannot accept */
+#define SIO_ERR_TRANSPORT_MISMATCH (-112) /* a request on a transport the session left */
+#define SIO_ERR_UNEXPECTED_PACKET  (-113) /* open/upgrade/noop from the client */
 #endif
 
 /* Defaults: the official server's (engine.io 6.6.4). */
