@@ -39,3 +39,13 @@ if(TARGET PkgConfig::LWS)
   target_compile_options(sioload-lws-probe PRIVATE -O2)
   target_link_libraries(sioload-lws-probe PRIVATE PkgConfig::LWS)
 endif()
+
+# The histogram's unit test (Criterion), registered only inside the main project.
+if(COMMAND sio_add_test)
+  sio_add_test(test_sioload_stats
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lt_stats.c ${CMAKE_CURRENT_LIST_DIR}/lt_stats.c
+    LIBS "")
+  if(TARGET test_sioload_stats)
+    target_include_directories(test_sioload_stats PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+  endif()
+endif()

@@ -36,7 +36,7 @@ void lt_hist_add(lt_hist *h, uint64_t v) {
 uint64_t lt_hist_quantile(const lt_hist *h, double q) {
   if (h->count == 0) return 0;
   uint64_t rank = (uint64_t)(q * (double)h->count);
-  if (rank >= h->count) rank = h->count - 1;
+  if (rank >= h->count - 1) return h->max; /* the top rank is the maximum itself */
   uint64_t seen = 0;
   for (unsigned i = 0; i < LT_HIST_BUCKETS; i++) {
     seen += h->b[i];
