@@ -423,7 +423,7 @@ static void phase_ramp(void) {
   g.phase = 1;
   uint32_t started = 0;
   uint64_t last_print = t0;
-  while (g.n_ready + g.hs_failed < g.o.clients) {
+  while (started < g.o.clients || g.n_hs > 0) { /* every client started and settled */
     uint64_t now = lt_now_us();
     uint64_t allowed = (now - t0) * g.o.ramp_rate / 1000000ULL + 1;
     while (started < g.o.clients && started < allowed && g.n_hs < g.o.ramp_conc) {
