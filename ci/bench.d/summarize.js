@@ -85,14 +85,16 @@ const W = [48, 26, 26, 8];
 const row = (a, b, c, d) => lines.push(pad(a, W[0]) + pad(b, W[1]) + pad(c, W[2]) + d);
 
 lines.push("sioref vs the official Socket.IO server (Node " + process.version + ", socket.io 4.8.4), same sioload phases");
-lines.push("values: median [min-max] over runs; ratio = sioref / official (for times and memory, < 1 is better)");
+lines.push("values: median [min-max] over runs; ratio = sioref / official, with which way it points");
 lines.push("");
 row("metric", "official", "sioref", "ratio");
 for (const [label, higher, scen, get] of ROWS) {
   const s = {};
   for (const srv of SERVERS) s[srv] = stats((runs[srv]?.[scen] || []).map(get));
   const ratio = s.official && s.sioref && s.official.median ? s.sioref.median / s.official.median : null;
-  row(label, cell(s.official), cell(s.sioref), ratio === null ? "-" : ratio.toFixed(2) + (higher ? "" : ""));
+  // say which way the ratio points, so nobody has to remember per row
+  const verdict = ratio === null ? "" : Math.abs(ratio - 1) < 0.05 ? " (same)" : (ratio > 1) === higher ? " (better)" : " (worse)";
+  row(label, cell(s.official), cell(s.sioref), ratio === null ? "-" : ratio.toFixed(2) + verdict);
   out.load.push({ metric: label, higher_is_better: higher, official: s.official, sioref: s.sioref, ratio });
 }
 lines.push("");
@@ -143,9 +145,10 @@ if (codecOfficial || codecOurs) {
     for (const dirn of ["decode", "encode"]) {
       const so = o ? stats(o[`${dirn}_ns`]) : null;
       const sc = c ? stats(c[`${dirn}_ns`].filter((x) => x >= 0)) : null;
-      const ratio = so && sc ? sc.median / so.median : null;
+      const ratio = so && sc ? sc.median / so.median : null; // time per packet: < 1 is faster
       const tag = c && dirn === "encode" && c.encode_matches_official === false ? " (wire differs!)" : "";
-      row(`${id} ${dirn} (${(o || c).wire_bytes} B)`, cell(so), cell(sc) + tag, ratio === null ? "-" : ratio.toFixed(3));
+      const verdict = ratio === null ? "" : ratio < 0.95 ? " (faster)" : ratio > 1.05 ? " (slower)" : " (same)";
+      row(`${id} ${dirn} (${(o || c).wire_bytes} B)`, cell(so), cell(sc) + tag, ratio === null ? "-" : ratio.toFixed(3) + verdict);
       out.codec.push({ case: id, direction: dirn, wire_bytes: (o || c).wire_bytes, official_ns: so, sioref_ns: sc, ratio });
     }
   }
