@@ -160,8 +160,11 @@ void ct_pump(ct_run *r, int ms);
 /* Start a GET on a polling conn now (a long poll held by the server). */
 int ct_poll_start(ct_conn *c);
 void ct_conn_close(ct_conn *c);
-/* Is the polling session gone? Sends one GET: 1 when answered 400/closed, 0 if not. */
-int ct_poll_gone(ct_conn *c, int timeout_ms);
+/* Is the polling session gone? Sends one GET: 1 when it is refused (HTTP 400, a close
+ * packet, or no answer), 0 if not. STRICT: only HTTP 400 with error code 1 ("Session
+ * ID unknown") counts, for use while another GET of the session may be held (a second
+ * GET would itself close a live session). */
+int ct_poll_gone(ct_conn *c, int timeout_ms, int strict);
 /* Render a packet for logs and reports. */
 void ct_pkt_render(ct_buf *b, const ct_pkt *p);
 

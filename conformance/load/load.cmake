@@ -8,6 +8,10 @@ add_executable(sioload
   ${CMAKE_CURRENT_LIST_DIR}/lt_stats.c)
 target_compile_options(sioload PRIVATE -O2)
 
+# The machine's loopback round-trip ceiling, measured beside the servers by ci/bench.
+add_executable(sioload-tcp-baseline ${CMAKE_CURRENT_LIST_DIR}/tcp_baseline.c)
+target_compile_options(sioload-tcp-baseline PRIVATE -O2)
+
 # The codec benchmark links the reference codecs: the sioref_codec target inside the
 # main project, or a prebuilt library given as -DSIOREF_CODEC_LIB=... with
 # -DSIOREF_INCLUDE_DIR=... in the standalone build.

@@ -398,7 +398,7 @@ void ct_conn_close(ct_conn *c) {
   c->closed = 1;
 }
 
-int ct_poll_gone(ct_conn *c, int timeout_ms) {
+int ct_poll_gone(ct_conn *c, int timeout_ms, int strict) {
   char *t = poll_target(c);
   ct_http_req req = {.method = "GET", .target = t};
   ct_log(c->r, "-> %s GET %s (is the session gone?)", c->name, t);
@@ -411,8 +411,16 @@ int ct_poll_gone(ct_conn *c, int timeout_ms) {
            resp.body.data ? (char *)resp.body.data : "");
     int gone = resp.status == 400 ||
                (resp.status == 200 && resp.body.len == 1 && resp.body.data[0] == '1');
+    if (strict) {
+      /* EIO-TR-2 / EIO-ERR-1: only "unknown sid" (code 1) proves the session is gone;
+       * any other refusal may come from this very probe (EIO-TR-6) */
+      cJSON *j = cJSON_ParseWithLength((const char *)resp.body.data, resp.body.len);
+      const cJSON *code = cJSON_GetObjectItem(j, "code");
+      gone = resp.status == 400 && cJSON_IsNumber(code) && code->valueint == 1;
+      cJSON_Delete(j);
+    }
     ct_http_resp_free(&resp);
     return gone;
   }
-  return rc == -1 || rc == -2;
+  return !strict && (rc == -1 || rc == -2);
 }

@@ -462,11 +462,14 @@ static void op_expect_close(step_ctx *x) {
     }
     return;
   }
-  /* never cancel a held GET to find out: an aborted GET closes the session by itself
-   * (EIO-TR-12) and would fake the closure; a held GET is answered at the latest
-   * by the next ping, so the pump above has already seen a closure if there was one */
-  if (c->transport == CT_TR_POLLING && c->sid[0] && !c->get_pending) {
-    if (ct_poll_gone(c, ct_ms(x->r, 1000))) {
+  /* A held GET is never cancelled to find out: an aborted GET closes the session by
+   * itself (EIO-TR-12) and would fake the closure. With no GET in flight one GET must
+   * be refused; with one held, only an unambiguous "unknown sid" (code 1) answer
+   * counts, since a conforming server answers a held GET when it closes (EIO-CL-4) and
+   * the pump above would have seen that. */
+  if (c->transport == CT_TR_POLLING && c->sid[0]) {
+    if (ct_poll_gone(c, ct_ms(x->r, 1000), c->get_pending)) {
+      ct_log(x->r, "== %s is gone (later request refused)", c->name);
       c->closed = 1;
       return;
     }

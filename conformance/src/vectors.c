@@ -140,6 +140,19 @@ static int load_sio(ct_cases *cs, const char *path, char *err, size_t errlen) {
      * reason to close is the decode error; anything else follows a CONNECT to / */
     int connect_first = !(!e->wire[0].hex && e->wire[0].len > 0 && e->wire[0].bytes[0] == '0');
     cJSON_AddItemToArray(steps, step(connect_first ? "sio_open" : "open"));
+    if (!connect_first) {
+      /* connect /custom (contract CT-16) so the connect timeout (SIO-NS-5) cannot be
+       * what closes the session */
+      cJSON *s = step("send");
+      cJSON_AddStringToObject(s, "sio", "0/custom,");
+      cJSON_AddItemToArray(steps, s);
+      cJSON *e1 = step("expect");
+      cJSON_AddStringToObject(e1, "prefix", "40/custom,");
+      cJSON_AddItemToArray(steps, e1);
+      cJSON *e2 = step("expect");
+      cJSON_AddStringToObject(e2, "prefix", "42/custom,");
+      cJSON_AddItemToArray(steps, e2);
+    }
     for (size_t k = 0; k < e->nwire; k++)
       cJSON_AddItemToArray(steps,
                            send_msg(&e->wire[k], !e->wire[k].hex, e->wire[k].hex ? NULL : "4"));
