@@ -97,6 +97,24 @@ for (const [label, higher, scen, get] of ROWS) {
   row(label, cell(s.official), cell(s.sioref), ratio === null ? "-" : ratio.toFixed(2) + verdict);
   out.load.push({ metric: label, higher_is_better: higher, official: s.official, sioref: s.sioref, ratio });
 }
+// The loopback TCP ceiling measured in the same run (sioload-tcp-baseline).
+const base = {};
+for (const f of fs.readdirSync(dir)) {
+  if (!/^baseline-\d+\.json$/.test(f)) continue;
+  try {
+    for (const r of JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")).results) (base[r.inflight] ||= []).push(r.rate);
+  } catch (e) {}
+}
+if (Object.keys(base).length) {
+  lines.push("");
+  lines.push("machine ceiling: plain TCP ping-pong on loopback, 32-byte messages (round trips/s)");
+  for (const k of Object.keys(base).sort((a, b) => a - b)) {
+    const s = stats(base[k]);
+    row(`  ${k} in flight`, cell(s), "", "");
+    out.baseline = out.baseline || [];
+    out.baseline.push({ inflight: Number(k), rate: s });
+  }
+}
 lines.push("");
 lines.push("load generator headroom: CPU % of one core, sioload / server / other processes, same window (median)");
 row("phase", "official run", "sioref run", "");
