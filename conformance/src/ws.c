@@ -162,7 +162,8 @@ int ct_ws_connect(ct_ws *ws, const char *host, int port, const char *target, con
 
 int ct_ws_send_raw(ct_ws *ws, const void *p, size_t len) {
   if (ws->fd < 0) return -1;
-  return ct_send_all(ws->fd, p, len, 2000);
+  /* generous: a maxPayload-sized message to a busy server may take a while */
+  return ct_send_all(ws->fd, p, len, 10000);
 }
 
 int ct_ws_send(ct_ws *ws, int opcode, const void *p, size_t len) {
