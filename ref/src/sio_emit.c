@@ -242,7 +242,7 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
   }
   if (r) {
     for (size_t i = 0; i < r->n_members; i++)
-      if (r->members[i] != except && r->members[i]->connected) to[k++] = r->members[i]->c;
+      if (r->members[i].s != except && r->members[i].s->connected) to[k++] = r->members[i].s->c;
   } else {
     for (sio_socket *m = ns->head; m; m = m->ns_next)
       if (m != except) to[k++] = m->c;

@@ -6,13 +6,28 @@
 #include "sioref/sio_binary.h"
 #include "sioref/sio_server.h"
 
-/* A room of one namespace: a name and the sockets in it. Rooms live on the namespace's
- * list and are freed when their last member leaves. */
+/* Membership is kept from both sides so that joining, leaving and emitting cost O(1)
+ * per member: a room lists (socket, index of this room in the socket's list) and a
+ * socket lists (room, index of the socket in the room's list); a swap-remove on one
+ * side fixes the one moved entry's back index on the other. */
+typedef struct sio_member {
+  sio_socket *s;
+  size_t slot; /* index of the room in s->rooms */
+} sio_member;
+
+typedef struct sio_membership {
+  struct sio_room *room;
+  size_t idx; /* index of the socket in room->members */
+} sio_membership;
+
+/* A room of one namespace: a name and the sockets in it. Rooms live in the namespace's
+ * hash table and are freed when their last member leaves. */
 typedef struct sio_room {
-  struct sio_room *next;
+  struct sio_room *next; /* hash chain */
+  uint64_t hash;
   char *name; /* owned copy, not NUL-terminated in meaning (any bytes) */
   size_t name_len;
-  sio_socket **members; /* owned array of borrowed socket pointers */
+  sio_member *members; /* owned */
   size_t n_members, cap;
 } sio_room;
 
@@ -22,7 +37,8 @@ struct sio_namespace {
   size_t name_len;
   sio_socket *head; /* connected sockets, linked by ns_prev/ns_next */
   size_t n_sockets;
-  sio_room *rooms;
+  sio_room **buckets; /* owned hash table of rooms, n_buckets a power of two (or 0) */
+  size_t n_buckets, n_rooms;
 };
 
 /* A server-issued ack request waiting for the client's answer. */
@@ -41,7 +57,7 @@ struct sio_socket {
   bool connected;
   sio_socket *c_prev, *c_next;   /* the client's joined sockets, then its graveyard */
   sio_socket *ns_prev, *ns_next; /* the namespace's connected sockets */
-  sio_room **rooms;              /* owned array of borrowed room pointers */
+  sio_membership *rooms;         /* owned: the rooms S is in */
   size_t n_rooms, rooms_cap;
   char *auth; /* owned copy of the handshake auth JSON text */
   size_t auth_len;
@@ -112,7 +128,9 @@ size_t sio_json_quote_(const char *s, size_t len, char *out);
 
 /* ---- sio_room.c ---- */
 sio_room *sio_room_find_(sio_namespace *ns, const char *name, size_t len);
-/* Remove S from every room (freeing rooms left empty) and free S's room array. */
+/* Remove S from every room (freeing rooms left empty); S's array stays for free. */
 void sio_room_leave_all_(sio_socket *s);
+/* Free NS's (empty) room table. */
+void sio_room_table_free_(sio_namespace *ns);
 
 #endif

@@ -101,6 +101,7 @@ void sio_server_free(sio_server *srv) {
     c->depth = 0; /* free even if the embedder broke the rules */
     sio_client_free(c);
   }
+  for (size_t i = 0; i < srv->cfg.n_namespaces; i++) sio_room_table_free_(&srv->nsps[i]);
   free(srv->nsps);
   free(srv);
 }

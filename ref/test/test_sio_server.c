@@ -934,3 +934,52 @@ Test(sio_config, server_free_with_live_clients) {
     free(w.conns[i].msgs);
   }
 }
+
+/* Rooms against a model: random joins, leaves and disconnect/reconnects over 5 sockets
+ * and 40 rooms (enough to grow the hash table several times); every room emit must reach
+ * exactly the model's members. */
+Test(sio, rooms_match_a_model_under_random_churn) {
+  enum { NS = 5, NR = 40 };
+  bool model[NS][NR];
+  memset(model, 0, sizeof model);
+  sio_socket *s[NS];
+  for (int i = 0; i < NS; i++) {
+    fake_open(&W, i, 0);
+    fake_join(&W, i, "/", 1);
+    s[i] = LOG.last_socket;
+  }
+  sio_namespace *root = sio_server_namespace(W.srv, "/");
+  uint32_t x = 99;
+  for (int step = 0; step < 3000; step++) {
+    x = x * 1103515245u + 12345u;
+    int i = (int)((x >> 8) % NS), r = (int)((x >> 16) % NR), op = (int)((x >> 24) % 10);
+    char name[16];
+    int nl = snprintf(name, sizeof name, "room-%d", r);
+    if (op < 5) {
+      cr_assert_eq(sio_socket_join(s[i], name, (size_t)nl), 0);
+      model[i][r] = true;
+    } else if (op < 8) {
+      cr_assert_eq(sio_socket_leave(s[i], name, (size_t)nl), 0);
+      model[i][r] = false;
+    } else if (op < 9) {
+      /* leave the namespace and come back: every room is gone */
+      cr_assert_eq(fake_text(&W, i, "1", 2), 0);
+      fake_join(&W, i, "/", 3);
+      s[i] = LOG.last_socket;
+      for (int k = 0; k < NR; k++) model[i][k] = false;
+    } else {
+      int expect = 0;
+      for (int k = 0; k < NS; k++) expect += model[k][r];
+      cr_assert_eq(sio_namespace_emit(root, name, (size_t)nl, NULL, "m", S(""), NULL, 0), expect,
+                   "step %d room %d", step, r);
+      for (int k = 0; k < NS; k++) {
+        if (model[k][r]) fake_expect(&W, k, "2[\"m\"]");
+        fake_expect_none(&W, k);
+      }
+    }
+    for (int k = 0; k < NR; k++) {
+      nl = snprintf(name, sizeof name, "room-%d", k);
+      cr_assert_eq(sio_socket_in_room(s[i], name, (size_t)nl), model[i][k]);
+    }
+  }
+}
