@@ -494,6 +494,7 @@ int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint6
   if (!s || (!body && len)) return SIO_ERR_INVALID_ARGUMENT;
   if (s->state == EIO_SESSION_CLOSED) return SIO_ERR_BAD_STATE;
   if (s->transport != EIO_TRANSPORT_POLLING) return SIO_ERR_TRANSPORT_MISMATCH;
+  if (!body) body = (const uint8_t *)""; /* an empty body: never hand NULL on */
   eio_payload_iter it;
   /* EIO-TR-10, EIO-LIM-1: a body over maxPayload is refused and the session closed. */
   int rc = eio_payload_iter_init(&it, body, len, s->cfg->max_payload_bytes, 0);

@@ -322,7 +322,8 @@ static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
   eio_http_response r;
   char origin[256];
   snprintf(origin, sizeof origin, "%s", c->allow_origin);
-  int rc = eio_server_post_body(c->router, c->s, c->buf, c->len, c->too_large,
+  const uint8_t *body = c->buf ? c->buf : (const uint8_t *)"";
+  int rc = eio_server_post_body(c->router, c->s, body, c->len, c->too_large,
                                 sioref_adapter_now_ms(), &r);
   int w = rc < 0 ? -1 : respond(wsi, &r, origin[0] ? origin : NULL);
   release_conn(c);

@@ -577,3 +577,10 @@ Test(session, send_refuses_text_a_poll_body_cannot_carry) {
                0);
   eio_session_free(s);
 }
+
+Test(session, empty_post_body_closes) {
+  eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
+  cr_assert_eq(eio_session_poll_post(s, NULL, 0, 1), SIO_ERR_EMPTY_PACKET); /* EIO-TR-9 */
+  cr_assert_eq(R.reason, EIO_CLOSE_PARSE_ERROR);
+  eio_session_free(s);
+}

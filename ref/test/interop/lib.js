@@ -9,6 +9,8 @@ function startServer(bin, args = []) {
   const wrapper = (process.env.SIOREF_WRAPPER || '').split(' ').filter(Boolean);
   const argv = [...wrapper, bin, '--port', '0', ...args];
   const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // never leave a server behind, whatever happens to this script
+  process.on('exit', () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; if (process.env.SIOREF_SHOW_STDERR) process.stderr.write(d); });
   const slow = wrapper.length ? 30000 : 5000;
