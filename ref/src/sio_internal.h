@@ -76,7 +76,9 @@ typedef enum sio_client_state {
 struct sio_client {
   sio_server *srv;
   void *user;
-  sio_client *prev, *next; /* the server's client list */
+  sio_client *prev, *next;     /* the server's client list */
+  sio_client *t_prev, *t_next; /* the server's list of clients that have a deadline */
+  bool timed;                  /* on that list */
   sio_client_state state;
   uint64_t connect_deadline_ms; /* SIO_NO_DEADLINE once a namespace was joined */
   sio_socket *sockets;          /* joined sockets (connected) */
@@ -101,9 +103,13 @@ struct sio_server {
   sio_namespace *nsps; /* owned array of cfg.n_namespaces */
   sio_client *clients;
   size_t n_clients;
+  sio_client *timed; /* clients whose next deadline is not SIO_NO_DEADLINE: the server's
+                        deadline and tick visit only these, so idle clients cost nothing */
 };
 
 /* ---- sio_server.c ---- */
+/* Put C on, or take it off, the server's list of clients with a deadline. */
+void sio_client_retime_(sio_client *c);
 /* Advance the server's clock to NOW_MS (it never goes back). */
 void sio_server_clock_(sio_server *srv, uint64_t now_ms);
 /* Enter / leave an entry point of C: memory of sockets disconnected while depth > 0 is

@@ -115,7 +115,7 @@ sio_namespace *sio_server_namespace(sio_server *srv, const char *name) {
 uint64_t sio_server_next_deadline(const sio_server *srv) {
   uint64_t d = SIO_NO_DEADLINE;
   if (!srv) return d;
-  for (const sio_client *c = srv->clients; c; c = c->next) {
+  for (const sio_client *c = srv->timed; c; c = c->t_next) {
     uint64_t cd = sio_client_next_deadline(c);
     if (cd < d) d = cd;
   }
@@ -126,12 +126,12 @@ int sio_server_tick(sio_server *srv, uint64_t now_ms) {
   if (!srv) return 0;
   sio_server_clock_(srv, now_ms);
   int n = 0;
-  /* A tick may emit to (and close) other clients, never free them: the list is stable
-   * except for order, so restart after each tick and skip clients not yet due. */
+  /* A tick may emit to (and close) other clients, never free them, but it changes the
+   * list of timed clients: restart after each tick; clients not yet due are skipped. */
   bool again = true;
   while (again) {
     again = false;
-    for (sio_client *c = srv->clients; c; c = c->next) {
+    for (sio_client *c = srv->timed; c; c = c->t_next) {
       if (sio_client_next_deadline(c) <= now_ms) {
         (void)sio_client_tick(c, now_ms);
         n++;
@@ -176,10 +176,31 @@ sio_client *sio_client_new(sio_server *srv, void *user) {
   return c;
 }
 
+void sio_client_retime_(sio_client *c) {
+  bool want = sio_client_next_deadline(c) != SIO_NO_DEADLINE;
+  if (want == c->timed) return;
+  sio_server *srv = c->srv;
+  if (want) {
+    c->t_prev = NULL;
+    c->t_next = srv->timed;
+    if (srv->timed) srv->timed->t_prev = c;
+    srv->timed = c;
+  } else {
+    if (c->t_prev)
+      c->t_prev->t_next = c->t_next;
+    else
+      srv->timed = c->t_next;
+    if (c->t_next) c->t_next->t_prev = c->t_prev;
+    c->t_prev = c->t_next = NULL;
+  }
+  c->timed = want;
+}
+
 void sio_client_enter_(sio_client *c) { c->depth++; }
 
 void sio_client_leave_(sio_client *c) {
   if (--c->depth > 0) return;
+  sio_client_retime_(c); /* every deadline change happens inside an entry point */
   while (c->graveyard) {
     sio_socket *s = c->graveyard;
     c->graveyard = s->c_next;
@@ -194,6 +215,7 @@ int sio_client_open(sio_client *c, uint64_t now_ms) {
   sio_server_clock_(c->srv, now_ms);
   /* SIO-NS-5: a client must join a namespace within connectTimeout of the open. */
   c->connect_deadline_ms = now_ms + c->srv->cfg.connect_timeout_ms;
+  sio_client_retime_(c);
   return 0;
 }
 
@@ -293,6 +315,8 @@ void sio_client_free(sio_client *c) {
   }
   reasm_drop(c);
   sio_server *srv = c->srv;
+  c->state = SIO_CS_CLOSED;
+  sio_client_retime_(c); /* off the timed list */
   if (c->prev)
     c->prev->next = c->next;
   else

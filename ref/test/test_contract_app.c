@@ -376,6 +376,13 @@ Test(contract, soak_random_mix) {
       by_ns += sio_namespace_socket_count(sio_server_namespace(W.srv, names[k]));
     for (int k = 0; k < FAKE_MAX_CONNS; k++) by_client += sio_client_socket_count(W.conns[k].c);
     cr_assert_eq(by_ns, by_client, "step %d", step);
+    /* the server's deadline (kept from a list of timed clients) equals the minimum */
+    uint64_t min = SIO_NO_DEADLINE;
+    for (int k = 0; k < FAKE_MAX_CONNS; k++) {
+      uint64_t d = sio_client_next_deadline(W.conns[k].c);
+      if (d < min) min = d;
+    }
+    cr_assert_eq(sio_server_next_deadline(W.srv), min, "step %d", step);
     cr_assert_eq(sio_server_client_count(W.srv), FAKE_MAX_CONNS);
   }
   cr_assert_gt(W.sends_total, 1500);
