@@ -337,6 +337,12 @@ static int new_sid(eio_server *srv, char sid[EIO_SID_LEN + 1]) {
   return SIO_ERR_INTERNAL;
 }
 
+/* EIO-LIM-3, EIO-HS-8: the session bound, checked before a handshake (policy comes
+ * after method and before version, EIO-ERR-4). */
+static bool over_limit(const eio_server *srv) {
+  return srv->cfg.max_sessions && srv->linked >= srv->cfg.max_sessions;
+}
+
 static int handshake(eio_server *srv, eio_transport t, uint64_t now_ms, entry **out) {
   char sid[EIO_SID_LEN + 1];
   int rc = new_sid(srv, sid);
@@ -435,6 +441,10 @@ int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint
    * for protocol version 4. */
   if (strcmp(req->method, "GET") != 0) {
     resp_error(srv, resp, EIO_HTTP_ERR_BAD_HANDSHAKE_METHOD);
+    return 0;
+  }
+  if (over_limit(srv)) {
+    resp_error(srv, resp, EIO_HTTP_ERR_FORBIDDEN);
     return 0;
   }
   if (!val_is(&q.eio, "4")) {
@@ -543,6 +553,10 @@ int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t no
       return 0;
     }
     resp_hold(resp, EIO_HTTP_WEBSOCKET, e);
+    return 0;
+  }
+  if (over_limit(srv)) {
+    ws_refuse(srv, resp, EIO_HTTP_ERR_FORBIDDEN);
     return 0;
   }
   if (!val_is(&q.eio, "4")) {

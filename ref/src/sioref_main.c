@@ -25,6 +25,7 @@ typedef struct options {
   long ping_timeout_ms;
   long max_payload;
   long connect_timeout_ms;
+  long max_sessions;
   const char *origins[MAX_ORIGINS];
   size_t n_origins;
   bool verbose;
@@ -50,6 +51,8 @@ static void usage(FILE *f) {
              "  --max-payload BYTES    Engine.IO maxPayload (default 1000000)\n"
              "  --connect-timeout MS   Socket.IO connect timeout (default 45000)\n"
              "  --cors-origin ORIGIN   allow this CORS origin, '*' for any (repeatable)\n"
+             "  --max-sessions N       most Engine.IO sessions per path, 0 = no bound\n"
+             "                         (default 10000); past it handshakes get 403\n"
              "  --verbose              one stderr line per connection event\n"
              "  --help                 this text\n");
 }
@@ -99,7 +102,8 @@ static int parse_args(int argc, char **argv, options *o) {
                                              "--ping-timeout",
                                              "--max-payload",
                                              "--connect-timeout",
-                                             "--cors-origin"};
+                                             "--cors-origin",
+                                             "--max-sessions"};
     bool known = false;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
       if (strcmp(name, with_value[k]) == 0) known = true;
@@ -129,6 +133,9 @@ static int parse_args(int argc, char **argv, options *o) {
     } else if (strcmp(name, "--connect-timeout") == 0) {
       if (!parse_long(val, 1, INT_MAX, &o->connect_timeout_ms))
         return bad("bad --connect-timeout '%s'", val);
+    } else if (strcmp(name, "--max-sessions") == 0) {
+      if (!parse_long(val, 0, INT_MAX, &o->max_sessions))
+        return bad("bad --max-sessions '%s'", val);
     } else if (strcmp(name, "--cors-origin") == 0) {
       if (!*val) return bad("bad value for %s", name);
       if (o->n_origins >= MAX_ORIGINS) return bad("too many %s options", name);
@@ -183,6 +190,7 @@ static void base_config(const options *o, eio_server_config *c) {
   c->session.ping_timeout_ms = (uint32_t)o->ping_timeout_ms;
   c->session.max_payload_bytes = (size_t)o->max_payload;
   c->session.out_headroom = sioref_adapter_headroom();
+  c->max_sessions = (size_t)o->max_sessions;
   c->cors_origins = o->origins;
   c->n_cors_origins = o->n_origins;
   c->random = os_random;
@@ -196,7 +204,8 @@ int main(int argc, char **argv) {
                .ping_interval_ms = EIO_DEFAULT_PING_INTERVAL_MS,
                .ping_timeout_ms = EIO_DEFAULT_PING_TIMEOUT_MS,
                .max_payload = EIO_DEFAULT_MAX_PAYLOAD_BYTES,
-               .connect_timeout_ms = 45000};
+               .connect_timeout_ms = 45000,
+               .max_sessions = 10000};
   int rc = parse_args(argc, argv, &o);
   if (rc >= 0) return rc;
   g_verbose = o.verbose;

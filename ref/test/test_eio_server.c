@@ -438,3 +438,28 @@ Test(router, many_sessions_grow_the_table) {
   cr_assert_eq(eio_server_session_count(SRV), 300);
   cr_assert_not_null(eio_server_find(SRV, sid));
 }
+
+Test(router, session_bound_refuses_handshakes_with_403) {
+  eio_server_free(SRV);
+  eio_server_config c;
+  memset(&c, 0, sizeof c);
+  eio_config_defaults(&c.session);
+  c.random = fake_random;
+  c.max_sessions = 2;
+  cr_assert_eq(eio_server_new(&c, &SRV), 0);
+  char a[EIO_SID_LEN + 1], b[EIO_SID_LEN + 1];
+  eio_session *sa = handshake(a, 0);
+  handshake(b, 0);
+  eio_http_response r = request("GET", "EIO=4&transport=polling", NULL);
+  cr_assert_eq(r.status, 403); /* EIO-HS-8, EIO-ERR-3 */
+  cr_assert_eq(memcmp(r.body, "{\"code\":4,\"message\":\"Forbidden\"}", r.body_len), 0);
+  eio_http_request rq = {.method = "GET", .query = "EIO=4&transport=websocket"};
+  eio_server_ws_open(SRV, &rq, 0, &r);
+  cr_assert_eq(r.status, 403);
+  /* method is still checked first (EIO-ERR-4) */
+  assert_error(request("POST", "EIO=4&transport=polling", NULL), 400, E2);
+  eio_session_abort(sa, EIO_CLOSE_SERVER, 1);
+  r = request("GET", "EIO=4&transport=polling", NULL);
+  cr_assert_eq(r.action, EIO_HTTP_HOLD_GET); /* room again */
+  eio_server_release(SRV, r.session);
+}

@@ -38,6 +38,9 @@ typedef struct eio_server_config {
   /* EIO-CORS: allowed origins (copied). "*" allows any origin. None: no CORS headers. */
   const char *const *cors_origins;
   size_t n_cors_origins;
+  /* EIO-LIM-3, EIO-HS-8: most sessions at once (0 = no bound); a handshake past it is
+   * refused with error code 4 (HTTP 403). */
+  size_t max_sessions;
   /* Random bytes for session ids: fill BUF with LEN bytes, return 0 (or <0 on error). */
   int (*random)(void *user, uint8_t *buf, size_t len);
   void *random_user;

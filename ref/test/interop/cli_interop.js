@@ -21,6 +21,7 @@ const BAD = [
   ['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--port'], ['--ping-interval', '0'],
   ['--ping-timeout', '-1'], ['--max-payload', 'x'], ['--connect-timeout', ''], ['--verbose=1'],
   ['positional'], ['--path', 'no-slash'], ['--path', '/engine.io/'], ['--cors-origin'],
+  ['--max-sessions', '-1'],
 ];
 
 L.runCases([
@@ -66,6 +67,13 @@ L.runCases([
     const code = await L.withTimeout(new Promise((res) => { proc.on('exit', (c) => res(c)); process.kill(proc.pid, 'SIGINT'); }), 2000, 'SIGINT');
     L.assertEq(code, 0, 'exit status');
     L.assertEq(out.split('\n').length, 2, 'one stdout line');
+  }],
+  ['--max-sessions bounds the sessions: 403 past it', async () => {
+    const srv = await L.startServer(BIN, ['--max-sessions', '1']);
+    await openPacket(srv.port);
+    const r = await L.request(srv.port, 'GET', '/engine.io/?EIO=4&transport=polling');
+    L.assertEq([r.status, JSON.parse(r.body)], [403, { code: 4, message: 'Forbidden' }], 'refused');
+    await L.stopServer(srv);
   }],
   ['a port in use is a clear error', async () => {
     const srv = await L.startServer(BIN, []);
