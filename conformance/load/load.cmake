@@ -44,12 +44,18 @@ if(TARGET PkgConfig::LWS)
   target_link_libraries(sioload-lws-probe PRIVATE PkgConfig::LWS)
 endif()
 
-# The histogram's unit test (Criterion), registered only inside the main project.
+# Unit tests (Criterion), registered only inside the main project: the histogram, and
+# the connection layer against a scripted loopback server.
 if(COMMAND sio_add_test)
   sio_add_test(test_sioload_stats
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lt_stats.c ${CMAKE_CURRENT_LIST_DIR}/lt_stats.c
     LIBS "")
-  if(TARGET test_sioload_stats)
-    target_include_directories(test_sioload_stats PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-  endif()
+  sio_add_test(test_sioload_client
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lt_client.c ${CMAKE_CURRENT_LIST_DIR}/lt_client.c
+    LIBS "")
+  foreach(t test_sioload_stats test_sioload_client)
+    if(TARGET ${t})
+      target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+    endif()
+  endforeach()
 endif()
