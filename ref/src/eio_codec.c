@@ -219,6 +219,10 @@ int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out
 int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len, size_t max_payload,
                           size_t max_packets) {
   if (!it || (!body && len)) return SIO_ERR_INVALID_ARGUMENT;
+  /* An empty body may come as (NULL, 0); point at a real empty array so that later
+   * pointer arithmetic (buf + pos) is never done on NULL, which C leaves undefined. */
+  static const uint8_t empty_body[1];
+  if (!body) body = empty_body;
   *it = (eio_payload_iter){body, len, 0, 0, max_packets, 0, false};
   /* EIO-PL-5: a body longer than maxPayload is refused before any packet is read */
   if (max_payload && len > max_payload) return it->err = SIO_ERR_PAYLOAD_TOO_LARGE;

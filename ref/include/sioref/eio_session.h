@@ -22,14 +22,8 @@
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
 
-/* Session-level Engine.IO errors. These belong in err.h (range -110..-199); until
- * the lead adds them there they are defined here with the same numbering. */
-#ifndef SIO_ERR_POLL_OVERLAP
-#define SIO_ERR_POLL_OVERLAP       (-110) /* a second GET arrived while one was held */
-#define SIO_ERR_UPGRADE_REFUSED    (-111) /* an upgrade the session cannot accept */
-#define SIO_ERR_TRANSPORT_MISMATCH (-112) /* a request on a transport the session left */
-#define SIO_ERR_UNEXPECTED_PACKET  (-113) /* open/upgrade/noop from the client */
-#endif
+/* Session-level Engine.IO errors (SIO_ERR_POLL_OVERLAP, _UPGRADE_REFUSED,
+ * _TRANSPORT_MISMATCH, _UNEXPECTED_PACKET) live in err.h, range -150..-199. */
 
 /* Defaults: the official server's (engine.io 6.6.4). */
 #define EIO_DEFAULT_PING_INTERVAL_MS   25000u

@@ -4,12 +4,16 @@
  * length or a count, a negative value is one of the codes below. The ranges say
  * who is at fault:
  *   -1   .. -99   local misuse or resource trouble (the caller's bug; nothing changed)
- *   -100 .. -199  Engine.IO peer violation (the peer sent something the spec forbids)
- *   -200 .. -299  Socket.IO peer violation
+ *   -100 .. -149  Engine.IO peer violation caught by the codec (wire form)
+ *   -150 .. -199  Engine.IO peer violation caught by the session (sequence, state)
+ *   -200 .. -249  Socket.IO peer violation caught by the codec
+ *   -250 .. -299  Socket.IO peer violation caught by the server layer
  *   <= -900       fatal: the reference code itself is broken
  * Each code has a stable kebab-case name used by vectors/errors.json and the vector
- * files, and one sentence for humans. The table is an X-macro so the enum, the names
- * and the sentences can never drift apart; a test compares it with errors.json. */
+ * files, and one sentence for humans. Every codec-range name appears in some invalid
+ * vector (ci/check-trace); session-range names are exercised by the state-machine tests. The table
+ * is an X-macro so the enum, the names and the sentences can never drift apart; a test compares it
+ * with errors.json. */
 #ifndef SIOREF_ERR_H
 #define SIOREF_ERR_H
 
@@ -24,6 +28,12 @@
   X(INVALID_UTF8, -103, "invalid-utf8", "text that must be UTF-8 is not valid UTF-8")              \
   X(PAYLOAD_TOO_LARGE, -104, "payload-too-large", "a message or body exceeds maxPayload")          \
   X(TOO_MANY_PACKETS, -105, "too-many-packets", "a polling body holds more packets than allowed")  \
+  X(POLL_OVERLAP, -150, "poll-overlap", "a second polling GET arrived while one was held")         \
+  X(UPGRADE_REFUSED, -151, "upgrade-refused", "the session cannot take this upgrade now")          \
+  X(TRANSPORT_MISMATCH, -152, "transport-mismatch",                                                \
+    "a request came on a transport the session no longer uses")                                    \
+  X(UNEXPECTED_PACKET, -153, "unexpected-packet",                                                  \
+    "the client sent a packet type only a server may send (open, noop) or upgrade out of turn")    \
   X(BAD_ATTACHMENT_COUNT, -200, "bad-attachment-count",                                            \
     "the attachment count is missing, not a positive integer, or not followed by '-'")             \
   X(TOO_MANY_ATTACHMENTS, -201, "too-many-attachments",                                            \
