@@ -387,3 +387,32 @@ Test(contract, soak_random_mix) {
   }
   cr_assert_gt(W.sends_total, 1500);
 }
+
+Test(contract, ct41_token_edge_cases) {
+  fake_open(&W, 0, 0);
+  /* a NUL elsewhere does not spoil a good token; the last repeated key wins */
+  static const char *const good[] = {
+      "0/auth,{\"x\":\"a\\u0000b\",\"token\":\"sioconform\"}",
+      "0/auth,{\"token\":\"x\",\"token\":\"sioconform\"}",
+      "0/auth,{\"\\u0074oken\":\"sio\\u0063onform\"}",
+  };
+  static const char *const bad[] = {
+      "0/auth,{\"token\":\"sioconform\\u0000\"}",
+      "0/auth,{\"token\\u0000x\":\"sioconform\"}",
+      "0/auth,{\"token\":\"sioconform\",\"token\":\"x\"}",
+      "0/auth,{\"token\":\"sioconform\\\\u0000\"}",
+      "0/auth,{\"Token\":\"sioconform\"}",
+      "0/auth,{\"token\":[\"sioconform\"]}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    cr_assert_eq(fake_text(&W, 0, bad[i], 1), 0);
+    fake_expect_prefix(&W, 0, "4/auth,{\"message\":\"unauthorized\"");
+  }
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    cr_assert_eq(fake_text(&W, 0, good[i], 2), 0, "%s", good[i]);
+    fake_expect_prefix(&W, 0, "0/auth,{\"sid\":\"");
+    fake_expect_prefix(&W, 0, "2/auth,[\"auth\",");
+    cr_assert_eq(fake_text(&W, 0, "1/auth,", 3), 0);
+  }
+  cr_assert_eq(W.conns[0].closes, 0);
+}
