@@ -1,6 +1,6 @@
 /* The test-app contract's Socket.IO application (spec/contract.md CT-12..CT-19 and the
  * extensions CT-30..CT-42) written against the sans-I/O Socket.IO layer. Arguments are
- * passed on as the client's JSON text; cJSON only reads a room name or an auth token.
+ * passed on as the client's JSON text; cJSON only reads the auth token.
  * Spec tags: CT-12, CT-13, CT-14, CT-16, CT-17, CT-19, CT-30..CT-42 (and through the
  * layer SIO-NS, SIO-AUTH, SIO-EV, SIO-ACK, SIO-ROOM, SIO-DC). */
 #include <stdlib.h>
@@ -18,18 +18,92 @@ static sio_span cspan(const char *s) {
   return sp;
 }
 
+static unsigned hex4(const uint8_t *p) {
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    uint8_t ch = p[i];
+    v = v * 16 + (ch <= '9' ? (unsigned)(ch - '0') : (unsigned)((ch | 0x20) - 'a' + 10));
+  }
+  return v;
+}
+
+/* Unescape the contents ESC of a JSON string (valid, as json_scan checked) into OUT
+ * (at least ESC.len bytes) as UTF-8; a lone surrogate becomes its 3-byte form, the same
+ * bytes for every client that sends it. Returns the length written. */
+static size_t json_unescape(sio_span esc, char *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < esc.len;) {
+    uint8_t ch = esc.ptr[i];
+    if (ch != '\\') {
+      out[n++] = (char)ch;
+      i++;
+      continue;
+    }
+    uint8_t e = esc.ptr[i + 1];
+    i += 2;
+    unsigned cp;
+    switch (e) {
+    case 'b':
+      cp = '\b';
+      break;
+    case 'f':
+      cp = '\f';
+      break;
+    case 'n':
+      cp = '\n';
+      break;
+    case 'r':
+      cp = '\r';
+      break;
+    case 't':
+      cp = '\t';
+      break;
+    case 'u':
+      cp = hex4(esc.ptr + i);
+      i += 4;
+      if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= esc.len && esc.ptr[i] == '\\' &&
+          esc.ptr[i + 1] == 'u') {
+        unsigned lo = hex4(esc.ptr + i + 2);
+        if (lo >= 0xDC00 && lo < 0xE000) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          i += 6;
+        }
+      }
+      break;
+    default:
+      cp = e;
+      break; /* \" \\ \/ */
+    }
+    if (cp < 0x80) {
+      out[n++] = (char)cp;
+    } else if (cp < 0x800) {
+      out[n++] = (char)(0xC0 | (cp >> 6));
+      out[n++] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out[n++] = (char)(0xE0 | (cp >> 12));
+      out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+      out[n++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+      out[n++] = (char)(0xF0 | (cp >> 18));
+      out[n++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+      out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+      out[n++] = (char)(0x80 | (cp & 0x3F));
+    }
+  }
+  return n;
+}
+
 /* The first argument of ARGS when it is a JSON string: ROOM gets its unescaped value
  * (malloc'd, NUL-terminated; the caller frees it), LITERAL its JSON text with quotes,
  * REST the arguments after it (len 0 when none). Returns false when there is no first
  * argument, it is not a string, or memory ran out. */
 static bool first_string_arg(sio_span args, char **room, size_t *room_len, sio_span *literal,
                              sio_span *rest) {
-  char *arr = malloc(args.len + 3);
+  char *arr = malloc(args.len + 2);
   if (!arr) return false;
   arr[0] = '[';
   if (args.len) memcpy(arr + 1, args.ptr, args.len);
   arr[args.len + 1] = ']';
-  arr[args.len + 2] = '\0';
   json_info info;
   bool ok = json_scan((const uint8_t *)arr, args.len + 2, JSON_SCAN_MAX_DEPTH, &info) == 0 &&
             info.first_type == JSON_STRING;
@@ -48,17 +122,11 @@ static bool first_string_arg(sio_span args, char **room, size_t *room_len, sio_s
       rest->ptr = p;
       rest->len = (size_t)(end - p);
     }
-    /* The unescaped name (cJSON needs NUL-terminated input: ARR is). */
-    cJSON *root = cJSON_Parse(arr);
-    const cJSON *first = root ? cJSON_GetArrayItem(root, 0) : NULL;
-    ok = cJSON_IsString(first) && first->valuestring;
-    if (ok) {
-      *room_len = strlen(first->valuestring);
-      *room = malloc(*room_len + 1);
-      ok = *room != NULL;
-      if (ok) memcpy(*room, first->valuestring, *room_len + 1);
-    }
-    cJSON_Delete(root);
+    /* The room's name: the string unescaped, U+0000 included (cJSON would stop there
+     * and make "ct-a\u0000b" the room "ct-a"). */
+    *room = malloc(info.first_str.len + 1); /* unescaping never makes text longer */
+    ok = *room != NULL;
+    if (ok) *room_len = json_unescape(info.first_str, *room);
   }
   free(arr);
   return ok;

@@ -416,3 +416,26 @@ Test(contract, ct41_token_edge_cases) {
   }
   cr_assert_eq(W.conns[0].closes, 0);
 }
+
+Test(contract, ct32_room_names_with_nul_and_surrogates) {
+  join_root(0);
+  join_root(1);
+  /* "ct-a\u0000b" is not "ct-a" */
+  cr_assert_eq(fake_text(&W, 0, "21[\"join\",\"ct-a\\u0000b\"]", 2), 0);
+  fake_expect(&W, 0, "31[\"ct-a\\u0000b\"]");
+  cr_assert_eq(fake_text(&W, 1, "2[\"to-room\",\"ct-a\"]", 3), 0);
+  fake_expect_none(&W, 0);
+  cr_assert_eq(fake_text(&W, 1, "2[\"to-room\",\"ct-a\\u0000b\"]", 3), 0);
+  fake_expect(&W, 0, "2[\"room-message\"]");
+  /* a surrogate pair written escaped or raw names the same room; \n and \/ escapes */
+  cr_assert_eq(fake_text(&W, 0, "22[\"join\",\"ct-\\ud83d\\ude00\\n\\/\"]", 4), 0);
+  fake_expect(&W, 0, "32[\"ct-\\ud83d\\ude00\\n\\/\"]");
+  cr_assert_eq(fake_text(&W, 1, "2[\"to-room\",\"ct-\xf0\x9f\x98\x80\\u000a/\",1]", 5), 0);
+  fake_expect(&W, 0, "2[\"room-message\",1]");
+  /* a lone surrogate is a name of its own, matched the same way every time */
+  cr_assert_eq(fake_text(&W, 0, "23[\"join\",\"ct-\\ud800\"]", 6), 0);
+  fake_expect(&W, 0, "33[\"ct-\\ud800\"]");
+  cr_assert_eq(fake_text(&W, 1, "2[\"to-room\",\"ct-\\uD800\",2]", 7), 0);
+  fake_expect(&W, 0, "2[\"room-message\",2]");
+  fake_expect_none(&W, 1);
+}
