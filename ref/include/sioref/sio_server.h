@@ -299,15 +299,20 @@ typedef struct sio_ack_request {
   uint64_t timeout_ms; /* 0 = config ack_timeout_ms */
 } sio_ack_request;
 
-/* SIO-EV: emit EVENT (or BINARY_EVENT when N_ATT > 0) to S. EVENT is a plain
- * NUL-terminated UTF-8 name (the layer JSON-escapes it). ARGS is JSON values,
- * comma-separated, no brackets (len 0 for none), written to the wire as given;
- * with attachments it must hold placeholders {"_placeholder":true,"num":i} for
- * i = 0..N_ATT-1. ACK may be NULL; otherwise (SIO-ACK) a server ack id is issued
- * and ACK->fn runs exactly once (OK, TIMEOUT or CANCELLED). All inputs borrowed.
- * Returns 0, SIO_ERR_INVALID_ARGUMENT, SIO_ERR_BAD_STATE (S disconnected; the ack
- * callback is then not called), SIO_ERR_OUT_OF_MEMORY, or the send callback's
- * negative result. */
+/* SIO-EV-5: emit EVENT (or BINARY_EVENT when N_ATT > 0) to S, on S's namespace.
+ * EVENT is a plain NUL-terminated UTF-8 name (the layer JSON-escapes it; reserved
+ * names are refused by the encoder, SIO-EV-4). ARGS is JSON values, comma-separated,
+ * no brackets (len 0 for none), written to the wire as given (the encoder checks it is
+ * JSON); with attachments it must hold placeholders {"_placeholder":true,"num":i} for
+ * i = 0..N_ATT-1 (SIO-BIN-14, checked). ACK may be NULL; otherwise (SIO-ACK-3) a server
+ * ack id is issued, counting from 0 per socket, and ACK->fn runs exactly once (OK,
+ * TIMEOUT or CANCELLED), the deadline being the server's latest now_ms plus the
+ * timeout. All inputs borrowed for the call.
+ * Returns 0, SIO_ERR_INVALID_ARGUMENT (also: ARGS refused by the encoder), a codec
+ * placeholder error (SIO_ERR_BAD_PLACEHOLDER .. _ATTACHMENT_UNUSED: the placeholders do
+ * not match N_ATT; here the application's fault), SIO_ERR_BAD_STATE (S disconnected),
+ * SIO_ERR_BUFFER_TOO_SMALL (max_pending_acks reached, SIO-LIM-3), SIO_ERR_OUT_OF_MEMORY, or the
+ * send callback's negative result; on any error nothing was registered and ACK->fn will not run. */
 int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_span *att,
                     size_t n_att, const sio_ack_request *ack);
 
