@@ -19,9 +19,11 @@
  *  3. Timers: after any call into the layer, sio_client_next_deadline(c) says when
  *     sio_client_tick(c, now_ms) must be called next (UINT64_MAX = no timer). A
  *     deadline can also appear because another client's handler emitted to this
- *     client with an ack request; config.wake (optional) is then called so the
- *     embedder can re-arm that client's timer. sio_server_next_deadline/tick do the
- *     same over every client, for embedders with one global timer.
+ *     client with an ack request: config.wake (optional) is called on every new ack
+ *     request, with that client and its new next deadline, so the embedder can re-arm
+ *     its timer. sio_server_next_deadline/tick do the same over every client that has
+ *     a deadline (idle clients cost nothing), for embedders with one global timer.
+ *     Time only moves forward: the layer keeps the largest now_ms it was given.
  *  4. When the Engine.IO connection ends for any reason (peer close, heartbeat
  *     timeout, transport error, or after the layer asked for it via close):
  *       sio_client_on_closed(c, reason);   later, outside any callback:
@@ -71,6 +73,9 @@
  *    every namespace later does not restart it.
  *  - SIO-NS-9: namespaces match exactly; "/chat?x=1" is not "/chat" (socket.io 4.8.4
  *    strips a query only for protocol v3 clients).
+ *  - CONNECT is handled synchronously: an EVENT that follows a CONNECT in the same
+ *    polling body is delivered (the official server, whose CONNECT is asynchronous,
+ *    closes the connection; the contract's CT-20 keeps clients from relying on either).
  *  - SIO-ACK-2: answering a client's ack id at most once is the application's duty;
  *    the layer does not track ids it was asked to answer.
  *  - sio_client_close (the app's "close the connection", official
