@@ -163,3 +163,31 @@ Test(steps, scenario_tags_exist_in_spec) {
   free(eio);
   free(sio);
 }
+
+/* The codec-vector families: every invalid entry without its own limits becomes a
+ * live case with a closure check and a fresh-client check; entries with opts and
+ * attachments-pending entries are left out. */
+Test(steps, vector_families) {
+  ct_cases cs = {0};
+  char err[512];
+  int n = ct_vectors_load(&cs, SIO_VECTORS_DIR, err, sizeof err);
+  cr_assert_gt(n, 100, "%s", err);
+  int eio = 0, sio = 0;
+  for (size_t i = 0; i < cs.n; i++) {
+    const ct_case *c = &cs.v[i];
+    if (strncmp(c->id, "eio.invalid.", 12) == 0) eio++;
+    if (strncmp(c->id, "sio.invalid.", 12) == 0) sio++;
+    cr_assert_null(strstr(c->id, "attachments-pending"));
+    cr_assert_null(strstr(c->id, "payload-too-large"), "%s has opts", c->id);
+    cr_assert_not_null(c->steps);
+    char *s = cJSON_PrintUnformatted(c->steps);
+    cr_assert_not_null(strstr(s, "\"expect_close\""), "%s", c->id);
+    cr_assert_not_null(strstr(s, "\"fresh\""), "%s", c->id);
+    free(s);
+    for (const cJSON *st = c->steps->child; st; st = st->next)
+      cr_assert(ct_step_op_known(cJSON_GetObjectItem(st, "op")->valuestring));
+  }
+  cr_assert_gt(eio, 20);
+  cr_assert_gt(sio, 50);
+  ct_cases_free(&cs);
+}
