@@ -89,7 +89,8 @@ static int send_encoded(sio_client *c, const uint8_t *text, size_t len, const si
   int rc = cfg->send(cfg->user, c, false, text, len);
   /* SIO-BIN-16: a binary packet is its header then each attachment, nothing between. */
   for (size_t i = 0; rc >= 0 && i < n_att; i++)
-    rc = cfg->send(cfg->user, c, true, att[i].ptr, att[i].len);
+    rc = sio_client_can_send_(c) ? cfg->send(cfg->user, c, true, att[i].ptr, att[i].len)
+                                 : SIO_ERR_BAD_STATE; /* reported gone meanwhile */
   return rc < 0 ? rc : 0;
 }
 

@@ -250,8 +250,10 @@ int sio_client_close(sio_client *c) {
   /* SIO-DC-3: like socket.disconnect(true), DISCONNECT on each namespace, then close. */
   c->state = SIO_CS_CLOSING;
   detach_all(c, SIO_DC_SERVER_NAMESPACE_DISCONNECT, true);
-  c->state = SIO_CS_CLOSED;
-  c->srv->cfg.close(c->srv->cfg.user, c, SIO_CLOSE_BY_SERVER);
+  if (c->state == SIO_CS_CLOSING) { /* not reported gone by a send meanwhile */
+    c->state = SIO_CS_CLOSED;
+    c->srv->cfg.close(c->srv->cfg.user, c, SIO_CLOSE_BY_SERVER);
+  }
   sio_client_leave_(c);
   return 0;
 }
@@ -362,6 +364,10 @@ void sio_socket_detach_(sio_socket *s, sio_disconnect_reason why, bool send_dc) 
                     0,
                     {NULL, 0}};
     (void)sio_send_packet_(c, &p, NULL, 0);
+    if (!s->connected) { /* the send reported the connection gone: already detached */
+      sio_client_leave_(c);
+      return;
+    }
   }
   s->connected = false;
   sio_room_leave_all_(s); /* SIO-ROOM-5 */

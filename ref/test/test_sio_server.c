@@ -983,3 +983,38 @@ Test(sio, rooms_match_a_model_under_random_churn) {
     }
   }
 }
+
+Test(sio, connection_gone_during_disconnect_sends) {
+  /* sio_client_close: the first DISCONNECT's send reports the connection gone */
+  fake_open(&W, 0, 0);
+  fake_join(&W, 0, "/", 1);
+  fake_join(&W, 0, "/chat", 1);
+  W.gone_on_send = W.conns[0].c;
+  cr_assert_eq(sio_client_close(W.conns[0].c), 0);
+  cr_assert_eq(LOG.disconnects, 2);
+  cr_assert_eq(W.conns[0].closes, 0); /* already gone: no close request */
+  fake_expect_none(&W, 0);
+  cr_assert_eq(sio_namespace_socket_count(sio_server_namespace(W.srv, "/")), 0);
+  cr_assert_eq(sio_namespace_socket_count(sio_server_namespace(W.srv, "/chat")), 0);
+  /* sio_socket_disconnect: its DISCONNECT's send reports the connection gone */
+  fake_open(&W, 1, 0);
+  fake_join(&W, 1, "/", 1);
+  sio_socket *s = LOG.last_socket;
+  cr_assert_eq(sio_socket_join(s, "r", 1), 0);
+  W.gone_on_send = W.conns[1].c;
+  cr_assert_eq(sio_socket_disconnect(s), 0);
+  cr_assert_eq(LOG.disconnects, 3);
+  cr_assert_eq(sio_namespace_socket_count(sio_server_namespace(W.srv, "/")), 0);
+  /* a binary emit whose header send reports the connection gone sends no attachment */
+  fake_open(&W, 2, 0);
+  fake_join(&W, 2, "/", 1);
+  s = LOG.last_socket;
+  W.gone_on_send = W.conns[2].c;
+  sio_span att[2] = {{(const uint8_t *)"a", 1}, {(const uint8_t *)"b", 1}};
+  cr_assert_lt(sio_socket_emit(s, "x",
+                               S("{\"_placeholder\":true,\"num\":0},"
+                                 "{\"_placeholder\":true,\"num\":1}"),
+                               att, 2, NULL),
+               0);
+  fake_expect_none(&W, 2);
+}

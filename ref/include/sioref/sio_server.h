@@ -272,7 +272,7 @@ uint64_t sio_client_next_deadline(const sio_client *c);
 
 /* Fire what is due at NOW_MS: connect timeout (close with
  * SIO_CLOSE_CONNECT_TIMEOUT), ack timeouts (callbacks with SIO_ACK_TIMEOUT).
- * Returns 0, or 1 when the client was closed by this tick. */
+ * Returns 0, or 1 when the client is closed (by this tick or before). */
 int sio_client_tick(sio_client *c, uint64_t now_ms);
 
 /* Free the client (on_closed first if needed). Never from inside a layer
