@@ -355,7 +355,10 @@ Test(contract, soak_random_mix) {
     uint32_t r = rng() % 100;
     if (r < 3) {
       sio_client_on_closed(fc->c, 0);
-    } else if (r < 6) {
+    } else if (r < 5) {
+      /* the next send to this client finds its connection gone (on_closed inside send) */
+      W.gone_on_send = fc->c;
+    } else if (r < 7) {
       (void)sio_server_tick(W.srv, now);
     } else {
       const char *m = msgs[rng() % n_msgs];
@@ -364,10 +367,13 @@ Test(contract, soak_random_mix) {
       else
         (void)fake_bin(&W, i, "\x01\x02\x03", 1 + rng() % 3, now);
     }
-    if (sio_client_is_closed(fc->c)) {
-      sio_client_free(fc->c);
-      fc->c = NULL;
-      fake_open(&W, i, now);
+    for (int k = 0; k < FAKE_MAX_CONNS; k++) {
+      fake_conn *fk = &W.conns[k];
+      if (!sio_client_is_closed(fk->c)) continue;
+      if (W.gone_on_send == fk->c) W.gone_on_send = NULL;
+      sio_client_free(fk->c);
+      fk->c = NULL;
+      fake_open(&W, k, now);
     }
     /* invariant: every connected socket is counted once on each side */
     size_t by_ns = 0, by_client = 0;
