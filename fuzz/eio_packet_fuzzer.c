@@ -8,6 +8,8 @@
  *   mode % 4 == 1: decode as a binary WebSocket message
  *   mode % 4 == 2: base64 helpers on the raw bytes
  *   mode % 4 == 3: UTF-8 validator against an independent reference
+ *   mode == 4:     encoder first: bytes 1-3 pick type, data kind and transport (out
+ *                  of range values included), the rest is the data
  * Oracles (beyond "no crash, no out-of-bounds read"):
  *   - a decoded packet's data span lies inside the input;
  *   - decode -> encode -> decode gives the same packet, and encoding it again gives
@@ -17,7 +19,10 @@
  *     polling, which decodes to the same bytes;
  *   - encoders keep the snprintf contract: same length with a short buffer and no
  *     byte written past CAP;
- *   - eio_utf8_valid agrees with a small reference validator. */
+ *   - eio_utf8_valid agrees with a small reference validator;
+ *   - whatever the encoder accepts (from any packet struct) decodes back to the same
+ *     packet, as long as the text it wrote is UTF-8 (the encoder does not promise to
+ *     check UTF-8; see fuzz/README.md). */
 #include "fuzz_check.h"
 
 #include "sioref/eio_codec.h"
@@ -263,8 +268,60 @@ static void fuzz_base64(const uint8_t *data, size_t size) {
   free(txt);
 }
 
+/* Encoder first: P is any packet; what the encoder accepts must decode back. */
+static void fuzz_encoder(const uint8_t *data, size_t size) {
+  if (size < 3) return;
+  eio_packet p = {
+      (eio_packet_type)(data[0] % 8), (eio_data_kind)(data[1] % 4), {data + 3, size - 3}};
+  eio_transport t = (eio_transport)(data[2] % 3);
+  uint8_t probe[1];
+  int n = eio_packet_encode(&p, t, probe, 0);
+  if (n < 0) {
+    FUZZ_CHECK(n == SIO_ERR_INVALID_ARGUMENT, "encoder error code");
+    return;
+  }
+  FUZZ_CHECK(p.type <= EIO_PACKET_NOOP && p.kind <= EIO_DATA_BASE64 && t <= 1,
+             "encoder accepted an out-of-range type, kind or transport");
+  int len;
+  uint8_t *out = encode_checked(&p, t, &len);
+  FUZZ_CHECK(out != NULL && len == n, "encoder length changed between calls");
+  eio_packet q;
+  if (t == EIO_TRANSPORT_WEBSOCKET && p.kind != EIO_DATA_TEXT) {
+    /* EIO-PK-14: binary goes as the raw bytes of a binary message. */
+    const uint8_t *raw = p.data.ptr;
+    size_t rawlen = p.data.len;
+    uint8_t *dec = NULL;
+    if (p.kind == EIO_DATA_BASE64) dec = unbase64(&p, &rawlen), raw = dec;
+    FUZZ_CHECK(fuzz_bytes_eq(out, (size_t)len, raw, rawlen), "binary message is not the bytes");
+    free(dec);
+  } else if (eio_utf8_valid(out, (size_t)len)) {
+    int rc = eio_packet_decode_text(out, (size_t)len, &q);
+    if (rc != 0) fuzz_dump("encoded", out, (size_t)len);
+    FUZZ_CHECK(rc == 0, "the decoder refuses what the encoder wrote");
+    FUZZ_CHECK(q.type == p.type, "type changed in encode -> decode");
+    if (p.kind == EIO_DATA_TEXT) {
+      same_packet(&p, &q, "text packet changed in encode -> decode");
+    } else {
+      /* Polling binary: 'b' + base64 of the bytes (BINARY) or of the same base64. */
+      FUZZ_CHECK(q.kind == EIO_DATA_BASE64, "binary packet lost its kind");
+      size_t a, b;
+      uint8_t *x = unbase64(&q, &a);
+      uint8_t *y = p.kind == EIO_DATA_BASE64 ? unbase64(&p, &b) : NULL;
+      FUZZ_CHECK(y ? fuzz_bytes_eq(x, a, y, b) : fuzz_bytes_eq(x, a, p.data.ptr, p.data.len),
+                 "binary bytes changed in encode -> decode");
+      free(y);
+      free(x);
+    }
+  }
+  free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
+  if (data[0] == 4) {
+    fuzz_encoder(data + 1, size - 1);
+    return 0;
+  }
   uint8_t mode = data[0] % 4;
   const uint8_t *msg = data + 1;
   size_t len = size - 1;

@@ -169,7 +169,25 @@ def eio_scenario_seeds(path, add):
                     + bytes([OP_SERVICE]))
 
 
+EIO_TYPES = ("open", "close", "ping", "pong", "message", "upgrade", "noop")
+
+
+def eio_encoder_seeds(entry, add):
+    """eio_packet mode 4 (encoder first): type, kind, transport, data from "packet"."""
+    p = entry.get("packet")
+    if not isinstance(p, dict) or p.get("type") not in EIO_TYPES:
+        return
+    t = EIO_TYPES.index(p["type"])
+    if "binary" in p:
+        kind, data = 1, bytes.fromhex(p["binary"])
+    else:
+        kind, data = 0, str(p.get("data", "")).encode("utf-8", "surrogatepass")
+    for tr in (0, 1):
+        add("eio_packet", bytes([4, t, kind, tr]) + data)
+
+
 def eio_seeds(entry, add):
+    eio_encoder_seeds(entry, add)
     for is_bin, data in messages(entry):
         session_seeds(is_bin, data, add)
         if is_bin:

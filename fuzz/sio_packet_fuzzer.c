@@ -12,11 +12,16 @@
  *   - the payload is JSON that cJSON accepts, nests no deeper than allowed, and has
  *     the shape the type demands (events: an array led by a string);
  *   - decode -> encode -> decode gives the same packet; encoding again gives the
- *     same bytes; the encoder keeps the snprintf contract. */
+ *     same bytes; the encoder keeps the snprintf contract;
+ *   - encoder first: the same input read as a packet struct (byte 0 type, byte 1 ack
+ *     id selector, byte 2 attachments, byte 3 namespace length, namespace, payload);
+ *     whatever the encoder accepts decodes back to the same packet (SIO-PK-19), as
+ *     long as the text it wrote is UTF-8 (the encoder does not promise to check it). */
 #include "fuzz_check.h"
 
 #include <cjson/cJSON.h>
 
+#include "sioref/eio_codec.h"
 #include "sioref/err.h"
 #include "sioref/sio_codec.h"
 
@@ -115,6 +120,50 @@ static void check_payload(const sio_packet *p, uint32_t max_depth) {
   free(text);
 }
 
+/* SIO-PK-19: the encoder writes nothing the decoder would refuse or read otherwise. */
+static void fuzz_encoder(const uint8_t *b, size_t n) {
+  if (n < 4) return;
+  static const int64_t special[] = {SIO_NO_ACK_ID, SIO_MAX_ACK_ID, SIO_MAX_ACK_ID + 1, -2, 0};
+  size_t nsp_len = b[3] % 16;
+  if (nsp_len > n - 4) nsp_len = n - 4;
+  sio_packet p;
+  memset(&p, 0, sizeof p);
+  p.type = (sio_packet_type)(b[0] % 8);
+  p.ack_id = b[1] < 0xf0 ? (int64_t)b[1] - 1 : special[(b[1] - 0xf0) % 5];
+  p.attachments = b[2] % 12;
+  p.nsp = (sio_span){b + 4, nsp_len};
+  p.data = (sio_span){b + 4 + nsp_len, n - 4 - nsp_len};
+  uint8_t probe[1];
+  int len = sio_packet_encode(&p, probe, 0);
+  if (len < 0) {
+    FUZZ_CHECK(len == SIO_ERR_INVALID_ARGUMENT, "encoder error code");
+    return;
+  }
+  FUZZ_CHECK(p.type <= SIO_PACKET_BINARY_ACK, "encoder accepted an unknown type");
+  int l2;
+  uint8_t *out = encode_checked(&p, &l2);
+  if (eio_utf8_valid(out, (size_t)l2)) {
+    sio_codec_opts wide = {64, 1024};
+    sio_packet q;
+    int rc = sio_packet_decode(out, (size_t)l2, &wide, &q);
+    if (rc != 0) {
+      fuzz_dump("encoded", out, (size_t)l2);
+      fprintf(stderr, "decode: %d (%s)\n", rc, sio_err_name(rc));
+    }
+    FUZZ_CHECK(rc == 0, "the decoder refuses what the encoder wrote");
+    FUZZ_CHECK(q.type == p.type && q.ack_id == p.ack_id, "type or ack id changed");
+    int root = p.nsp.len == 0 || fuzz_bytes_eq(p.nsp.ptr, p.nsp.len, (const uint8_t *)"/", 1);
+    FUZZ_CHECK(root ? fuzz_bytes_eq(q.nsp.ptr, q.nsp.len, (const uint8_t *)"/", 1)
+                    : fuzz_bytes_eq(q.nsp.ptr, q.nsp.len, p.nsp.ptr, p.nsp.len),
+               "namespace changed in encode -> decode");
+    FUZZ_CHECK(fuzz_bytes_eq(q.data.ptr, q.data.len, p.data.ptr, p.data.len),
+               "payload changed in encode -> decode");
+    if (p.type == SIO_PACKET_BINARY_EVENT || p.type == SIO_PACKET_BINARY_ACK)
+      FUZZ_CHECK(q.attachments == p.attachments, "attachment count changed");
+  }
+  free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   sio_codec_opts opts = {data[0] & 0x0f, data[0] >> 4};
@@ -122,6 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint32_t max_depth = opts.max_json_depth ? opts.max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;
   const uint8_t *msg = data + 1;
   size_t len = size - 1;
+
+  fuzz_encoder(msg, len);
 
   sio_packet p;
   int rc = sio_packet_decode(msg, len, &opts, &p);
