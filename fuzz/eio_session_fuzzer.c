@@ -263,12 +263,6 @@ static void service(void) {
   }
 }
 
-static int avoid_known(void) {
-  static int cached = -1;
-  if (cached < 0) cached = getenv("FUZZ_AVOID_KNOWN") != NULL;
-  return cached;
-}
-
 static const char *sid_at(uint8_t k) {
   return W.nsids ? W.sids[k % W.nsids] : "AAAAAAAAAAAAAAAAAAAA";
 }
@@ -421,14 +415,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       W.in_bytes += len;
       eio_session *s = eio_server_find(W.srv, sid_at(k));
       if (s) {
-        /* Text must be UTF-8 (the application's duty); anything else goes as binary. */
-        bool binary = (bin & 1) || !eio_utf8_valid(b, len);
-        /* FUZZ_AVOID_KNOWN=1 keeps the application from sending text that holds
-         * U+001E (EIO-PL-8, finding F1 in README.md) so that a long run can look
-         * past it; replay and CI never set it. */
-        if (!binary && avoid_known() && memchr(b, 0x1e, len)) binary = true;
+        /* The session refuses text that is not UTF-8, and text holding U+001E while
+         * on polling (EIO-PL-8: it cannot travel in a poll body; finding F1). */
+        bool binary = bin & 1;
+        bool refuse =
+            !binary &&
+            (!eio_utf8_valid(b, len) ||
+             (eio_session_transport(s) == EIO_TRANSPORT_POLLING && len && memchr(b, 0x1e, len)));
         int rc = eio_session_send(s, b, len, binary, W.now);
-        FUZZ_CHECK(rc == 0 || rc == SIO_ERR_BAD_STATE, "send to a live session failed");
+        if (refuse)
+          FUZZ_CHECK(rc == SIO_ERR_INVALID_ARGUMENT || rc == SIO_ERR_BAD_STATE,
+                     "send accepted text a poll body or the peer cannot carry");
+        else
+          FUZZ_CHECK(rc == 0 || rc == SIO_ERR_BAD_STATE, "send to a live session failed");
       }
       break;
     }
