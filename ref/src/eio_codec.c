@@ -171,7 +171,8 @@ static size_t put(uint8_t *out, size_t cap, size_t pos, const uint8_t *src, size
 static bool packet_ok(const eio_packet *p) {
   if (!p || (unsigned)p->type > EIO_PACKET_NOOP) return false;
   if (!p->data.ptr && p->data.len) return false;
-  if (p->kind == EIO_DATA_TEXT) return true;
+  /* EIO-PK-7: never write text the decoder would refuse as invalid UTF-8 (fuzz finding N1) */
+  if (p->kind == EIO_DATA_TEXT) return eio_utf8_valid(p->data.ptr, p->data.len);
   if (p->kind != EIO_DATA_BINARY && p->kind != EIO_DATA_BASE64) return false;
   if (p->type != EIO_PACKET_MESSAGE) return false; /* EIO-PK-2: only messages carry binary */
   size_t n;

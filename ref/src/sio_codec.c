@@ -155,6 +155,9 @@ int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
   if (named && (p->nsp.ptr[0] != '/' || memchr(p->nsp.ptr, ',', p->nsp.len)))
     return SIO_ERR_INVALID_ARGUMENT;
   if (p->data.len > (size_t)INT_MAX - p->nsp.len - 64) return SIO_ERR_INVALID_ARGUMENT;
+  /* SIO-PK-16, SIO-PK-19: the text must read back, so it must be valid UTF-8 (fuzz finding N1) */
+  if (!eio_utf8_valid(p->nsp.ptr, p->nsp.len) || !eio_utf8_valid(p->data.ptr, p->data.len))
+    return SIO_ERR_INVALID_ARGUMENT;
 
   /* SIO-PK-8, SIO-PK-9: write no ack id the decoder would refuse, or miss */
   bool has_id = p->ack_id >= 0;

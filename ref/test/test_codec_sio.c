@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sioref/eio_codec.h"
 #include "sioref/err.h"
 #include "sioref/sio_binary.h"
 #include "sioref/sio_codec.h"
@@ -383,4 +384,29 @@ Test(sio_binary, encode_header) {
   p = mk(SIO_PACKET_BINARY_ACK, "/", 9, 1, "[" PH(0) "]");
   cr_assert_eq(sio_binary_encode_header(&p, NULL, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), (int)strlen("61-9[" PH(0) "]"));
+}
+
+/* Fuzz finding N1: an encoder must not write text its own decoder refuses, so text that
+ * is not valid UTF-8 is refused on the way out too (EIO-PK-7, SIO-PK-16, SIO-PK-19). */
+Test(sio_encode, refuses_invalid_utf8) {
+  static const uint8_t bad_data[] = "[\"a\xff\"]";
+  static const uint8_t bad_nsp[] = "/\xc0\xaf";
+  uint8_t out[64];
+  sio_packet p = {SIO_PACKET_EVENT,
+                  {(const uint8_t *)"/", 1},
+                  SIO_NO_ACK_ID,
+                  0,
+                  {bad_data, sizeof bad_data - 1}};
+  cr_assert_eq(sio_packet_encode(&p, out, sizeof out), SIO_ERR_INVALID_ARGUMENT);
+  p.data = (sio_span){(const uint8_t *)"[\"a\"]", 5};
+  cr_assert_gt(sio_packet_encode(&p, out, sizeof out), 0,
+               "the same packet with valid text encodes");
+  p.nsp = (sio_span){bad_nsp, sizeof bad_nsp - 1};
+  cr_assert_eq(sio_packet_encode(&p, out, sizeof out), SIO_ERR_INVALID_ARGUMENT);
+
+  eio_packet e = {EIO_PACKET_MESSAGE, EIO_DATA_TEXT, {bad_data, sizeof bad_data - 1}};
+  cr_assert_eq(eio_packet_encode(&e, EIO_TRANSPORT_WEBSOCKET, out, sizeof out),
+               SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_encode(&e, EIO_TRANSPORT_POLLING, out, sizeof out),
+               SIO_ERR_INVALID_ARGUMENT);
 }
