@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ct.h"
+#include "ct_fuzz.h"
 #include "ct_report.h"
 
 #ifndef CT_DEFAULT_VECTORS_DIR
@@ -40,6 +41,10 @@ static void usage(FILE *f) {
         "  --vectors DIR        vectors directory (scenarios/, eio/, sio/)\n"
         "  --sioref BIN         sioref binary to start when no URL is given\n"
         "                       (default: $SIOCONFORM_SIOREF, then the build tree)\n"
+        "  --fuzz N             live fuzzing: send N mutated vector inputs inside real\n"
+        "                       sessions, check liveness every 50; exit 1 when lost\n"
+        "  --fuzz-seed S        fuzzer seed (default 1)\n"
+        "  --fuzz-out DIR       reproducer directory (default reports/fuzz-live)\n"
         "  -v, --verbose        print each run's wire transcript\n"
         "  -h, --help           this help\n"
         "\n"
@@ -168,6 +173,7 @@ int main(int argc, char **argv) {
   cfg.vectors_dir =
       getenv("SIOCONFORM_VECTORS") ? getenv("SIOCONFORM_VECTORS") : CT_DEFAULT_VECTORS_DIR;
   int list = 0;
+  ct_fuzz_opts fuzz = {0, 1, "reports/fuzz-live", -1};
   unsigned transports = CT_TR_ALL;
   char *prefixes[256];
   int np = 0;
@@ -183,7 +189,10 @@ int main(int argc, char **argv) {
     O_JSON,
     O_HTML,
     O_VECTORS,
-    O_SIOREF
+    O_SIOREF,
+    O_FUZZ,
+    O_FUZZ_SEED,
+    O_FUZZ_OUT
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"case", required_argument, 0, 'c'},
@@ -197,6 +206,9 @@ int main(int argc, char **argv) {
                                      {"html", required_argument, 0, O_HTML},
                                      {"vectors", required_argument, 0, O_VECTORS},
                                      {"sioref", required_argument, 0, O_SIOREF},
+                                     {"fuzz", required_argument, 0, O_FUZZ},
+                                     {"fuzz-seed", required_argument, 0, O_FUZZ_SEED},
+                                     {"fuzz-out", required_argument, 0, O_FUZZ_OUT},
                                      {"verbose", no_argument, 0, 'v'},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -253,6 +265,24 @@ int main(int argc, char **argv) {
       break;
     case O_SIOREF:
       sioref_opt = optarg;
+      break;
+    case O_FUZZ:
+    case O_FUZZ_SEED: {
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(optarg, &end, 10);
+      if (*end || !*optarg || errno || (o == O_FUZZ && (v == 0 || v > 100000000))) {
+        fprintf(stderr, "sioconform: --fuzz and --fuzz-seed need a number\n");
+        return 2;
+      }
+      if (o == O_FUZZ)
+        fuzz.n = (long)v;
+      else
+        fuzz.seed = v;
+      break;
+    }
+    case O_FUZZ_OUT:
+      fuzz.out = optarg;
       break;
     case 'v':
       cfg.verbose = 1;
@@ -352,6 +382,16 @@ int main(int argc, char **argv) {
     return 2;
   }
   close(fd);
+  if (fuzz.n > 0) {
+    fuzz.child = child;
+    int frc = ct_fuzz_run(&cfg, &fuzz);
+    ct_cases_free(&cs);
+    if (child > 0) {
+      kill(child, SIGTERM);
+      waitpid(child, NULL, 0);
+    }
+    return frc;
+  }
   cfg.extensions = ct_discover_extensions(&cfg);
   {
     char *e = cfg.extensions ? cJSON_PrintUnformatted(cfg.extensions) : NULL;
