@@ -40,7 +40,8 @@ typedef struct ct_case {
   int sio;        /* 1: runs against the Socket.IO path, 0: the Engine.IO echo path */
   cJSON *steps;   /* scenario steps (owned), or NULL for a C probe */
   ct_probe_fn probe;
-  char *source; /* where the case was defined */
+  char *source;   /* where the case was defined */
+  char *severity; /* security pack (sec.*): "low", "medium", "high" or "critical"; else NULL */
 } ct_case;
 
 typedef struct ct_cases {
@@ -55,6 +56,11 @@ void ct_cases_free(ct_cases *cs);
 const char *ct_level_name(ct_level l);
 int ct_level_parse(const char *s, ct_level *out);
 const char *ct_verdict_name(ct_verdict v);
+/* Is C part of the security pack (id "sec.*"), reported apart from the conformance
+ * score? */
+int ct_case_is_sec(const ct_case *c);
+/* Is S one of "low", "medium", "high", "critical"? */
+int ct_severity_valid(const char *s);
 
 /* Run-wide settings. Strings are owned by the program. */
 typedef struct ct_config {

@@ -11,8 +11,11 @@ typedef struct ct_tally {
   int pass, fail, nonstrict, info, skip;
 } ct_tally;
 
-/* Count R[0..N). */
+/* Count the conformance runs of R[0..N): security-pack runs (sec.*) are left out,
+ * they never move the conformance score. */
 ct_tally ct_tally_runs(const ct_run *r, size_t n);
+/* Count the security-pack runs of R[0..N) only. */
+ct_tally ct_tally_sec(const ct_run *r, size_t n);
 /* The closing line's numbers. passed = PASS + INFO (+ NON-STRICT unless STRICT);
  * failed = FAIL (+ NON-STRICT when STRICT); skipped = SKIP. */
 void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int *skipped);

@@ -26,6 +26,15 @@ ct_case *ct_cases_add(ct_cases *cs, const char *id, const char *title, const cha
   return c;
 }
 
+int ct_case_is_sec(const ct_case *c) { return c && c->id && strncmp(c->id, "sec.", 4) == 0; }
+
+int ct_severity_valid(const char *s) {
+  static const char *const ok[] = {"low", "medium", "high", "critical"};
+  for (size_t i = 0; s && i < sizeof ok / sizeof *ok; i++)
+    if (strcmp(s, ok[i]) == 0) return 1;
+  return 0;
+}
+
 void ct_cases_free(ct_cases *cs) {
   for (size_t i = 0; i < cs->n; i++) {
     ct_case *c = &cs->v[i];
@@ -34,6 +43,7 @@ void ct_cases_free(ct_cases *cs) {
     free(c->tags);
     free(c->requires);
     free(c->source);
+    free(c->severity);
     cJSON_Delete(c->steps);
   }
   free(cs->v);

@@ -3,9 +3,10 @@
  * conformance/README.md. */
 #include "ct_report.h"
 
-ct_tally ct_tally_runs(const ct_run *r, size_t n) {
+static ct_tally tally(const ct_run *r, size_t n, int sec) {
   ct_tally t = {0, 0, 0, 0, 0};
   for (size_t i = 0; i < n; i++) {
+    if (ct_case_is_sec(r[i].c) != sec) continue;
     switch (r[i].verdict) {
     case CT_V_PASS:
       t.pass++;
@@ -26,6 +27,9 @@ ct_tally ct_tally_runs(const ct_run *r, size_t n) {
   }
   return t;
 }
+
+ct_tally ct_tally_runs(const ct_run *r, size_t n) { return tally(r, n, 0); }
+ct_tally ct_tally_sec(const ct_run *r, size_t n) { return tally(r, n, 1); }
 
 void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int *skipped) {
   *passed = t->pass + t->info + (strict ? 0 : t->nonstrict);
@@ -48,11 +52,26 @@ void ct_report_console_line(FILE *f, const ct_run *r) {
   }
 }
 
+/* The security pack's own block (issue 6): counts per verdict and the failing runs
+ * with their severity, printed above the conformance lines. */
+static size_t sec_summary(FILE *f, const ct_run *r, size_t n) {
+  ct_tally t = ct_tally_sec(r, n);
+  size_t ns = (size_t)(t.pass + t.fail + t.nonstrict + t.info + t.skip);
+  if (!ns) return 0;
+  fprintf(f, "\nsecurity pack: %zu case-runs: %d PASS, %d FAIL, %d NON-STRICT, %d INFO, %d SKIP\n",
+          ns, t.pass, t.fail, t.nonstrict, t.info, t.skip);
+  for (size_t i = 0; i < n; i++)
+    if (ct_case_is_sec(r[i].c) && (r[i].verdict == CT_V_FAIL || r[i].verdict == CT_V_NONE))
+      fprintf(f, "  FAIL [%s] %s\n", r[i].c->severity ? r[i].c->severity : "?", r[i].run_id);
+  return ns;
+}
+
 void ct_report_console_summary(FILE *f, const ct_run *r, size_t n, int strict) {
+  size_t ns = sec_summary(f, r, n);
   ct_tally t = ct_tally_runs(r, n);
   int p, fl, s;
   ct_tally_line(&t, strict, &p, &fl, &s);
-  fprintf(f, "\n%zu case-runs: %d PASS, %d FAIL, %d NON-STRICT, %d INFO, %d SKIP%s\n", n, t.pass,
-          t.fail, t.nonstrict, t.info, t.skip, strict ? " (strict)" : "");
+  fprintf(f, "\n%zu case-runs: %d PASS, %d FAIL, %d NON-STRICT, %d INFO, %d SKIP%s\n", n - ns,
+          t.pass, t.fail, t.nonstrict, t.info, t.skip, strict ? " (strict)" : "");
   fprintf(f, "%d passed, %d failed, %d skipped\n", p, fl, s);
 }

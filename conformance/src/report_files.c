@@ -39,10 +39,15 @@ static const char *transport_of(const ct_run *r) {
   return r->transport == CT_TR_POLLING ? "polling" : "websocket";
 }
 
+static void junit_cases(FILE *f, const ct_run *r, size_t n, int strict, int sec);
+
 int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int strict) {
   ct_tally t = ct_tally_runs(r, n);
-  int p, fl, s;
-  ct_tally_line(&t, strict, &p, &fl, &s);
+  int fl = 0, s = 0;
+  for (size_t i = 0; i < n; i++) {
+    fl += ct_run_failed(&r[i], strict);
+    s += r[i].verdict == CT_V_SKIP;
+  }
   double total = 0;
   for (size_t i = 0; i < n; i++) total += r[i].ms;
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -50,12 +55,31 @@ int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int 
           "<testsuites name=\"sioconform\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" "
           "time=\"%.3f\">\n",
           n, fl, s, total / 1000);
-  fprintf(f, "  <testsuite name=\"sioconform ");
-  xml_escape(f, target);
-  fprintf(f, "\" tests=\"%zu\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", n, fl,
-          s, total / 1000);
+  /* two suites: the conformance cases, then the security pack (issue 6) */
+  for (int sec = 0; sec <= 1; sec++) {
+    ct_tally ts = sec ? ct_tally_sec(r, n) : t;
+    int sp, sf, ss;
+    ct_tally_line(&ts, strict, &sp, &sf, &ss);
+    int nt = ts.pass + ts.fail + ts.nonstrict + ts.info + ts.skip;
+    if (sec && nt == 0) break;
+    double tt = 0;
+    for (size_t i = 0; i < n; i++)
+      if (ct_case_is_sec(r[i].c) == sec) tt += r[i].ms;
+    fprintf(f, "  <testsuite name=\"sioconform %s", sec ? "security pack " : "");
+    xml_escape(f, target);
+    fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", nt,
+            sf, ss, tt / 1000);
+    junit_cases(f, r, n, strict, sec);
+    fprintf(f, "  </testsuite>\n");
+  }
+  fprintf(f, "</testsuites>\n");
+  return ferror(f) ? -1 : 0;
+}
+
+static void junit_cases(FILE *f, const ct_run *r, size_t n, int strict, int sec) {
   for (size_t i = 0; i < n; i++) {
     const ct_run *x = &r[i];
+    if (ct_case_is_sec(x->c) != sec) continue;
     fprintf(f, "    <testcase classname=\"");
     xml_escape(f, x->c->id);
     fprintf(f, "\" name=\"%s\" time=\"%.3f\">\n", transport_of(x), x->ms / 1000);
@@ -64,7 +88,9 @@ int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int 
             "<property name=\"level\" value=\"%s\"/><property name=\"tags\" value=\"",
             ct_verdict_name(x->verdict), ct_level_name(x->c->level));
     xml_escape(f, x->c->tags);
-    fprintf(f, "\"/></properties>\n");
+    fprintf(f, "\"/>");
+    if (x->c->severity) fprintf(f, "<property name=\"severity\" value=\"%s\"/>", x->c->severity);
+    fprintf(f, "</properties>\n");
     if (ct_run_failed(x, strict)) {
       fprintf(f, "      <failure type=\"%s\" message=\"", ct_verdict_name(x->verdict));
       xml_escape(f, x->reason);
@@ -82,8 +108,6 @@ int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int 
     xml_escape(f, (const char *)x->log.data);
     fprintf(f, "</system-out>\n    </testcase>\n");
   }
-  fprintf(f, "  </testsuite>\n</testsuites>\n");
-  return ferror(f) ? -1 : 0;
 }
 
 static cJSON *run_json(const ct_run *x) {
@@ -99,6 +123,8 @@ static cJSON *run_json(const ct_run *x) {
     cJSON_AddItemToArray(tags, cJSON_CreateString(tok));
   free(t);
   cJSON_AddStringToObject(o, "verdict", ct_verdict_name(x->verdict));
+  cJSON_AddStringToObject(o, "family", ct_case_is_sec(x->c) ? "security" : "conformance");
+  if (x->c->severity) cJSON_AddStringToObject(o, "severity", x->c->severity);
   cJSON_AddStringToObject(o, "reason", x->reason ? x->reason : "");
   if (x->expected)
     cJSON_AddStringToObject(o, "expected", x->expected);
@@ -126,7 +152,7 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   cJSON_AddStringToObject(root, "target", target);
   cJSON_AddBoolToObject(root, "strict", strict);
   cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-  cJSON_AddNumberToObject(sum, "runs", (double)n);
+  cJSON_AddNumberToObject(sum, "runs", t.pass + t.fail + t.nonstrict + t.info + t.skip);
   cJSON_AddNumberToObject(sum, "passed", p);
   cJSON_AddNumberToObject(sum, "failed", fl);
   cJSON_AddNumberToObject(sum, "skipped", s);
@@ -135,6 +161,19 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   cJSON_AddNumberToObject(sum, "NON-STRICT", t.nonstrict);
   cJSON_AddNumberToObject(sum, "INFO", t.info);
   cJSON_AddNumberToObject(sum, "SKIP", t.skip);
+  /* the security pack is summarised apart and never counted above (issue 6) */
+  ct_tally ts = ct_tally_sec(r, n);
+  cJSON *sec = cJSON_AddObjectToObject(root, "security");
+  cJSON_AddNumberToObject(sec, "runs", ts.pass + ts.fail + ts.nonstrict + ts.info + ts.skip);
+  cJSON_AddNumberToObject(sec, "PASS", ts.pass);
+  cJSON_AddNumberToObject(sec, "FAIL", ts.fail);
+  cJSON_AddNumberToObject(sec, "NON-STRICT", ts.nonstrict);
+  cJSON_AddNumberToObject(sec, "INFO", ts.info);
+  cJSON_AddNumberToObject(sec, "SKIP", ts.skip);
+  cJSON *sf = cJSON_AddArrayToObject(sec, "failing");
+  for (size_t i = 0; i < n; i++)
+    if (ct_case_is_sec(r[i].c) && ct_run_failed(&r[i], strict))
+      cJSON_AddItemToArray(sf, cJSON_CreateString(r[i].run_id));
   cJSON *runs = cJSON_AddArrayToObject(root, "runs");
   for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(runs, run_json(&r[i]));
   return root;
@@ -198,6 +237,9 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "sum.appendChild(el('span',{},S.passed+' passed, '+S.failed+' failed, '+S.skipped+"
         "' skipped'));\n"
         "for(const v of V)sum.appendChild(el('span',{class:v},v+': '+S[v]));\n"
+        "const X=DATA.security;if(X&&X.runs){sum.appendChild(el('br'));"
+        "sum.appendChild(el('span',{},'Security pack ('+X.runs+' runs, not in the score):'));"
+        "for(const v of V)sum.appendChild(el('span',{class:v},v+': '+X[v]));}\n"
         "const fl=document.getElementById('filters');\n"
         "for(const v of V){const l=el('label');const c=el('input',{type:'checkbox'});"
         "c.checked=true;c.onchange=()=>{c.checked?shown.add(v):shown.delete(v);draw();};"
@@ -208,7 +250,8 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "for(const k of ['id','transport','level'])tr.appendChild(el('td',{},r[k]));\n"
         "tr.appendChild(el('td',{},r.tags.join(' ')));tr.appendChild(el('td',{},"
         "Math.round(r.ms)));\n"
-        "tr.appendChild(el('td',{},r.reason));const d=el('tr',{class:'det'});"
+        "tr.appendChild(el('td',{},(r.severity?'['+r.severity+'] ':'')+r.reason));const "
+        "d=el('tr',{class:'det'});"
         "d.style.display='none';\n"
         "const td=el('td',{colspan:7});td.appendChild(el('div',{},r.title));\n"
         "if(r.expected!==null)td.appendChild(el('pre',{},'expected: '+r.expected));\n"

@@ -96,6 +96,12 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
       snprintf(err, errlen, "%s: %s: needs a non-empty steps array", source, id);
       goto bad;
     }
+    /* the security pack grades every case by the advisory's severity (issue 6) */
+    const char *sev = cJSON_GetStringValue(cJSON_GetObjectItem(c, "severity"));
+    if ((sev || strncmp(id, "sec.", 4) == 0) && !ct_severity_valid(sev)) {
+      snprintf(err, errlen, "%s: %s: severity must be low, medium, high or critical", source, id);
+      goto bad;
+    }
     const cJSON *s;
     int si = 0;
     cJSON_ArrayForEach(s, steps) {
@@ -127,6 +133,7 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
     ct_buf_free(&tb);
     k->steps = cJSON_Duplicate(steps, 1);
     k->source = ct_xstrdup(source);
+    k->severity = sev ? ct_xstrdup(sev) : NULL;
     added++;
   }
   cJSON_Delete(root);
