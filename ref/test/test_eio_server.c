@@ -298,6 +298,7 @@ Test(router, aborted_held_get_reaps_session) {
   cr_assert_eq(LAST_REASON, EIO_CLOSE_TRANSPORT_ERROR);
 }
 
+/* EIO-LIM-3: a session nobody polls any more is freed after the ping timeout */
 Test(router, vanished_polling_client_reaped_after_ping_timeout) {
   char sid[EIO_SID_LEN + 1];
   handshake(sid, 1000);
@@ -439,6 +440,7 @@ Test(router, many_sessions_grow_the_table) {
   cr_assert_not_null(eio_server_find(SRV, sid));
 }
 
+/* EIO-LIM-3 and EIO-HS-8: the number of live sessions is bounded; past it, 403 code 4 */
 Test(router, session_bound_refuses_handshakes_with_403) {
   eio_server_free(SRV);
   eio_server_config c;

@@ -402,6 +402,7 @@ Test(sio, server_ack_cancelled_on_disconnect) {
   cr_assert_eq(LOG.disconnects, 1);
 }
 
+/* SIO-LIM-3: outstanding server-issued ack requests per socket are bounded */
 Test(sio, pending_ack_limit) {
   memset(&LOG, 0, sizeof LOG);
   fake_stop(&W);
