@@ -10,8 +10,8 @@
 #include "ct_scenario.h"
 
 static const char *const ops[] = {
-    "open", "sio_open", "send",  "post", "expect", "expect_none", "expect_close", "http",
-    "ws",   "frame",    "sleep", "poll", "close",  "set",         "check",        NULL};
+    "open",  "sio_open", "send", "post",  "expect", "expect_none", "expect_close", "http", "ws",
+    "frame", "sleep",    "poll", "close", "set",    "check",       "raw",          NULL};
 
 int ct_step_op_known(const char *op) {
   for (int i = 0; ops[i]; i++)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ct.h"
 #include "ct_scenario.h"
@@ -887,6 +888,63 @@ static void op_set(step_ctx *x) {
   free(v);
 }
 
+/* "raw": bytes on a fresh TCP connection, for hostile input the HTTP and WebSocket
+ * clients refuse to produce (garbage after an upgrade request, a frame header
+ * announcing 2^63-1 bytes). "text" (variables substituted) then "hex" are sent in one
+ * go; the answer is read for "read_ms". With "expect": "close" the server must end
+ * the connection within that time (issue 6, security pack). */
+static void op_raw(step_ctx *x) {
+  int bad = 0;
+  char *text = sstr(x, "text", &bad);
+  const char *hex = sget(x, "hex");
+  const char *want = sget(x, "expect");
+  long read_ms;
+  if (bad || snum(x, "read_ms", 500, &read_ms) != 0) {
+    free(text);
+    return;
+  }
+  ct_buf out = {0};
+  if (text) ct_buf_adds(&out, text);
+  free(text);
+  if (hex) {
+    size_t cap = strlen(hex) / 2 + 1;
+    unsigned char *b = ct_xmalloc(cap);
+    long n = ct_hex_decode(hex, b, cap);
+    if (n < 0) {
+      free(b);
+      ct_buf_free(&out);
+      sfail(x, NULL, NULL, "raw: bad hex");
+      return;
+    }
+    ct_buf_add(&out, b, (size_t)n);
+    free(b);
+  }
+  int fd = ct_tcp_connect(x->r->cfg->host, x->r->cfg->port, ct_ms(x->r, 2000));
+  if (fd < 0) {
+    ct_buf_free(&out);
+    sfail(x, "a TCP connection", "refused", "raw: cannot connect");
+    return;
+  }
+  ct_log(x->r, "-> raw %zu bytes", out.len);
+  int sent = ct_send_all(fd, out.data, out.len, ct_ms(x->r, 2000));
+  ct_buf_free(&out);
+  ct_buf in = {0};
+  int closed = sent != 0;
+  int64_t end = ct_now_ms() + ct_ms(x->r, read_ms);
+  while (!closed && ct_now_ms() < end) {
+    long n = ct_recv_some(fd, &in);
+    if (n == 0 || n == -2)
+      closed = 1;
+    else if (n == -1)
+      ct_sleep_ms(5);
+  }
+  close(fd);
+  ct_log(x->r, "<- raw %zu bytes, connection %s", in.len, closed ? "closed" : "still open");
+  ct_buf_free(&in);
+  if (want && strcmp(want, "close") == 0 && !closed)
+    sfail(x, "the server closes the connection", "still open", "raw: connection kept open");
+}
+
 void ct_steps_run(ct_run *r) {
   cJSON_AddStringToObject(r->vars, "path", ct_case_path(r));
   cJSON_AddStringToObject(r->vars, "eio_path", r->cfg->eio_path);
@@ -945,6 +1003,8 @@ void ct_steps_run(ct_run *r) {
       op_set(&x);
     else if (strcmp(op, "check") == 0)
       op_check(&x);
+    else if (strcmp(op, "raw") == 0)
+      op_raw(&x);
     if (r->nverdicts) return;
   }
   ct_pass(r);
