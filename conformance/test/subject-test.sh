@@ -1,0 +1,52 @@
+#!/bin/sh
+# CTest driver: runs sioconform against the official Node or the Python subject and
+# checks every non-PASS verdict against conformance/known-deviations.json.
+# usage: subject-test.sh node|python SIOCONFORM [--skip PREFIX [--sample PREFIX]]
+#                        [SIOCONFORM-ARGS...]
+# --skip RE runs every case except those whose id matches ^(RE) (as -c selections of
+# each case's first two id components); --sample PREFIX adds back that one selection.
+# Exit 0 all explained; 1 unexplained/stale/harness error; 77 (skip) when the
+# subject's dependencies are not installed.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+server=$1 sioconform=$2
+shift 2
+sel=""
+if [ "${1:-}" = "--skip" ]; then
+	skip=$2
+	shift 2
+	for area in $("$sioconform" --list | awk '{print $1}' | grep '\.' | grep -Ev "^($skip)" |
+		cut -d. -f1-2 | sort -u); do
+		sel="$sel -c $area"
+	done
+	if [ "${1:-}" = "--sample" ]; then
+		sel="$sel -c $2"
+		shift 2
+	fi
+fi
+nm=${SIOCONFORM_NODE_MODULES:-$here/../../ci/node/node_modules}
+case $server in
+node)
+	[ -d "$nm/socket.io" ] || { echo "skip: $nm/socket.io missing (ci/test installs it)"; exit 77; }
+	set -- node "$here/../subjects/node/server.js" -- "$@" ;;
+python)
+	/usr/bin/python3 -c 'import socketio, engineio, aiohttp' 2>/dev/null ||
+		{ echo "skip: /usr/bin/python3 lacks python3-socketio/engineio/aiohttp"; exit 77; }
+	set -- /usr/bin/python3 "$here/../subjects/python/server.py" -- "$@" ;;
+*) echo "usage: subject-test.sh node|python SIOCONFORM [ARGS...]" >&2; exit 2 ;;
+esac
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+start=$(date +%s)
+# shellcheck disable=SC2086
+"$here/run-subject.sh" "$sioconform" "$@" $sel --json "$out/report.json" >"$out/log" 2>&1
+rc=$?
+# Keep the report when asked (for writing or checking known-deviations entries).
+[ -n "${SUBJECT_REPORT_DIR:-}" ] && cp "$out/report.json" "$SUBJECT_REPORT_DIR/$server-$$.json"
+echo "sioconform exit $rc after $(($(date +%s) - start)) s"
+if [ $rc -gt 1 ] || [ ! -s "$out/report.json" ]; then
+	cat "$out/log"
+	echo "subject-test: harness/subject error"
+	exit 1
+fi
+/usr/bin/python3 "$here/check-deviations.py" "$here/../known-deviations.json" "$server" "$out/report.json"
