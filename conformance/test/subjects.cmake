@@ -42,3 +42,8 @@ endforeach()
 add_test(NAME subjects.html-report COMMAND ${_sc_t}/html-report.sh ${_sc_bin})
 set_tests_properties(subjects.html-report PROPERTIES LABELS subjects SKIP_RETURN_CODE 77
                                                      TIMEOUT 120)
+
+# The checker itself: unexplained, stale, flaky and security-pack runs on synthetic data.
+add_test(NAME subjects.check-deviations-selftest
+         COMMAND /usr/bin/python3 ${_sc_t}/check-deviations-selftest.py)
+set_tests_properties(subjects.check-deviations-selftest PROPERTIES LABELS subjects TIMEOUT 30)
