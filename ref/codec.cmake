@@ -16,7 +16,9 @@ sio_add_test(test_codec_json SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_codec_j
 sio_add_test(test_codec_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_codec_sio.c
              LIBS sioref_codec)
 sio_add_test(test_vectors_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_eio.c
+             ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
 sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
+             ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
 sio_add_test(test_errors SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_errors.c LIBS sioref_codec vec)

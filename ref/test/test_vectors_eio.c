@@ -13,28 +13,10 @@
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
 #include "vec.h"
+#include "vec_runner.h"
 
 static const char *const type_names[] = {"open",    "close",   "ping", "pong",
                                          "message", "upgrade", "noop"};
-
-typedef struct runner {
-  const char *file; /* for messages */
-  const char *id;
-  int run, failed;
-  bool entry_failed;
-  bool quiet; /* self-tests of the runner: failures are expected, do not print them */
-} runner;
-
-static void fail(runner *r, const char *fmt, ...) {
-  r->entry_failed = true;
-  if (r->quiet) return;
-  va_list ap;
-  va_start(ap, fmt);
-  printf("  FAIL %s %s: ", r->file, r->id);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-}
 
 /* A decoded packet in comparable form (binary data decoded from base64). */
 typedef struct got_pkt {
@@ -393,31 +375,8 @@ static int run_file(runner *r, const char *path) {
 
 Test(eio_vectors, every_file) {
   static const char *const expected[] = {"packets.json", "payloads.json", "invalid.json"};
-  const char *dir = SIO_VECTORS_DIR "/eio";
-  for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, expected[i]);
-    cr_expect_eq(access(p, R_OK), 0, "missing vector file %s", p);
-  }
-  char **paths;
-  int n = vec_list_dir(dir, &paths);
-  cr_assert_geq(n, 0, "cannot read %s", dir);
-  runner r = {0};
-  int malformed = 0;
-  for (int i = 0; i < n; i++) {
-    int before = r.run, bf = r.failed;
-    if (run_file(&r, paths[i]) != 0)
-      malformed++;
-    else
-      printf("  %s: %d run, %d failed\n", paths[i], r.run - before, r.failed - bf);
-  }
-  vec_paths_free(paths, n);
-  printf("vectors: %d run, %d failed (Engine.IO, %d files, %d malformed)\n", r.run, r.failed, n,
-         malformed);
-  fflush(stdout);
-  cr_assert_eq(malformed, 0);
-  cr_assert_gt(r.run, 0, "no vectors ran");
-  cr_assert_eq(r.failed, 0);
+  runner_every_file(SIO_VECTORS_DIR "/eio", expected, sizeof expected / sizeof expected[0],
+                    run_file, "Engine.IO");
 }
 
 /* ---- the runner must be able to fail ---- */
