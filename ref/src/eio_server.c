@@ -18,6 +18,8 @@ typedef struct entry {
   int holds;                 /* requests / WebSockets of the I/O layer pointing at s */
   bool linked;               /* in the sid table (open or closing) */
   bool post_active;          /* a POST body is being read */
+  size_t hpos;               /* 1 + index in the timer heap, 0 when not in it */
+  uint64_t key;              /* its deadline in the heap (0: closed, to be reaped) */
   struct entry *hnext;       /* hash chain */
   struct entry *prev, *next; /* list of all entries */
 } entry;
@@ -32,6 +34,8 @@ struct eio_server {
   size_t linked;
   size_t allocated;
   entry *all;
+  entry **heap; /* binary min-heap on entry.key: the next timer is heap[0] */
+  size_t heap_n, heap_cap;
   char errbuf[160];
 };
 
@@ -46,6 +50,73 @@ const char *eio_http_error_message(eio_http_error code) {
   return error_messages[code];
 }
 
+/* ---- timer heap ----
+ * Every live session sits in a min-heap keyed by its next deadline, so a tick costs
+ * O(due sessions x log n) instead of a visit to every session, and the I/O layer learns
+ * the next wake-up time from heap[0]. Sessions report deadline changes through the
+ * session's deadline callback; a closed session is keyed 0 so the next tick reaps it. */
+
+static void heap_place(eio_server *srv, size_t i, entry *e) {
+  srv->heap[i] = e;
+  e->hpos = i + 1;
+}
+
+static void heap_sift_up(eio_server *srv, size_t i) {
+  entry *e = srv->heap[i];
+  while (i > 0) {
+    size_t parent = (i - 1) / 2;
+    if (srv->heap[parent]->key <= e->key) break;
+    heap_place(srv, i, srv->heap[parent]);
+    i = parent;
+  }
+  heap_place(srv, i, e);
+}
+
+static void heap_sift_down(eio_server *srv, size_t i) {
+  entry *e = srv->heap[i];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= srv->heap_n) break;
+    if (c + 1 < srv->heap_n && srv->heap[c + 1]->key < srv->heap[c]->key) c++;
+    if (e->key <= srv->heap[c]->key) break;
+    heap_place(srv, i, srv->heap[c]);
+    i = c;
+  }
+  heap_place(srv, i, e);
+}
+
+static void heap_remove(eio_server *srv, entry *e) {
+  if (!e->hpos) return;
+  size_t i = e->hpos - 1;
+  e->hpos = 0;
+  entry *last = srv->heap[--srv->heap_n];
+  if (last == e) return;
+  heap_place(srv, i, last);
+  heap_sift_up(srv, i);
+  heap_sift_down(srv, last->hpos - 1);
+}
+
+/* Put E in the heap under KEY (or move it there). Returns 0 or -1 when the heap
+ * cannot grow (the caller then keeps the session out of timers and closes it). */
+static int heap_set(eio_server *srv, entry *e, uint64_t key) {
+  e->key = key;
+  if (e->hpos) {
+    heap_sift_up(srv, e->hpos - 1);
+    heap_sift_down(srv, e->hpos - 1);
+    return 0;
+  }
+  if (srv->heap_n == srv->heap_cap) {
+    size_t cap = srv->heap_cap ? srv->heap_cap * 2 : 64;
+    entry **h = realloc(srv->heap, cap * sizeof *h);
+    if (!h) return -1;
+    srv->heap = h;
+    srv->heap_cap = cap;
+  }
+  heap_place(srv, srv->heap_n++, e);
+  heap_sift_up(srv, e->hpos - 1);
+  return 0;
+}
+
 /* ---- callbacks: forward to the application, keep the table in step ---- */
 
 static void unlink_entry(entry *e);
@@ -58,7 +129,22 @@ static void cb_message(void *user, eio_session *s, const uint8_t *d, size_t n, b
 static void cb_close(void *user, eio_session *s, eio_close_reason reason) {
   entry *e = user;
   unlink_entry(e); /* a closed sid is unknown from now on */
+  /* Due at once: the next tick frees it (never inside a callback). A failed heap
+   * growth leaves it to the release that drops its last hold. */
+  (void)heap_set(e->srv, e, 0);
   if (e->srv->cfg.on_close) e->srv->cfg.on_close(e->srv->cfg.app_user, s, reason);
+}
+
+static void cb_deadline(void *user, eio_session *s, uint64_t deadline_ms) {
+  entry *e = user;
+  if (eio_session_state_get(s) == EIO_SESSION_CLOSED) return; /* keyed 0 by cb_close */
+  if (deadline_ms == EIO_NO_DEADLINE) {
+    heap_remove(e->srv, e);
+  } else if (heap_set(e->srv, e, deadline_ms) < 0) {
+    /* No memory for its timer: a session without timers would never be pinged or
+     * reaped, so close it (EIO-HB-1 cannot be kept). */
+    eio_session_abort(s, EIO_CLOSE_SERVER, deadline_ms);
+  }
 }
 
 static void cb_wake(void *user, eio_session *s) {
@@ -126,6 +212,7 @@ static void unlink_entry(entry *e) {
 static void free_entry(entry *e) {
   eio_server *srv = e->srv;
   unlink_entry(e);
+  heap_remove(srv, e);
   if (e->prev)
     e->prev->next = e->next;
   else
@@ -160,6 +247,7 @@ int eio_server_new(const eio_server_config *cfg, eio_server **out) {
   srv->cb.on_message = cb_message;
   srv->cb.on_close = cb_close;
   srv->cb.wake = cb_wake;
+  srv->cb.deadline = cb_deadline;
   *out = srv;
   return 0;
 oom:
@@ -181,6 +269,7 @@ void eio_server_free(eio_server *srv) {
     for (size_t i = 0; i < srv->cfg.n_cors_origins; i++) free(srv->origins[i]);
   free(srv->origins);
   free(srv->buckets);
+  free(srv->heap);
   free(srv);
 }
 
@@ -356,6 +445,11 @@ static int handshake(eio_server *srv, eio_transport t, uint64_t now_ms, entry **
     return rc;
   }
   eio_session_set_owner(e->s, e);
+  if (heap_set(srv, e, eio_session_next_deadline(e->s)) < 0) {
+    eio_session_free(e->s);
+    free(e);
+    return SIO_ERR_OUT_OF_MEMORY;
+  }
   link_entry(srv, e);
   if (srv->cfg.on_open) srv->cfg.on_open(srv->cfg.app_user, e->s);
   *out = e;
@@ -581,23 +675,22 @@ void eio_server_release(eio_server *srv, eio_session *s) {
 
 uint64_t eio_server_tick(eio_server *srv, uint64_t now_ms) {
   if (!srv) return EIO_NO_DEADLINE;
-  uint64_t next = EIO_NO_DEADLINE;
-  entry *e = srv->all;
-  while (e) {
-    entry *nx = e->next;
+  /* Only sessions whose deadline has come are visited. A tick re-keys its session
+   * through the deadline callback (or closes it, keying it 0), so heap[0] changes. */
+  while (srv->heap_n && srv->heap[0]->key <= now_ms) {
+    entry *e = srv->heap[0];
+    if (eio_session_state_get(e->s) == EIO_SESSION_CLOSED) {
+      heap_remove(srv, e);
+      maybe_free(e); /* with holds left, the last eio_server_release frees it */
+      continue;
+    }
     eio_session_tick(e->s, now_ms);
-    uint64_t d = eio_session_next_deadline(e->s);
-    if (d < next) next = d;
-    e = nx;
+    /* A tick that could not act (no memory for the ping) leaves the deadline where it
+     * was: retry a millisecond later rather than spin. */
+    if (e->hpos == 1 && e->key <= now_ms && eio_session_state_get(e->s) != EIO_SESSION_CLOSED)
+      heap_set(srv, e, now_ms + 1);
   }
-  /* Free in a second pass: a callback during the first may have closed any session. */
-  e = srv->all;
-  while (e) {
-    entry *nx = e->next;
-    maybe_free(e);
-    e = nx;
-  }
-  return next;
+  return srv->heap_n ? srv->heap[0]->key : EIO_NO_DEADLINE;
 }
 
 void eio_server_close_all(eio_server *srv, uint64_t now_ms) {

@@ -71,6 +71,7 @@ struct eio_session {
   uint64_t next_ping_ms; /* when OPEN and not awaiting a pong */
   uint64_t pong_deadline_ms;
   uint64_t close_deadline_ms; /* CLOSING only */
+  uint64_t noted_deadline;    /* the next deadline the router was last told of */
 
   uint8_t *out; /* pulled output: cfg->out_headroom free bytes, then data */
   size_t out_cap;
@@ -109,6 +110,18 @@ const char *eio_close_reason_text(eio_close_reason reason) {
 
 static void wake(eio_session *s) {
   if (s->cb && s->cb->wake) s->cb->wake(s->cb_user, s);
+}
+
+/* Tell the router when the session's next deadline moved, so it can keep its sessions
+ * in a timer heap instead of visiting every one on each turn. Every public call that
+ * can change a timer ends here (the wrappers below), so the router's copy is never
+ * later than the real deadline. */
+static void note_deadline(eio_session *s) {
+  if (!s) return;
+  uint64_t d = eio_session_next_deadline(s);
+  if (d == s->noted_deadline) return;
+  s->noted_deadline = d;
+  if (s->cb && s->cb->deadline) s->cb->deadline(s->cb_user, s, d);
 }
 
 static int enqueue(eio_session *s, eio_packet_type type, const uint8_t *data, size_t len,
@@ -195,7 +208,7 @@ static void set_closed(eio_session *s, eio_close_reason reason) {
   wake(s);
 }
 
-void eio_session_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms) {
+static void do_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms) {
   (void)now_ms;
   if (!s || s->state == EIO_SESSION_CLOSED) return;
   drop_queue(s);
@@ -203,6 +216,11 @@ void eio_session_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms)
    * itself closed: then it only needs releasing (the official server sends NOOP). */
   s->poll_final = reason == EIO_CLOSE_CLIENT ? '6' : '1';
   set_closed(s, reason);
+}
+
+void eio_session_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms) {
+  do_abort(s, reason, now_ms);
+  note_deadline(s);
 }
 
 int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transport,
@@ -222,6 +240,7 @@ int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transp
   s->state = EIO_SESSION_OPEN;
   /* EIO-HB-1: the first ping goes out pingInterval after the open packet. */
   s->next_ping_ms = now_ms + cfg->ping_interval_ms;
+  s->noted_deadline = s->next_ping_ms; /* the router reads it after creation */
 
   /* EIO-HS-2, EIO-HS-3: the open packet announces sid, upgrades, the two heartbeat timings and
    * maxPayload; upgrades is ["websocket"] on polling and [] on WebSocket. */
@@ -300,7 +319,7 @@ int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binar
   return 0;
 }
 
-void eio_session_close(eio_session *s, uint64_t now_ms) {
+static void do_close(eio_session *s, uint64_t now_ms) {
   if (!s || s->state != EIO_SESSION_OPEN) return;
   /* EIO-CL-4, EIO-CL-5: orderly close: what is queued goes first, the CLOSE packet last. */
   if (enqueue(s, EIO_PACKET_CLOSE, NULL, 0, false) < 0) {
@@ -318,6 +337,11 @@ void eio_session_close(eio_session *s, uint64_t now_ms) {
   wake(s);
 }
 
+void eio_session_close(eio_session *s, uint64_t now_ms) {
+  do_close(s, now_ms);
+  note_deadline(s);
+}
+
 /* ---- time ---- */
 
 static void fail_upgrade(eio_session *s) {
@@ -327,7 +351,7 @@ static void fail_upgrade(eio_session *s) {
   wake(s);
 }
 
-void eio_session_tick(eio_session *s, uint64_t now_ms) {
+static void do_tick(eio_session *s, uint64_t now_ms) {
   if (!s || s->state == EIO_SESSION_CLOSED) return;
   if (s->state == EIO_SESSION_CLOSING && now_ms >= s->close_deadline_ms) {
     eio_session_abort(s, EIO_CLOSE_SERVER, now_ms);
@@ -348,6 +372,11 @@ void eio_session_tick(eio_session *s, uint64_t now_ms) {
   }
   /* EIO-UP-7: an upgrade that is not completed within upgradeTimeout is given up. */
   if (eio_session_upgrading(s) && now_ms >= s->upgrade_deadline_ms) fail_upgrade(s);
+}
+
+void eio_session_tick(eio_session *s, uint64_t now_ms) {
+  do_tick(s, now_ms);
+  note_deadline(s);
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -418,7 +447,7 @@ static int handle_packet(eio_session *s, const eio_packet *p, uint64_t now_ms) {
 
 /* ---- polling transport ---- */
 
-int eio_session_poll_begin(eio_session *s, uint64_t now_ms) {
+static int do_poll_begin(eio_session *s, uint64_t now_ms) {
   if (!s) return SIO_ERR_INVALID_ARGUMENT;
   if (s->state == EIO_SESSION_CLOSED) return SIO_ERR_BAD_STATE;
   if (s->transport != EIO_TRANSPORT_POLLING) return SIO_ERR_TRANSPORT_MISMATCH;
@@ -434,6 +463,12 @@ int eio_session_poll_begin(eio_session *s, uint64_t now_ms) {
   return 0;
 }
 
+int eio_session_poll_begin(eio_session *s, uint64_t now_ms) {
+  int rc = do_poll_begin(s, now_ms);
+  note_deadline(s);
+  return rc;
+}
+
 bool eio_session_poll_ready(const eio_session *s) {
   if (!s || !s->poll_held) return false;
   if (s->state == EIO_SESSION_CLOSED) return true;
@@ -443,7 +478,7 @@ bool eio_session_poll_ready(const eio_session *s) {
   return s->up == UP_PROBED;
 }
 
-int eio_session_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
+static int do_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
   if (!s || !body || !len) return SIO_ERR_INVALID_ARGUMENT;
   if (!s->poll_held) return SIO_ERR_BAD_STATE;
   if (!eio_session_poll_ready(s)) return 0;
@@ -483,14 +518,25 @@ int eio_session_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
   return 1;
 }
 
-void eio_session_poll_aborted(eio_session *s, uint64_t now_ms) {
+int eio_session_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
+  int rc = do_poll_pull(s, body, len);
+  note_deadline(s);
+  return rc;
+}
+
+static void do_poll_aborted(eio_session *s, uint64_t now_ms) {
   if (!s || !s->poll_held) return;
   s->poll_held = false;
   /* The official server: "poll connection closed prematurely" -> transport error. */
   eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
 }
 
-int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
+void eio_session_poll_aborted(eio_session *s, uint64_t now_ms) {
+  do_poll_aborted(s, now_ms);
+  note_deadline(s);
+}
+
+static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
   if (!s || (!body && len)) return SIO_ERR_INVALID_ARGUMENT;
   if (s->state == EIO_SESSION_CLOSED) return SIO_ERR_BAD_STATE;
   if (s->transport != EIO_TRANSPORT_POLLING) return SIO_ERR_TRANSPORT_MISMATCH;
@@ -516,9 +562,15 @@ int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint6
   }
 }
 
+int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
+  int rc = do_poll_post(s, body, len, now_ms);
+  note_deadline(s);
+  return rc;
+}
+
 /* ---- WebSocket transport ---- */
 
-int eio_session_ws_attach(eio_session *s, uint64_t now_ms) {
+static int do_ws_attach(eio_session *s, uint64_t now_ms) {
   if (!s) return SIO_ERR_INVALID_ARGUMENT;
   if (s->state != EIO_SESSION_OPEN) return SIO_ERR_BAD_STATE;
   /* EIO-UP-1, EIO-TR-16: one upgrade, from polling, while no other WebSocket is attached. */
@@ -529,6 +581,12 @@ int eio_session_ws_attach(eio_session *s, uint64_t now_ms) {
   s->up = UP_ATTACHED;
   s->upgrade_deadline_ms = now_ms + s->cfg->upgrade_timeout_ms;
   return 0;
+}
+
+int eio_session_ws_attach(eio_session *s, uint64_t now_ms) {
+  int rc = do_ws_attach(s, now_ms);
+  note_deadline(s);
+  return rc;
 }
 
 static int probe_message(eio_session *s, const uint8_t *data, size_t len, bool binary) {
@@ -559,8 +617,8 @@ static int probe_message(eio_session *s, const uint8_t *data, size_t len, bool b
   return SIO_ERR_UPGRADE_REFUSED;
 }
 
-int eio_session_ws_message(eio_session *s, const uint8_t *data, size_t len, bool binary,
-                           uint64_t now_ms) {
+static int do_ws_message(eio_session *s, const uint8_t *data, size_t len, bool binary,
+                         uint64_t now_ms) {
   if (!s || (!data && len)) return SIO_ERR_INVALID_ARGUMENT;
   if (!s->ws_attached || s->state == EIO_SESSION_CLOSED) return SIO_ERR_BAD_STATE;
   if (s->transport == EIO_TRANSPORT_POLLING) return probe_message(s, data, len, binary);
@@ -578,7 +636,14 @@ int eio_session_ws_message(eio_session *s, const uint8_t *data, size_t len, bool
   return handle_packet(s, &p, now_ms);
 }
 
-int eio_session_ws_pull(eio_session *s, const uint8_t **data, size_t *len, bool *binary) {
+int eio_session_ws_message(eio_session *s, const uint8_t *data, size_t len, bool binary,
+                           uint64_t now_ms) {
+  int rc = do_ws_message(s, data, len, binary, now_ms);
+  note_deadline(s);
+  return rc;
+}
+
+static int do_ws_pull(eio_session *s, const uint8_t **data, size_t *len, bool *binary) {
   if (!s || !data || !len || !binary) return SIO_ERR_INVALID_ARGUMENT;
   if (!s->ws_attached) return 0;
   *binary = false;
@@ -605,11 +670,17 @@ int eio_session_ws_pull(eio_session *s, const uint8_t **data, size_t *len, bool 
   return 1;
 }
 
+int eio_session_ws_pull(eio_session *s, const uint8_t **data, size_t *len, bool *binary) {
+  int rc = do_ws_pull(s, data, len, binary);
+  note_deadline(s);
+  return rc;
+}
+
 bool eio_session_ws_want_close(const eio_session *s) {
   return s && s->ws_attached && s->ws_close_wanted && !s->probe_pong_pending;
 }
 
-void eio_session_ws_closed(eio_session *s, uint64_t now_ms) {
+static void do_ws_closed(eio_session *s, uint64_t now_ms) {
   if (!s || !s->ws_attached) return;
   s->ws_attached = false;
   s->ws_close_wanted = false;
@@ -620,4 +691,9 @@ void eio_session_ws_closed(eio_session *s, uint64_t now_ms) {
     return;
   }
   s->up = UP_NONE; /* a failed or abandoned probe: the session stays on polling */
+}
+
+void eio_session_ws_closed(eio_session *s, uint64_t now_ms) {
+  do_ws_closed(s, now_ms);
+  note_deadline(s);
 }

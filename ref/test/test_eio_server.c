@@ -465,3 +465,122 @@ Test(router, session_bound_refuses_handshakes_with_403) {
   cr_assert_eq(r.action, EIO_HTTP_HOLD_GET); /* room again */
   eio_server_release(SRV, r.session);
 }
+
+/* The router keeps sessions in a timer heap fed by the sessions' deadline reports.
+ * Drive many sessions through every timer-changing path (pongs on both transports,
+ * upgrades started, probed, completed and abandoned, held GETs dropped, orderly and
+ * abrupt closes) on a virtual clock, and after every step compare what the router
+ * says is next with the minimum over all live sessions, computed by brute force: a
+ * missed report would show as a deadline the heap does not know about. */
+#define SOAK_SIDS 64
+static unsigned soak_rand(unsigned *st) {
+  *st ^= *st << 13;
+  *st ^= *st >> 17;
+  *st ^= *st << 5;
+  return *st;
+}
+
+static eio_session *soak_pick(char sids[][EIO_SID_LEN + 1], size_t n, unsigned *st) {
+  if (!n) return NULL;
+  return eio_server_find(SRV, sids[soak_rand(st) % n]);
+}
+
+static void soak_check(char sids[][EIO_SID_LEN + 1], size_t n, uint64_t now) {
+  uint64_t next = eio_server_tick(SRV, now), brute = EIO_NO_DEADLINE;
+  for (size_t i = 0; i < n; i++) {
+    eio_session *s = eio_server_find(SRV, sids[i]);
+    if (!s) continue;
+    uint64_t d = eio_session_next_deadline(s);
+    cr_assert_gt(d, now, "a due session was not ticked (deadline %llu, now %llu)",
+                 (unsigned long long)d, (unsigned long long)now);
+    if (d < brute) brute = d;
+  }
+  cr_assert_eq(next, brute, "router says %llu, sessions say %llu", (unsigned long long)next,
+               (unsigned long long)brute);
+}
+
+Test(router, timer_heap_matches_every_session) {
+  char sids[SOAK_SIDS][EIO_SID_LEN + 1];
+  size_t n = 0;
+  unsigned st = 2463534242u;
+  uint64_t now = 1000;
+  int upgrades = 0, pings = 0;
+  /* Short upgrade and close timeouts, so that each timer in turn is the earliest. */
+  eio_server_free(SRV);
+  eio_server_config c;
+  memset(&c, 0, sizeof c);
+  eio_config_defaults(&c.session);
+  c.session.ping_interval_ms = 300;
+  c.session.ping_timeout_ms = 200;
+  c.session.upgrade_timeout_ms = 40;
+  c.session.close_timeout_ms = 60;
+  c.random = fake_random;
+  c.on_message = on_message;
+  c.on_close = on_close;
+  cr_assert_eq(eio_server_new(&c, &SRV), 0);
+  for (int step = 0; step < 20000; step++) {
+    unsigned op = soak_rand(&st) % 10;
+    eio_session *s = soak_pick(sids, n, &st);
+    if (op == 0 && n < SOAK_SIDS) { /* a new session on either transport */
+      if (soak_rand(&st) & 1) {
+        handshake(sids[n++], now);
+      } else {
+        eio_http_request rq = {.method = "GET", .query = "EIO=4&transport=websocket"};
+        eio_http_response r;
+        cr_assert_eq(eio_server_ws_open(SRV, &rq, now, &r), 0);
+        memcpy(sids[n++], eio_session_sid(r.session), EIO_SID_LEN + 1);
+      }
+    } else if (op == 1 && s) { /* a pong, on whichever transport carries the session */
+      if (eio_session_transport(s) == EIO_TRANSPORT_WEBSOCKET) {
+        eio_session_ws_message(s, (const uint8_t *)"3", 1, false, now);
+      } else {
+        eio_http_response r =
+            request("POST", q_sid("EIO=4&transport=polling&sid=%s", eio_session_sid(s)), NULL);
+        if (r.action == EIO_HTTP_READ_BODY) {
+          eio_http_response pr;
+          eio_server_post_body(SRV, s, (const uint8_t *)"3", 1, false, now, &pr);
+          eio_server_release(SRV, s);
+        }
+      }
+    } else if (op == 2 && s && eio_session_transport(s) == EIO_TRANSPORT_POLLING) {
+      /* an upgrade attempt, at any of its stages */
+      eio_http_request rq = {
+          .method = "GET", .query = q_sid("EIO=4&transport=websocket&sid=%s", eio_session_sid(s))};
+      eio_http_response r;
+      eio_server_ws_open(SRV, &rq, now, &r);
+      if (r.action == EIO_HTTP_WEBSOCKET) upgrades++;
+    } else if (op == 3 && s && eio_session_upgrading(s)) {
+      unsigned k = soak_rand(&st) % 3;
+      const char *m = k == 0 ? "2probe" : k == 1 ? "5" : "4junk";
+      eio_session_ws_message(s, (const uint8_t *)m, strlen(m), false, now);
+    } else if (op == 4 && s && eio_session_ws_attached(s) && soak_rand(&st) % 4 == 0) {
+      eio_session_ws_closed(s, now); /* the WebSocket (transport or probe) went away */
+      eio_server_release(SRV, s);
+    } else if (op == 5 && s && soak_rand(&st) % 8 == 0) {
+      eio_session_close(s, now); /* orderly: CLOSING until pulled or timed out */
+    } else if (op == 6 && s && eio_session_transport(s) == EIO_TRANSPORT_POLLING) {
+      /* a GET that is answered, or dropped by the client */
+      eio_http_response r =
+          request("GET", q_sid("EIO=4&transport=polling&sid=%s", eio_session_sid(s)), NULL);
+      if (r.action == EIO_HTTP_HOLD_GET) {
+        eio_http_response pr;
+        if (eio_server_poll_response(SRV, s, &pr) == 0 && soak_rand(&st) % 4 == 0)
+          eio_server_poll_aborted(SRV, s, now);
+        eio_server_release(SRV, s);
+      }
+    } else if (op == 7 && s && eio_session_ws_attached(s)) {
+      const uint8_t *d;
+      size_t len;
+      bool bin;
+      while (eio_session_ws_pull(s, &d, &len, &bin) > 0)
+        if (len == 1 && d[0] == '2') pings++;
+    } else {
+      now += soak_rand(&st) % 120; /* time passes: pings, timeouts, reaping */
+    }
+    soak_check(sids, n, now);
+    if (n == SOAK_SIDS && eio_server_session_count(SRV) == 0) n = 0; /* start over */
+  }
+  cr_assert_gt(upgrades, 10);
+  cr_assert_gt(pings, 10);
+  cr_assert_gt(CLOSES, 10);
+}

@@ -16,6 +16,8 @@ typedef struct rec {
   int closes;
   eio_close_reason reason;
   int wakes;
+  int deadline_reports;
+  uint64_t deadline; /* the last one reported */
 } rec;
 
 static rec R;
@@ -42,7 +44,14 @@ static void on_wake(void *user, eio_session *s) {
   (void)s;
   R.wakes++;
 }
-static const eio_session_callbacks CB = {on_message, on_close, on_wake};
+static void on_deadline(void *user, eio_session *s, uint64_t d) {
+  (void)user;
+  /* reported on the way out, so it is already the session's own answer */
+  cr_assert_eq(d, eio_session_next_deadline(s));
+  R.deadline_reports++;
+  R.deadline = d;
+}
+static const eio_session_callbacks CB = {on_message, on_close, on_wake, on_deadline};
 
 static void setup(void) {
   memset(&R, 0, sizeof R);
@@ -582,5 +591,36 @@ Test(session, empty_post_body_closes) {
   eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
   cr_assert_eq(eio_session_poll_post(s, NULL, 0, 1), SIO_ERR_EMPTY_PACKET); /* EIO-TR-9 */
   cr_assert_eq(R.reason, EIO_CLOSE_PARSE_ERROR);
+  eio_session_free(s);
+}
+
+/* The router keeps a timer heap from these reports: every timer change is reported
+ * once, with the value eio_session_next_deadline() gives afterwards. */
+Test(session, deadline_reports_follow_every_timer_change) {
+  eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
+  cr_assert_eq(eio_session_next_deadline(s), 300); /* known at creation, not reported */
+  cr_assert_eq(R.deadline_reports, 0);
+  get_now(s, 0);
+  cr_assert_eq(R.deadline_reports, 0); /* output alone moves no timer */
+  eio_session_tick(s, 300);            /* ping sent: now the pong deadline */
+  cr_assert_eq(R.deadline_reports, 1);
+  cr_assert_eq(R.deadline, 500);
+  cr_assert_str_eq(get_now(s, 310), "2");
+  cr_assert_eq(post(s, "3", 320), 0); /* pong: the next ping */
+  cr_assert_eq(R.deadline, 620);
+  cr_assert_eq(eio_session_ws_attach(s, 400), 0); /* an upgrade: its timeout is earlier */
+  cr_assert_eq(R.deadline, 620);
+  CFG.upgrade_timeout_ms = 100; /* borrowed by the session: takes effect at once */
+  eio_session_ws_closed(s, 401);
+  cr_assert_eq(eio_session_ws_attach(s, 402), 0);
+  cr_assert_eq(R.deadline, 502);
+  cr_assert_eq(ws_text(s, "4junk", 403), SIO_ERR_UPGRADE_REFUSED); /* upgrade given up */
+  cr_assert_eq(R.deadline, 620);
+  int before = R.deadline_reports;
+  eio_session_close(s, 404); /* closing: only the close timeout is left */
+  cr_assert_eq(R.deadline, 404 + 700);
+  eio_session_abort(s, EIO_CLOSE_SERVER, 405);
+  cr_assert_eq(R.deadline, EIO_NO_DEADLINE);
+  cr_assert_gt(R.deadline_reports, before);
   eio_session_free(s);
 }

@@ -82,6 +82,10 @@ typedef struct eio_session_callbacks {
   /* Output to pull, a held GET to answer, or a WebSocket to close: schedule a write.
    * Must not pull or free anything itself. */
   void (*wake)(void *user, eio_session *s);
+  /* The session's next deadline (eio_session_next_deadline) changed to DEADLINE_MS
+   * (EIO_NO_DEADLINE once closed). Called on the way out of any call that can move a
+   * timer, never with a stale value; optional. Must not call back into S. */
+  void (*deadline)(void *user, eio_session *s, uint64_t deadline_ms);
 } eio_session_callbacks;
 
 /* Create a session opened over TRANSPORT at NOW_MS and queue its open packet
