@@ -52,7 +52,20 @@ static uint64_t tv_us(struct timeval tv) {
   return (uint64_t)tv.tv_sec * 1000000ULL + (uint64_t)tv.tv_usec;
 }
 
-/* utime + stime of PID (fields 14 and 15 of /proc/PID/stat, whole thread group). */
+bool lt_parse_proc_stat_cpu(const char *buf, long hz, uint64_t *us) {
+  /* The command name may contain spaces and ')': fields are counted after its last ')'. */
+  const char *p = strrchr(buf, ')');
+  if (!p || p[1] != ' ' || hz <= 0) return false;
+  unsigned long long ut = 0, st = 0;
+  /* 3 state, 4 ppid, 5 pgrp, 6 session, 7 tty_nr, 8 tpgid, 9 flags, 10-13 fault counts,
+   * 14 utime, 15 stime; 16-17 (cutime, cstime: waited-for children) are not counted. */
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+    return false;
+  *us = (uint64_t)(ut + st) * 1000000ULL / (uint64_t)hz;
+  return true;
+}
+
+/* utime + stime of PID from /proc/PID/stat. */
 static bool proc_cpu_us(pid_t pid, uint64_t *us) {
   char path[64], buf[1024];
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -61,16 +74,8 @@ static bool proc_cpu_us(pid_t pid, uint64_t *us) {
   size_t n = fread(buf, 1, sizeof buf - 1, f);
   fclose(f);
   buf[n] = 0;
-  /* The command name may contain spaces: fields are counted after its closing ')'. */
-  char *p = strrchr(buf, ')');
-  if (!p) return false;
-  unsigned long long ut = 0, st = 0;
-  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-    return false;
   long hz = sysconf(_SC_CLK_TCK);
-  if (hz <= 0) hz = 100;
-  *us = (uint64_t)(ut + st) * 1000000ULL / (uint64_t)hz;
-  return true;
+  return lt_parse_proc_stat_cpu(buf, hz > 0 ? hz : 100, us);
 }
 
 /* Busy time of all CPUs together from the first line of /proc/stat. */
@@ -115,6 +120,25 @@ double lt_cpu_other_pct(const lt_cpu *a, const lt_cpu *b) {
   if (a->server_ok && b->server_ok) busy -= (double)(b->server_us - a->server_us);
   double pct = 100.0 * busy / (double)(b->wall_us - a->wall_us);
   return pct < 0 ? 0 : pct; /* tick granularity can make it dip below zero */
+}
+
+double lt_us_per_op(uint64_t cpu_us, uint64_t cpu_wall_us, uint64_t ops, uint64_t ops_wall_us) {
+  if (ops == 0 || cpu_wall_us == 0 || ops_wall_us == 0) return -1;
+  double cores = (double)cpu_us / (double)cpu_wall_us; /* CPU seconds per second */
+  double ops_per_us = (double)ops / (double)ops_wall_us;
+  return cores / ops_per_us;
+}
+
+double lt_cpu_server_us_per_op(const lt_cpu *a, const lt_cpu *b, uint64_t ops,
+                               uint64_t ops_wall_us) {
+  if (!a->server_ok || !b->server_ok || b->wall_us <= a->wall_us || b->server_us < a->server_us)
+    return -1;
+  return lt_us_per_op(b->server_us - a->server_us, b->wall_us - a->wall_us, ops, ops_wall_us);
+}
+
+double lt_cpu_self_us_per_op(const lt_cpu *a, const lt_cpu *b, uint64_t ops, uint64_t ops_wall_us) {
+  if (b->wall_us <= a->wall_us || b->self_us < a->self_us) return -1;
+  return lt_us_per_op(b->self_us - a->self_us, b->wall_us - a->wall_us, ops, ops_wall_us);
 }
 
 long lt_rss_kib(pid_t pid) {

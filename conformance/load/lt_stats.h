@@ -42,6 +42,25 @@ double lt_cpu_server_pct(const lt_cpu *a, const lt_cpu *b);
  * benchmark on a shared machine is only clean when this stays near 0); -1 if unknown. */
 double lt_cpu_other_pct(const lt_cpu *a, const lt_cpu *b);
 
+/* CPU microseconds per operation: CPU_US spent over a window of CPU_WALL_US, divided by
+ * the operations per microsecond measured over OPS_WALL_US (OPS operations). The two
+ * windows are normally the same phase but sampled a few milliseconds apart; scaling
+ * both to a rate keeps that offset out of the result. Returns -1 when OPS or either
+ * window is 0. Pure function. */
+double lt_us_per_op(uint64_t cpu_us, uint64_t cpu_wall_us, uint64_t ops, uint64_t ops_wall_us);
+
+/* Server CPU (its utime + stime only, never this process's) or this process's CPU per
+ * operation between samples A and B, for OPS operations counted over OPS_WALL_US; -1
+ * when the server's CPU is unknown, or as lt_us_per_op. */
+double lt_cpu_server_us_per_op(const lt_cpu *a, const lt_cpu *b, uint64_t ops,
+                               uint64_t ops_wall_us);
+double lt_cpu_self_us_per_op(const lt_cpu *a, const lt_cpu *b, uint64_t ops, uint64_t ops_wall_us);
+
+/* Parse the text of a /proc/PID/stat file: utime + stime (fields 14 and 15, the whole
+ * thread group, children excluded) in microseconds, given the clock ticks per second
+ * HZ. BUF is read only; returns false when the text does not have those fields. */
+bool lt_parse_proc_stat_cpu(const char *buf, long hz, uint64_t *us);
+
 /* VmRSS of PID in KiB (0 = this process), or -1 when it cannot be read. */
 long lt_rss_kib(pid_t pid);
 

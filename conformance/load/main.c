@@ -77,6 +77,12 @@ typedef struct result {
   double srv_kib_per_client, self_kib_per_client;
   uint64_t failed, lost;
   double self_cpu, server_cpu, other_cpu;
+  /* CPU per operation (ack, delivery, connect): server utime + stime only, and sioload's
+   * own; -1 when unknown. cpu_wall_us/srv_cpu_us/self_cpu_us: the raw window. */
+  const char *op;
+  double srv_us_per_op, self_us_per_op;
+  uint64_t cpu_wall_us, srv_cpu_us, self_cpu_us;
+  bool srv_cpu_ok;
 } result;
 
 static struct {
@@ -222,6 +228,7 @@ static result *new_result(const char *phase, const char *title) {
   snprintf(r->phase, sizeof r->phase, "%s", phase);
   snprintf(r->title, sizeof r->title, "%s", title);
   r->server_cpu = r->other_cpu = -1;
+  r->srv_us_per_op = r->self_us_per_op = -1;
   r->srv_rss_before = r->srv_rss_after = -1;
   return r;
 }
@@ -230,6 +237,19 @@ static void set_cpu(result *r, const lt_cpu *a, const lt_cpu *b) {
   r->self_cpu = lt_cpu_self_pct(a, b);
   r->server_cpu = lt_cpu_server_pct(a, b);
   r->other_cpu = lt_cpu_other_pct(a, b);
+}
+
+/* CPU per operation: OPS operations counted over OPS_WALL_US, CPU sampled at A and B.
+ * OP names the operation in the output (a static string). */
+static void set_per_op(result *r, const lt_cpu *a, const lt_cpu *b, const char *op, uint64_t ops,
+                       uint64_t ops_wall_us) {
+  r->op = op;
+  r->srv_us_per_op = lt_cpu_server_us_per_op(a, b, ops, ops_wall_us);
+  r->self_us_per_op = lt_cpu_self_us_per_op(a, b, ops, ops_wall_us);
+  r->cpu_wall_us = b->wall_us - a->wall_us;
+  r->self_cpu_us = b->self_us - a->self_us;
+  r->srv_cpu_ok = a->server_ok && b->server_ok && b->server_us >= a->server_us;
+  r->srv_cpu_us = r->srv_cpu_ok ? b->server_us - a->server_us : 0;
 }
 
 static void set_lat(result *r, const lt_hist *h) {
@@ -449,6 +469,7 @@ static void phase_ramp(void) {
   r->failed = g.hs_failed;
   set_lat(r, &g.hist);
   set_cpu(r, &c0, &c1);
+  set_per_op(r, &c0, &c1, "connect", g.n_ready, t1 - t0);
   progress("ramp done");
 }
 
@@ -529,7 +550,9 @@ static void phase_echo(uint32_t k) {
   if (!r) return;
   r->clients = active;
   r->param = k;
-  r->seconds = (double)(t1 - g.win_start) / 1e6;
+  /* Acks count only up to win_end; the loop may overshoot it by one turn. */
+  uint64_t win_us = (t1 < g.win_end ? t1 : g.win_end) - g.win_start;
+  r->seconds = (double)win_us / 1e6;
   r->count = g.count;
   r->rate = r->seconds > 0 ? (double)g.count / r->seconds : 0;
   r->unit = "acks/s";
@@ -537,6 +560,7 @@ static void phase_echo(uint32_t k) {
   r->failed = g.dropped - dropped0;
   set_lat(r, &g.hist);
   set_cpu(r, &c0, &c1);
+  set_per_op(r, &c0, &c1, "ack", g.count, win_us);
   g.inflight_total = 0;
   for (uint32_t i = 0; i < g.o.clients; i++) g.cl[i].inflight = 0;
 }
@@ -638,6 +662,7 @@ static void phase_broadcast(uint32_t size) {
     r->failed = g.dropped - dropped0;
     set_lat(r, &g.hist);
     set_cpu(r, &c0, &c1);
+    set_per_op(r, &c0, &c1, "delivery", g.hist.count, t1 - t0);
   }
   free(firsts);
   free(lasts);
@@ -693,13 +718,15 @@ static void phase_churn(void) {
   g.ctx.source_ips = saved_ips;
   if (!r) return;
   r->clients = g.n_churn;
-  r->seconds = (double)(t1 - t0) / 1e6;
+  uint64_t win_us = (t1 < g.win_end ? t1 : g.win_end) - t0;
+  r->seconds = (double)win_us / 1e6;
   r->count = g.churn_ok;
   r->rate = r->seconds > 0 ? (double)g.churn_ok / r->seconds : 0;
   r->unit = "connects/s";
   r->failed = g.hs_failed - fails0;
   set_lat(r, &g.hist);
   set_cpu(r, &c0, &c1);
+  set_per_op(r, &c0, &c1, "connect", g.churn_ok, win_us);
 }
 
 /* ---- output -------------------------------------------------------------------------- */
@@ -720,25 +747,43 @@ static void fmt_pct(char *out, size_t cap, double v) {
     snprintf(out, cap, "%.0f%%", v);
 }
 
+static void fmt_us_op(char *out, size_t cap, double v) {
+  if (v < 0)
+    snprintf(out, cap, "-");
+  else if (v < 100)
+    snprintf(out, cap, "%.2f", v);
+  else
+    snprintf(out, cap, "%.0f", v);
+}
+
+/* One table line: the fixed columns, then CPU shares and CPU per operation. */
+static void table_line(FILE *f, const result *r, const char *val, const char *a, const char *b,
+                       const char *c) {
+  char sc[16], vc[16], oc[16], so[24], vo[24];
+  fmt_pct(sc, sizeof sc, r->self_cpu);
+  fmt_pct(oc, sizeof oc, r->other_cpu);
+  fmt_pct(vc, sizeof vc, r->server_cpu);
+  fmt_us_op(vo, sizeof vo, r->op ? r->srv_us_per_op : -1);
+  fmt_us_op(so, sizeof so, r->op ? r->self_us_per_op : -1);
+  fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s %10s %10s\n", r->title, r->clients, val, a,
+          b, c, sc, vc, oc, vo, so);
+}
+
 static void print_table(FILE *f) {
   fprintf(f, "\nsioload %s over %s, %u clients%s\n", g.o.url,
           g.o.transport == LT_POLLING ? "polling" : "websocket", g.o.clients,
           g.aborted ? " (ABORTED by --duration or signal)" : "");
-  fprintf(f, "%-30s %7s %22s %10s %10s %10s %8s %8s %8s\n", "phase", "clients", "result", "p50",
-          "p99", "p99.9", "sioload", "server", "others");
+  fprintf(f, "%-30s %7s %22s %10s %10s %10s %8s %8s %8s %10s %10s\n", "phase", "clients", "result",
+          "p50", "p99", "p99.9", "sioload", "server", "others", "srv us/op", "load us/op");
   for (size_t i = 0; i < g.n_res; i++) {
     const result *r = &g.res[i];
-    char val[64], a[24], b[24], c[24], sc[16], vc[16], oc[16];
-    fmt_pct(sc, sizeof sc, r->self_cpu);
-    fmt_pct(oc, sizeof oc, r->other_cpu);
-    fmt_pct(vc, sizeof vc, r->server_cpu);
+    char val[64], a[24], b[24], c[24];
     if (strcmp(r->phase, "idle") == 0) {
       if (r->srv_rss_after >= 0)
         snprintf(val, sizeof val, "%.1f KiB/client", r->srv_kib_per_client);
       else
         snprintf(val, sizeof val, "(no --server-pid)");
-      fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients, val, "-", "-",
-              "-", sc, vc, oc);
+      table_line(f, r, val, "-", "-", "-");
       if (r->srv_rss_after >= 0)
         fprintf(f, "    server RSS %.1f -> %.1f MiB", r->srv_rss_before / 1024.0,
                 r->srv_rss_after / 1024.0);
@@ -751,8 +796,7 @@ static void print_table(FILE *f) {
       fmt_us(a, sizeof a, r->first_p50, r->rounds > 0);
       fmt_us(b, sizeof b, r->last_p50, r->rounds > 0);
       fmt_us(c, sizeof c, r->last_p99, r->rounds > 0);
-      fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients,
-              "first/last p50", a, b, c, sc, vc, oc);
+      table_line(f, r, "first/last p50", a, b, c);
       fprintf(f,
               "    %u rounds, %u incomplete, %llu clients dropped; columns: first delivery p50, "
               "last delivery p50, last p99 (over rounds)\n",
@@ -762,15 +806,16 @@ static void print_table(FILE *f) {
     fmt_us(a, sizeof a, r->p50, r->has_lat);
     fmt_us(b, sizeof b, r->p99, r->has_lat);
     fmt_us(c, sizeof c, r->p999, r->has_lat);
-    fprintf(f, "%-30s %7u %22s %10s %10s %10s %8s %8s %8s\n", r->title, r->clients, val, a, b, c,
-            sc, vc, oc);
+    table_line(f, r, val, a, b, c);
     if (r->failed || r->lost)
       fprintf(f, "    %s %llu, lost %llu\n",
               strcmp(r->phase, "echo") == 0 ? "clients dropped" : "failed",
               (unsigned long long)r->failed, (unsigned long long)r->lost);
   }
   fprintf(f, "CPU columns: percent of one core over the measured window (sioload: getrusage; "
-             "server: /proc/PID/stat; others: every other process, /proc/stat)\n");
+             "server: /proc/PID/stat utime+stime; others: every other process, /proc/stat).\n"
+             "us/op: CPU microseconds per operation in the window (echo: per ack; fan-out: per "
+             "delivery; ramp, churn: per connect), server and sioload apart.\n");
   for (size_t i = 0; i < 8 && g.err_name[i]; i++)
     fprintf(f, "client errors: %llu x %s\n", (unsigned long long)g.err_count[i], g.err_name[i]);
 }
@@ -830,6 +875,24 @@ static int write_json(const char *path) {
       if (r->srv_rss_after >= 0)
         fprintf(f, ",\"server_kib_per_client\":%.2f", r->srv_kib_per_client);
       fprintf(f, ",\"sioload_kib_per_client\":%.2f", r->self_kib_per_client);
+    }
+    if (r->op) {
+      /* Raw CPU window and CPU per operation; the server's from its utime + stime only. */
+      fprintf(f, ",\"cpu_us\":{\"wall\":%llu,\"sioload\":%llu,\"server\":",
+              (unsigned long long)r->cpu_wall_us, (unsigned long long)r->self_cpu_us);
+      if (r->srv_cpu_ok)
+        fprintf(f, "%llu}", (unsigned long long)r->srv_cpu_us);
+      else
+        fprintf(f, "null}");
+      fprintf(f, ",\"cpu_us_per_op\":{\"op\":\"%s\",\"server\":", r->op);
+      if (r->srv_us_per_op >= 0)
+        fprintf(f, "%.3f", r->srv_us_per_op);
+      else
+        fprintf(f, "null");
+      if (r->self_us_per_op >= 0)
+        fprintf(f, ",\"sioload\":%.3f}", r->self_us_per_op);
+      else
+        fprintf(f, ",\"sioload\":null}");
     }
     fprintf(f, ",\"cpu_pct\":{\"sioload\":%.1f,\"server\":", r->self_cpu);
     if (r->server_cpu >= 0)
