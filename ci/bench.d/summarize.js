@@ -1,7 +1,9 @@
 // ci/bench's report: reads the per-run JSON files of a results folder (sioload runs
 // named SERVER-SCENARIO-RUN.json, codec-official.json / codec-sioref.json) and prints one
-// side-by-side table: median [min-max] per server and the ratio ours / official.
+// side-by-side table: median [min-max] per server and the ratio ours / official, then
+// the goals of issue 7, each judged from those figures (nothing here is a fixed answer).
 // Usage: node summarize.js RESULTS_DIR   (also writes RESULTS_DIR/summary.json)
+// RESULTS_DIR/meta.json (written by ci/bench: runs, mode, pinning) feeds the header.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -28,22 +30,30 @@ for (const f of fs.readdirSync(dir)) {
 function phase(doc, name, param) {
   return doc.phases.find((p) => p.phase === name && (param === undefined || p.param === param));
 }
+// Server CPU microseconds per operation in a phase (its utime + stime over the window,
+// divided by the operations counted in it; sioload computes it, see lt_us_per_op).
+const srvPerOp = (p) => p?.cpu_us_per_op?.server ?? undefined;
 // One row: LABEL, higher-is-better flag, and the scenario + getter that pulls one
-// number out of one run's document (undefined when the run lacks it).
+// number out of one run's document (undefined when the run lacks it); an optional
+// fifth element is the row's id, used by the goals below.
 const ROWS = [
-  ["memory per idle client, 1,000 WS (KiB)", false, "ws1k", (d) => phase(d, "idle")?.server_kib_per_client],
-  ["memory per idle client, 5,000 WS (KiB)", false, "ws5k", (d) => phase(d, "idle")?.server_kib_per_client],
-  ["memory per idle client, 10,000 WS (KiB)", false, "ws10k", (d) => phase(d, "idle")?.server_kib_per_client],
+  ["memory per idle client, 1,000 WS (KiB)", false, "ws1k", (d) => phase(d, "idle")?.server_kib_per_client, "mem1k"],
+  ["memory per idle client, 5,000 WS (KiB)", false, "ws5k", (d) => phase(d, "idle")?.server_kib_per_client, "mem5k"],
+  ["memory per idle client, 10,000 WS (KiB)", false, "ws10k", (d) => phase(d, "idle")?.server_kib_per_client, "mem10k"],
   ...[1, 10, 100, 1000].flatMap((k) => [
-    [`acks/s, ${k} in flight`, true, "ws1k", (d) => phase(d, "echo", k)?.rate],
-    [`  p99 latency, ${k} in flight (ms)`, false, "ws1k", (d) => ms(phase(d, "echo", k)?.latency_us?.p99)],
+    [`acks/s, ${k} in flight`, true, "ws1k", (d) => phase(d, "echo", k)?.rate, `acks${k}`],
+    [`  p99 latency, ${k} in flight (ms)`, false, "ws1k", (d) => ms(phase(d, "echo", k)?.latency_us?.p99), `p99_${k}`],
+    [`  server CPU per ack, ${k} in flight (us)`, false, "ws1k", (d) => srvPerOp(phase(d, "echo", k)), `cpu${k}`],
   ]),
   ["room fan-out to 1,000: last delivery p50 (ms)", false, "ws1k", (d) => ms(phase(d, "broadcast", 1000)?.last_p50_us)],
   ["room fan-out to 1,000: first delivery p50 (ms)", false, "ws1k", (d) => ms(phase(d, "broadcast", 1000)?.first_p50_us)],
-  ["room fan-out to 5,000: last delivery p50 (ms)", false, "ws5k", (d) => ms(phase(d, "broadcast", 5000)?.last_p50_us)],
+  ["  server CPU per fan-out delivery, 1,000 (us)", false, "ws1k", (d) => srvPerOp(phase(d, "broadcast", 1000)), "cpubc1k"],
+  ["room fan-out to 5,000: last delivery p50 (ms)", false, "ws5k", (d) => ms(phase(d, "broadcast", 5000)?.last_p50_us), "bc5k"],
   ["room fan-out to 5,000: first delivery p50 (ms)", false, "ws5k", (d) => ms(phase(d, "broadcast", 5000)?.first_p50_us)],
-  ["polling acks/s, 100 clients, 10 in flight", true, "polling", (d) => phase(d, "echo", 10)?.rate],
+  ["  server CPU per fan-out delivery, 5,000 (us)", false, "ws5k", (d) => srvPerOp(phase(d, "broadcast", 5000)), "cpubc5k"],
+  ["polling acks/s, 100 clients, 10 in flight", true, "polling", (d) => phase(d, "echo", 10)?.rate, "poll"],
   ["  polling p99 latency (ms)", false, "polling", (d) => ms(phase(d, "echo", 10)?.latency_us?.p99)],
+  ["  polling server CPU per ack (us)", false, "polling", (d) => srvPerOp(phase(d, "echo", 10)), "cpupoll"],
   ["connects/s (churn, 50 at once, WS)", true, "ws1k", (d) => phase(d, "churn")?.rate],
   ["ramp-up to 10,000 WS (connects/s)", true, "ws10k", (d) => phase(d, "ramp")?.rate],
 ];
@@ -85,10 +95,27 @@ const W = [48, 26, 26, 8];
 const row = (a, b, c, d) => lines.push(pad(a, W[0]) + pad(b, W[1]) + pad(c, W[2]) + d);
 
 lines.push("sioref vs the official Socket.IO server (Node " + process.version + ", socket.io 4.8.4), same sioload phases");
+const meta = readJson("meta.json");
+{
+  // How many runs each figure stands on: requested, and completed per scenario.
+  const scen = ["ws1k", "ws5k", "ws10k", "polling"];
+  const done = scen.map((s) => `${s} ${SERVERS.map((v) => (runs[v]?.[s] || []).length).join("/")}`).join(", ");
+  const mode = meta ? `${meta.runs} requested (${meta.quick ? "--quick" : "full run"})` : "requested count unknown (no meta.json)";
+  lines.push(`runs: ${mode}; completed per scenario (official/sioref): ${done}`);
+  if (meta) {
+    lines.push(
+      `codec: ${meta.codec_runs} run(s) x ${meta.codec_ms} ms per case and direction; machine: ${meta.nproc} core(s), ` +
+        `${meta.pin ? "pinned: " + meta.pin : "not pinned (server and sioload share the cores)"}` +
+        (meta.commit ? `; tree ${meta.commit}` : ""),
+    );
+  }
+}
+out.meta = meta;
 lines.push("values: median [min-max] over runs; ratio = sioref / official, with which way it points");
 lines.push("");
 row("metric", "official", "sioref", "ratio");
-for (const [label, higher, scen, get] of ROWS) {
+const byId = {}; // row id -> entry of out.load
+for (const [label, higher, scen, get, id] of ROWS) {
   const s = {};
   for (const srv of SERVERS) s[srv] = stats((runs[srv]?.[scen] || []).map(get));
   const ratio = s.official && s.sioref && s.official.median ? s.sioref.median / s.official.median : null;
@@ -96,6 +123,7 @@ for (const [label, higher, scen, get] of ROWS) {
   const verdict = ratio === null ? "" : Math.abs(ratio - 1) < 0.05 ? " (same)" : (ratio > 1) === higher ? " (better)" : " (worse)";
   row(label, cell(s.official), cell(s.sioref), ratio === null ? "-" : ratio.toFixed(2) + verdict);
   out.load.push({ metric: label, higher_is_better: higher, official: s.official, sioref: s.sioref, ratio });
+  if (id) byId[id] = out.load[out.load.length - 1];
 }
 // The loopback TCP ceiling measured in the same run (sioload-tcp-baseline).
 const base = {};
@@ -171,6 +199,92 @@ if (codecOfficial || codecOurs) {
     }
   }
 }
+// ---- goals of issue 7, judged from the figures above -----------------------------------
+// Every verdict is computed here from this run's data; a goal without data says so.
+out.goals = [];
+lines.push("");
+lines.push("goals (issue 7): verdict on the ratio of medians (sioref / official) or the measured value");
+const GW = [54, 16, 34];
+const grow = (a, b, c, d) => lines.push(pad(a, GW[0]) + pad(b, GW[1]) + pad(c, GW[2]) + d);
+grow("goal", "target", "measured", "verdict");
+function judge(value, cmp, limit) {
+  if (value === null || value === undefined || !isFinite(value)) return "n/a (no data)";
+  return (cmp === "<=" ? value <= limit : value >= limit) ? "met" : "not met";
+}
+// A ratio goal: row ID's ratio against LIMIT. ALSO marks a figure shown beside a goal
+// (same target, other load) rather than the goal itself.
+// The target as the issue words it: a fraction for "at most", a factor for "at least".
+function target(cmp, limit) {
+  if (cmp === ">=") return `>= ${limit}x`;
+  const inv = 1 / limit;
+  return Math.abs(inv - Math.round(inv)) < 1e-9 ? `<= 1/${Math.round(inv)} (${limit.toFixed(2)})` : `<= ${limit}`;
+}
+function ratioGoal(label, id, cmp, limit, also) {
+  const e = byId[id];
+  const ratio = e?.ratio ?? null;
+  const verdict = judge(ratio, cmp, limit);
+  const detail = e && e.official && e.sioref ? `${num(e.sioref.median)} vs ${num(e.official.median)}` : "";
+  grow((also ? "  also: " : "") + label, target(cmp, limit), ratio === null ? "-" : `${ratio.toFixed(2)} (${detail})`, verdict);
+  out.goals.push({ goal: label, kind: "ratio", row: e?.metric, cmp, limit, value: ratio, verdict, informational: !!also });
+}
+ratioGoal("memory per idle WS client, 1,000 clients", "mem1k", "<=", 0.2);
+ratioGoal("memory per idle WS client, 5,000 clients", "mem5k", "<=", 0.2, true);
+ratioGoal("memory per idle WS client, 10,000 clients", "mem10k", "<=", 0.2);
+ratioGoal("server CPU per ack, 100 in flight", "cpu100", "<=", 0.2);
+for (const k of [1, 10, 1000]) ratioGoal(`server CPU per ack, ${k} in flight`, `cpu${k}`, "<=", 0.2, true);
+ratioGoal("server CPU per ack, polling echo", "cpupoll", "<=", 0.2, true);
+ratioGoal("acks/s at 100 in flight", "acks100", ">=", 2);
+ratioGoal("p99 latency at 100 in flight", "p99_100", "<=", 0.5);
+ratioGoal("room fan-out to 5,000: last delivery p50", "bc5k", "<=", 1 / 3);
+ratioGoal("polling acks/s (100 clients, 10 in flight)", "poll", ">=", 3);
+// Codec goals: the ratio is time per packet (sioref / official), so "5x faster" is <= 0.2.
+function codecGoal(label, id, limit) {
+  const e = out.codec.find((r) => r.case === id && r.direction === "decode");
+  const ratio = e?.ratio ?? null;
+  const verdict = judge(ratio, "<=", limit);
+  const shown = ratio === null ? "-" : `${ratio.toFixed(3)} (${(1 / ratio).toFixed(2)}x as fast)`;
+  grow(label, target("<=", limit), shown, verdict);
+  out.goals.push({ goal: label, kind: "codec", case: id, cmp: "<=", limit, value: ratio, verdict });
+}
+const bytesOf = (id) => out.codec.find((r) => r.case === id)?.wire_bytes;
+for (const id of ["small-event", "nsp-ack-event", "polling-10"])
+  codecGoal(`codec decode, small packets: ${id} (${bytesOf(id) ?? "?"} B)`, id, 0.2);
+codecGoal(`codec decode, 1 KB JSON event: json-1k-event (${bytesOf("json-1k-event") ?? "?"} B)`, "json-1k-event", 0.5);
+{
+  // sioload's own ceiling: the best echo phase against sioref (median over runs).
+  let best = null;
+  for (const scen of ["ws1k", "polling"]) {
+    const docs = runs.sioref?.[scen] || [];
+    const ks = new Set(docs.flatMap((d) => d.phases.filter((p) => p.phase === "echo").map((p) => p.param)));
+    for (const k of ks) {
+      const s = stats(docs.map((d) => phase(d, "echo", k)?.rate));
+      if (s && (!best || s.median > best.rate)) best = { rate: s.median, where: `${scen === "polling" ? "polling" : "WS"}, ${k} in flight` };
+    }
+  }
+  const label = "sioload sustains acks/s against sioref (best echo)";
+  const verdict = judge(best?.rate, ">=", 100000);
+  grow(label, ">= 100,000", best ? `${num(best.rate)} (${best.where})` : "-", verdict);
+  out.goals.push({ goal: label, kind: "value", cmp: ">=", limit: 100000, value: best?.rate ?? null, where: best?.where, verdict });
+}
+{
+  // Holds 10,000 WebSocket clients: every ws10k run still had all its clients after
+  // the idle phase (or after the ramp when there was no idle phase).
+  const docs = runs.sioref?.ws10k || [];
+  const held = docs.map((d) => (phase(d, "idle") || phase(d, "ramp"))?.clients ?? 0);
+  const wanted = docs.map((d) => d.clients);
+  const all = docs.length > 0 && held.every((h, i) => h >= wanted[i] && h >= 10000);
+  const label = "sioref holds 10,000 WS clients (ws10k)";
+  const verdict = docs.length ? (all ? "met" : "not met") : "n/a (no data)";
+  const shown = docs.length ? `${held.map((h) => h.toLocaleString("en-US")).join(", ")} of ${wanted[0].toLocaleString("en-US")} (${docs.length} run(s))` : "-";
+  grow(label, "all held", shown, verdict);
+  out.goals.push({ goal: label, kind: "value", value: held, wanted, verdict });
+}
+{
+  const main = out.goals.filter((g) => !g.informational);
+  const met = main.filter((g) => g.verdict === "met").length;
+  lines.push(`goals met: ${met} of ${main.length} (the "also" rows are shown beside a goal, not counted)`);
+}
+
 let notes = "";
 try {
   notes = fs.readFileSync(path.join(dir, "notes.txt"), "utf8").trim();
