@@ -32,7 +32,14 @@ function phase(doc, name, param) {
 }
 // Server CPU microseconds per operation in a phase (its utime + stime over the window,
 // divided by the operations counted in it; sioload computes it, see lt_us_per_op).
-const srvPerOp = (p) => p?.cpu_us_per_op?.server ?? undefined;
+// /proc/PID/stat counts in clock ticks (10 ms): srvPerOp notes how many ticks each
+// figure stands on, so that a row read from a short window can say it is coarse.
+let rowTicks = [];
+const srvPerOp = (p) => {
+  const c = p?.cpu_us;
+  if (c && typeof c.server === "number" && c.server_tick > 0) rowTicks.push(c.server / c.server_tick);
+  return p?.cpu_us_per_op?.server ?? undefined;
+};
 // One row: LABEL, higher-is-better flag, and the scenario + getter that pulls one
 // number out of one run's document (undefined when the run lacks it); an optional
 // fifth element is the row's id, used by the goals below.
@@ -115,9 +122,12 @@ lines.push("values: median [min-max] over runs; ratio = sioref / official, with 
 lines.push("");
 row("metric", "official", "sioref", "ratio");
 const byId = {}; // row id -> entry of out.load
+const coarse = []; // rows whose server CPU stands on few clock ticks
 for (const [label, higher, scen, get, id] of ROWS) {
   const s = {};
+  rowTicks = [];
   for (const srv of SERVERS) s[srv] = stats((runs[srv]?.[scen] || []).map(get));
+  if (rowTicks.length && Math.min(...rowTicks) < 50) coarse.push([label.trim(), Math.round(Math.min(...rowTicks))]);
   const ratio = s.official && s.sioref && s.official.median ? s.sioref.median / s.official.median : null;
   // say which way the ratio points, so nobody has to remember per row
   const verdict = ratio === null ? "" : Math.abs(ratio - 1) < 0.05 ? " (same)" : (ratio > 1) === higher ? " (better)" : " (worse)";
@@ -125,6 +135,8 @@ for (const [label, higher, scen, get, id] of ROWS) {
   out.load.push({ metric: label, higher_is_better: higher, official: s.official, sioref: s.sioref, ratio });
   if (id) byId[id] = out.load[out.load.length - 1];
 }
+for (const [label, ticks] of coarse)
+  lines.push(`  coarse: "${label}" rests on as few as ${ticks} clock ticks of server CPU (+-1 tick each)`);
 // The loopback TCP ceiling measured in the same run (sioload-tcp-baseline).
 const base = {};
 for (const f of fs.readdirSync(dir)) {

@@ -141,6 +141,11 @@ double lt_cpu_self_us_per_op(const lt_cpu *a, const lt_cpu *b, uint64_t ops, uin
   return lt_us_per_op(b->self_us - a->self_us, b->wall_us - a->wall_us, ops, ops_wall_us);
 }
 
+uint64_t lt_cpu_tick_us(void) {
+  long hz = sysconf(_SC_CLK_TCK);
+  return 1000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+}
+
 long lt_rss_kib(pid_t pid) {
   char path[64], line[256];
   if (pid > 0)

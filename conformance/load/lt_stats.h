@@ -61,6 +61,10 @@ double lt_cpu_self_us_per_op(const lt_cpu *a, const lt_cpu *b, uint64_t ops, uin
  * HZ. BUF is read only; returns false when the text does not have those fields. */
 bool lt_parse_proc_stat_cpu(const char *buf, long hz, uint64_t *us);
 
+/* The resolution of the /proc/PID/stat CPU counters: one clock tick in microseconds
+ * (10000 at the usual 100 Hz). */
+uint64_t lt_cpu_tick_us(void);
+
 /* VmRSS of PID in KiB (0 = this process), or -1 when it cannot be read. */
 long lt_rss_kib(pid_t pid);
 

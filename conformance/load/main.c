@@ -881,9 +881,11 @@ static int write_json(const char *path) {
       fprintf(f, ",\"cpu_us\":{\"wall\":%llu,\"sioload\":%llu,\"server\":",
               (unsigned long long)r->cpu_wall_us, (unsigned long long)r->self_cpu_us);
       if (r->srv_cpu_ok)
-        fprintf(f, "%llu}", (unsigned long long)r->srv_cpu_us);
+        fprintf(f, "%llu", (unsigned long long)r->srv_cpu_us);
       else
-        fprintf(f, "null}");
+        fprintf(f, "null");
+      /* The server's figure moves in clock ticks: short windows are coarse. */
+      fprintf(f, ",\"server_tick\":%llu}", (unsigned long long)lt_cpu_tick_us());
       fprintf(f, ",\"cpu_us_per_op\":{\"op\":\"%s\",\"server\":", r->op);
       if (r->srv_us_per_op >= 0)
         fprintf(f, "%.3f", r->srv_us_per_op);

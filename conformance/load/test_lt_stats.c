@@ -135,3 +135,9 @@ Test(lt_proc, own_stat_parses) {
   uint64_t us = 0;
   cr_expect(lt_parse_proc_stat_cpu(buf, 100, &us));
 }
+
+Test(lt_proc, clock_tick_is_sane) {
+  /* USER_HZ is 100 on Linux; anything from 1 Hz to 1 MHz would still be usable. */
+  uint64_t t = lt_cpu_tick_us();
+  cr_expect(t >= 1 && t <= 1000000, "tick %llu us", (unsigned long long)t);
+}
