@@ -66,10 +66,10 @@ const ROWS = [
 ];
 // Headroom: sioload's CPU beside the server's, in the same windows.
 const CPU_ROWS = [
-  ["echo, 100 in flight", "ws1k", (d) => phase(d, "echo", 100)?.cpu_pct],
-  ["echo, 1,000 in flight", "ws1k", (d) => phase(d, "echo", 1000)?.cpu_pct],
-  ["fan-out to 5,000", "ws5k", (d) => phase(d, "broadcast", 5000)?.cpu_pct],
-  ["polling echo", "polling", (d) => phase(d, "echo", 10)?.cpu_pct],
+  ["echo, 100 in flight", "ws1k", (d) => phase(d, "echo", 100)],
+  ["echo, 1,000 in flight", "ws1k", (d) => phase(d, "echo", 1000)],
+  ["fan-out to 5,000", "ws5k", (d) => phase(d, "broadcast", 5000)],
+  ["polling echo", "polling", (d) => phase(d, "echo", 10)],
 ];
 
 function ms(us) {
@@ -156,18 +156,21 @@ if (Object.keys(base).length) {
   }
 }
 lines.push("");
-lines.push("load generator headroom: CPU % of one core, sioload / server / other processes, same window (median)");
+lines.push("load generator headroom: CPU % of one core, sioload / server / other processes, same window (median),");
+lines.push("and sioload's own CPU per operation (per ack; per delivery in fan-out)");
 row("phase", "official run", "sioref run", "");
 for (const [label, scen, get] of CPU_ROWS) {
   const c = {};
   for (const srv of SERVERS) {
-    const docs = (runs[srv]?.[scen] || []).map(get).filter(Boolean);
+    const phases = (runs[srv]?.[scen] || []).map(get).filter(Boolean);
+    const docs = phases.map((x) => x.cpu_pct).filter(Boolean);
     const a = stats(docs.map((x) => x.sioload));
+    const u = stats(phases.map((x) => x.cpu_us_per_op?.sioload));
     const b = stats(docs.map((x) => x.server));
     const o = stats(docs.map((x) => x.others));
     const p = (s) => (s ? s.median.toFixed(0) + "%" : "?");
-    c[srv] = a ? `${p(a)} / ${p(b)} / ${p(o)}` : "n/a";
-    out.cpu.push({ phase: label, server: srv, sioload_pct: a, server_pct: b, others_pct: o });
+    c[srv] = a ? `${p(a)} / ${p(b)} / ${p(o)}` + (u ? `, ${num(u.median)} us` : "") : "n/a";
+    out.cpu.push({ phase: label, server: srv, sioload_pct: a, server_pct: b, others_pct: o, sioload_us_per_op: u });
   }
   row(label, c.official, c.sioref, "");
 }
