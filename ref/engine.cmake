@@ -18,7 +18,8 @@ if(SIO_BUILD_SERVER AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/src/lws_adapter.c)
   add_executable(sioref
     ${CMAKE_CURRENT_LIST_DIR}/src/sioref_main.c
     ${CMAKE_CURRENT_LIST_DIR}/src/lws_adapter.c)
-  target_link_libraries(sioref PRIVATE sioref_engine PkgConfig::LWS)
+  target_link_libraries(sioref PRIVATE sioref_engine PkgConfig::LWS ${LIBEV_LIBRARY})
+  target_include_directories(sioref PRIVATE ${LIBEV_INCLUDE_DIR})
   if(TARGET sioref_contract)
     target_sources(sioref PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src/eio_sio_glue.c)
     target_link_libraries(sioref PRIVATE sioref_contract)

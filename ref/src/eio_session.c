@@ -328,12 +328,12 @@ static void do_close(eio_session *s, uint64_t now_ms) {
   }
   s->state = EIO_SESSION_CLOSING;
   s->close_deadline_ms = now_ms + s->cfg->close_timeout_ms;
-  /* A probe WebSocket has no business with a closing session. */
-  if (s->transport == EIO_TRANSPORT_POLLING && s->ws_attached) {
-    s->up = UP_FAILED;
-    s->ws_close_wanted = true;
-    s->probe_pong_pending = false;
-  }
+  /* EIO-CL-4 during an upgrade: the probe WebSocket is left alone. The CLOSE packet goes
+   * out on whichever transport the client uses next (the poll, or the WebSocket once
+   * it sends "5"), and set_closed() closes the probe after that. Closing the probe
+   * here instead can leave the official client stuck: once it has started pausing its
+   * polling for the switch, a failed probe leaves the polling paused for good, so it
+   * never fetches the CLOSE packet and ends with a ping timeout. */
   wake(s);
 }
 

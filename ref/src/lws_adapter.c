@@ -11,9 +11,16 @@
  *    then FILTER_PROTOCOL_CONNECTION and ESTABLISHED in the same service call.
  *  - A held request is dropped after the pending timeout (5 s) unless it is cleared
  *    with lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0).
- *  - An idle lws_service() blocks until the next scheduled sul (lws' own run about
- *    every 30 s), so our deadlines are scheduled as a sul, and a signal handler
- *    calls lws_cancel_service().
+ *  - lws runs on a libev loop that we own (LWS_SERVER_OPTION_LIBEV with a foreign
+ *    loop, through Debian's evlib plugin): libev waits with epoll, so a turn of the
+ *    loop costs what happened in it, not the number of connections (lws' own loop
+ *    calls poll() over every descriptor). Our timers are one ev_timer set from the
+ *    routers' timer heaps, rearmed by an ev_prepare watcher before each wait.
+ *  - Every WebSocket gets a receive buffer of the protocol's rx_buffer_size when it
+ *    is established; messages longer than that arrive in several RECEIVE calls.
+ *  - The default retry policy arms a 310 s "validity" timer per WebSocket in a
+ *    sorted list (an insertion walks the list) and sends its own pings: Engine.IO
+ *    has its heartbeat, so a policy without them is given.
  *  - URI arguments arrive percent-decoded and split at '&' into fragments.
  *  - A POST without Content-Length gets no body callbacks (chunked bodies are not
  *    read); one with an explicit "Content-Length: 0" gets an empty body callback.
@@ -22,6 +29,7 @@
  *    deferred until it is sent. */
 #include "sioref/adapter.h"
 
+#include <ev.h>
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +70,13 @@ struct sioref_adapter {
   size_t n_mounts;
   uint64_t (*tick)(void *user, uint64_t now_ms);
   void *tick_user;
-  lws_sorted_usec_list_t sul;
+  struct ev_loop *loop;
+  ev_prepare prepare; /* before each wait: run due timers, rearm the timer */
+  ev_timer timer;     /* the earliest deadline of any session */
+  uint64_t timer_at;  /* when it is armed for, EIO_NO_DEADLINE when stopped */
+  uint64_t cap_ms;    /* run_timers never sleeps past this (the shutdown grace) */
+  volatile sig_atomic_t *stop;
+  bool draining; /* stopping: sessions are closing, keep serving them */
   /* A WebSocket accepted in CONFIRM_UPGRADE, waiting for its user data in FILTER. */
   struct lws *pending_wsi;
   eio_server *pending_router;
@@ -394,6 +408,16 @@ static int on_filter(sioref_adapter *a, struct lws *wsi, conn *c) {
 static int on_ws_receive(sioref_adapter *a, struct lws *wsi, conn *c, const void *in, size_t len) {
   if (c->kind != CONN_WS || !c->s) return -1;
   const eio_config *cfg = eio_server_session_config(c->router);
+  bool complete = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+  uint64_t now;
+  if (!c->in_msg && complete && len <= cfg->max_payload_bytes) {
+    /* The usual case: the whole message in one piece, handed on where lws keeps it
+     * (the session checks its size against maxPayload). */
+    now = sioref_adapter_now_ms();
+    eio_session_ws_message(c->s, in ? in : (const uint8_t *)"", len, lws_frame_is_binary(wsi) != 0,
+                           now);
+    return 0;
+  }
   if (!c->in_msg) {
     c->in_msg = true;
     c->len = 0;
@@ -401,9 +425,9 @@ static int on_ws_receive(sioref_adapter *a, struct lws *wsi, conn *c, const void
     c->msg_binary = lws_frame_is_binary(wsi) != 0;
   }
   if (conn_append(c, in, len, cfg->max_payload_bytes) < 0) return -1;
-  if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi)) return 0;
+  if (!complete) return 0;
   c->in_msg = false;
-  uint64_t now = sioref_adapter_now_ms();
+  now = sioref_adapter_now_ms();
   if (c->too_large) {
     /* EIO-TR-18, EIO-LIM-1: a message over maxPayload closes the session (a probe
      * WebSocket only ends the upgrade). */
@@ -414,6 +438,10 @@ static int on_ws_receive(sioref_adapter *a, struct lws *wsi, conn *c, const void
     return -1;
   }
   eio_session_ws_message(c->s, c->buf ? c->buf : (const uint8_t *)"", c->len, c->msg_binary, now);
+  /* Large messages are rare: give the buffer back rather than keep it per connection. */
+  free(c->buf);
+  c->buf = NULL;
+  c->len = c->cap = 0;
   /* Output or a close is announced by the session's wake; nothing else to do. */
   return 0;
 }
@@ -491,12 +519,24 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   }
 }
 
+/* The receive buffer is allocated per WebSocket and its pages stay resident: 2 KiB
+ * holds the usual Socket.IO message in one piece and keeps an idle connection small;
+ * longer messages are reassembled in conn.buf. */
+#define WS_RX_BUFFER 2048
+
 static const struct lws_protocols PROTOCOLS[] = {
-    {"eio", callback, sizeof(conn), 16384, 0, NULL, 0},
+    {"eio", callback, sizeof(conn), WS_RX_BUFFER, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 /* ---- life cycle ---- */
+
+/* Engine.IO's heartbeat keeps connections honest: no lws validity timers or pings. */
+static const lws_retry_bo_t NO_VALIDITY = {.secs_since_valid_ping = 0,
+                                           .secs_since_valid_hangup = 0};
+
+static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents);
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents);
 
 int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   if (!cfg || !out) return -1;
@@ -505,7 +545,20 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   a->verbose = cfg->verbose;
   a->tick = cfg->tick;
   a->tick_user = cfg->tick_user;
+  a->timer_at = EIO_NO_DEADLINE;
+  a->cap_ms = EIO_NO_DEADLINE;
   lws_set_log_level(cfg->verbose ? (LLL_ERR | LLL_WARN) : LLL_ERR, NULL);
+  a->loop = ev_loop_new(EVFLAG_AUTO);
+  if (!a->loop) {
+    fprintf(stderr, "sioref: cannot create the event loop\n");
+    free(a);
+    return -1;
+  }
+  ev_prepare_init(&a->prepare, on_prepare);
+  a->prepare.data = a;
+  ev_prepare_start(a->loop, &a->prepare);
+  ev_timer_init(&a->timer, on_timer, 0, 0);
+  a->timer.data = a;
 
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
@@ -513,13 +566,20 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   info.iface = cfg->host;
   info.protocols = PROTOCOLS;
   info.user = a;
-  info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+  info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_LIBEV;
+  void *loops[1] = {a->loop};
+  info.foreign_loops = loops;
+  info.retry_and_idle_policy = &NO_VALIDITY;
   if (cfg->host && strchr(cfg->host, '.')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   /* A held GET keeps its header table until it is answered: allow many of them. */
   info.max_http_header_pool = 4096;
   a->ctx = lws_create_context(&info);
   if (!a->ctx) {
-    fprintf(stderr, "sioref: cannot listen on %s:%d\n", cfg->host ? cfg->host : "*", cfg->port);
+    fprintf(stderr,
+            "sioref: cannot listen on %s:%d (or the libev plugin of libwebsockets is missing: "
+            "Debian package libwebsockets-evlib-ev)\n",
+            cfg->host ? cfg->host : "*", cfg->port);
+    ev_loop_destroy(a->loop);
     free(a);
     return -1;
   }
@@ -528,6 +588,7 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   if (a->port <= 0) {
     fprintf(stderr, "sioref: cannot listen on %s:%d\n", cfg->host ? cfg->host : "*", cfg->port);
     lws_context_destroy(a->ctx);
+    ev_loop_destroy(a->loop);
     free(a);
     return -1;
   }
@@ -559,14 +620,17 @@ void sioref_adapter_interrupt(sioref_adapter *a) {
   if (a && a->ctx) lws_cancel_service(a->ctx);
 }
 
-static void sul_cb(lws_sorted_usec_list_t *sul) {
-  (void)sul; /* waking lws_service up is all it takes: the loop runs the timers */
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents) {
+  (void)loop;
+  (void)w;
+  (void)revents; /* waking the loop is all it takes: on_prepare runs the timers */
 }
 
-/* Run every due timer and schedule the sul for the next one. */
-static void run_timers(sioref_adapter *a, uint64_t cap_ms) {
+/* Run every due timer and arm the ev_timer for the next one (never later than
+ * a->cap_ms). Cheap when nothing is due: the routers keep their sessions in a heap. */
+static void run_timers(sioref_adapter *a) {
   uint64_t now = sioref_adapter_now_ms();
-  uint64_t next = cap_ms;
+  uint64_t next = a->cap_ms;
   for (size_t i = 0; i < a->n_mounts; i++) {
     uint64_t d = eio_server_tick(a->mounts[i].router, now);
     if (d < next) next = d;
@@ -575,13 +639,26 @@ static void run_timers(sioref_adapter *a, uint64_t cap_ms) {
     uint64_t d = a->tick(a->tick_user, now);
     if (d < next) next = d;
   }
-  if (next == EIO_NO_DEADLINE) {
-    lws_sul_cancel(&a->sul);
-    return;
-  }
+  if (next == a->timer_at && ev_is_active(&a->timer)) return;
+  ev_timer_stop(a->loop, &a->timer);
+  a->timer_at = next;
+  if (next == EIO_NO_DEADLINE) return;
   uint64_t wait_ms = next > now ? next - now : 0;
   if (wait_ms > 60000) wait_ms = 60000;
-  lws_sul_schedule(a->ctx, 0, &a->sul, sul_cb, (lws_usec_t)(wait_ms ? wait_ms : 1) * 1000);
+  /* ev_now() is the loop's cached time: measure from the real time instead. */
+  ev_now_update(a->loop);
+  ev_timer_set(&a->timer, (double)(wait_ms ? wait_ms : 1) / 1000.0, 0);
+  ev_timer_start(a->loop, &a->timer);
+}
+
+static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
+  (void)revents;
+  sioref_adapter *a = w->data;
+  if (a->stop && *a->stop && !a->draining) {
+    ev_break(loop, EVBREAK_ALL);
+    return;
+  }
+  run_timers(a);
 }
 
 /* Sessions with a connection still open: their CLOSE packet can still be delivered.
@@ -594,28 +671,24 @@ static size_t connected_sessions(const sioref_adapter *a) {
 
 int sioref_adapter_run(sioref_adapter *a, volatile sig_atomic_t *stop, uint32_t grace_ms) {
   if (!a) return -1;
-  run_timers(a, EIO_NO_DEADLINE);
-  while (!*stop) {
-    if (lws_service(a->ctx, 0) < 0) break;
-    run_timers(a, EIO_NO_DEADLINE);
-  }
+  a->stop = stop;
+  if (!*stop) ev_run(a->loop, 0); /* until on_prepare sees *stop */
   /* EIO-CL-4, EIO-CL-5: close every session in order, then give the close packets a
    * bounded time to leave. */
+  a->draining = true;
   uint64_t now = sioref_adapter_now_ms();
   for (size_t i = 0; i < a->n_mounts; i++) eio_server_close_all(a->mounts[i].router, now);
   uint64_t end = now + grace_ms;
-  while (connected_sessions(a) && sioref_adapter_now_ms() < end) {
-    run_timers(a, end);
-    if (lws_service(a->ctx, 0) < 0) break;
-  }
+  a->cap_ms = end;
+  while (connected_sessions(a) && sioref_adapter_now_ms() < end) ev_run(a->loop, EVRUN_ONCE);
   return 0;
 }
 
 void sioref_adapter_free(sioref_adapter *a) {
   if (!a) return;
-  if (a->ctx) {
-    lws_sul_cancel(&a->sul);
-    lws_context_destroy(a->ctx); /* closes connections: CLOSED callbacks release holds */
-  }
+  ev_timer_stop(a->loop, &a->timer);
+  ev_prepare_stop(a->loop, &a->prepare);
+  if (a->ctx) lws_context_destroy(a->ctx); /* closes connections: CLOSED callbacks release holds */
+  ev_loop_destroy(a->loop);
   free(a);
 }

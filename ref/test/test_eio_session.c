@@ -624,3 +624,35 @@ Test(session, deadline_reports_follow_every_timer_change) {
   cr_assert_gt(R.deadline_reports, before);
   eio_session_free(s);
 }
+
+/* EIO-CL-4: an orderly close during an upgrade lets the client finish the switch and
+ * delivers the CLOSE packet on the WebSocket; the probe is not cut off under it. */
+Test(session, orderly_close_during_probe_finishes_on_the_websocket) {
+  eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
+  get_now(s, 0);
+  cr_assert_eq(eio_session_ws_attach(s, 1), 0);
+  cr_assert_eq(ws_text(s, "2probe", 2), 0);
+  cr_assert_str_eq(ws_next(s), "3probe");
+  eio_session_close(s, 3);
+  cr_assert_not(eio_session_ws_want_close(s));
+  cr_assert_eq(ws_text(s, "5", 4), 0); /* the switch goes through */
+  cr_assert_eq(eio_session_transport(s), EIO_TRANSPORT_WEBSOCKET);
+  cr_assert_str_eq(ws_next(s), "1");
+  cr_assert_eq(eio_session_state_get(s), EIO_SESSION_CLOSED);
+  cr_assert_eq(R.reason, EIO_CLOSE_SERVER);
+  cr_assert(eio_session_ws_want_close(s));
+  eio_session_free(s);
+}
+
+/* ... or on the poll, when that comes first; the probe is closed after it. */
+Test(session, orderly_close_during_probe_finishes_on_the_poll) {
+  eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
+  get_now(s, 0);
+  cr_assert_eq(eio_session_ws_attach(s, 1), 0);
+  eio_session_close(s, 3);
+  cr_assert_not(eio_session_ws_want_close(s));
+  cr_assert_str_eq(get_now(s, 4), "1");
+  cr_assert_eq(eio_session_state_get(s), EIO_SESSION_CLOSED);
+  cr_assert(eio_session_ws_want_close(s));
+  eio_session_free(s);
+}
