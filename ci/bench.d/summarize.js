@@ -112,7 +112,8 @@ const meta = readJson("meta.json");
   lines.push(`runs: ${mode}; completed per scenario (official/sioref): ${done}`);
   if (meta) {
     lines.push(
-      `codec: ${meta.codec_runs} run(s) x ${meta.codec_ms} ms per case and direction; machine: ${meta.nproc} core(s), ` +
+      (meta.codec === false ? "codec: skipped (--no-codec)" : `codec: ${meta.codec_runs} run(s) x ${meta.codec_ms} ms per case and direction`) +
+        `; machine: ${meta.nproc} core(s), ` +
         `${meta.pin ? "pinned: " + meta.pin : "not pinned (server and sioload share the cores)"}` +
         (meta.commit ? `; tree ${meta.commit}` : ""),
     );
@@ -280,8 +281,8 @@ function codecGoal(label, id, limit) {
 }
 const bytesOf = (id) => out.codec.find((r) => r.case === id)?.wire_bytes;
 for (const id of ["small-event", "nsp-ack-event", "polling-10"])
-  codecGoal(`codec decode, small packets: ${id} (${bytesOf(id) ?? "?"} B)`, id, 0.2);
-codecGoal(`codec decode, 1 KB JSON event: json-1k-event (${bytesOf("json-1k-event") ?? "?"} B)`, "json-1k-event", 0.5);
+  codecGoal(`codec decode, small packets: ${id}${bytesOf(id) ? ` (${bytesOf(id)} B)` : ""}`, id, 0.2);
+codecGoal(`codec decode, 1 KB JSON event: json-1k-event${bytesOf("json-1k-event") ? ` (${bytesOf("json-1k-event")} B)` : ""}`, "json-1k-event", 0.5);
 {
   // sioload's own ceiling: the best echo phase against sioref (median over runs).
   let best = null;
