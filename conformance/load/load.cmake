@@ -53,6 +53,12 @@ if(COMMAND sio_add_test)
   sio_add_test(test_sioload_client
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lt_client.c ${CMAKE_CURRENT_LIST_DIR}/lt_client.c
     LIBS "")
+  # The ci/bench report's self-test: goal verdicts follow synthetic data (needs node).
+  find_program(SIO_NODE node)
+  if(SIO_NODE)
+    add_test(NAME test_bench_summarize
+             COMMAND ${SIO_NODE} ${SIO_SOURCE_DIR}/ci/bench.d/test-summarize.js)
+  endif()
   foreach(t test_sioload_stats test_sioload_client)
     if(TARGET ${t})
       target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
