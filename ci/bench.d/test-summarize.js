@@ -17,14 +17,14 @@ function docs(label, v) {
   const echo = (k, rate, cpu, p99) => ({
     phase: "echo", param: k, clients: k, rate, latency_us: { p50: p99 / 2, p99, p999: p99 },
     cpu_us: { wall: 2e6, sioload: 1e6, server: 2e6, server_tick: 10000 },
-    cpu_us_per_op: { op: "ack", server: cpu, sioload: 3 }, cpu_pct: { sioload: 50, server: 100, others: 0 },
+    cpu_us_per_op: { op: "ack", server: cpu, sioload: 3 }, cpu_pct: { sioload: 50, server: 100, others: v.others ?? 0 },
   });
   const bc = (size, last, cpu) => ({
     phase: "broadcast", param: size, clients: size, rate: 1000, first_p50_us: 500, last_p50_us: last,
     cpu_us: { wall: 1e6, sioload: 1e5, server: 9e5, server_tick: 10000 },
     cpu_us_per_op: { op: "delivery", server: cpu, sioload: 2 }, cpu_pct: { sioload: 10, server: 90, others: 0 },
   });
-  const idle = (n, kib) => ({ phase: "idle", clients: n, server_kib_per_client: kib, cpu_pct: { sioload: 0, server: 1, others: 0 } });
+  const idle = (n, kib) => ({ phase: "idle", clients: n, server_kib_per_client: kib, cpu_pct: { sioload: 0, server: 1, others: v.others ?? 0 } });
   const doc = (clients, phases) => ({ tool: "sioload", label, clients, phases });
   return {
     ws1k: doc(1000, [idle(1000, v.mem), ...[1, 10, 100, 1000].map((k) => echo(k, v.acks, v.cpu, v.p99)), bc(1000, v.bc, v.cpu)]),
@@ -127,5 +127,12 @@ for (const [goal, v] of Object.entries(verdicts(run("none", null, null))))
   check(v["acks/s at 100 in flight"] === "met (2/3 runs)", `paired: ${v["acks/s at 100 in flight"]}`);
   const g = s.goals.find((x) => x.goal === "acks/s at 100 in flight");
   check(g.per_run.length === 3, "per-run ratios in summary.json");
+}
+// 5. Other programs busy during sioref's phases: CPU-bound goals say the verdict is
+// tainted, memory goals do not.
+{
+  const v = verdicts(run("busy", { ...GOOD, others: 80 }, FAST));
+  check(/^met \[machine busy: others 80%\]$/.test(v["acks/s at 100 in flight"]), `busy: ${v["acks/s at 100 in flight"]}`);
+  check(v["memory per idle WS client, 1,000 clients"] === "met", `busy memory: ${v["memory per idle WS client, 1,000 clients"]}`);
 }
 console.log(`test-summarize: ${checks} checks passed`);
