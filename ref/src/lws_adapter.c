@@ -18,6 +18,11 @@
  *    routers' timer heaps, rearmed by an ev_prepare watcher before each wait.
  *  - Every WebSocket gets a receive buffer of the protocol's rx_buffer_size when it
  *    is established; messages longer than that arrive in several RECEIVE calls.
+ *  - lws_write() may be called outside the WRITEABLE callback: what the socket does
+ *    not take is kept by lws (lws_partial_buffered() says so) and sent when it is
+ *    writable again. WebSocket output is therefore written straight from the loop
+ *    (one send() per packet) instead of costing two epoll changes and a wake-up per
+ *    packet; WRITEABLE is only used to continue after a partial write and to close.
  *  - The default retry policy arms a 310 s "validity" timer per WebSocket in a
  *    sorted list (an insertion walks the list) and sends its own pings: Engine.IO
  *    has its heartbeat, so a policy without them is given.
@@ -54,6 +59,9 @@ typedef struct conn {
   bool too_large; /* the body/message went past maxPayload */
   bool in_msg;    /* a WebSocket message is being reassembled */
   bool msg_binary;
+  struct lws *wsi;           /* its own connection (WebSockets) */
+  struct conn *flush_next;   /* in the adapter's flush list (WebSockets with output) */
+  struct conn **flush_pprev; /* NULL when not in it */
 } conn;
 
 typedef struct mount {
@@ -77,6 +85,7 @@ struct sioref_adapter {
   uint64_t cap_ms;    /* run_timers never sleeps past this (the shutdown grace) */
   volatile sig_atomic_t *stop;
   bool draining; /* stopping: sessions are closing, keep serving them */
+  conn *flush;   /* WebSockets woken since the last flush (see flush_ws) */
   /* A WebSocket accepted in CONFIRM_UPGRADE, waiting for its user data in FILTER. */
   struct lws *pending_wsi;
   eio_server *pending_router;
@@ -99,7 +108,16 @@ static void vlog(sioref_adapter *a, const char *what, eio_session *s) {
   if (a->verbose) fprintf(stderr, "sioref: %s %s\n", what, s ? eio_session_sid(s) : "-");
 }
 
+static void flush_unlink(conn *c) {
+  if (!c->flush_pprev) return;
+  *c->flush_pprev = c->flush_next;
+  if (c->flush_next) c->flush_next->flush_pprev = c->flush_pprev;
+  c->flush_next = NULL;
+  c->flush_pprev = NULL;
+}
+
 static void conn_reset(conn *c) {
+  flush_unlink(c);
   free(c->buf);
   memset(c, 0, sizeof *c);
 }
@@ -396,6 +414,7 @@ static int on_filter(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (c->s) release_conn(c);
   conn_reset(c);
   c->kind = CONN_WS;
+  c->wsi = wsi;
   c->router = a->pending_router;
   c->s = a->pending_s;
   a->pending_wsi = NULL;
@@ -446,26 +465,46 @@ static int on_ws_receive(sioref_adapter *a, struct lws *wsi, conn *c, const void
   return 0;
 }
 
+/* Write what the session has queued for WSI, one WebSocket message per packet, until
+ * lws has to keep a partial write. Returns 0, 1 when the WebSocket is to be closed
+ * (that is only done from a callback), or -1 on a write error. */
+static int write_ws(struct lws *wsi, conn *c) {
+  while (!lws_partial_buffered(wsi)) {
+    const uint8_t *d;
+    size_t n;
+    bool bin;
+    int rc = eio_session_ws_pull(c->s, &d, &n, &bin);
+    if (rc < 0) return -1;
+    if (rc == 0) return eio_session_ws_want_close(c->s) ? 1 : 0;
+    if (lws_write(wsi, (unsigned char *)d, n, bin ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)n)
+      return -1;
+  }
+  lws_callback_on_writable(wsi); /* lws drains its copy, then WRITEABLE goes on */
+  return 0;
+}
+
 static int on_ws_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
   (void)a;
   if (c->kind != CONN_WS || !c->s) return -1;
-  const uint8_t *d;
-  size_t n;
-  bool bin;
-  int rc = eio_session_ws_pull(c->s, &d, &n, &bin);
-  if (rc < 0) return -1;
-  if (rc > 0) {
-    /* one lws_write per WRITEABLE; ask again for the rest */
-    if (lws_write(wsi, (unsigned char *)d, n, bin ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)n)
-      return -1;
-    lws_callback_on_writable(wsi);
-    return 0;
+  flush_unlink(c);
+  int rc = write_ws(wsi, c);
+  if (rc > 0) lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+  return rc ? -1 : 0;
+}
+
+/* Write out every WebSocket woken since the last call; run before the loop waits. */
+static void flush_ws(sioref_adapter *a) {
+  while (a->flush) {
+    conn *c = a->flush;
+    flush_unlink(c);
+    if (c->kind != CONN_WS || !c->s || !c->wsi) continue;
+    int rc = write_ws(c->wsi, c);
+    if (rc > 0) {
+      lws_callback_on_writable(c->wsi); /* the close is done in WRITEABLE */
+    } else if (rc < 0) {
+      lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
   }
-  if (eio_session_ws_want_close(c->s)) {
-    lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
-    return -1;
-  }
-  return 0;
 }
 
 static void on_ws_closed(sioref_adapter *a, conn *c) {
@@ -525,7 +564,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 #define WS_RX_BUFFER 2048
 
 static const struct lws_protocols PROTOCOLS[] = {
-    {"eio", callback, sizeof(conn), WS_RX_BUFFER, 0, NULL, 0},
+    /* tx_packet_size: one send() may carry a whole message (0 would cap sends at
+     * the receive buffer size, splitting every longer message into several). */
+    {"eio", callback, sizeof(conn), WS_RX_BUFFER, 0, NULL, 256 * 1024},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -609,11 +650,21 @@ int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv) {
 int sioref_adapter_port(const sioref_adapter *a) { return a ? a->port : -1; }
 
 void sioref_adapter_wake(void *user, eio_session *s) {
-  (void)user;
+  sioref_adapter *a = user;
   struct lws *w = eio_session_poll_conn(s);
   if (w) lws_callback_on_writable(w);
   w = eio_session_ws_conn(s);
-  if (w) lws_callback_on_writable(w);
+  if (!w) return;
+  conn *c = lws_wsi_user(w);
+  if (!a || !c || c->wsi != w) {
+    lws_callback_on_writable(w);
+  } else if (!c->flush_pprev) {
+    /* written by flush_ws() before the loop next waits */
+    c->flush_next = a->flush;
+    if (a->flush) a->flush->flush_pprev = &c->flush_next;
+    a->flush = c;
+    c->flush_pprev = &a->flush;
+  }
 }
 
 void sioref_adapter_interrupt(sioref_adapter *a) {
@@ -659,6 +710,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
     return;
   }
   run_timers(a);
+  flush_ws(a);
 }
 
 /* Sessions with a connection still open: their CLOSE packet can still be delivered.
