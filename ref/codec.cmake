@@ -22,3 +22,7 @@ sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vector
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
 sio_add_test(test_errors SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_errors.c LIBS sioref_codec vec)
+# Fast-path checks against slow references written in the tests (issue 7).
+sio_add_test(test_base64 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_base64.c LIBS sioref_codec)
+sio_add_test(test_codec_fastpaths SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_codec_fastpaths.c
+             LIBS sioref_codec)

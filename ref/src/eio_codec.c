@@ -10,17 +10,40 @@
 
 #define EIO_RECORD_SEPARATOR 0x1e /* EIO-PL-1: packets in a body are joined by U+001E */
 
+/* Copy LEN bytes to OUT+POS while under CAP; returns the new POS. */
+static size_t put(uint8_t *out, size_t cap, size_t pos, const uint8_t *src, size_t len) {
+  if (pos < cap) {
+    size_t n = cap - pos < len ? cap - pos : len;
+    if (n) memcpy(out + pos, src, n);
+  }
+  return pos + len;
+}
+
 /* ---- UTF-8 --------------------------------------------------------------- */
+
+/* The top bit of every byte of a 64-bit word: ASCII bytes have it clear. */
+static const uint64_t ascii_high_bits = 0x8080808080808080u;
+
+/* True when the 8 bytes at P are all ASCII. memcpy is the portable unaligned load;
+ * compilers turn it into a single instruction. */
+static bool ascii8(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  return (w & ascii_high_bits) == 0;
+}
 
 bool eio_utf8_valid(const uint8_t *buf, size_t len) {
   if (!buf) return len == 0;
   size_t i = 0;
   while (i < len) {
+    /* Protocol text is mostly ASCII: skip it a word at a time, then byte by byte. A
+     * tail shorter than a word is done at once when the text's last 8 bytes (which
+     * may overlap bytes already checked) are ASCII. */
+    while (len - i >= 8 && ascii8(buf + i)) i += 8;
+    if (len >= 8 && len - i < 8 && ascii8(buf + len - 8)) return true;
+    while (i < len && buf[i] < 0x80) i++;
+    if (i == len) break;
     uint8_t b = buf[i];
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
     size_t need;
     uint8_t lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
     if (b >= 0xC2 && b <= 0xDF) {
@@ -50,79 +73,139 @@ bool eio_utf8_valid(const uint8_t *buf, size_t len) {
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int b64_val(uint8_t c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+/* The value of each byte as a base64 digit (0..63), or B64_INVALID for a byte outside
+ * the alphabet. '=' is invalid here too: padding is looked for only at the end of the
+ * text. B64_INVALID has a bit no digit has, so OR-ing the values of a group tests all
+ * its characters at once. */
+#define B64_INVALID 64
+static const uint8_t b64_value[256] = {
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0x00 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0x10 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63, /* 0x20 */
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64, /* 0x30 */
+    64, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, /* 0x40 */
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64, /* 0x50 */
+    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, /* 0x60 */
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64, /* 0x70 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0x80 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0x90 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0xA0 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0xB0 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0xC0 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0xD0 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0xE0 */
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, /* 0xF0 */
+};
 
 size_t eio_base64_decoded_len(size_t len) { return len / 4 * 3; }
 
-/* Validate IN and return its exact decoded length, or SIO_ERR_BAD_BASE64.
- * EIO-PK-11: strict: length a multiple of 4, '=' only as the final one or two
- * characters. EIO-PK-12 leaves non-zero leftover bits of a padded group open; we
- * refuse them too (canonical form only), so a decoded packet re-encodes to its wire. */
-static int b64_check(const uint8_t *in, size_t len, size_t *outlen) {
+/* EIO-PK-11: strict: length a multiple of 4, '=' only as the final one or two
+ * characters. Sets *PAD (0..2) and *N, the exact decoded length, or returns
+ * SIO_ERR_BAD_BASE64. The characters themselves are checked while decoding. */
+static int b64_shape(const uint8_t *in, size_t len, size_t *pad, size_t *n) {
   if (len % 4 != 0) return SIO_ERR_BAD_BASE64;
   if (len / 4 * 3 > (size_t)INT_MAX) return SIO_ERR_BAD_BASE64;
-  size_t pad = 0;
+  size_t p = 0;
   if (len >= 4) {
-    if (in[len - 1] == '=') pad++;
+    if (in[len - 1] == '=') p++;
     if (in[len - 2] == '=') {
-      if (!pad) return SIO_ERR_BAD_BASE64; /* "x=x" ordering */
-      pad++;
+      if (!p) return SIO_ERR_BAD_BASE64; /* "x=x" ordering */
+      p++;
     }
   }
-  for (size_t i = 0; i < len - pad; i++)
-    if (b64_val(in[i]) < 0) return SIO_ERR_BAD_BASE64;
-  if (pad == 1 && (b64_val(in[len - 2]) & 0x03)) return SIO_ERR_BAD_BASE64;
-  if (pad == 2 && (b64_val(in[len - 3]) & 0x0F)) return SIO_ERR_BAD_BASE64;
-  *outlen = len / 4 * 3 - pad;
+  *pad = p;
+  *n = len / 4 * 3 - p;
   return 0;
 }
 
-/* Decode valid base64 IN (N decoded bytes) writing the bytes that fit under CAP. */
-static void b64_decode_put(const uint8_t *in, size_t len, size_t n, uint8_t *out, size_t cap) {
-  size_t o = 0;
-  for (size_t i = 0; i < len; i += 4) {
-    uint32_t v = 0;
-    for (int k = 0; k < 4; k++) v = v << 6 | (uint32_t)(in[i + k] == '=' ? 0 : b64_val(in[i + k]));
-    uint8_t bytes[3] = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    for (int k = 0; k < 3 && o < n; k++, o++)
-      if (o < cap) out[o] = bytes[k];
-  }
+/* Decode the group of four characters at Q into BYTES; its last PAD (0..2) characters
+ * are '=' and stand for zero digits. EIO-PK-12 leaves non-zero leftover bits of a
+ * padded group open; we refuse them (canonical form only), so a decoded packet
+ * re-encodes to its wire. Returns 0, or SIO_ERR_BAD_BASE64 for a character outside
+ * the alphabet or non-zero leftover bits. */
+static int b64_decode_group(const uint8_t *q, size_t pad, uint8_t bytes[3]) {
+  uint32_t a = b64_value[q[0]], b = b64_value[q[1]];
+  uint32_t c = pad == 2 ? 0 : b64_value[q[2]];
+  uint32_t d = pad >= 1 ? 0 : b64_value[q[3]];
+  if ((a | b | c | d) & B64_INVALID) return SIO_ERR_BAD_BASE64;
+  if ((pad == 1 && (c & 0x03)) || (pad == 2 && (b & 0x0F))) return SIO_ERR_BAD_BASE64;
+  uint32_t v = a << 18 | b << 12 | c << 6 | d;
+  bytes[0] = (uint8_t)(v >> 16);
+  bytes[1] = (uint8_t)(v >> 8);
+  bytes[2] = (uint8_t)v;
+  return 0;
+}
+
+/* Decode base64 text IN/LEN whose shape b64_shape() accepted (PAD '=' at its end) in
+ * one pass that checks every character as it decodes it. OUT has room for the whole
+ * result; NULL only validates. Returns 0 or SIO_ERR_BAD_BASE64 (OUT then holds
+ * garbage). */
+static int b64_decode_text(const uint8_t *in, size_t len, size_t pad, uint8_t *out) {
+  if (len == 0) return 0;
+  uint8_t scratch[3];
+  uint8_t *dst = out ? out : scratch; /* validation only: every group goes to scratch */
+  size_t step = out ? 3 : 0;
+  size_t last = len - 4; /* only the last group may hold padding */
+  for (size_t i = 0; i < last; i += 4, dst += step)
+    if (b64_decode_group(in + i, 0, dst)) return SIO_ERR_BAD_BASE64;
+  if (b64_decode_group(in + last, pad, scratch)) return SIO_ERR_BAD_BASE64;
+  if (out) memcpy(dst, scratch, 3 - pad);
+  return 0;
+}
+
+/* Validate IN as base64 and set *N to its decoded length; 0 or SIO_ERR_BAD_BASE64. */
+static int b64_check(const uint8_t *in, size_t len, size_t *n) {
+  size_t pad;
+  int rc = b64_shape(in, len, &pad, n);
+  return rc ? rc : b64_decode_text(in, len, pad, NULL);
 }
 
 int eio_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
   if ((!in && len) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
-  size_t n;
-  int rc = b64_check(in, len, &n);
+  size_t pad, n;
+  int rc = b64_shape(in, len, &pad, &n);
   if (rc) return rc;
-  if (n > cap) return SIO_ERR_BUFFER_TOO_SMALL;
-  b64_decode_put(in, len, n, out, cap);
-  return (int)n;
+  /* Bad base64 is reported before a buffer that is too small. */
+  if (n > cap)
+    return b64_decode_text(in, len, pad, NULL) ? SIO_ERR_BAD_BASE64 : SIO_ERR_BUFFER_TOO_SMALL;
+  rc = b64_decode_text(in, len, pad, out);
+  return rc ? rc : (int)n;
 }
+
+/* Encode the group of REM (1..3) bytes at IN as four characters at Q, '='-padded. */
+static void b64_encode_group(const uint8_t *in, size_t rem, uint8_t q[4]) {
+  uint32_t v = (uint32_t)in[0] << 16;
+  if (rem > 1) v |= (uint32_t)in[1] << 8;
+  if (rem > 2) v |= in[2];
+  q[0] = (uint8_t)b64_alphabet[v >> 18 & 63];
+  q[1] = (uint8_t)b64_alphabet[v >> 12 & 63];
+  q[2] = rem > 1 ? (uint8_t)b64_alphabet[v >> 6 & 63] : '=';
+  q[3] = rem > 2 ? (uint8_t)b64_alphabet[v & 63] : '=';
+}
+
+static size_t b64_encoded_len(size_t len) { return (len + 2) / 3 * 4; }
 
 /* Base64 of IN written at OUT+POS while it fits under CAP; returns the new POS (the
  * full length, even when cut). */
 static size_t b64_put(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t pos) {
-  for (size_t i = 0; i < len; i += 3) {
-    uint32_t v = (uint32_t)in[i] << 16;
-    size_t rem = len - i;
-    if (rem > 1) v |= (uint32_t)in[i + 1] << 8;
-    if (rem > 2) v |= in[i + 2];
-    char q[4] = {b64_alphabet[v >> 18 & 63], b64_alphabet[v >> 12 & 63],
-                 rem > 1 ? b64_alphabet[v >> 6 & 63] : '=', rem > 2 ? b64_alphabet[v & 63] : '='};
-    for (int k = 0; k < 4; k++, pos++)
-      if (pos < cap) out[pos] = (uint8_t)q[k];
+  size_t end = pos + b64_encoded_len(len);
+  if (len == 0) return pos;
+  if (end <= cap) {
+    /* It fits (the usual case): three bytes in, four characters out, no bounds test. */
+    uint8_t *q = out + pos;
+    size_t i = 0;
+    for (; len - i >= 3; i += 3, q += 4) b64_encode_group(in + i, 3, q);
+    if (i < len) b64_encode_group(in + i, len - i, q);
+    return end;
   }
-  return pos;
+  /* Cut short: encode group by group into scratch and keep what fits. */
+  for (size_t i = 0; i < len && pos < cap; i += 3) {
+    uint8_t q[4];
+    b64_encode_group(in + i, len - i, q);
+    pos = put(out, cap, pos, q, 4);
+  }
+  return end;
 }
-
-static size_t b64_encoded_len(size_t len) { return (len + 2) / 3 * 4; }
 
 int eio_base64_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
   if ((!in && len) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
@@ -135,16 +218,18 @@ int eio_base64_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
 int eio_packet_decode_text(const uint8_t *buf, size_t len, eio_packet *out) {
   if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
   if (len == 0) return SIO_ERR_EMPTY_PACKET; /* EIO-PK-5: at least the type byte */
-  if (!eio_utf8_valid(buf, len))
-    return SIO_ERR_INVALID_UTF8; /* EIO-PK-7, EIO-PK-8: whole message */
   if (buf[0] == 'b') {
-    /* EIO-PK-10: 'b' + base64 is a binary MESSAGE (the polling form of binary data) */
+    /* EIO-PK-10: 'b' + base64 is a binary MESSAGE (the polling form of binary data).
+     * Valid base64 is ASCII, so it passes the UTF-8 check (EIO-PK-7) that comes
+     * first: that check only has to run to tell which error a bad text gets. */
     size_t n;
     int rc = b64_check(buf + 1, len - 1, &n);
-    if (rc) return rc;
+    if (rc) return eio_utf8_valid(buf, len) ? rc : SIO_ERR_INVALID_UTF8;
     *out = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_BASE64, {buf + 1, len - 1}};
     return 0;
   }
+  if (!eio_utf8_valid(buf, len))
+    return SIO_ERR_INVALID_UTF8; /* EIO-PK-7, EIO-PK-8: whole message */
   if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* EIO-PK-1, EIO-PK-6 */
   /* EIO-PK-3, EIO-PK-4: the rest is data, verbatim, whatever the type */
   *out = (eio_packet){(eio_packet_type)(buf[0] - '0'), EIO_DATA_TEXT, {buf + 1, len - 1}};
@@ -156,15 +241,6 @@ int eio_packet_decode_binary(const uint8_t *buf, size_t len, eio_packet *out) {
   /* EIO-PK-9: a binary WebSocket message is a MESSAGE with binary data, even empty */
   *out = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_BINARY, {buf, len}};
   return 0;
-}
-
-/* Copy LEN bytes to OUT+POS while under CAP; returns the new POS. */
-static size_t put(uint8_t *out, size_t cap, size_t pos, const uint8_t *src, size_t len) {
-  if (pos < cap) {
-    size_t n = cap - pos < len ? cap - pos : len;
-    if (n) memcpy(out + pos, src, n);
-  }
-  return pos + len;
 }
 
 /* Checks shared by the packet and payload encoders. */
@@ -207,9 +283,19 @@ int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out
   if (transport == EIO_TRANSPORT_WEBSOCKET && p->kind != EIO_DATA_TEXT) {
     /* EIO-PK-14: on WebSocket binary data is sent as the raw bytes of a binary message */
     if (p->kind == EIO_DATA_BINARY) return (int)put(out, cap, 0, p->data.ptr, p->data.len);
-    size_t n;
-    b64_check(p->data.ptr, p->data.len, &n); /* valid: packet_ok checked */
-    b64_decode_put(p->data.ptr, p->data.len, n, out, cap);
+    size_t pad = 0, n = 0;
+    b64_shape(p->data.ptr, p->data.len, &pad, &n); /* valid: packet_ok checked */
+    if (n <= cap) {
+      b64_decode_text(p->data.ptr, p->data.len, pad, out);
+      return (int)n;
+    }
+    /* Cut short: decode group by group into scratch and keep what fits (put() stops at
+     * CAP, which is below N, so a padded last group is never reached in full). */
+    for (size_t i = 0, o = 0; o < cap; i += 4, o += 3) {
+      uint8_t bytes[3];
+      b64_decode_group(p->data.ptr + i, i + 4 == p->data.len ? pad : 0, bytes);
+      put(out, cap, o, bytes, 3);
+    }
     return (int)n;
   }
   return (int)put_polling(p, out, cap, 0);

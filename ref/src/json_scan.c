@@ -21,9 +21,20 @@ typedef struct jvisit {
   void *ctx;
 } jvisit;
 
-/* JSON whitespace is exactly these four bytes: no form feed, no BOM, no NBSP. */
+/* Hot loops below work on a local copy of the cursor and store it back once: the text
+ * is uint8_t, which may alias the cursor itself, so a loop advancing c->p directly
+ * makes the compiler store and reload it on every byte. */
+
+/* JSON whitespace is exactly these four bytes: no form feed, no BOM, no NBSP. All
+ * are <= ' ', so the usual byte (not whitespace) is told apart by one comparison. */
+static bool is_ws(uint8_t b) {
+  return b <= ' ' && (b == ' ' || b == '\t' || b == '\n' || b == '\r');
+}
+
 static void skip_ws(jcur *c) {
-  while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r')) c->p++;
+  const uint8_t *p = c->p;
+  while (p < c->end && is_ws(*p)) p++;
+  c->p = p;
 }
 
 static int hexval(uint8_t b) {
@@ -35,88 +46,89 @@ static int hexval(uint8_t b) {
 
 static bool is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
 
+/* True for the bytes a string body may hold as they are: not the closing quote, not
+ * a backslash (an escape follows), not a raw control character. Bytes >= 0x80 pass
+ * (UTF-8, checked by the caller). */
+static bool is_plain_string_byte(uint8_t b) { return b >= 0x20 && b != '"' && b != '\\'; }
+
 /* At '"': scan a string, set CONTENTS to the bytes between the quotes. Lone
  * surrogate escapes are accepted, as JSON.parse accepts them. */
 static int scan_string(jcur *c, sio_span *contents) {
-  c->p++; /* opening quote */
-  const uint8_t *start = c->p;
-  while (c->p < c->end) {
-    uint8_t b = *c->p;
-    if (b == '"') {
-      if (contents) *contents = (sio_span){start, (size_t)(c->p - start)};
-      c->p++;
-      return 0;
+  const uint8_t *p = c->p + 1; /* after the opening quote */
+  const uint8_t *const start = p, *const end = c->end;
+  for (;;) {
+    while (p < end && is_plain_string_byte(*p)) p++;
+    if (p >= end) return SIO_ERR_INVALID_JSON; /* unterminated */
+    if (*p == '"') break;
+    if (*p != '\\') return SIO_ERR_INVALID_JSON; /* raw control characters are not allowed */
+    if (end - p < 2) return SIO_ERR_INVALID_JSON;
+    switch (p[1]) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+      p += 2;
+      break;
+    case 'u':
+      if (end - p < 6) return SIO_ERR_INVALID_JSON;
+      for (int i = 2; i < 6; i++)
+        if (hexval(p[i]) < 0) return SIO_ERR_INVALID_JSON;
+      p += 6;
+      break;
+    default:
+      return SIO_ERR_INVALID_JSON;
     }
-    if (b < 0x20) return SIO_ERR_INVALID_JSON; /* raw control characters are not allowed */
-    if (b == '\\') {
-      c->p++;
-      if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
-      switch (*c->p) {
-      case '"':
-      case '\\':
-      case '/':
-      case 'b':
-      case 'f':
-      case 'n':
-      case 'r':
-      case 't':
-        c->p++;
-        break;
-      case 'u':
-        if (c->end - c->p < 5) return SIO_ERR_INVALID_JSON;
-        for (int i = 1; i <= 4; i++)
-          if (hexval(c->p[i]) < 0) return SIO_ERR_INVALID_JSON;
-        c->p += 5;
-        break;
-      default:
-        return SIO_ERR_INVALID_JSON;
-      }
-      continue;
-    }
-    c->p++;
   }
-  return SIO_ERR_INVALID_JSON; /* unterminated */
+  if (contents) *contents = (sio_span){start, (size_t)(p - start)};
+  c->p = p + 1; /* past the closing quote */
+  return 0;
 }
 
 /* Scan a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?  UINT_OK says it was
  * digits only (no sign, fraction, exponent); VALUE is then its value, saturated. */
 static int scan_number(jcur *c, bool *uint_ok, uint64_t *value) {
+  const uint8_t *p = c->p, *const end = c->end;
   bool plain = true;
   uint64_t v = 0;
-  if (c->p < c->end && *c->p == '-') {
+  if (p < end && *p == '-') {
     plain = false;
-    c->p++;
+    p++;
   }
-  if (c->p >= c->end || !is_digit(*c->p)) return SIO_ERR_INVALID_JSON;
-  if (*c->p == '0') {
-    c->p++;
+  if (p >= end || !is_digit(*p)) return SIO_ERR_INVALID_JSON;
+  if (*p == '0') {
+    p++;
   } else {
-    while (c->p < c->end && is_digit(*c->p)) {
-      uint64_t d = (uint64_t)(*c->p - '0');
+    while (p < end && is_digit(*p)) {
+      uint64_t d = (uint64_t)(*p - '0');
       v = (v > (UINT64_MAX - d) / 10) ? UINT64_MAX : v * 10 + d;
-      c->p++;
+      p++;
     }
   }
-  if (c->p < c->end && *c->p == '.') {
+  if (p < end && *p == '.') {
     plain = false;
-    c->p++;
-    if (c->p >= c->end || !is_digit(*c->p)) return SIO_ERR_INVALID_JSON;
-    while (c->p < c->end && is_digit(*c->p)) c->p++;
+    p++;
+    if (p >= end || !is_digit(*p)) return SIO_ERR_INVALID_JSON;
+    while (p < end && is_digit(*p)) p++;
   }
-  if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+  if (p < end && (*p == 'e' || *p == 'E')) {
     plain = false;
-    c->p++;
-    if (c->p < c->end && (*c->p == '+' || *c->p == '-')) c->p++;
-    if (c->p >= c->end || !is_digit(*c->p)) return SIO_ERR_INVALID_JSON;
-    while (c->p < c->end && is_digit(*c->p)) c->p++;
+    p++;
+    if (p < end && (*p == '+' || *p == '-')) p++;
+    if (p >= end || !is_digit(*p)) return SIO_ERR_INVALID_JSON;
+    while (p < end && is_digit(*p)) p++;
   }
+  c->p = p;
   if (uint_ok) *uint_ok = plain;
   if (value) *value = v;
   return 0;
 }
 
-static int scan_literal(jcur *c, const char *lit) {
-  size_t n = strlen(lit);
+/* At the first letter of true, false or null: LIT/N must follow, exactly. */
+static int scan_literal(jcur *c, const char *lit, size_t n) {
   if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return SIO_ERR_INVALID_JSON;
   c->p += n;
   return 0;
@@ -255,13 +267,13 @@ static int scan_value(jcur *c, uint32_t depth, jval *out, json_info *first, cons
     return scan_string(c, &out->str);
   case 't':
     out->type = JSON_TRUE;
-    return scan_literal(c, "true");
+    return scan_literal(c, "true", 4);
   case 'f':
     out->type = JSON_FALSE;
-    return scan_literal(c, "false");
+    return scan_literal(c, "false", 5);
   case 'n':
     out->type = JSON_NULL;
-    return scan_literal(c, "null");
+    return scan_literal(c, "null", 4);
   default:
     if (*c->p == '-' || is_digit(*c->p)) {
       out->type = JSON_NUMBER;

@@ -17,10 +17,29 @@
 
 static const uint8_t root_nsp[] = "/";
 
-/* SIO-PK-14: names a peer must not use for its own events. */
-static const char *const reserved_events[] = {
-    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+/* SIO-PK-14: names a peer must not use for its own events, with their lengths. */
+static const struct reserved_event {
+  const char *name;
+  size_t len;
+} reserved_events[] = {
+    {"connect", sizeof "connect" - 1},         {"connect_error", sizeof "connect_error" - 1},
+    {"disconnect", sizeof "disconnect" - 1},   {"disconnecting", sizeof "disconnecting" - 1},
+    {"newListener", sizeof "newListener" - 1}, {"removeListener", sizeof "removeListener" - 1},
 };
+
+/* SIO-PK-14: is the event name NAME (a JSON string body, still escaped) reserved?
+ * A name without a backslash is its own value: compare lengths, then bytes. Only an
+ * escaped name (rare) needs json_string_equals to unescape it. */
+static bool is_reserved_event(sio_span name) {
+  bool escaped = name.len > 0 && memchr(name.ptr, '\\', name.len) != NULL;
+  for (size_t i = 0; i < sizeof reserved_events / sizeof reserved_events[0]; i++) {
+    const struct reserved_event *r = &reserved_events[i];
+    if (escaped ? json_string_equals(name, r->name)
+                : name.len == r->len && memcmp(name.ptr, r->name, r->len) == 0)
+      return true;
+  }
+  return false;
+}
 
 static bool is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
 
@@ -43,9 +62,7 @@ static int check_shape(sio_packet_type t, bool has_data, const json_info *ji) {
   case SIO_PACKET_BINARY_EVENT:
     if (!has_data || ji->type != JSON_ARRAY) return SIO_ERR_BAD_PAYLOAD_SHAPE;
     if (ji->first_type != JSON_STRING) return SIO_ERR_BAD_EVENT_NAME;
-    for (size_t i = 0; i < sizeof reserved_events / sizeof reserved_events[0]; i++)
-      if (json_string_equals(ji->first_str, reserved_events[i])) return SIO_ERR_RESERVED_EVENT_NAME;
-    return 0;
+    return is_reserved_event(ji->first_str) ? SIO_ERR_RESERVED_EVENT_NAME : 0;
   case SIO_PACKET_ACK:
   case SIO_PACKET_BINARY_ACK:
     return (has_data && ji->type == JSON_ARRAY) ? 0 : SIO_ERR_BAD_PAYLOAD_SHAPE;
