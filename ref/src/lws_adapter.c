@@ -52,9 +52,9 @@ typedef enum conn_kind {
 typedef struct conn {
   conn_kind kind;
   eio_server *router;
-  eio_session *s;         /* held (eio_server_release when done) */
-  char allow_origin[256]; /* CORS answer for a held GET, "" for none */
-  uint8_t *buf;           /* POST body or WebSocket message being reassembled */
+  eio_session *s;     /* held (eio_server_release when done) */
+  char *allow_origin; /* CORS answer for a polling request (owned), NULL for none */
+  uint8_t *buf;       /* POST body or WebSocket message being reassembled */
   size_t len, cap;
   bool too_large; /* the body/message went past maxPayload */
   bool in_msg;    /* a WebSocket message is being reassembled */
@@ -119,6 +119,7 @@ static void flush_unlink(conn *c) {
 static void conn_reset(conn *c) {
   flush_unlink(c);
   free(c->buf);
+  free(c->allow_origin);
   memset(c, 0, sizeof *c);
 }
 
@@ -306,7 +307,7 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
     c->kind = CONN_GET_HELD;
     c->router = mt->router;
     c->s = r.session;
-    if (r.allow_origin) snprintf(c->allow_origin, sizeof c->allow_origin, "%s", r.allow_origin);
+    if (r.allow_origin) c->allow_origin = strdup(r.allow_origin); /* none if out of memory */
     eio_session_set_poll_conn(c->s, wsi);
     lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* held for up to pingInterval */
     lws_callback_on_writable(wsi);
@@ -315,7 +316,7 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
     c->kind = CONN_POST_BODY;
     c->router = mt->router;
     c->s = r.session;
-    if (r.allow_origin) snprintf(c->allow_origin, sizeof c->allow_origin, "%s", r.allow_origin);
+    if (r.allow_origin) c->allow_origin = strdup(r.allow_origin); /* none if out of memory */
     return 0;
   case EIO_HTTP_WEBSOCKET:
     break;
@@ -353,7 +354,7 @@ static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (c->kind != CONN_POST_BODY || !c->s) return 0;
   eio_http_response r;
   char origin[256];
-  snprintf(origin, sizeof origin, "%s", c->allow_origin);
+  snprintf(origin, sizeof origin, "%s", c->allow_origin ? c->allow_origin : "");
   const uint8_t *body = c->buf ? c->buf : (const uint8_t *)"";
   int rc = eio_server_post_body(c->router, c->s, body, c->len, c->too_large,
                                 sioref_adapter_now_ms(), &r);
@@ -558,10 +559,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   }
 }
 
-/* The receive buffer is allocated per WebSocket and its pages stay resident: 2 KiB
- * holds the usual Socket.IO message in one piece and keeps an idle connection small;
- * longer messages are reassembled in conn.buf. */
-#define WS_RX_BUFFER 2048
+/* The receive buffer is allocated per WebSocket and stays resident for the life of the
+ * connection, so it is most of what an idle client costs (2 KiB of 4.9 KiB at 2048).
+ * 512 bytes hold the usual small Socket.IO message in one piece; longer messages come
+ * in several RECEIVE calls and are reassembled in conn.buf (lws reads the socket into
+ * its shared buffer either way, so this costs callbacks and a copy, not syscalls). */
+#define WS_RX_BUFFER 512
 
 static const struct lws_protocols PROTOCOLS[] = {
     /* tx_packet_size: one send() may carry a whole message (0 would cap sends at

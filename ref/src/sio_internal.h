@@ -88,8 +88,9 @@ struct sio_client {
   /* Binary reassembly (SIO-BIN via the codec's sio_reasm): the reassembler holds
    * spans, so the header text and each attachment are copied into owned buffers. */
   sio_reasm reasm;
-  sio_span *slots;  /* owned, max_attachments entries, handed to sio_reasm */
-  uint8_t **copies; /* owned: copies[0] header text, copies[1..] attachments */
+  sio_span *slots;  /* owned, max_att entries, handed to sio_reasm; NULL until the
+                       client's first binary packet (idle clients stay small) */
+  uint8_t **copies; /* owned like slots: copies[0] header text, copies[1..] attachments */
   size_t n_copies;
   size_t bin_bytes; /* attachment bytes of the pending packet so far (SIO-LIM-2) */
   bool copies_busy; /* a completed binary packet is being dispatched from the copies */
@@ -105,6 +106,9 @@ struct sio_server {
   size_t n_clients;
   sio_client *timed; /* clients whose next deadline is not SIO_NO_DEADLINE: the server's
                         deadline and tick visit only these, so idle clients cost nothing */
+  uint32_t max_att;  /* attachments per packet (codec option or its default) */
+  sio_span *scratch; /* owned, max_att slots: the reassembler's marks while it reads a
+                        header; a client gets slots of its own only for a binary packet */
 };
 
 /* ---- sio_server.c ---- */

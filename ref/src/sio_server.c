@@ -81,8 +81,13 @@ sio_server *sio_server_new(const sio_server_config *cfg) {
     srv->cfg.max_rooms_per_socket = SIO_DEFAULT_MAX_ROOMS_PER_SOCKET;
   if (!srv->cfg.max_pending_acks) srv->cfg.max_pending_acks = SIO_DEFAULT_MAX_PENDING_ACKS;
   if (!srv->cfg.max_binary_bytes) srv->cfg.max_binary_bytes = SIO_DEFAULT_MAX_BINARY_BYTES;
+  srv->max_att =
+      srv->cfg.codec.max_attachments ? srv->cfg.codec.max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
   srv->nsps = calloc(cfg->n_namespaces, sizeof *srv->nsps);
-  if (!srv->nsps) {
+  srv->scratch = calloc(srv->max_att, sizeof *srv->scratch);
+  if (!srv->nsps || !srv->scratch) {
+    free(srv->nsps);
+    free(srv->scratch);
     free(srv);
     return NULL;
   }
@@ -103,6 +108,7 @@ void sio_server_free(sio_server *srv) {
   }
   for (size_t i = 0; i < srv->cfg.n_namespaces; i++) sio_room_table_free_(&srv->nsps[i]);
   free(srv->nsps);
+  free(srv->scratch);
   free(srv);
 }
 
@@ -158,14 +164,8 @@ sio_client *sio_client_new(sio_server *srv, void *user) {
   c->srv = srv;
   c->user = user;
   c->connect_deadline_ms = SIO_NO_DEADLINE;
-  c->max_att =
-      srv->cfg.codec.max_attachments ? srv->cfg.codec.max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
-  c->slots = calloc(c->max_att, sizeof *c->slots);
-  c->copies = calloc((size_t)c->max_att + 1, sizeof *c->copies);
-  if (!c->slots || !c->copies ||
-      sio_reasm_init(&c->reasm, &srv->cfg.codec, c->slots, c->max_att) != 0) {
-    free(c->slots);
-    free(c->copies);
+  c->max_att = srv->max_att;
+  if (sio_reasm_init(&c->reasm, &srv->cfg.codec, srv->scratch, c->max_att) != 0) {
     free(c);
     return NULL;
   }
@@ -625,7 +625,12 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
       /* The reassembler keeps spans into the header text, which dies when we return:
        * feed it again from an owned copy. */
       uint8_t *copy = dup_bytes(bytes, len);
-      if (!copy) {
+      if (!c->slots) { /* the client's first binary packet: slots of its own from now on */
+        c->slots = calloc(c->max_att, sizeof *c->slots);
+        c->copies = calloc((size_t)c->max_att + 1, sizeof *c->copies);
+      }
+      if (!copy || !c->slots || !c->copies) {
+        free(copy);
         sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
         return 1;
       }
