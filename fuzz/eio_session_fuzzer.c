@@ -19,7 +19,8 @@
  *     the handshakes and the pings the elapsed time allows, and a drained queue
  *     stays drained;
  *   - the headroom promised before pulled output is writable;
- *   - tick() returns a deadline after now;
+ *   - tick() returns a deadline after now, and it is the earliest deadline of all live
+ *     sessions (the router's timer heap misses none);
  *   - after closing everything and letting the timers run out, every session is
  *     freed once its holds are released. */
 #include "fuzz_check.h"
@@ -322,6 +323,16 @@ static void run_tick(uint64_t to) {
   W.now = to;
   uint64_t next = eio_server_tick(W.srv, W.now);
   FUZZ_CHECK(next > W.now, "tick left a timer due now (the event loop would spin)");
+  /* The router's timer heap against every live session, by brute force: a deadline
+   * the heap missed would never fire (a session never pinged or never reaped). */
+  uint64_t brute = EIO_NO_DEADLINE;
+  for (size_t i = 0; i < W.nsids; i++) {
+    eio_session *s = eio_server_find(W.srv, W.sids[i]);
+    uint64_t d = s ? eio_session_next_deadline(s) : EIO_NO_DEADLINE;
+    FUZZ_CHECK(d > W.now, "a session due now was not ticked");
+    if (d < brute) brute = d;
+  }
+  FUZZ_CHECK(next == brute, "the timer heap disagrees with the sessions' deadlines");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
