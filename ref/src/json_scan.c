@@ -228,7 +228,10 @@ static int scan_array(jcur *c, uint32_t depth, json_info *first, const jvisit *v
     if (rc) return rc;
     if (is_first && first) {
       first->first_type = val.type;
-      if (val.type == JSON_STRING) first->first_str = val.str;
+      if (val.type == JSON_STRING) { /* member by member: see scan_text */
+        first->first_str.ptr = val.str.ptr;
+        first->first_str.len = val.str.len;
+      }
     }
     skip_ws(c);
     if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
@@ -301,9 +304,13 @@ static int scan_text(const uint8_t *buf, size_t len, uint32_t max_depth, json_in
   skip_ws(&c);
   if (c.p != c.end) return SIO_ERR_INVALID_JSON; /* trailing garbage */
   if (info) {
-    tmp.type = val.type;
-    tmp.value = (sio_span){start, (size_t)(stop - start)};
-    *info = tmp;
+    /* Member by member: copying TMP whole, just after its members were written one by
+     * one, makes the CPU wait (a wide load cannot take narrower pending stores). */
+    info->type = val.type;
+    info->value = (sio_span){start, (size_t)(stop - start)};
+    info->first_type = tmp.first_type;
+    info->first_str.ptr = tmp.first_str.ptr;
+    info->first_str.len = tmp.first_str.len;
   }
   return 0;
 }

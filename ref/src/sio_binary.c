@@ -56,8 +56,14 @@ static uint32_t eff_max_attachments(const sio_codec_opts *o) {
 
 int sio_reasm_init(sio_reasm *r, const sio_codec_opts *opts, sio_span *slots, uint32_t slot_cap) {
   if (!r || !slots) return SIO_ERR_INVALID_ARGUMENT;
-  memset(r, 0, sizeof *r);
-  if (opts) r->opts = *opts;
+  /* Member by member rather than memset: for a struct this size compilers pick
+   * "rep stos", slow to start, and a reassembler is set up per message in places. */
+  r->opts = opts ? *opts : (sio_codec_opts){0, 0};
+  r->slots = NULL;
+  r->slot_cap = 0;
+  r->pending = false;
+  r->header = (sio_packet){SIO_PACKET_CONNECT, {NULL, 0}, SIO_NO_ACK_ID, 0, {NULL, 0}};
+  r->received = 0;
   if (slot_cap < eff_max_attachments(&r->opts)) return SIO_ERR_INVALID_ARGUMENT;
   r->slots = slots;
   r->slot_cap = slot_cap;
@@ -75,13 +81,12 @@ int sio_reasm_feed_text(sio_reasm *r, const uint8_t *buf, size_t len, sio_packet
   if (!r || !r->slots || !out || (!buf && len)) return SIO_ERR_INVALID_ARGUMENT;
   /* SIO-BIN-4: nothing but the attachments may come between a header and its last one */
   if (r->pending) return reasm_fail(r, SIO_ERR_UNEXPECTED_TEXT);
-  sio_packet p;
-  int rc = sio_packet_decode(buf, len, &r->opts, &p);
+  /* Decoded straight into OUT (written only on success): a copy through a local would
+   * cost a store-forwarding stall on the hot path of every small packet. */
+  int rc = sio_packet_decode(buf, len, &r->opts, out);
   if (rc) return rc;
-  if (!is_binary_type(p.type)) {
-    *out = p;
-    return SIO_REASM_COMPLETE;
-  }
+  if (!is_binary_type(out->type)) return SIO_REASM_COMPLETE;
+  sio_packet p = *out;
   /* The slots serve as the mark array for the check: one byte per span is enough. The
    * count was bounded by max_attachments, which the slots can hold. */
   uint32_t depth = r->opts.max_json_depth ? r->opts.max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;

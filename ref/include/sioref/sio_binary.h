@@ -60,9 +60,9 @@ int sio_reasm_init(sio_reasm *r, const sio_codec_opts *opts, sio_span *slots, ui
 
 /* Feed one text message (the text of an Engine.IO MESSAGE; borrowed, keep it alive).
  * Returns SIO_REASM_COMPLETE with *OUT = the packet (non-binary packets), or
- * SIO_REASM_NEED_MORE (a binary header: attachments follow), or an error of
- * sio_packet_decode / sio_binary_check, SIO_ERR_UNEXPECTED_TEXT,
- * SIO_ERR_INVALID_ARGUMENT. */
+ * SIO_REASM_NEED_MORE (a binary header: attachments follow; *OUT then holds the
+ * header, not yet usable), or an error of sio_packet_decode / sio_binary_check,
+ * SIO_ERR_UNEXPECTED_TEXT, SIO_ERR_INVALID_ARGUMENT. */
 int sio_reasm_feed_text(sio_reasm *r, const uint8_t *buf, size_t len, sio_packet *out);
 
 /* Feed one binary message (an attachment; borrowed, keep it alive). Returns
