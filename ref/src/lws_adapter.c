@@ -20,9 +20,10 @@
  *    is established; messages longer than that arrive in several RECEIVE calls.
  *  - lws_write() may be called outside the WRITEABLE callback: what the socket does
  *    not take is kept by lws (lws_partial_buffered() says so) and sent when it is
- *    writable again. WebSocket output is therefore written straight from the loop
- *    (one send() per packet) instead of costing two epoll changes and a wake-up per
- *    packet; WRITEABLE is only used to continue after a partial write and to close.
+ *    writable again. Output (WebSocket packets, the answer to a held GET) is therefore
+ *    written straight from the loop, before it next waits, instead of costing two
+ *    epoll changes and one more turn per packet; WRITEABLE is only used to continue
+ *    after a partial write and to close a WebSocket.
  *  - The default retry policy arms a 310 s "validity" timer per WebSocket in a
  *    sorted list (an insertion walks the list) and sends its own pings: Engine.IO
  *    has its heartbeat, so a policy without them is given.
@@ -85,7 +86,7 @@ struct sioref_adapter {
   uint64_t cap_ms;    /* run_timers never sleeps past this (the shutdown grace) */
   volatile sig_atomic_t *stop;
   bool draining; /* stopping: sessions are closing, keep serving them */
-  conn *flush;   /* WebSockets woken since the last flush (see flush_ws) */
+  conn *flush;   /* connections woken since the last flush_out() */
   /* A WebSocket accepted in CONFIRM_UPGRADE, waiting for its user data in FILTER. */
   struct lws *pending_wsi;
   eio_server *pending_router;
@@ -114,6 +115,15 @@ static void flush_unlink(conn *c) {
   if (c->flush_next) c->flush_next->flush_pprev = c->flush_pprev;
   c->flush_next = NULL;
   c->flush_pprev = NULL;
+}
+
+/* Queue C (a WebSocket or a held GET with something to send) for flush_out(). */
+static void flush_add(sioref_adapter *a, conn *c) {
+  if (c->flush_pprev) return;
+  c->flush_next = a->flush;
+  if (a->flush) a->flush->flush_pprev = &c->flush_next;
+  a->flush = c;
+  c->flush_pprev = &a->flush;
 }
 
 static void conn_reset(conn *c) {
@@ -305,12 +315,13 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
     return finish(wsi);
   case EIO_HTTP_HOLD_GET:
     c->kind = CONN_GET_HELD;
+    c->wsi = wsi;
     c->router = mt->router;
     c->s = r.session;
     if (r.allow_origin) c->allow_origin = strdup(r.allow_origin); /* none if out of memory */
     eio_session_set_poll_conn(c->s, wsi);
     lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* held for up to pingInterval */
-    lws_callback_on_writable(wsi);
+    flush_add(a, c);                             /* answered at once if output is queued */
     return 0;
   case EIO_HTTP_READ_BODY:
     c->kind = CONN_POST_BODY;
@@ -324,8 +335,9 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
   return respond_simple(wsi, 500);
 }
 
-static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
-  (void)a;
+/* Answer the held GET on WSI if the session has something for it (from WRITEABLE or
+ * from flush_out()). Returns 0, or -1 when the connection is to be closed. */
+static int answer_get(struct lws *wsi, conn *c) {
   if (c->kind != CONN_GET_HELD || !c->s) return 0;
   eio_http_response r;
   int rc = eio_server_poll_response(c->router, c->s, &r);
@@ -339,6 +351,12 @@ static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
   release_conn(c);
   if (rc < 0 || w < 0) return -1;
   return finish(wsi);
+}
+
+static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
+  (void)a;
+  flush_unlink(c);
+  return answer_get(wsi, c);
 }
 
 static int on_body(sioref_adapter *a, conn *c, const void *in, size_t len) {
@@ -493,12 +511,18 @@ static int on_ws_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
   return rc ? -1 : 0;
 }
 
-/* Write out every WebSocket woken since the last call; run before the loop waits. */
-static void flush_ws(sioref_adapter *a) {
+/* Write out every connection woken since the last call; run before the loop waits. */
+static void flush_out(sioref_adapter *a) {
   while (a->flush) {
     conn *c = a->flush;
+    struct lws *wsi = c->wsi;
     flush_unlink(c);
-    if (c->kind != CONN_WS || !c->s || !c->wsi) continue;
+    if (!c->s || !wsi) continue;
+    if (c->kind == CONN_GET_HELD) {
+      if (answer_get(wsi, c) < 0) lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+      continue;
+    }
+    if (c->kind != CONN_WS) continue;
     int rc = write_ws(c->wsi, c);
     if (rc > 0) {
       lws_callback_on_writable(c->wsi); /* the close is done in WRITEABLE */
@@ -652,21 +676,19 @@ int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv) {
 
 int sioref_adapter_port(const sioref_adapter *a) { return a ? a->port : -1; }
 
+/* Output for S: its held GET or WebSocket is written by flush_out() before the loop
+ * next waits (a connection not yet set up for that waits for WRITEABLE instead). */
 void sioref_adapter_wake(void *user, eio_session *s) {
   sioref_adapter *a = user;
-  struct lws *w = eio_session_poll_conn(s);
-  if (w) lws_callback_on_writable(w);
-  w = eio_session_ws_conn(s);
-  if (!w) return;
-  conn *c = lws_wsi_user(w);
-  if (!a || !c || c->wsi != w) {
-    lws_callback_on_writable(w);
-  } else if (!c->flush_pprev) {
-    /* written by flush_ws() before the loop next waits */
-    c->flush_next = a->flush;
-    if (a->flush) a->flush->flush_pprev = &c->flush_next;
-    a->flush = c;
-    c->flush_pprev = &a->flush;
+  struct lws *conns[2] = {eio_session_poll_conn(s), eio_session_ws_conn(s)};
+  for (int i = 0; i < 2; i++) {
+    struct lws *w = conns[i];
+    if (!w) continue;
+    conn *c = lws_wsi_user(w);
+    if (a && c && c->wsi == w)
+      flush_add(a, c);
+    else
+      lws_callback_on_writable(w);
   }
 }
 
@@ -713,7 +735,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
     return;
   }
   run_timers(a);
-  flush_ws(a);
+  flush_out(a);
 }
 
 /* Sessions with a connection still open: their CLOSE packet can still be delivered.
