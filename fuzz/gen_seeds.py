@@ -21,7 +21,8 @@ import os
 import sys
 import zipfile
 
-TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary", "eio_session", "sio_server")
+TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary", "eio_session", "sio_server",
+           "eio_sio_glue")
 
 # sio_server_fuzzer.c: opcode, client byte, arguments; keep in step with its op_* enum.
 SIO_NEW, SIO_TEXT, SIO_BINARY, SIO_TICK, SIO_CLOSED, SIO_CONNECT = 0, 1, 2, 3, 4, 7
@@ -250,12 +251,91 @@ def sio_seeds(entry, add):
     msgs = messages(entry)
     if msgs:
         sio_server_seed(msgs, add)
+        glue_seeds(msgs, add)
     ob = sio_opts_byte(entry)
     for is_bin, data in msgs:
         if not is_bin:
             add("sio_packet", ob + data)
     if msgs:
         add("sio_binary", ob + b"".join(sio_record(b, d) for b, d in msgs))
+
+
+# eio_sio_glue_fuzzer.c: header (ping interval, ping timeout, max payload, flags) and
+# opcodes; keep in step with its op_* enum. Sessions are numbered in handshake order.
+GLUE_HEADER = bytes([0xFF, 0xFF, 0x7E, 0x40])  # 1021 ms, 1021 ms, 4096 bytes, 500 ms connect
+G_HS_POLL, G_HS_WS, G_GET, G_POST, G_UPGRADE, G_WS_MSG, G_SIO = 0, 1, 2, 3, 4, 5, 6
+G_SIO_RAW, G_PROBE, G_HANG_UP, G_TICK, G_SERVICE = 7, 8, 9, 10, 11
+
+
+def glue_open(k, ws):
+    """Session K opens (WebSocket, or polling with a GET held) and CONNECTs to "/"."""
+    hs = bytes([G_HS_WS]) if ws else bytes([G_HS_POLL, G_GET, k])
+    return hs + bytes([G_SIO, k, 0, 0, 0, 0, 0, G_SERVICE])
+
+
+def glue_raw(k, is_binary, data):
+    data = data[:0x0FFF]
+    return bytes([G_SIO_RAW, k, 1 if is_binary else 0]) + le16(len(data)) + data
+
+
+def glue_after(k, ws):
+    """Write what was woken; a polling client puts its next GET in."""
+    return bytes([G_SERVICE]) + (b"" if ws else bytes([G_GET, k]))
+
+
+def glue_seeds(msgs, add):
+    """Each Socket.IO vector's messages from a connected client, on both transports
+    and after an upgrade."""
+    for ws in (True, False):
+        script = glue_open(0, ws)
+        for b, d in msgs:
+            script += glue_raw(0, b, d) + glue_after(0, ws)
+        add("eio_sio_glue", GLUE_HEADER + script + bytes([G_TICK]) + le16(600) + bytes([G_SERVICE]))
+    script = glue_open(0, False) + bytes([G_UPGRADE, 0, G_PROBE, 0, 7, G_SERVICE])
+    for b, d in msgs:
+        script += glue_raw(0, b, d) + bytes([G_SERVICE])
+    add("eio_sio_glue", GLUE_HEADER + script + bytes([G_TICK]) + le16(600) + bytes([G_SERVICE]))
+
+
+def glue_scenario_seeds(path, add):
+    """Socket.IO scenario cases (vectors/scenarios/sio.json) as eio_sio_glue scripts, once
+    per transport: open / sio_open / send / sleep / close steps."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    for case in doc.get("cases", []):
+        for ws in (True, False):
+            conns, script = {}, b""
+            for st in case.get("steps", []):
+                name = st.get("conn", "a")
+                op = st.get("op")
+                if op in ("open", "sio_open") and name not in conns:
+                    if len(conns) >= 8:
+                        continue
+                    conns[name] = len(conns)
+                    k = conns[name]
+                    if op == "sio_open":
+                        script += glue_open(k, ws)
+                    else:
+                        script += bytes([G_HS_WS]) if ws else bytes([G_HS_POLL, G_GET, k])
+                    continue
+                k = conns.get(name, 0)
+                if op == "send" and "sio" in st:
+                    script += glue_raw(k, False, st["sio"].encode("utf-8", "surrogatepass"))
+                    script += glue_after(k, ws)
+                elif op == "send" and "hex" in st:
+                    script += glue_raw(k, True, bytes.fromhex(st["hex"])) + glue_after(k, ws)
+                elif op == "post" and isinstance(st.get("body_text"), str):
+                    body = st["body_text"].encode("utf-8", "surrogatepass")[:0x0FFF]
+                    script += bytes([G_POST, k, 0]) + le16(len(body)) + body
+                    script += glue_after(k, ws)
+                elif op == "sleep":
+                    ms = min(int(st.get("ms", 0)), 0xFFFF)
+                    script += bytes([G_TICK]) + le16(ms) + glue_after(k, ws)
+                elif op == "close":
+                    script += bytes([G_HANG_UP, k, 3])
+            if script:
+                add("eio_sio_glue", GLUE_HEADER + script + bytes([G_TICK]) + le16(600)
+                    + bytes([G_SERVICE]))
 
 
 def main():
@@ -284,7 +364,8 @@ def main():
             for entry in doc.get("vectors", []) if isinstance(doc, dict) else []:
                 if isinstance(entry, dict):
                     fn(entry, add)
-    for name, fn in (("sio.json", scenario_seeds), ("eio.json", eio_scenario_seeds)):
+    for name, fn in (("sio.json", scenario_seeds), ("eio.json", eio_scenario_seeds),
+                     ("sio.json", glue_scenario_seeds)):
         scen = os.path.join(args.vectors, "scenarios", name)
         if not os.path.exists(scen):
             continue

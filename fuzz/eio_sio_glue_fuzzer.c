@@ -1,0 +1,708 @@
+/* Fuzz target for the whole sioref stack minus sockets: the Engine.IO router
+ * (eio_server.h) wired to the private glue ref/src/eio_sio_glue.c exactly as
+ * sioref_main.c wires it, the Socket.IO layer and the contract app behind it, driven by
+ * a script of I/O-layer operations on a virtual clock, with timers run the way the
+ * libwebsockets adapter's run_timers() does (router tick, then the glue's tick).
+ * Spec tags exercised: EIO-HS, EIO-TR, EIO-UP, EIO-HB, EIO-CL (closes reach the
+ * Socket.IO layer), SIO-NS, SIO-EV, SIO-ACK, SIO-ROOM, SIO-DC, SIO-BIN, and the
+ * contract's CT-12..CT-42.
+ *
+ * The glue is private to sioref (no library exports it), so this file includes its
+ * source with SIOREF_HAVE_SIO set, as the sioref executable compiles it; that also
+ * lets the oracle read the glue's sio_server for its client count. The glue reads
+ * the clock through sioref_adapter_now_ms(), defined here as the virtual clock.
+ *
+ * Input: 4 header bytes (ping interval, ping timeout, max payload, flags), then
+ * operations, each an opcode byte and its arguments (see the op_* enum). Sessions
+ * are named by their index in handshake order (taken modulo the number opened).
+ * Requests the router holds (a GET, a WebSocket) go into a hold table; like the
+ * adapter, a new hold is serviced at once and later only after a wake.
+ * Invariants checked:
+ *   - one close event per opened session, none before its open, no message after it;
+ *     the glue detaches its client from a closing session;
+ *   - after every tick the glue has freed the client of every closed session (the
+ *     Socket.IO client count equals the sessions opened with a client and not closed);
+ *   - every poll body iterates with the payload codec, every WebSocket text message
+ *     decodes as an Engine.IO packet, and every Socket.IO packet inside a MESSAGE
+ *     decodes with sio_packet_decode and reassembles (attachments) with our codec;
+ *   - no lost wake: a held GET that has an answer ready, or a WebSocket with output or
+ *     a close pending, was woken (else the adapter would never write it);
+ *   - each tick returns deadlines after now;
+ *   - after closing everything and running the timers out, every session is freed
+ *     (eio_server_allocated_count == 0), no Socket.IO client is left, and every
+ *     session got its close (leaks: LeakSanitizer). */
+#define SIOREF_HAVE_SIO 1
+#include "../ref/src/eio_sio_glue.c"
+
+#include "fuzz_check.h"
+
+#include <stdbool.h>
+
+#include "sioref/eio_codec.h"
+#include "sioref/eio_server.h"
+#include "sioref/eio_session.h"
+#include "sioref/err.h"
+#include "sioref/sio_binary.h"
+#include "sioref/sio_codec.h"
+
+#define MAX_HOLDS   16
+#define MAX_SIDS    24 /* handshakes past this are skipped */
+#define MAX_OPS     256
+#define OUT_MAX_ATT 64 /* output check: the layer may echo up to its input limit */
+#define BODY_CAP    8192
+
+enum {
+  op_handshake_poll, /* GET EIO=4&transport=polling on the Socket.IO path */
+  op_handshake_ws,   /* WebSocket EIO=4&transport=websocket */
+  op_get,            /* u8 sid: a GET (held, or refused) */
+  op_post,           /* u8 sid, u8 content type, u16 len, body: a raw POST */
+  op_upgrade,        /* u8 sid: WebSocket with the sid (a probe) */
+  op_ws_msg,         /* u8 sid, u8 binary, u16 len, bytes: raw Engine.IO WebSocket message */
+  op_sio,            /* u8 sid, u8 kind, u8 ns, u8 event, u8 flags, u8 len, arg bytes */
+  op_sio_raw,        /* u8 sid, u8 binary, u16 len, bytes: one Socket.IO message */
+  op_probe,          /* u8 sid, u8 steps: "2probe" / service / "5" on the probe WebSocket */
+  op_hang_up,        /* u8 sid, u8 what: bit 0 the held GET goes away, bit 1 the WebSocket */
+  op_tick,           /* u16 ms: advance the clock, run the timers like the adapter */
+  op_service,        /* write what the woken connections have (the adapter's flush_out) */
+  op_server_close,   /* u8 sid, u8 how: eio_session_close or abort (shutdown paths) */
+  op_count
+};
+
+typedef enum hold_kind { HOLD_GET, HOLD_WS } hold_kind;
+
+typedef struct hold {
+  eio_session *s;
+  hold_kind kind;
+  bool woken; /* a wake since the last service */
+} hold;
+
+typedef struct sess {
+  char sid[EIO_SID_LEN + 1];
+  bool closed, has_client;
+  sio_reasm out; /* the Socket.IO packets the server wrote, reassembled */
+  sio_span slots[OUT_MAX_ATT];
+  uint8_t **keep; /* copies of output messages the reassembler points into */
+  size_t nkeep, capkeep;
+} sess;
+
+static struct {
+  eio_server *srv;
+  eio_sio_glue *glue;
+  /* the glue's callbacks, forwarded to by the observing wrappers below */
+  void (*g_open)(void *, eio_session *);
+  void (*g_message)(void *, eio_session *, const uint8_t *, size_t, bool);
+  void (*g_close)(void *, eio_session *, eio_close_reason);
+  void *g_user;
+  uint64_t now;
+  uint32_t rng;
+  hold holds[MAX_HOLDS];
+  size_t nholds;
+  sess ss[MAX_SIDS];
+  size_t nsids;
+  size_t clients_made, clients_closed, wakes;
+} W;
+
+static const sio_codec_opts out_opts = {OUT_MAX_ATT, 1024};
+
+/* The adapter's clock, read by the glue. */
+uint64_t sioref_adapter_now_ms(void) { return W.now; }
+
+/* ---- reading the script ---- */
+
+typedef struct reader {
+  const uint8_t *p;
+  size_t n;
+} reader;
+
+static uint8_t u8(reader *r) {
+  if (!r->n) return 0;
+  r->n--;
+  return *r->p++;
+}
+
+static uint16_t u16(reader *r) { return (uint16_t)(u8(r) | (u8(r) << 8)); }
+
+static const uint8_t *take(reader *r, size_t *len) {
+  if (*len > r->n) *len = r->n;
+  const uint8_t *b = r->p;
+  r->p += *len;
+  r->n -= *len;
+  return b;
+}
+
+/* ---- the observing wrappers around the glue's callbacks ---- */
+
+static sess *sess_of(const char *sid) {
+  for (size_t i = 0; i < W.nsids; i++)
+    if (strcmp(W.ss[i].sid, sid) == 0) return &W.ss[i];
+  return NULL;
+}
+
+static int fuzz_random(void *user, uint8_t *buf, size_t len) {
+  (void)user;
+  for (size_t i = 0; i < len; i++) { /* deterministic: a replay is the same run */
+    W.rng ^= W.rng << 13;
+    W.rng ^= W.rng >> 17;
+    W.rng ^= W.rng << 5;
+    buf[i] = (uint8_t)W.rng;
+  }
+  return 0;
+}
+
+static void w_open(void *user, eio_session *s) {
+  const char *sid = eio_session_sid(s);
+  FUZZ_CHECK(strlen(sid) == EIO_SID_LEN, "sid length");
+  FUZZ_CHECK(sess_of(sid) == NULL, "a sid was handed out twice");
+  FUZZ_CHECK(W.nsids < MAX_SIDS, "more sessions than handshakes");
+  sess *k = &W.ss[W.nsids++];
+  memset(k, 0, sizeof *k);
+  memcpy(k->sid, sid, EIO_SID_LEN + 1);
+  FUZZ_CHECK(sio_reasm_init(&k->out, &out_opts, k->slots, OUT_MAX_ATT) == 0, "reasm_init");
+  W.g_open(user, s);
+  k->has_client = eio_session_user_data(s) != NULL;
+  if (k->has_client) W.clients_made++;
+}
+
+static void w_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin) {
+  sess *k = sess_of(eio_session_sid(s));
+  FUZZ_CHECK(k != NULL, "message for a session that never opened");
+  FUZZ_CHECK(!k->closed, "message event after the close event");
+  W.g_message(user, s, d, n, bin);
+}
+
+static void w_close(void *user, eio_session *s, eio_close_reason reason) {
+  sess *k = sess_of(eio_session_sid(s));
+  FUZZ_CHECK(k != NULL, "close for a session that never opened");
+  FUZZ_CHECK(!k->closed, "second close event");
+  FUZZ_CHECK(reason != EIO_CLOSE_NONE && eio_close_reason_text(reason) != NULL, "close reason");
+  k->closed = true;
+  if (eio_session_user_data(s)) W.clients_closed++;
+  W.g_close(user, s, reason);
+  FUZZ_CHECK(eio_session_user_data(s) == NULL, "the glue left its client on a closed session");
+}
+
+/* The router's wake (sioref_adapter_wake in sioref): remember it for the holds. */
+static void w_wake(void *user, eio_session *s) {
+  FUZZ_CHECK(user == &W, "wake_user");
+  FUZZ_CHECK(strlen(eio_session_sid(s)) == EIO_SID_LEN, "wake for a session that is gone");
+  W.wakes++;
+  for (size_t i = 0; i < W.nholds; i++)
+    if (W.holds[i].s == s) W.holds[i].woken = true;
+}
+
+/* ---- checking output ---- */
+
+static void forget_output(sess *k) {
+  for (size_t i = 0; i < k->nkeep; i++) free(k->keep[i]);
+  free(k->keep);
+  k->keep = NULL;
+  k->nkeep = k->capkeep = 0;
+}
+
+/* One Socket.IO message the server wrote to K (DATA/LEN borrowed). */
+static void check_sio(sess *k, bool binary, const uint8_t *data, size_t len) {
+  uint8_t *copy = malloc(len ? len : 1);
+  FUZZ_CHECK(copy != NULL, "out of memory");
+  if (len) memcpy(copy, data, len);
+  if (k->nkeep == k->capkeep) {
+    k->capkeep = k->capkeep ? 2 * k->capkeep : 8;
+    k->keep = realloc(k->keep, k->capkeep * sizeof *k->keep);
+    FUZZ_CHECK(k->keep != NULL, "out of memory");
+  }
+  k->keep[k->nkeep++] = copy;
+  sio_packet p;
+  if (!binary) {
+    int rc = sio_packet_decode(copy, len, &out_opts, &p);
+    if (rc != 0) fuzz_dump("socket.io text output", data, len);
+    FUZZ_CHECK(rc == 0, "the server wrote a Socket.IO packet sio_packet_decode rejects");
+  }
+  int rc = binary ? sio_reasm_feed_binary(&k->out, copy, len, &p)
+                  : sio_reasm_feed_text(&k->out, copy, len, &p);
+  if (rc < 0) fuzz_dump(binary ? "socket.io binary output" : "socket.io text output", data, len);
+  FUZZ_CHECK(rc >= 0, "the server's Socket.IO output does not reassemble with our codec");
+  if (rc == SIO_REASM_COMPLETE) forget_output(k);
+}
+
+static void check_poll_body(eio_session *s, const uint8_t *body, size_t len) {
+  sess *k = sess_of(eio_session_sid(s));
+  FUZZ_CHECK(k != NULL, "poll answer for an unknown session");
+  eio_payload_iter it;
+  FUZZ_CHECK(eio_payload_iter_init(&it, body, len, 0, 0) == 0, "poll body iterator");
+  eio_packet p;
+  int rc;
+  while ((rc = eio_payload_next(&it, &p)) == 1) {
+    if (p.type != EIO_PACKET_MESSAGE) continue;
+    if (p.kind == EIO_DATA_BASE64) {
+      size_t cap = eio_base64_decoded_len(p.data.len);
+      uint8_t *raw = malloc(cap ? cap : 1);
+      FUZZ_CHECK(raw != NULL, "out of memory");
+      int n = eio_base64_decode(p.data.ptr, p.data.len, raw, cap);
+      FUZZ_CHECK(n >= 0, "the server wrote base64 its own codec rejects");
+      check_sio(k, true, raw, (size_t)n);
+      free(raw);
+    } else {
+      check_sio(k, false, p.data.ptr, p.data.len);
+    }
+  }
+  if (rc != 0) fuzz_dump("poll body", body, len);
+  FUZZ_CHECK(rc == 0, "the server wrote a poll body its own codec rejects");
+}
+
+static void check_ws_out(eio_session *s, const uint8_t *data, size_t len, bool binary) {
+  sess *k = sess_of(eio_session_sid(s));
+  FUZZ_CHECK(k != NULL, "WebSocket output for an unknown session");
+  if (binary) {
+    check_sio(k, true, data, len);
+    return;
+  }
+  eio_packet p;
+  int rc = eio_packet_decode_text(data, len, &p);
+  if (rc != 0) fuzz_dump("ws message", data, len);
+  FUZZ_CHECK(rc == 0, "the server wrote a WebSocket message its own codec rejects");
+  if (p.type == EIO_PACKET_MESSAGE) check_sio(k, false, p.data.ptr, p.data.len);
+}
+
+/* ---- holds: what the adapter does with a connection ---- */
+
+static void drop_hold(size_t i) {
+  eio_server_release(W.srv, W.holds[i].s);
+  W.holds[i] = W.holds[--W.nholds];
+}
+
+/* Write what hold I has (answer_get / write_ws). Returns true when the hold is gone. */
+static bool service_hold(size_t i) {
+  hold *h = &W.holds[i];
+  h->woken = false;
+  if (h->kind == HOLD_GET) {
+    eio_http_response r;
+    int rc = eio_server_poll_response(W.srv, h->s, &r);
+    if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, sio_err_name(rc));
+    FUZZ_CHECK(rc >= 0, "poll_response failed");
+    if (rc == 0) return false;
+    FUZZ_CHECK(r.status == 200 && r.body_len > 0, "empty poll answer");
+    check_poll_body(h->s, r.body, r.body_len);
+    drop_hold(i);
+    return true;
+  }
+  const uint8_t *d;
+  size_t len;
+  bool bin;
+  int rc, pulls = 0;
+  while ((rc = eio_session_ws_pull(h->s, &d, &len, &bin)) == 1) {
+    check_ws_out(h->s, d, len, bin);
+    FUZZ_CHECK(++pulls < 100000, "a WebSocket queue that never drains");
+  }
+  FUZZ_CHECK(rc == 0, "ws_pull failed");
+  if (eio_session_ws_want_close(h->s)) {
+    eio_session_ws_closed(h->s, W.now);
+    drop_hold(i);
+    return true;
+  }
+  return false;
+}
+
+/* The adapter's flush_out: service the connections that were woken (ALL: every one). */
+static void service(bool all) {
+  for (size_t i = 0; i < W.nholds;) {
+    if ((all || W.holds[i].woken) && service_hold(i)) continue;
+    i++;
+  }
+}
+
+static void add_hold(eio_session *s, hold_kind kind) {
+  if (W.nholds == MAX_HOLDS) {
+    /* Table full: the client hangs up at once. */
+    if (kind == HOLD_GET) eio_server_poll_aborted(W.srv, s, W.now);
+    if (kind == HOLD_WS) eio_session_ws_closed(s, W.now);
+    eio_server_release(W.srv, s);
+    return;
+  }
+  W.holds[W.nholds++] = (hold){s, kind, false};
+  service_hold(W.nholds - 1); /* the adapter checks a new connection at once */
+}
+
+/* Route a request; a POST body, when the router asks for one, is BODY/LEN. */
+static void request(const char *method, const char *query, const char *ctype, bool ws,
+                    const uint8_t *body, size_t len) {
+  eio_http_request req = {method, query, NULL, ctype, NULL};
+  eio_http_response r;
+  int rc = ws ? eio_server_ws_open(W.srv, &req, W.now, &r)
+              : eio_server_handle_request(W.srv, &req, W.now, &r);
+  FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "request failed on valid arguments");
+  if (rc != 0) return;
+  if (r.action == EIO_HTTP_READ_BODY) {
+    eio_session *s = r.session;
+    FUZZ_CHECK(s != NULL, "READ_BODY without a session");
+    rc = eio_server_post_body(W.srv, s, body ? body : (const uint8_t *)"", len, false, W.now, &r);
+    FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "post_body failed");
+    eio_server_release(W.srv, s);
+    if (rc != 0) return;
+  }
+  switch (r.action) {
+  case EIO_HTTP_RESPOND:
+    FUZZ_CHECK(r.session == NULL, "a plain response holds a session");
+    FUZZ_CHECK(r.status == 200 || r.status == 204 || r.status == 400 || r.status == 403 ||
+                   r.status == 413,
+               "unexpected HTTP status");
+    break;
+  case EIO_HTTP_HOLD_GET:
+    add_hold(r.session, HOLD_GET);
+    break;
+  case EIO_HTTP_WEBSOCKET:
+    add_hold(r.session, HOLD_WS);
+    break;
+  default:
+    FUZZ_CHECK(0, "unexpected HTTP action");
+  }
+}
+
+static const char *sid_at(uint8_t k) {
+  return W.nsids ? W.ss[k % W.nsids].sid : "AAAAAAAAAAAAAAAAAAAA";
+}
+
+static void sid_request(const char *method, uint8_t k, const char *ctype, bool ws,
+                        const uint8_t *body, size_t len) {
+  char q[128];
+  snprintf(q, sizeof q, "EIO=4&transport=%s&sid=%s", ws ? "websocket" : "polling", sid_at(k));
+  request(method, q, ctype, ws, body, len);
+}
+
+/* The newest WebSocket hold of session K, or -1. */
+static int ws_hold_of(uint8_t k) {
+  eio_session *s = eio_server_find(W.srv, sid_at(k));
+  if (!s) return -1;
+  for (size_t i = W.nholds; i-- > 0;)
+    if (W.holds[i].s == s && W.holds[i].kind == HOLD_WS) return (int)i;
+  return -1;
+}
+
+static void ws_send(int i, const uint8_t *b, size_t len, bool binary) {
+  int rc = eio_session_ws_message(W.holds[i].s, b, len, binary, W.now);
+  FUZZ_CHECK(rc <= 0, "ws_message returned a positive code");
+}
+
+/* Deliver Socket.IO messages (MSGS[i] of LENS[i] bytes, BIN[i]) to session K the way a
+ * client would: over its WebSocket once upgraded, else in one POST body. */
+static void deliver(uint8_t k, size_t n, const uint8_t *const *msgs, const size_t *lens,
+                    const bool *bin) {
+  eio_session *s = eio_server_find(W.srv, sid_at(k));
+  if (!s) return;
+  int wi = ws_hold_of(k);
+  static uint8_t buf[BODY_CAP];
+  if (wi >= 0 && eio_session_transport(s) == EIO_TRANSPORT_WEBSOCKET) {
+    for (size_t i = 0; i < n; i++) {
+      if (bin[i]) {
+        ws_send(wi, msgs[i], lens[i], true);
+      } else {
+        size_t len = lens[i] < BODY_CAP - 1 ? lens[i] : BODY_CAP - 1;
+        buf[0] = '4';
+        memcpy(buf + 1, msgs[i], len);
+        ws_send(wi, buf, len + 1, false);
+      }
+      wi = ws_hold_of(k); /* the session may have closed the WebSocket */
+      if (wi < 0) return;
+    }
+    return;
+  }
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i && o < BODY_CAP) buf[o++] = 0x1e;
+    if (bin[i]) {
+      if (o + 2 + (lens[i] + 2) / 3 * 4 >= BODY_CAP) break;
+      buf[o++] = 'b';
+      int w = eio_base64_encode(msgs[i], lens[i], buf + o, BODY_CAP - o);
+      FUZZ_CHECK(w >= 0 && (size_t)w <= BODY_CAP - o, "base64 encode");
+      o += (size_t)w;
+    } else {
+      if (o + 1 + lens[i] >= BODY_CAP) break;
+      buf[o++] = '4';
+      memcpy(buf + o, msgs[i], lens[i]);
+      o += lens[i];
+    }
+  }
+  sid_request("POST", k, "text/plain;charset=UTF-8", false, buf, o);
+}
+
+static const char *const namespaces[] = {"/", "/custom", "/auth", "/nope"};
+static const char *const events[] = {"message",     "message-with-ack", "extensions",  "join",
+                                     "leave",       "to-room",          "to-room-all", "broadcast",
+                                     "request-ack", "disconnect-me",    "close-me",    "auth"};
+
+static int nsp_prefix(char *out, size_t cap, uint8_t n) {
+  const char *ns = namespaces[n % 4];
+  return strcmp(ns, "/") == 0 ? snprintf(out, cap, "%s", "") : snprintf(out, cap, "%s,", ns);
+}
+
+/* ARG bytes as one JSON string literal (escaped so that it is always valid JSON). */
+static size_t json_string(char *out, size_t cap, const uint8_t *b, size_t len) {
+  size_t o = 0;
+  out[o++] = '"';
+  for (size_t i = 0; i < len && o + 8 < cap; i++) {
+    uint8_t c = b[i];
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+      out[o++] = (char)c;
+    else
+      o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+  }
+  out[o++] = '"';
+  out[o] = '\0';
+  return o;
+}
+
+/* op_sio: a well-formed Socket.IO packet (and its attachments) built from a few bytes. */
+static void sio_op(uint8_t k, uint8_t kind, uint8_t n, uint8_t e, uint8_t fl, const uint8_t *b,
+                   size_t len) {
+  char pk[1024], arg[512];
+  json_string(arg, sizeof arg, b, len);
+  int o;
+  uint8_t att[3][2];
+  const uint8_t *msgs[4] = {(const uint8_t *)pk};
+  size_t lens[4] = {0};
+  bool bin[4] = {false};
+  size_t nmsg = 1;
+  switch (kind % 5) {
+  case 0: { /* CONNECT */
+    static const char *const auths[] = {"", "{}", "{\"token\":\"sioconform\"}", "{\"token\":1}"};
+    o = snprintf(pk, sizeof pk, "0");
+    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    o += snprintf(pk + o, sizeof pk - (size_t)o, "%s", auths[e % 4]);
+    break;
+  }
+  case 1: /* EVENT, with an ack id when flags bit 0 */
+    o = snprintf(pk, sizeof pk, "2");
+    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    if (fl & 1) o += snprintf(pk + o, sizeof pk - (size_t)o, "%u", fl >> 4);
+    if (fl & 2)
+      o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\"]", events[e % 12]);
+    else
+      o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\",%s%s]", events[e % 12], arg,
+                    (fl & 4) ? ",{\"a\":[1,2.5,null,true]}" : "");
+    break;
+  case 2: /* ACK */
+    o = snprintf(pk, sizeof pk, "3");
+    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    o += snprintf(pk + o, sizeof pk - (size_t)o, "%u[%s]", e, arg);
+    break;
+  case 3: /* DISCONNECT */
+    o = snprintf(pk, sizeof pk, "1");
+    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    break;
+  default: { /* BINARY_EVENT with 1..3 attachments (an event of the contract) */
+    unsigned na = 1u + (fl & 3) % 3;
+    o = snprintf(pk, sizeof pk, "5%u-", na);
+    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    if (fl & 4) o += snprintf(pk + o, sizeof pk - (size_t)o, "%u", fl >> 4);
+    o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\"", events[e % 12]);
+    for (unsigned i = 0; i < na; i++) {
+      o += snprintf(pk + o, sizeof pk - (size_t)o, ",{\"_placeholder\":true,\"num\":%u}", i);
+      att[i][0] = (uint8_t)i;
+      att[i][1] = len ? b[0] : 0xff;
+      msgs[1 + i] = att[i];
+      lens[1 + i] = 2;
+      bin[1 + i] = true;
+    }
+    o += snprintf(pk + o, sizeof pk - (size_t)o, "]");
+    nmsg = 1 + na;
+    break;
+  }
+  }
+  lens[0] = (size_t)o;
+  deliver(k, nmsg, msgs, lens, bin);
+}
+
+/* The adapter's run_timers(): every router's tick, then the glue's. */
+static void run_tick(uint64_t to) {
+  W.now = to;
+  uint64_t d1 = eio_server_tick(W.srv, W.now);
+  FUZZ_CHECK(d1 > W.now, "the router's tick left a timer due now");
+  uint64_t d2 = eio_sio_glue_tick(W.glue, W.now);
+  FUZZ_CHECK(d2 > W.now, "the glue's tick left a timer due now");
+  FUZZ_CHECK(W.clients_made >= W.clients_closed, "client accounting");
+  size_t live = W.clients_made - W.clients_closed;
+  size_t count = sio_server_client_count(W.glue->srv);
+  if (count != live)
+    fprintf(stderr, "socket.io clients %zu, sessions open with a client %zu\n", count, live);
+  FUZZ_CHECK(count == live, "a Socket.IO client outlived its session's close by a tick");
+}
+
+/* No lost wake: output a connection has was announced (else it would stall). */
+static void check_no_lost_wake(void) {
+  for (size_t i = 0; i < W.nholds; i++) {
+    hold *h = &W.holds[i];
+    if (h->woken) continue;
+    if (h->kind == HOLD_GET) {
+      FUZZ_CHECK(!eio_session_poll_ready(h->s), "a held GET has an answer nobody was woken for");
+    } else {
+      const uint8_t *d;
+      size_t len;
+      bool bin;
+      int rc = eio_session_ws_pull(h->s, &d, &len, &bin);
+      if (rc == 1) fuzz_dump("unannounced ws output", d, len);
+      FUZZ_CHECK(rc == 0, "a WebSocket has output nobody was woken for");
+      FUZZ_CHECK(!eio_session_ws_want_close(h->s), "a WebSocket close nobody was woken for");
+    }
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 4) return 0;
+  reader rd = {data, size};
+  memset(&W, 0, sizeof W);
+  W.now = 1000;
+  W.rng = 0x9E3779B9u;
+
+  eio_server_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  eio_config_defaults(&cfg.session);
+  cfg.session.ping_interval_ms = 1u + u8(&rd) * 4u; /* short timers: the clock moves */
+  cfg.session.ping_timeout_ms = 1u + u8(&rd) * 4u;
+  cfg.session.max_payload_bytes = 64u + u8(&rd) * 32u;
+  uint8_t flags = u8(&rd);
+  cfg.session.allow_upgrades = !(flags & 1);
+  cfg.session.out_headroom = (flags & 2) ? 16 : 0;
+  cfg.session.upgrade_timeout_ms = 50u + ((flags >> 4) & 3) * 100u;
+  cfg.session.close_timeout_ms = 100u + ((flags >> 4) & 3) * 100u;
+  cfg.max_sessions = (flags & 4) ? 4 : 0;
+  uint64_t connect_timeout = 100u + (flags >> 6) * 400u;
+  cfg.random = fuzz_random;
+
+  /* As sioref_main.c: the glue, its callbacks on the router, the adapter's wake. */
+  W.glue = eio_sio_glue_new(connect_timeout, fuzz_random, false);
+  FUZZ_CHECK(W.glue != NULL, "glue_new");
+  eio_sio_glue_eio_callbacks(W.glue, &cfg);
+  W.g_open = cfg.on_open;
+  W.g_message = cfg.on_message;
+  W.g_close = cfg.on_close;
+  W.g_user = cfg.app_user;
+  cfg.on_open = w_open;
+  cfg.on_message = w_message;
+  cfg.on_close = w_close;
+  cfg.wake = w_wake;
+  cfg.wake_user = &W;
+  FUZZ_CHECK(eio_server_new(&cfg, &W.srv) == 0, "server_new");
+
+  size_t ops = 0;
+  static uint8_t tmp[BODY_CAP];
+  while (rd.n && ops < MAX_OPS) {
+    ops++;
+    uint8_t op = u8(&rd) % op_count;
+    switch (op) {
+    case op_handshake_poll:
+      if (W.nsids < MAX_SIDS) request("GET", "EIO=4&transport=polling", NULL, false, NULL, 0);
+      break;
+    case op_handshake_ws:
+      if (W.nsids < MAX_SIDS) request("GET", "EIO=4&transport=websocket", NULL, true, NULL, 0);
+      break;
+    case op_get:
+      sid_request("GET", u8(&rd), NULL, false, NULL, 0);
+      break;
+    case op_post: {
+      uint8_t k = u8(&rd), ct = u8(&rd);
+      size_t len = u16(&rd) & 0x0fff;
+      const uint8_t *b = take(&rd, &len);
+      sid_request("POST", k, (ct & 1) ? "application/octet-stream" : NULL, false, b, len);
+      break;
+    }
+    case op_upgrade:
+      sid_request("GET", u8(&rd), NULL, true, NULL, 0);
+      break;
+    case op_ws_msg: {
+      uint8_t k = u8(&rd), bin = u8(&rd);
+      size_t len = u16(&rd) & 0x0fff;
+      const uint8_t *b = take(&rd, &len);
+      int wi = ws_hold_of(k);
+      if (wi >= 0) ws_send(wi, b, len, bin & 1);
+      break;
+    }
+    case op_sio: {
+      uint8_t k = u8(&rd), kind = u8(&rd), n = u8(&rd), e = u8(&rd), fl = u8(&rd);
+      size_t len = u8(&rd) & 0x3f;
+      const uint8_t *b = take(&rd, &len);
+      sio_op(k, kind, n, e, fl, b, len);
+      break;
+    }
+    case op_sio_raw: {
+      uint8_t k = u8(&rd), bin = u8(&rd);
+      size_t len = u16(&rd) & 0x0fff;
+      const uint8_t *b = take(&rd, &len);
+      memcpy(tmp, b, len);
+      const uint8_t *m[1] = {tmp};
+      bool isbin[1] = {(bin & 1) != 0};
+      deliver(k, 1, m, &len, isbin);
+      break;
+    }
+    case op_probe: {
+      uint8_t k = u8(&rd), steps = u8(&rd);
+      int wi = ws_hold_of(k);
+      if (wi < 0) break;
+      if (steps & 1) ws_send(wi, (const uint8_t *)"2probe", 6, false);
+      if (steps & 2) service(false);
+      wi = ws_hold_of(k);
+      if (wi >= 0 && (steps & 4)) ws_send(wi, (const uint8_t *)"5", 1, false);
+      break;
+    }
+    case op_hang_up: {
+      uint8_t k = u8(&rd), what = u8(&rd);
+      eio_session *s = eio_server_find(W.srv, sid_at(k));
+      if (!s) break;
+      for (size_t i = W.nholds; i-- > 0;) {
+        hold *h = &W.holds[i];
+        if (h->s != s) continue;
+        if (h->kind == HOLD_GET && (what & 1)) {
+          eio_server_poll_aborted(W.srv, s, W.now);
+          drop_hold(i);
+        } else if (h->kind == HOLD_WS && (what & 2)) {
+          eio_session_ws_closed(s, W.now);
+          drop_hold(i);
+        }
+      }
+      break;
+    }
+    case op_tick:
+      run_tick(W.now + u16(&rd));
+      break;
+    case op_service:
+      service(false);
+      break;
+    case op_server_close: {
+      uint8_t k = u8(&rd), how = u8(&rd);
+      eio_session *s = eio_server_find(W.srv, sid_at(k));
+      if (s && (how & 1))
+        eio_session_abort(s, EIO_CLOSE_SERVER, W.now);
+      else if (s)
+        eio_session_close(s, W.now);
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  service(false);
+  check_no_lost_wake();
+  run_tick(W.now);
+
+  /* Shut down like sioref: close every session, let the connections write and go,
+   * run the timers out; then nothing may be left. */
+  eio_server_close_all(W.srv, W.now);
+  service(true);
+  while (W.nholds) {
+    hold *h = &W.holds[W.nholds - 1];
+    if (h->kind == HOLD_GET) eio_server_poll_aborted(W.srv, h->s, W.now);
+    if (h->kind == HOLD_WS) eio_session_ws_closed(h->s, W.now);
+    drop_hold(W.nholds - 1);
+  }
+  uint64_t longest = (uint64_t)cfg.session.ping_interval_ms + cfg.session.ping_timeout_ms +
+                     cfg.session.upgrade_timeout_ms + cfg.session.close_timeout_ms +
+                     connect_timeout;
+  for (int round = 0; round < 4; round++) run_tick(W.now + longest + 1);
+  FUZZ_CHECK(eio_server_session_count(W.srv) == 0, "a session outlived shutdown");
+  FUZZ_CHECK(eio_server_allocated_count(W.srv) == 0, "a released, closed session was not freed");
+  FUZZ_CHECK(sio_server_client_count(W.glue->srv) == 0, "a Socket.IO client outlived shutdown");
+  for (size_t i = 0; i < W.nsids; i++) {
+    FUZZ_CHECK(W.ss[i].closed, "a session never got its close event");
+    forget_output(&W.ss[i]);
+  }
+  eio_server_free(W.srv);
+  eio_sio_glue_free(W.glue);
+  return 0;
+}
