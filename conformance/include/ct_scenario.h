@@ -29,4 +29,22 @@ int ct_eval(const char *expr, const cJSON *vars, long *out);
  * strings "$any", "$string", "$number", "$object", "$array" match by type. */
 int ct_json_match(const cJSON *expected, const cJSON *actual, int exact);
 
+/* Sanity statistics over a sample of session ids (security pack, EIO-HS-4), computed by
+ * the "sid_sample" step. A cheap screen, not a randomness test: it catches counters,
+ * timestamps and short random parts, never proves unpredictability. */
+typedef struct ct_sid_stats {
+  int n;          /* sids in the sample */
+  int duplicates; /* pairs of equal sids (after sorting: equal neighbours) */
+  size_t min_len, max_len;
+  size_t longest_shared_prefix;    /* longest common prefix of any two distinct sids */
+  size_t min_consecutive_distance; /* fewest differing positions between sid i and i+1 */
+  double entropy_bits;             /* sum over positions of the empirical per-position entropy */
+} ct_sid_stats;
+
+/* Compute OUT over the N strings SIDS (not modified; borrowed). N >= 2. The entropy is
+ * an estimate from the per-position character distribution: an upper bound for
+ * independent positions, and biased low by about (k-1)/(2 N ln 2) bits per position
+ * with k distinct characters. Returns 0, or -1 when N < 2. */
+int ct_sid_stats_compute(const char *const *sids, int n, ct_sid_stats *out);
+
 #endif

@@ -10,8 +10,9 @@
 #include "ct_scenario.h"
 
 static const char *const ops[] = {
-    "open",  "sio_open", "send", "post",  "expect", "expect_none", "expect_close", "http", "ws",
-    "frame", "sleep",    "poll", "close", "set",    "check",       "raw",          NULL};
+    "open",  "sio_open", "send",       "post",      "expect",     "expect_none", "expect_close",
+    "http",  "ws",       "frame",      "sleep",     "poll",       "close",       "set",
+    "check", "raw",      "sid_sample", "stopwatch", "time_ratio", NULL};
 
 int ct_step_op_known(const char *op) {
   for (int i = 0; ops[i]; i++)
