@@ -15,7 +15,9 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkfifo "$work/ready"
-eval "$subj --port 0" >"$work/ready" 2>"$work/stderr" &
+# exec: the background job becomes the subject itself, so $! is its PID and the kill
+# below stops it (without exec, dash leaves it running as a child of the subshell).
+eval "exec $subj --port 0" >"$work/ready" 2>"$work/stderr" &
 pid=$!
 url=""
 # Read the one ready line ("listening on http://127.0.0.1:PORT"), bounded to 20 s.
