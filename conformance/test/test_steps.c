@@ -191,3 +191,45 @@ Test(steps, vector_families) {
   cr_assert_gt(sio, 50);
   ct_cases_free(&cs);
 }
+
+/* The sid-sample screen (sec.exposure.sid-*): duplicates, a counter behind a fixed
+ * prefix, and a two-letter alphabet must each show in the figures the cases judge. */
+Test(steps, sid_stats) {
+  const char *dup[] = {"AAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBB", "AAAAAAAAAAAAAAAAAAAA"};
+  ct_sid_stats st;
+  cr_assert_eq(ct_sid_stats_compute(dup, 1, &st), -1);
+  cr_assert_eq(ct_sid_stats_compute(dup, 3, &st), 0);
+  cr_assert_eq(st.n, 3);
+  cr_assert_eq(st.duplicates, 1);
+  cr_assert_eq(st.min_len, 20);
+  cr_assert_eq(st.max_len, 20);
+
+  char buf[64][21];
+  const char *counter[64];
+  for (int i = 0; i < 64; i++) {
+    snprintf(buf[i], sizeof buf[i], "prefixprefixpre%05d", i);
+    counter[i] = buf[i];
+  }
+  cr_assert_eq(ct_sid_stats_compute(counter, 64, &st), 0);
+  cr_assert_eq(st.duplicates, 0);
+  cr_assert_geq(st.min_consecutive_distance, 1);
+  cr_assert_leq(st.min_consecutive_distance, 2);
+  cr_assert_geq(st.longest_shared_prefix, 15);
+  cr_assert_lt(st.entropy_bits, 16.0);
+
+  /* two letters, all positions independent: about one bit per position, at most */
+  char ab[128][21];
+  const char *two[128];
+  unsigned x = 12345;
+  for (int i = 0; i < 128; i++) {
+    for (int k = 0; k < 20; k++) {
+      x = x * 1103515245u + 12345u;
+      ab[i][k] = (x >> 16) & 1 ? 'a' : 'b';
+    }
+    ab[i][20] = 0;
+    two[i] = ab[i];
+  }
+  cr_assert_eq(ct_sid_stats_compute(two, 128, &st), 0);
+  cr_assert_gt(st.entropy_bits, 15.0);
+  cr_assert_leq(st.entropy_bits, 20.0 + 1e-9);
+}
