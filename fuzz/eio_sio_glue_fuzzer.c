@@ -12,7 +12,9 @@
  * lets the oracle read the glue's sio_server for its client count. The glue reads
  * the clock through sioref_adapter_now_ms(), defined here as the virtual clock.
  *
- * Input: 4 header bytes (ping interval, ping timeout, max payload, flags), then
+ * Input: 4 header bytes (ping interval, ping timeout, max payload, flags: bit 0 no
+ * upgrades, bit 1 16 bytes of headroom, bit 2 at most 4 sessions, bit 3 abrupt
+ * teardown, bits 4-5 upgrade/close timeouts, bits 6-7 connect timeout), then
  * operations, each an opcode byte and its arguments (see the op_* enum). Sessions
  * are named by their index in handshake order (taken modulo the number opened).
  * Requests the router holds (a GET, a WebSocket) go into a hold table; like the
@@ -28,9 +30,12 @@
  *   - no lost wake: a held GET that has an answer ready, or a WebSocket with output or
  *     a close pending, was woken (else the adapter would never write it);
  *   - each tick returns deadlines after now;
+ *   - the headroom promised before pulled output is writable;
  *   - after closing everything and running the timers out, every session is freed
  *     (eio_server_allocated_count == 0), no Socket.IO client is left, and every
- *     session got its close (leaks: LeakSanitizer). */
+ *     session got its close (leaks: LeakSanitizer); with flags bit 3 the teardown is
+ *     sioref's abrupt exit instead (connections dropped, router freed, then the glue
+ *     freed), checked by ASan and LSan. */
 #define SIOREF_HAVE_SIO 1
 #include "../ref/src/eio_sio_glue.c"
 
@@ -100,6 +105,7 @@ static struct {
   sess ss[MAX_SIDS];
   size_t nsids;
   size_t clients_made, clients_closed, wakes;
+  size_t headroom;
 } W;
 
 static const sio_codec_opts out_opts = {OUT_MAX_ATT, 1024};
@@ -223,7 +229,13 @@ static void check_sio(sess *k, bool binary, const uint8_t *data, size_t len) {
   if (rc == SIO_REASM_COMPLETE) forget_output(k);
 }
 
+/* The headroom before pulled output belongs to the caller (LWS_PRE): write it. */
+static void check_headroom(const uint8_t *out) {
+  if (W.headroom) memset((uint8_t *)out - W.headroom, 0xEE, W.headroom);
+}
+
 static void check_poll_body(eio_session *s, const uint8_t *body, size_t len) {
+  check_headroom(body);
   sess *k = sess_of(eio_session_sid(s));
   FUZZ_CHECK(k != NULL, "poll answer for an unknown session");
   eio_payload_iter it;
@@ -249,6 +261,7 @@ static void check_poll_body(eio_session *s, const uint8_t *body, size_t len) {
 }
 
 static void check_ws_out(eio_session *s, const uint8_t *data, size_t len, bool binary) {
+  check_headroom(data);
   sess *k = sess_of(eio_session_sid(s));
   FUZZ_CHECK(k != NULL, "WebSocket output for an unknown session");
   if (binary) {
@@ -564,7 +577,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.session.close_timeout_ms = 100u + ((flags >> 4) & 3) * 100u;
   cfg.max_sessions = (flags & 4) ? 4 : 0;
   uint64_t connect_timeout = 100u + (flags >> 6) * 400u;
+  bool abrupt = (flags & 8) != 0;
   cfg.random = fuzz_random;
+  W.headroom = cfg.session.out_headroom;
 
   /* As sioref_main.c: the glue, its callbacks on the router, the adapter's wake. */
   W.glue = eio_sio_glue_new(connect_timeout, fuzz_random, false);
@@ -680,6 +695,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   service(false);
   check_no_lost_wake();
   run_tick(W.now);
+
+  if (abrupt) {
+    /* sioref's exit when the shutdown grace ran out: sioref_adapter_free() drops every
+     * connection (the sessions see their GET / WebSocket go), then eio_server_free()
+     * frees what is left without callbacks, then eio_sio_glue_free() frees the clients,
+     * some of whose sessions are gone. Oracles: ASan (no use after free), LSan. */
+    while (W.nholds) {
+      hold *h = &W.holds[W.nholds - 1];
+      if (h->kind == HOLD_GET) eio_server_poll_aborted(W.srv, h->s, W.now);
+      if (h->kind == HOLD_WS) eio_session_ws_closed(h->s, W.now);
+      drop_hold(W.nholds - 1);
+    }
+    for (size_t i = 0; i < W.nsids; i++) forget_output(&W.ss[i]);
+    eio_server_free(W.srv);
+    eio_sio_glue_free(W.glue);
+    return 0;
+  }
 
   /* Shut down like sioref: close every session, let the connections write and go,
    * run the timers out; then nothing may be left. */

@@ -263,6 +263,7 @@ def sio_seeds(entry, add):
 # eio_sio_glue_fuzzer.c: header (ping interval, ping timeout, max payload, flags) and
 # opcodes; keep in step with its op_* enum. Sessions are numbered in handshake order.
 GLUE_HEADER = bytes([0xFF, 0xFF, 0x7E, 0x40])  # 1021 ms, 1021 ms, 4096 bytes, 500 ms connect
+GLUE_HEADER_ABRUPT = bytes([0xFF, 0xFF, 0x7E, 0x48])  # the same, abrupt teardown
 G_HS_POLL, G_HS_WS, G_GET, G_POST, G_UPGRADE, G_WS_MSG, G_SIO = 0, 1, 2, 3, 4, 5, 6
 G_SIO_RAW, G_PROBE, G_HANG_UP, G_TICK, G_SERVICE = 7, 8, 9, 10, 11
 
@@ -336,6 +337,8 @@ def glue_scenario_seeds(path, add):
             if script:
                 add("eio_sio_glue", GLUE_HEADER + script + bytes([G_TICK]) + le16(600)
                     + bytes([G_SERVICE]))
+                # sioref's abrupt exit (flags bit 3) with the connections still up
+                add("eio_sio_glue", GLUE_HEADER_ABRUPT + script)
 
 
 def main():
