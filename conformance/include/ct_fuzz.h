@@ -43,10 +43,11 @@ int ct_fz_corpus_load(ct_fz_corpus *c, const char *vectors_dir, char *err, size_
 void ct_fz_corpus_free(ct_fz_corpus *c);
 
 typedef struct ct_fuzz_opts {
-  long n;          /* inputs to send */
-  uint64_t seed;   /* generator seed */
-  const char *out; /* reproducer directory (default reports/fuzz-live) */
-  pid_t child;     /* the server we started (checked for a crash), or -1 */
+  long n;             /* inputs to send */
+  uint64_t seed;      /* generator seed */
+  const char *out;    /* reproducer directory (default reports/fuzz-live) */
+  pid_t child;        /* the server we started (checked for a crash), or -1 */
+  const char *replay; /* a reproducer directory to send again (--fuzz-replay), or NULL */
 } ct_fuzz_opts;
 
 /* Run the live fuzzer against CFG's loopback server. Every pointer is borrowed.
@@ -54,5 +55,12 @@ typedef struct ct_fuzz_opts {
  * lost (reproducer written to O->out), 2 usage or setup error (non-loopback target,
  * no vectors, server not answering before the first input). */
 int ct_fuzz_run(const ct_config *cfg, const ct_fuzz_opts *o);
+
+/* Send the inputs of the reproducer O->replay (its batch.json and input files, as
+ * ct_fuzz_run writes them) to CFG's loopback server again, in order and in the same
+ * way, then check liveness on both transports. Every pointer is borrowed. Returns 0
+ * liveness held, 1 liveness lost, 2 usage or setup error (unreadable or malformed
+ * reproducer, non-loopback target, server not answering before the first input). */
+int ct_fuzz_replay(const ct_config *cfg, const ct_fuzz_opts *o);
 
 #endif

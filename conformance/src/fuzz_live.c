@@ -434,3 +434,96 @@ int ct_fuzz_run(const ct_config *cfg, const ct_fuzz_opts *o) {
   ct_fz_corpus_free(&corpus);
   return lost ? 1 : 0;
 }
+
+/* ---- replaying a reproducer */
+
+/* Read the whole file PATH into OUT (reset first). Returns 0 or -1. */
+static int read_all(const char *path, ct_buf *out) {
+  out->len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  unsigned char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(out, chunk, n);
+  int bad = ferror(f);
+  fclose(f);
+  return bad ? -1 : 0;
+}
+
+static const char *str_field(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Fill IN from one "inputs" entry of batch.json (the bytes from its file in DIR).
+ * Returns 0, or -1 with WHY filled. */
+static int load_input(const ct_config *cfg, const char *dir, const cJSON *e, fz_input *in,
+                      char *why, size_t wl) {
+  const char *file = str_field(e, "file"), *tr = str_field(e, "transport"),
+             *path = str_field(e, "path"), *send = str_field(e, "send");
+  if (!file || !tr || !path || !send || strchr(file, '/')) {
+    snprintf(why, wl, "an input entry lacks file, transport, path or send");
+    return -1;
+  }
+  memset(in, 0, sizeof *in);
+  in->transport = strcmp(tr, "polling") == 0 ? CT_TR_POLLING : CT_TR_WEBSOCKET;
+  in->sio = strcmp(path, cfg->sio_path) == 0;
+  in->ws_opcode = strcmp(send, "binary message") == 0 ? CT_WS_BINARY : CT_WS_TEXT;
+  char *p = ct_xasprintf("%s/%s", dir, file);
+  int rc = read_all(p, &in->bytes);
+  if (rc != 0) snprintf(why, wl, "cannot read %s", p);
+  free(p);
+  return rc;
+}
+
+int ct_fuzz_replay(const ct_config *cfg, const ct_fuzz_opts *o) {
+  if (!is_loopback(cfg->host)) {
+    fprintf(stderr, "sioconform: --fuzz-replay only targets loopback servers, not %s\n", cfg->host);
+    return 2;
+  }
+  char *bpath = ct_xasprintf("%s/batch.json", o->replay);
+  ct_buf text = {0};
+  cJSON *root = NULL;
+  if (read_all(bpath, &text) == 0) {
+    ct_buf_add(&text, "", 1); /* NUL-terminated for cJSON */
+    root = cJSON_Parse((const char *)text.data);
+  }
+  ct_buf_free(&text);
+  const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(root, "inputs");
+  if (!cJSON_IsArray(inputs) || cJSON_GetArraySize(inputs) == 0) {
+    fprintf(stderr, "sioconform: %s is not a reproducer (no \"inputs\" array)\n", bpath);
+    cJSON_Delete(root);
+    free(bpath);
+    return 2;
+  }
+  char why[300] = "";
+  int rc = 2;
+  if (!live_one(cfg, CT_TR_WEBSOCKET, why, sizeof why)) {
+    fprintf(stderr, "sioconform: the server is not served before the replay (%s)\n", why);
+    goto out;
+  }
+  long sent = 0, opened = 0;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, inputs) {
+    fz_input in;
+    if (load_input(cfg, o->replay, e, &in, why, sizeof why) != 0) {
+      fprintf(stderr, "sioconform: %s: %s\n", bpath, why);
+      ct_buf_free(&in.bytes);
+      goto out;
+    }
+    send_one(cfg, &in); /* exactly as the fuzzer sent it: one fresh session each */
+    opened += in.session_ok;
+    sent++;
+    ct_buf_free(&in.bytes);
+  }
+  int ok = !child_dead(o->child, why, sizeof why);
+  if (ok) ok = live_one(cfg, CT_TR_WEBSOCKET, why, sizeof why);
+  if (ok) ok = live_one(cfg, CT_TR_POLLING, why, sizeof why);
+  printf("fuzz replay: %ld inputs from %s sent (%ld inside an open session): %s%s\n", sent, bpath,
+         opened, ok ? "liveness held" : "LIVENESS LOST: ", ok ? "" : why);
+  rc = ok ? 0 : 1;
+out:
+  cJSON_Delete(root);
+  free(bpath);
+  return rc;
+}

@@ -45,6 +45,8 @@ static void usage(FILE *f) {
         "                       sessions, check liveness every 50; exit 1 when lost\n"
         "  --fuzz-seed S        fuzzer seed (default 1)\n"
         "  --fuzz-out DIR       reproducer directory (default reports/fuzz-live)\n"
+        "  --fuzz-replay DIR    send a reproducer's inputs again, then check liveness\n"
+        "                       (exit 0 held, 1 lost)\n"
         "  -v, --verbose        print each run's wire transcript\n"
         "  -h, --help           this help\n"
         "\n"
@@ -173,7 +175,7 @@ int main(int argc, char **argv) {
   cfg.vectors_dir =
       getenv("SIOCONFORM_VECTORS") ? getenv("SIOCONFORM_VECTORS") : CT_DEFAULT_VECTORS_DIR;
   int list = 0;
-  ct_fuzz_opts fuzz = {0, 1, "reports/fuzz-live", -1};
+  ct_fuzz_opts fuzz = {0, 1, "reports/fuzz-live", -1, NULL};
   unsigned transports = CT_TR_ALL;
   char *prefixes[256];
   int np = 0;
@@ -192,7 +194,8 @@ int main(int argc, char **argv) {
     O_SIOREF,
     O_FUZZ,
     O_FUZZ_SEED,
-    O_FUZZ_OUT
+    O_FUZZ_OUT,
+    O_FUZZ_REPLAY
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"case", required_argument, 0, 'c'},
@@ -209,6 +212,7 @@ int main(int argc, char **argv) {
                                      {"fuzz", required_argument, 0, O_FUZZ},
                                      {"fuzz-seed", required_argument, 0, O_FUZZ_SEED},
                                      {"fuzz-out", required_argument, 0, O_FUZZ_OUT},
+                                     {"fuzz-replay", required_argument, 0, O_FUZZ_REPLAY},
                                      {"verbose", no_argument, 0, 'v'},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -283,6 +287,9 @@ int main(int argc, char **argv) {
     }
     case O_FUZZ_OUT:
       fuzz.out = optarg;
+      break;
+    case O_FUZZ_REPLAY:
+      fuzz.replay = optarg;
       break;
     case 'v':
       cfg.verbose = 1;
@@ -382,9 +389,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   close(fd);
-  if (fuzz.n > 0) {
+  if (fuzz.n > 0 || fuzz.replay) {
     fuzz.child = child;
-    int frc = ct_fuzz_run(&cfg, &fuzz);
+    int frc = fuzz.replay ? ct_fuzz_replay(&cfg, &fuzz) : ct_fuzz_run(&cfg, &fuzz);
     ct_cases_free(&cs);
     if (child > 0) {
       kill(child, SIGTERM);
