@@ -37,13 +37,17 @@ static void on_close(void *u, eio_session *s, eio_close_reason r) {
   LAST_REASON = r;
 }
 
-static void make_server(const char *const *origins, size_t n) {
+/* The test router; UPGRADE_MS / CLOSE_MS override those timeouts when not 0. */
+static void make_server_with(const char *const *origins, size_t n, uint32_t upgrade_ms,
+                             uint32_t close_ms) {
   eio_server_config c;
   memset(&c, 0, sizeof c);
   eio_config_defaults(&c.session);
   c.session.ping_interval_ms = 300;
   c.session.ping_timeout_ms = 200;
   c.session.max_payload_bytes = 50;
+  if (upgrade_ms) c.session.upgrade_timeout_ms = upgrade_ms;
+  if (close_ms) c.session.close_timeout_ms = close_ms;
   c.cors_origins = origins;
   c.n_cors_origins = n;
   c.random = fake_random;
@@ -51,6 +55,10 @@ static void make_server(const char *const *origins, size_t n) {
   c.on_message = on_message;
   c.on_close = on_close;
   cr_assert_eq(eio_server_new(&c, &SRV), 0);
+}
+
+static void make_server(const char *const *origins, size_t n) {
+  make_server_with(origins, n, 0, 0);
 }
 
 static void setup(void) {
@@ -507,17 +515,7 @@ Test(router, timer_heap_matches_every_session) {
   int upgrades = 0, pings = 0;
   /* Short upgrade and close timeouts, so that each timer in turn is the earliest. */
   eio_server_free(SRV);
-  eio_server_config c;
-  memset(&c, 0, sizeof c);
-  eio_config_defaults(&c.session);
-  c.session.ping_interval_ms = 300;
-  c.session.ping_timeout_ms = 200;
-  c.session.upgrade_timeout_ms = 40;
-  c.session.close_timeout_ms = 60;
-  c.random = fake_random;
-  c.on_message = on_message;
-  c.on_close = on_close;
-  cr_assert_eq(eio_server_new(&c, &SRV), 0);
+  make_server_with(NULL, 0, 40, 60);
   for (int step = 0; step < 20000; step++) {
     unsigned op = soak_rand(&st) % 10;
     eio_session *s = soak_pick(sids, n, &st);
