@@ -20,7 +20,20 @@ typedef enum ct_verdict {
   CT_V_NONSTRICT,
   CT_V_INFO,
   CT_V_SKIP,
+  CT_V_BLOCKED, /* a preamble (handshake, CONNECT, greeting) failed: the run could not check
+                 * its own rule; it names the root case that grades the preamble */
 } ct_verdict;
+
+/* What a case needs from the server (issue "any server"). Discovery finds what the
+ * target offers; a case whose need is missing is SKIP with the reason, never FAIL. */
+typedef enum ct_need {
+  CT_NEED_ENGINE = 0, /* an Engine.IO endpoint: the echo path if served, else the Socket.IO
+                       * path (the Engine.IO layer is the same on both) */
+  CT_NEED_ECHO,       /* the contract's Engine.IO echo path (every message comes back) */
+  CT_NEED_SOCKETIO,   /* the Socket.IO path with its main namespace; no app code */
+  CT_NEED_APP,        /* the contract's base app on the Socket.IO path (greeting, events,
+                       * /custom, /auth ...) */
+} ct_need;
 
 #define CT_TR_POLLING   1u
 #define CT_TR_WEBSOCKET 2u
@@ -42,6 +55,9 @@ typedef struct ct_case {
   ct_probe_fn probe;
   char *source;   /* where the case was defined */
   char *severity; /* security pack (sec.*): "low", "medium", "high" or "critical"; else NULL */
+  ct_need needs;  /* "needs" in the scenario file; default: endpoint eio -> echo, sio -> app */
+  int exclusive;  /* 1: runs alone (broadcasts reach every client; floods and timings
+                   * would disturb or be disturbed by concurrent runs) */
 } ct_case;
 
 typedef struct ct_cases {
@@ -62,6 +78,20 @@ int ct_case_is_sec(const ct_case *c);
 /* Is S one of "low", "medium", "high", "critical"? */
 int ct_severity_valid(const char *s);
 
+/* What discovery found on the target (filled once before the cases run). */
+typedef struct ct_target {
+  int discovered;      /* 0: nothing probed (unit tests, fuzzing): every need counts as met */
+  int sio_engine;      /* the Socket.IO path answers an Engine.IO handshake */
+  int echo;            /* the echo path speaks Engine.IO and echoes messages */
+  int sio_main;        /* CONNECT to "/" is answered with CONNECT {sid} */
+  int app;             /* the contract's base app greets with "auth" */
+  unsigned transports; /* CT_TR_* the server offers */
+  long ping_interval;  /* from the open packet, ms; -1 when absent */
+  long ping_timeout;   /* ms; -1 when absent */
+  long max_payload;    /* bytes; -1 when the open packet omits it */
+  char answered[200];  /* what answered, for the report header */
+} ct_target;
+
 /* Run-wide settings. Strings are owned by the program. */
 typedef struct ct_config {
   char host[256];
@@ -73,6 +103,9 @@ typedef struct ct_config {
   int verbose;
   const char *vectors_dir;
   cJSON *extensions; /* array of names, or NULL when the server did not answer */
+  ct_target tgt;     /* discovery results */
+  long max_payload;  /* --max-payload: used when the open packet omits maxPayload; 0 = unset */
+  int jobs;          /* --jobs: runs at once (0 = the default) */
 } ct_config;
 
 /* One Engine.IO packet as received: text (type digit included) or binary bytes. */
@@ -109,10 +142,11 @@ struct ct_run {
   char *run_id; /* owned: id@transport */
   ct_verdict verdict;
   int nverdicts;
-  char *reason;   /* owned */
-  char *expected; /* owned, may be NULL */
-  char *actual;   /* owned, may be NULL */
-  ct_buf log;     /* wire transcript */
+  char *reason;     /* owned */
+  char *expected;   /* owned, may be NULL */
+  char *actual;     /* owned, may be NULL */
+  char *blocked_by; /* owned: the root run id for CT_V_BLOCKED, else NULL */
+  ct_buf log;       /* wire transcript */
   int64_t t0;
   double ms;
   ct_conn *conns[CT_MAX_CONNS];
@@ -128,6 +162,13 @@ void ct_fail(ct_run *r, const char *expected, const char *actual, const char *fm
     __attribute__((format(printf, 4, 5)));
 void ct_skip(ct_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ct_info(ct_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A preamble failed: record CT_V_BLOCKED naming ROOT, the run id of the case that grades
+ * that preamble (e.g. "sio.connect.main-answer@polling"). Never PASS/INFO/NON-STRICT,
+ * whatever the case's level. */
+void ct_blocked(ct_run *r, const char *root, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *ct_need_name(ct_need n);
+int ct_need_parse(const char *s, ct_need *out);
 void ct_log(ct_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Scale a harness wait by --timeout-scale. */
 int ct_ms(const ct_run *r, long ms);

@@ -79,6 +79,8 @@ const char *ct_verdict_name(ct_verdict v) {
     return "INFO";
   case CT_V_SKIP:
     return "SKIP";
+  case CT_V_BLOCKED:
+    return "BLOCKED";
   default:
     return "NONE";
   }
@@ -160,6 +162,35 @@ void ct_info(ct_run *r, const char *fmt, ...) {
   ct_buf_free(&b);
 }
 
+void ct_blocked(ct_run *r, const char *root, const char *fmt, ...) {
+  ct_buf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  ct_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  ct_log(r, "-- BLOCKED by %s: %s", root, (char *)b.data);
+  if (verdict_once(r, CT_V_BLOCKED, (char *)b.data)) {
+    free(r->blocked_by);
+    r->blocked_by = ct_xstrdup(root);
+  }
+  ct_buf_free(&b);
+}
+
+static const char *const need_names[] = {"engine", "echo", "socketio", "app"};
+
+const char *ct_need_name(ct_need n) {
+  return (unsigned)n < sizeof need_names / sizeof *need_names ? need_names[n] : "?";
+}
+
+int ct_need_parse(const char *s, ct_need *out) {
+  for (unsigned i = 0; s && i < sizeof need_names / sizeof *need_names; i++)
+    if (strcmp(s, need_names[i]) == 0) {
+      *out = (ct_need)i;
+      return 0;
+    }
+  return -1;
+}
+
 static int has_extension(const ct_config *cfg, const char *name) {
   if (!cfg->extensions) return 0;
   const cJSON *e;
@@ -209,6 +240,7 @@ void ct_run_free(ct_run *r) {
   free(r->reason);
   free(r->expected);
   free(r->actual);
+  free(r->blocked_by);
   ct_buf_free(&r->log);
   cJSON_Delete(r->vars);
   memset(r, 0, sizeof *r);

@@ -38,7 +38,7 @@ void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int 
 }
 
 int ct_run_failed(const ct_run *r, int strict) {
-  return r->verdict == CT_V_FAIL || r->verdict == CT_V_NONE ||
+  return r->verdict == CT_V_FAIL || r->verdict == CT_V_NONE || r->verdict == CT_V_BLOCKED ||
          (strict && r->verdict == CT_V_NONSTRICT);
 }
 

@@ -103,6 +103,18 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
       snprintf(err, errlen, "%s: %s: severity must be low, medium, high or critical", source, id);
       goto bad;
     }
+    /* what the case needs from the server (conformance/README.md, "Needs") */
+    ct_need need = ep && strcmp(ep, "sio") == 0 ? CT_NEED_APP : CT_NEED_ECHO;
+    const cJSON *nd = cJSON_GetObjectItem(c, "needs");
+    if (nd && ct_need_parse(cJSON_GetStringValue(nd), &need) != 0) {
+      snprintf(err, errlen, "%s: %s: needs must be engine, echo, socketio or app", source, id);
+      goto bad;
+    }
+    const cJSON *ex = cJSON_GetObjectItem(c, "exclusive");
+    if (ex && !cJSON_IsBool(ex)) {
+      snprintf(err, errlen, "%s: %s: exclusive must be true or false", source, id);
+      goto bad;
+    }
     const cJSON *s;
     int si = 0;
     cJSON_ArrayForEach(s, steps) {
@@ -135,6 +147,8 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
     k->steps = cJSON_Duplicate(steps, 1);
     k->source = ct_xstrdup(source);
     k->severity = sev ? ct_xstrdup(sev) : NULL;
+    k->needs = need;
+    k->exclusive = cJSON_IsTrue(ex);
     added++;
   }
   cJSON_Delete(root);
