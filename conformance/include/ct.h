@@ -146,6 +146,8 @@ struct ct_run {
   char *expected;   /* owned, may be NULL */
   char *actual;     /* owned, may be NULL */
   char *blocked_by; /* owned: the root run id for CT_V_BLOCKED, else NULL */
+  char *deviation;  /* owned: id of the known-deviations entry whose cause matches this
+                     * non-PASS run (e.g. "N-3"), else NULL */
   ct_buf log;       /* wire transcript */
   int64_t t0;
   double ms;

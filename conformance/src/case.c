@@ -241,6 +241,7 @@ void ct_run_free(ct_run *r) {
   free(r->expected);
   free(r->actual);
   free(r->blocked_by);
+  free(r->deviation);
   ct_buf_free(&r->log);
   cJSON_Delete(r->vars);
   memset(r, 0, sizeof *r);
