@@ -17,6 +17,10 @@ typedef struct ct_http_resp {
   char *hval[CT_HTTP_MAX_HEADERS];  /* owned, surrounding whitespace trimmed */
   ct_buf body;                      /* owned, de-chunked */
   size_t head_len;                  /* bytes of status line + headers + CRLFCRLF */
+  size_t msg_len; /* bytes of the whole message (head + framed body) when the body has its
+                   * own length (Content-Length, chunked, or none by status); 0 when it
+                   * was delimited by the connection's end. Bytes past MSG_LEN belong to
+                   * the next response on a persistent connection (RFC 9112 §9.3) */
 } ct_http_resp;
 
 /* Parse a response held in BUF/LEN (everything received so far). EOF says the peer
@@ -28,11 +32,17 @@ int ct_http_parse(const unsigned char *buf, size_t len, int eof, int head_only, 
 
 /* The first header named NAME (case-insensitive), or NULL. Borrowed from R. */
 const char *ct_http_header(const ct_http_resp *r, const char *name);
+/* Does any header named NAME hold TOKEN in its comma-separated list (both compared
+ * case-insensitively, as RFC 9110 §7.6.1 says of connection options)? E.g.
+ * "Connection: keep-alive, Close" holds "close". 1 yes, 0 no. */
+int ct_http_has_token(const ct_http_resp *r, const char *name, const char *token);
 void ct_http_resp_free(ct_http_resp *r);
 
 /* One request to build. Every pointer is borrowed. HEADERS: extra raw header lines,
  * each ending in CRLF (may be NULL). Content-Length is added when BODY is non-NULL,
- * unless NO_CONTENT_LENGTH. Host and Connection: close are always added. */
+ * unless NO_CONTENT_LENGTH. Host is always added, and Connection: close unless
+ * KEEP_ALIVE (then no Connection header: HTTP/1.1 connections persist by default,
+ * RFC 9112 §9.3). */
 typedef struct ct_http_req {
   const char *method;
   const char *target; /* path and query, e.g. "/socket.io/?EIO=4&transport=polling" */
@@ -40,6 +50,7 @@ typedef struct ct_http_req {
   const unsigned char *body;
   size_t body_len;
   int no_content_length;
+  int keep_alive;
 } ct_http_req;
 
 /* Append the request's bytes to OUT. */

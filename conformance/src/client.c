@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "ct_payload.h"
 
 const char *ct_case_path(const ct_run *r) {
   return r->c && r->c->sio ? r->cfg->sio_path : r->cfg->eio_path;
@@ -292,11 +293,29 @@ static void store_open(ct_run *r, ct_conn *c, cJSON *o) {
   cJSON *mp = cJSON_GetObjectItem(o, "maxPayload");
   c->ping_interval = cJSON_IsNumber(pi) ? (long)pi->valuedouble : 25000;
   c->ping_timeout = cJSON_IsNumber(pt) ? (long)pt->valuedouble : 20000;
-  c->max_payload = cJSON_IsNumber(mp) ? (long)mp->valuedouble : 1000000;
+  /* EIO-HS-2 makes maxPayload mandatory, but a server that omits it still has a limit:
+   * the harness then sizes its messages by --max-payload when given, else by the
+   * official server's default (engine.io maxHttpBufferSize, 1e6 bytes), and says so in
+   * the transcript. The open packet itself (NAME.open) is left as received, so the
+   * case that grades EIO-HS-2 still sees the omission. */
+  cJSON *mp_used = NULL;
+  if (cJSON_IsNumber(mp)) {
+    c->max_payload = (long)mp->valuedouble;
+  } else {
+    long cfg_mp = r->cfg ? r->cfg->max_payload : 0;
+    c->max_payload = cfg_mp > 0 ? cfg_mp : CT_DEFAULT_MAX_PAYLOAD;
+    mp_used = cJSON_CreateNumber((double)c->max_payload);
+    ct_log(r, ".. %s: the open packet has no maxPayload; ${maxPayload} = %ld (%s)", c->name,
+           c->max_payload,
+           cfg_mp > 0 ? "--max-payload"
+                      : "the official server's default maxHttpBufferSize; set --max-payload "
+                        "to change it");
+  }
   /* variables: unprefixed names follow the most recent open, NAME.x stay per conn */
   const char *keys[] = {"sid", "pingInterval", "pingTimeout", "maxPayload"};
   for (int i = 0; i < 4; i++) {
     cJSON *v = cJSON_GetObjectItem(o, keys[i]);
+    if (!v && i == 3) v = mp_used;
     if (!v) continue;
     char k[64];
     snprintf(k, sizeof k, "%s.%s", c->name, keys[i]);
@@ -305,6 +324,7 @@ static void store_open(ct_run *r, ct_conn *c, cJSON *o) {
     cJSON_DeleteItemFromObject(r->vars, keys[i]);
     cJSON_AddItemToObject(r->vars, keys[i], cJSON_Duplicate(v, 1));
   }
+  cJSON_Delete(mp_used);
 }
 
 /* Parse an open packet's JSON (EIO-HS-2). Returns 0, or -1 with the failure recorded. */

@@ -38,8 +38,27 @@ const char *ct_http_header(const ct_http_resp *r, const char *name) {
   return NULL;
 }
 
-/* Decode a chunked body starting at P. Returns 1 complete, 0 need more, -1 bad. */
-static int dechunk(const unsigned char *p, size_t len, ct_buf *out) {
+int ct_http_has_token(const ct_http_resp *r, const char *name, const char *token) {
+  size_t tl = strlen(token);
+  for (size_t i = 0; i < r->nhdr; i++) {
+    if (strcasecmp(r->hname[i], name) != 0) continue;
+    const char *p = r->hval[i];
+    while (*p) {
+      while (*p == ' ' || *p == '\t' || *p == ',') p++;
+      const char *e = p;
+      while (*e && *e != ',') e++;
+      const char *te = e;
+      while (te > p && (te[-1] == ' ' || te[-1] == '\t')) te--;
+      if ((size_t)(te - p) == tl && strncasecmp(p, token, tl) == 0) return 1;
+      p = e;
+    }
+  }
+  return 0;
+}
+
+/* Decode a chunked body starting at P. Returns 1 complete (*USED = bytes of the chunked
+ * body, last chunk and CRLF included), 0 need more, -1 bad. */
+static int dechunk(const unsigned char *p, size_t len, ct_buf *out, size_t *used) {
   size_t pos = 0;
   for (;;) {
     size_t i = pos;
@@ -53,7 +72,19 @@ static int dechunk(const unsigned char *p, size_t len, ct_buf *out) {
     unsigned long sz = strtoul(tmp, &end, 16);
     if (end == tmp) return -1;
     pos = i + 2;
-    if (sz == 0) return 1; /* trailers are ignored */
+    if (sz == 0) {
+      /* trailers are ignored: skip lines up to the empty one */
+      for (;;) {
+        size_t j = pos;
+        while (j + 1 < len && !(p[j] == '\r' && p[j + 1] == '\n')) j++;
+        if (j + 1 >= len) return 0;
+        int empty = j == pos;
+        pos = j + 2;
+        if (empty) break;
+      }
+      *used = pos;
+      return 1;
+    }
     if (len - pos < sz + 2) return 0;
     ct_buf_add(out, p + pos, sz);
     pos += sz + 2;
@@ -102,13 +133,17 @@ int ct_http_parse(const unsigned char *buf, size_t len, int eof, int head_only, 
   int rc;
   if ((status >= 100 && status < 200) || status == 204 || status == 304) {
     rc = 1;
+    out->msg_len = head_len;
   } else if (te && strstr(te, "chunked")) {
-    rc = dechunk(body, blen, &out->body);
+    size_t used = 0;
+    rc = dechunk(body, blen, &out->body, &used);
     if (rc == 0 && eof) rc = -1;
+    if (rc == 1) out->msg_len = head_len + used;
   } else if (cl) {
     unsigned long n = strtoul(cl, NULL, 10);
     if (blen >= n) {
       ct_buf_add(&out->body, body, n);
+      out->msg_len = head_len + n;
       rc = 1;
     } else {
       rc = eof ? -1 : 0;
@@ -122,8 +157,8 @@ int ct_http_parse(const unsigned char *buf, size_t len, int eof, int head_only, 
 }
 
 void ct_http_build(ct_buf *out, const char *host, int port, const ct_http_req *req) {
-  ct_buf_printf(out, "%s %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n", req->method,
-                req->target, host, port);
+  ct_buf_printf(out, "%s %s HTTP/1.1\r\nHost: %s:%d\r\n%s", req->method, req->target, host, port,
+                req->keep_alive ? "" : "Connection: close\r\n");
   if (req->headers) ct_buf_adds(out, req->headers);
   if (req->body && !req->no_content_length)
     ct_buf_printf(out, "Content-Length: %zu\r\n", req->body_len);

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "ct.h"
+#include "ct_payload.h"
 #include "ct_scenario.h"
+#include "steps_priv.h"
 
 /* ---- pure helpers ---- */
 
@@ -113,21 +115,12 @@ int ct_json_match(const cJSON *e, const cJSON *a, int exact) {
 
 /* ---- executor ---- */
 
-typedef struct step_ctx {
-  ct_run *r;
-  int index;
-  const char *op;
-  const cJSON *s;
-} step_ctx;
-
-static const char *sget(const step_ctx *x, const char *k) {
+const char *sget(const step_ctx *x, const char *k) {
   return cJSON_GetStringValue(cJSON_GetObjectItem(x->s, k));
 }
 
 /* Fail the run for this step. */
-static void sfail(step_ctx *x, const char *expected, const char *actual, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void sfail(step_ctx *x, const char *expected, const char *actual, const char *fmt, ...) {
+void sfail(step_ctx *x, const char *expected, const char *actual, const char *fmt, ...) {
   ct_buf b = {0};
   ct_buf_printf(&b, "step %d (%s): ", x->index, x->op);
   va_list ap;
@@ -140,7 +133,7 @@ static void sfail(step_ctx *x, const char *expected, const char *actual, const c
 
 /* A string field with ${var} substitution; NULL when absent. Caller frees. On an
  * unknown variable the step fails and *BAD is set. */
-static char *sstr(step_ctx *x, const char *k, int *bad) {
+char *sstr(step_ctx *x, const char *k, int *bad) {
   const char *v = sget(x, k);
   if (!v) return NULL;
   char *missing = NULL;
@@ -154,7 +147,7 @@ static char *sstr(step_ctx *x, const char *k, int *bad) {
 }
 
 /* A number field: a JSON number or an expression string. DEF when absent. */
-static int snum(step_ctx *x, const char *k, long def, long *out) {
+int snum(step_ctx *x, const char *k, long def, long *out) {
   const cJSON *v = cJSON_GetObjectItem(x->s, k);
   if (!v) {
     *out = def;
@@ -183,9 +176,32 @@ static unsigned stransport(step_ctx *x) {
   return x->r->transport;
 }
 
+/* A fill length KEY (a number or an expression) of FILL; -1 with the failure recorded
+ * when it is absent, bad, negative or over 64 MiB. */
+static long fill_num(step_ctx *x, const cJSON *fill, const char *key) {
+  const cJSON *cnt = cJSON_GetObjectItem(fill, key);
+  long n = -1;
+  if (cJSON_IsNumber(cnt))
+    n = (long)cnt->valuedouble;
+  else if (cJSON_IsString(cnt) && ct_eval(cnt->valuestring, x->r->vars, &n) != 0)
+    n = -1;
+  if (n >= 0 && n <= 64L * 1024 * 1024) return n;
+  /* most often a value the open packet did not carry: say which */
+  char *miss = NULL;
+  char *t2 = cJSON_IsString(cnt) ? ct_subst(cnt->valuestring, x->r->vars, &miss) : NULL;
+  if (miss)
+    sfail(x, "an open packet with every member", "no value for ${...}",
+          "fill %s needs ${%s}, which the server did not announce", key, miss);
+  else
+    sfail(x, NULL, NULL, "bad fill %s", key);
+  free(t2);
+  free(miss);
+  return -1;
+}
+
 /* The bytes a send/expect step names: text, sio (prefixed "4"), hex (binary), or
- * fill {prefix, char, count}. Returns 0 and fills OUT/BINARY, 1 when none given,
- * -1 on error (recorded). */
+ * fill {prefix, char, count | bytes | fit_body, suffix, binary, seed}. Returns 0 and fills
+ * OUT/BINARY, 1 when none given, -1 on error (recorded). */
 static int spayload(step_ctx *x, ct_buf *out, int *binary) {
   int bad = 0;
   char *t = sstr(x, "text", &bad);
@@ -224,29 +240,31 @@ static int spayload(step_ctx *x, ct_buf *out, int *binary) {
     const char *pre = cJSON_GetStringValue(cJSON_GetObjectItem(fill, "prefix"));
     const char *ch = cJSON_GetStringValue(cJSON_GetObjectItem(fill, "char"));
     const char *suf = cJSON_GetStringValue(cJSON_GetObjectItem(fill, "suffix"));
-    const cJSON *cnt = cJSON_GetObjectItem(fill, "count");
-    long n = -1;
-    if (cJSON_IsNumber(cnt))
-      n = (long)cnt->valuedouble;
-    else if (cJSON_IsString(cnt) && ct_eval(cnt->valuestring, x->r->vars, &n) != 0)
-      n = -1;
-    if (n < 0 || n > 64L * 1024 * 1024) {
-      /* most often a value the open packet did not carry (EIO-HS-2 makes maxPayload
-       * mandatory): say which */
-      char *miss = NULL;
-      char *t2 = cJSON_IsString(cnt) ? ct_subst(cnt->valuestring, x->r->vars, &miss) : NULL;
-      if (miss)
-        sfail(x, "an open packet with every member", "no value for ${...}",
-              "fill count needs ${%s}, which the server did not announce", miss);
-      else
-        sfail(x, NULL, NULL, "bad fill count");
-      free(t2);
-      free(miss);
+    /* one length field: "count" repetitions of "char", or "bytes" (text: exactly that
+     * many bytes of "char" repeated, padded with 'a'; binary: that many bytes), or
+     * "fit_body" (binary: the largest message whose polling form b+base64 fits) */
+    const char *key = cJSON_GetObjectItem(fill, "bytes")      ? "bytes"
+                      : cJSON_GetObjectItem(fill, "fit_body") ? "fit_body"
+                                                              : "count";
+    int bin = cJSON_IsTrue(cJSON_GetObjectItem(fill, "binary"));
+    long n = fill_num(x, fill, key), seed = 1;
+    const cJSON *sd = cJSON_GetObjectItem(fill, "seed");
+    if (cJSON_IsNumber(sd)) seed = (long)sd->valuedouble;
+    if (n >= 0 && strcmp(key, "fit_body") == 0) n = (long)ct_b64_fit(n);
+    if (n < 0) {
       rc = -1;
+    } else if (bin) {
+      ct_fill_binary(out, (size_t)n, (unsigned)seed);
+      *binary = 1;
+      rc = 0;
     } else {
       if (pre) ct_buf_adds(out, pre);
-      size_t cl = ch && *ch ? strlen(ch) : 1;
-      for (long i = 0; i < n; i++) ct_buf_add(out, ch && *ch ? ch : "a", cl);
+      if (strcmp(key, "bytes") == 0) {
+        ct_fill_text(out, ch, (size_t)n);
+      } else {
+        size_t cl = ch && *ch ? strlen(ch) : 1;
+        for (long i = 0; i < n; i++) ct_buf_add(out, ch && *ch ? ch : "a", cl);
+      }
       if (suf) ct_buf_adds(out, suf);
       rc = 0;
     }
@@ -254,6 +272,58 @@ static int spayload(step_ctx *x, ct_buf *out, int *binary) {
   free(t);
   free(sio);
   return rc;
+}
+
+/* Socket.IO packets compared as JSON (SIO-PK-*: a server may print JSON its own way,
+ * e.g. escape non-ASCII as \uXXXX): the header before the JSON ("4" + type + attachment
+ * count + namespace + ack id) byte for byte, the JSON semantically. */
+static int sio_equal(const ct_buf *exp, const ct_pkt *p) {
+  size_t eo, ao;
+  if (p->binary || ct_sio_json_offset(exp->data, exp->len, &eo) != 0 ||
+      ct_sio_json_offset(p->data.data, p->data.len, &ao) != 0 || eo != ao ||
+      memcmp(exp->data, p->data.data, eo) != 0)
+    return 0;
+  cJSON *e = cJSON_ParseWithLength((const char *)exp->data + eo, exp->len - eo);
+  cJSON *a = cJSON_ParseWithLength((const char *)p->data.data + ao, p->data.len - ao);
+  int ok = e && a && cJSON_Compare(e, a, 1);
+  cJSON_Delete(e);
+  cJSON_Delete(a);
+  return ok;
+}
+
+/* A JSON text in the printer's one canonical form (escapes undone), or NULL. */
+static char *sio_canonical(const unsigned char *p, size_t len) {
+  size_t off;
+  if (ct_sio_json_offset(p, len, &off) != 0) return NULL;
+  cJSON *j = cJSON_ParseWithLength((const char *)p + off, len - off);
+  char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+  cJSON_Delete(j);
+  if (!s) return NULL;
+  char *out = ct_xasprintf("%.*s%s", (int)off, (const char *)p, s);
+  free(s);
+  return out;
+}
+
+/* Record a payload mismatch with both lengths and the first differing offset; with
+ * AS_SIO the two packets are compared in canonical JSON form when both parse. */
+static void fail_diff(step_ctx *x, const ct_buf *exp, int exp_binary, const ct_pkt *p, int as_sio) {
+  ct_buf e = {0}, a = {0}, why = {0};
+  char *ce = as_sio ? sio_canonical(exp->data, exp->len) : NULL;
+  char *ca = as_sio && !p->binary ? sio_canonical(p->data.data, p->data.len) : NULL;
+  if (ce && ca)
+    ct_diff_describe((const unsigned char *)ce, strlen(ce), 0, (const unsigned char *)ca,
+                     strlen(ca), 0, &e, &a, &why);
+  else
+    ct_diff_describe(exp->data, exp->len, exp_binary, p->data.data, p->data.len, p->binary, &e, &a,
+                     &why);
+  const char *conn = sget(x, "conn");
+  sfail(x, (char *)e.data, (char *)a.data, "%s: packet differs%s: %s", conn ? conn : "a",
+        ce && ca ? " (as JSON, both in canonical form)" : "", (char *)why.data);
+  free(ce);
+  free(ca);
+  ct_buf_free(&e);
+  ct_buf_free(&a);
+  ct_buf_free(&why);
 }
 
 /* Compare a received packet with the step's expectation. Returns 1 match, 0 not.
@@ -269,8 +339,17 @@ static int pkt_matches(step_ctx *x, const ct_pkt *p, ct_buf *want) {
   if (rc == 0) {
     ct_pkt e = {binary, exp};
     ct_pkt_render(want, &e);
-    int ok = p->binary == binary && p->data.len == exp.len &&
-             (exp.len == 0 || memcmp(p->data.data, exp.data, exp.len) == 0);
+    const char *cmp = sget(x, "compare");
+    int as_sio = cmp && strcmp(cmp, "sio") == 0;
+    int ok = as_sio ? sio_equal(&exp, p)
+                    : p->binary == binary && p->data.len == exp.len &&
+                          (exp.len == 0 || memcmp(p->data.data, exp.data, exp.len) == 0);
+    /* Large payloads: the renderings are cut, so the failure names both lengths and the
+     * first differing offset instead. Only for a received packet (op_expect also calls
+     * this with an empty, data-less packet to describe what it waited for). */
+    if (!ok && p->data.data && x->r->nverdicts == 0 &&
+        (as_sio || exp.len > 300 || p->data.len > 300))
+      fail_diff(x, &exp, binary, p, as_sio);
     ct_buf_free(&exp);
     return ok;
   }
@@ -607,7 +686,7 @@ static int status_ok(const cJSON *want, int got) {
 }
 
 /* Check a response against status/body/body_match/body_json/headers fields. */
-static void check_response(step_ctx *x, int status, const ct_buf *body, const ct_http_resp *resp) {
+void check_response(step_ctx *x, int status, const ct_buf *body, const ct_http_resp *resp) {
   const cJSON *st = cJSON_GetObjectItem(x->s, "status");
   if (!status_ok(st, status)) {
     char *w = cJSON_PrintUnformatted(st);
@@ -678,7 +757,7 @@ static void check_response(step_ctx *x, int status, const ct_buf *body, const ct
   }
 }
 
-static char *build_headers(step_ctx *x) {
+char *build_headers(step_ctx *x) {
   const cJSON *hs = cJSON_GetObjectItem(x->s, "headers");
   if (!hs) return NULL;
   ct_buf b = {0};
@@ -1259,6 +1338,12 @@ void ct_steps_run(ct_run *r) {
       op_stopwatch(&x);
     else if (strcmp(op, "time_ratio") == 0)
       op_time_ratio(&x);
+    else if (strcmp(op, "http_conn") == 0)
+      op_http_conn(&x);
+    else if (strcmp(op, "http_flood") == 0)
+      op_http_flood(&x);
+    else if (strcmp(op, "need_payload") == 0)
+      op_need_payload(&x);
     if (r->nverdicts) return;
   }
   ct_pass(r);

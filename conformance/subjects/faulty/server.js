@@ -34,6 +34,12 @@
 //                            16 x maxPayload while announcing the configured maxPayload,
 //                            so a POST over maxPayload is answered 200 "ok".
 //                            Breaks: the maxPayload cases (polling and WebSocket).
+//   truncate-large-body      every received MESSAGE longer than 32 KiB (characters for
+//                            text, bytes for binary) is cut to its first 32 KiB before
+//                            the application sees it; the POST is still answered 200
+//                            "ok" and a WebSocket stays open, so only the content shows
+//                            it. Breaks: the large-payload echo cases from 64 KB up
+//                            (EIO-TR-8, EIO-TR-15, CT-10, CT-13); 1 KB still passes.
 "use strict";
 
 const path = require("path");
@@ -47,10 +53,27 @@ const FAULTS = [
   "room-leak",
   "no-connect-error",
   "oversized-body-accepted",
+  "truncate-large-body",
 ];
 
 const PING_SLOWDOWN = 3; // wrong-ping-interval: real pace = announced x 3
 const PAYLOAD_SLACK = 16; // oversized-body-accepted: real limit = announced x 16
+const TRUNCATE_AT = 32 * 1024; // truncate-large-body: longest message kept whole
+
+// Cut every received message longer than TRUNCATE_AT at the boundary between the
+// transports and the Engine.IO socket (both transports emit "packet" into onPacket,
+// which each socket binds when it takes a transport, so the prototype patch covers
+// polling, WebSocket and upgraded sessions).
+function patchTruncate() {
+  const { Socket } = require(path.join(base.NODE_MODULES, "engine.io", "build", "socket.js"));
+  const orig = Socket.prototype.onPacket;
+  Socket.prototype.onPacket = function (packet) {
+    if (packet && packet.type === "message" && packet.data && packet.data.length > TRUNCATE_AT) {
+      packet = Object.assign({}, packet, { data: packet.data.slice(0, TRUNCATE_AT) });
+    }
+    return orig.call(this, packet);
+  };
+}
 
 // Rewrite fields of every Engine.IO open packet (both engines share the prototype).
 function patchOpenPacket(announce) {
@@ -153,6 +176,9 @@ function hooksFor(fault, opts) {
       return {
         engineOptions: (o) => Object.assign(o, { maxHttpBufferSize: opts.maxPayload * PAYLOAD_SLACK }),
       };
+    case "truncate-large-body":
+      patchTruncate();
+      return {};
     default:
       process.stderr.write("unknown fault: " + fault + "\nfaults: " + FAULTS.join(", ") + "\n");
       process.exit(2);

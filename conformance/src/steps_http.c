@@ -1,0 +1,396 @@
+/* Step ops for HTTP/1.1 connection management on the polling transport (issue 11,
+ * spec/engine.io-v4.md section 12, EIO-H1-*; RFC 9112 §9.3 persistence, §9.5 closure
+ * signals, §9.6 tear-down): several requests on one persistent connection
+ * ("http_conn"), Connection: close honoured and announced, a client half-close, and a
+ * bounded flood of short Connection: close requests ("http_flood"). The HTTP client
+ * (http.c) frames every response by its own length, so bytes left on the connection
+ * after a response belong to the next one. */
+#include <poll.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ct.h"
+#include "steps_priv.h"
+
+/* Read on FD into RX until a whole response parses (1, OUT filled), the connection ends
+ * without one (-1; *EOF set), or TIMEOUT_MS passes (0). Bytes past the response stay in
+ * RX for the next one. */
+static int read_response(int fd, ct_buf *rx, int *eof, int timeout_ms, ct_http_resp *out) {
+  int64_t deadline = ct_now_ms() + timeout_ms;
+  for (;;) {
+    int rc = ct_http_parse(rx->data, rx->len, *eof, 0, out);
+    if (rc == 1) return 1;
+    if (rc < 0 || *eof) return -1;
+    int64_t left = deadline - ct_now_ms();
+    if (left <= 0) return 0;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    poll(&pfd, 1, (int)(left < 50 ? left : 50));
+    long n;
+    while ((n = ct_recv_some(fd, rx)) > 0) {
+    }
+    if (n == 0 || n == -2) *eof = 1;
+  }
+}
+
+/* Wait up to MS for the peer to end the connection (EOF or reset). Returns 1 when it
+ * did, 0 when the connection is still open; *EXTRA counts bytes that arrived. */
+static int wait_eof(int fd, int ms, size_t *extra) {
+  int64_t deadline = ct_now_ms() + ms;
+  ct_buf junk = {0};
+  int closed = 0;
+  for (;;) {
+    long n = ct_recv_some(fd, &junk);
+    if (n == 0 || n == -2) {
+      closed = 1;
+      break;
+    }
+    if (n > 0) continue;
+    int64_t left = deadline - ct_now_ms();
+    if (left <= 0) break;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    poll(&pfd, 1, (int)(left < 50 ? left : 50));
+  }
+  if (extra) *extra = junk.len;
+  ct_buf_free(&junk);
+  return closed;
+}
+
+/* "save": {"var", "regex"} over a response body (e.g. the sid of a handshake). */
+static int save_from_body(step_ctx *q, const ct_buf *body) {
+  const cJSON *sv = cJSON_GetObjectItem(q->s, "save");
+  if (!sv) return 0;
+  const char *var = cJSON_GetStringValue(cJSON_GetObjectItem(sv, "var"));
+  const char *re = cJSON_GetStringValue(cJSON_GetObjectItem(sv, "regex"));
+  regex_t rx;
+  regmatch_t m[2];
+  if (!var || !re || regcomp(&rx, re, REG_EXTENDED) != 0) {
+    sfail(q, NULL, NULL, "bad save clause");
+    return -1;
+  }
+  const char *text = body->data ? (const char *)body->data : "";
+  int rc = 0;
+  if (regexec(&rx, text, 2, m, 0) != 0) {
+    sfail(q, re, text, "save: no match in the response body");
+    rc = -1;
+  } else {
+    int g = m[1].rm_so >= 0 ? 1 : 0;
+    char *v = ct_xstrndup(text + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+    cJSON_DeleteItemFromObject(q->r->vars, var);
+    cJSON_AddStringToObject(q->r->vars, var, v);
+    ct_log(q->r, ".. saved %s = %s", var, v);
+    free(v);
+  }
+  regfree(&rx);
+  return rc;
+}
+
+/* "http_conn": the "requests" list on persistent connections, each request sent after
+ * the previous response. "persist": "required" (default): all on one connection, so a
+ * response announcing Connection: close before the last request fails the step (RFC
+ * 9112 §9.6: a server SHOULD sustain persistent connections); "announced": a response
+ * with Connection: close moves the next request to a fresh connection, and only a
+ * connection the server ends without having announced it fails (RFC 9112 §9.3: an
+ * HTTP/1.1 connection persists unless "close" is signalled). A request with "close":
+ * true carries Connection: close. After the last request, "half_close": true shuts the
+ * client's sending side (shutdown SHUT_WR); "announce_close": true wants Connection:
+ * close in the last response; "server_close": MS wants the server to end the
+ * connection within MS after the last response. */
+void op_http_conn(step_ctx *x) {
+  const cJSON *reqs = cJSON_GetObjectItem(x->s, "requests");
+  int nreq = cJSON_GetArraySize(reqs);
+  if (!cJSON_IsArray(reqs) || nreq == 0) {
+    sfail(x, NULL, NULL, "http_conn needs a non-empty requests list");
+    return;
+  }
+  const char *persist = sget(x, "persist");
+  int announced_only = persist && strcmp(persist, "announced") == 0;
+  int half_close = cJSON_IsTrue(cJSON_GetObjectItem(x->s, "half_close"));
+  int want_announce = cJSON_IsTrue(cJSON_GetObjectItem(x->s, "announce_close"));
+  long server_close, timeout;
+  if (snum(x, "server_close", -1, &server_close) || snum(x, "timeout", 3000, &timeout)) return;
+  ct_run *r = x->r;
+  int fd = -1, eof = 0, nconn = 0, last_announced = 0;
+  ct_buf rx = {0};
+  const cJSON *q;
+  int i = 0;
+  cJSON_ArrayForEach(q, reqs) {
+    i++;
+    step_ctx sub = {r, x->index, x->op, q};
+    int bad = 0;
+    char *method = sstr(&sub, "method", &bad);
+    char *target = bad ? NULL : sstr(&sub, "target", &bad);
+    char *body = bad ? NULL : sstr(&sub, "body_text", &bad);
+    if (bad || !target) {
+      if (!bad) sfail(x, NULL, NULL, "request %d has no target", i);
+      free(method);
+      free(target);
+      free(body);
+      break;
+    }
+    char *hdrs = build_headers(&sub);
+    int close_req = cJSON_IsTrue(cJSON_GetObjectItem(q, "close"));
+    if (fd < 0) {
+      fd = ct_tcp_connect(r->cfg->host, r->cfg->port, ct_ms(r, 2000));
+      eof = 0;
+      ct_buf_reset(&rx);
+      if (fd >= 0) ct_log(r, "-> connection #%d opened", ++nconn);
+    }
+    ct_http_req req = {.method = method ? method : "GET",
+                       .target = target,
+                       .headers = hdrs,
+                       .body = body ? (const unsigned char *)body : NULL,
+                       .body_len = body ? strlen(body) : 0,
+                       .keep_alive = !close_req};
+    ct_buf out = {0};
+    ct_http_build(&out, r->cfg->host, r->cfg->port, &req);
+    if (fd < 0) {
+      sfail(x, "a TCP connection", "refused", "request %d: cannot connect", i);
+    } else {
+      ct_log(r, "-> #%d %s %s%s%s", nconn, req.method, target,
+             close_req ? " (Connection: close)" : "", body ? " (+body)" : "");
+      int sent = ct_send_all(fd, out.data, out.len, ct_ms(r, 2000));
+      if (half_close && i == nreq) {
+        shutdown(fd, SHUT_WR);
+        ct_log(r, "-> #%d client half-closes (shutdown SHUT_WR)", nconn);
+      }
+      ct_http_resp resp;
+      int rc = read_response(fd, &rx, &eof, ct_ms(r, timeout), &resp);
+      if (rc != 1) {
+        if (rc < 0 && rx.len == 0 && i > 1 && !last_announced)
+          sfail(x, "an answer on the persistent connection",
+                sent != 0 ? "send failed: connection closed" : "connection closed, no response",
+                "request %d of %d: the server ended connection #%d without answering, and its "
+                "previous response did not announce Connection: close (RFC 9112 9.3)",
+                i, nreq, nconn);
+        else
+          sfail(x, "an HTTP response", rc == 0 ? "timeout" : "connection ended",
+                "request %d of %d on connection #%d: no response", i, nreq, nconn);
+      } else {
+        const char *conn_h = ct_http_header(&resp, "Connection");
+        ct_log(r, "<- #%d %d (Connection: %s) %.*s", nconn, resp.status, conn_h ? conn_h : "-",
+               (int)(resp.body.len > 120 ? 120 : resp.body.len),
+               resp.body.data ? (char *)resp.body.data : "");
+        last_announced = ct_http_has_token(&resp, "Connection", "close");
+        int framed = resp.msg_len > 0;
+        ct_buf_consume(&rx, framed ? resp.msg_len : rx.len);
+        check_response(&sub, resp.status, &resp.body, &resp);
+        if (!r->nverdicts) save_from_body(&sub, &resp.body);
+        if (!r->nverdicts && i < nreq && (last_announced || !framed)) {
+          if (!announced_only) {
+            sfail(x, "a persistent connection (no Connection: close)",
+                  last_announced ? "Connection: close" : "a body delimited by the connection's end",
+                  "response %d of %d ends connection #%d: the server does not keep polling "
+                  "connections alive (RFC 9112 9.6 SHOULD)",
+                  i, nreq, nconn);
+          } else {
+            ct_log(r, ".. #%d ends as announced; next request on a new connection", nconn);
+            close(fd);
+            fd = -1;
+          }
+        }
+        if (!r->nverdicts && i == nreq && want_announce && !last_announced)
+          sfail(x, "Connection: close", conn_h ? conn_h : "(no Connection header)",
+                "the response to a request with Connection: close does not announce the close "
+                "(RFC 9112 9.6 SHOULD)");
+        ct_http_resp_free(&resp);
+      }
+    }
+    ct_buf_free(&out);
+    free(hdrs);
+    free(method);
+    free(target);
+    free(body);
+    if (r->nverdicts) break;
+  }
+  if (!r->nverdicts && server_close >= 0 && fd >= 0) {
+    int64_t t0 = ct_now_ms();
+    size_t extra = 0;
+    int closed = eof || wait_eof(fd, ct_ms(r, server_close), &extra);
+    if (extra) ct_log(r, "<- #%d %zu more bytes after the response", nconn, extra);
+    if (closed) {
+      ct_log(r, "xx #%d closed by the server %lld ms after the response", nconn,
+             (long long)(ct_now_ms() - t0));
+    } else {
+      char e[96];
+      snprintf(e, sizeof e, "the server closes the connection within %ld ms", server_close);
+      sfail(x, e, "still open",
+            "connection #%d still open %ld ms after the last response: the server did not "
+            "close its side (RFC 9112 9.5/9.6)",
+            nconn, server_close);
+    }
+  }
+  if (fd >= 0) close(fd);
+  ct_buf_free(&rx);
+}
+
+/* Sockets on local port PORT in state CLOSE-WAIT ("08") in /proc/net/tcp and tcp6: the
+ * server's side of connections its client closed and it did not. -1 when unreadable
+ * (not Linux, or the server is on another host and the figure would mean nothing). */
+static int count_close_wait(int port) {
+  int n = 0, seen = 0;
+  const char *files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+  for (int f = 0; f < 2; f++) {
+    FILE *fp = fopen(files[f], "r");
+    if (!fp) continue;
+    seen = 1;
+    char line[512];
+    while (fgets(line, sizeof line, fp)) {
+      char local[128], remote[128];
+      unsigned st;
+      if (sscanf(line, " %*d: %127s %127s %x", local, remote, &st) != 3) continue;
+      const char *colon = strrchr(local, ':');
+      if (colon && st == 0x08 && strtol(colon + 1, NULL, 16) == port) n++;
+    }
+    fclose(fp);
+  }
+  return seen ? n : -1;
+}
+
+/* "http_flood": "count" (default 500, at most 2000) short requests ("method", default
+ * GET, to "target"), each on its own connection and carrying Connection: close, one
+ * after the other, the run's other connections serviced in between (their heartbeat
+ * continues). Every response is checked against "status" (and body fields) when given.
+ * RFC 9112 §9.6: the server MUST close each connection after its response; one still
+ * open "close_within" ms (default 2000) after its response fails the step. Bounded by
+ * "within" ms in all (default 30000). Logs how many responses announced the close and,
+ * for a server on this host, how many of its sockets are left in CLOSE-WAIT; saves
+ * flood_ms, flood_unannounced, flood_close_wait. "judge_close": false only measures
+ * (the connections are then closed by the client after "close_within"). */
+void op_http_flood(step_ctx *x) {
+  long count, within, close_within;
+  if (snum(x, "count", 500, &count) || snum(x, "within", 30000, &within) ||
+      snum(x, "close_within", 2000, &close_within))
+    return;
+  if (count < 1 || count > 2000) {
+    sfail(x, NULL, NULL, "count must be 1..2000");
+    return;
+  }
+  int bad = 0;
+  char *target = sstr(x, "target", &bad);
+  char *method = bad ? NULL : sstr(x, "method", &bad);
+  if (bad || !target) {
+    if (!bad) sfail(x, NULL, NULL, "http_flood needs a target");
+    free(target);
+    free(method);
+    return;
+  }
+  ct_run *r = x->r;
+  /* connections waiting for the server's close; bounded by the fd limit */
+  struct rlimit rl;
+  long cap = 900;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      (long)rl.rlim_cur - 100 < cap)
+    cap = (long)rl.rlim_cur - 100;
+  if (cap < 16) cap = 16;
+  int *pend = ct_xmalloc(sizeof *pend * (size_t)cap);
+  int64_t *pend_t = ct_xmalloc(sizeof *pend_t * (size_t)cap);
+  long npend = 0, answered = 0, announced = 0, closed = 0, left_open = 0;
+  ct_http_req req = {.method = method ? method : "GET", .target = target};
+  ct_buf wire = {0};
+  ct_http_build(&wire, r->cfg->host, r->cfg->port, &req);
+  int64_t t0 = ct_now_ms(), deadline = t0 + ct_ms(r, within);
+  long wait_close = ct_ms(r, close_within);
+  ct_log(r, "-> %ld requests %s %s, each with Connection: close on its own connection", count,
+         req.method, target);
+  for (long i = 0; i < count && !r->nverdicts; i++) {
+    if (ct_now_ms() > deadline) {
+      char a[64];
+      snprintf(a, sizeof a, "%ld answered", answered);
+      sfail(x, "the flood complete", a, "http_flood: time bound of %ld ms reached", within);
+      break;
+    }
+    ct_pump(r, 0);
+    int fd = ct_tcp_connect(r->cfg->host, r->cfg->port, ct_ms(r, 2000));
+    if (fd < 0) {
+      sfail(x, "a TCP connection", "refused", "http_flood: request %ld: cannot connect", i + 1);
+      break;
+    }
+    ct_buf rx = {0};
+    int eof = 0;
+    ct_http_resp resp;
+    ct_send_all(fd, wire.data, wire.len, ct_ms(r, 2000));
+    int rc = read_response(fd, &rx, &eof, ct_ms(r, 3000), &resp);
+    ct_buf_free(&rx);
+    if (rc != 1) {
+      close(fd);
+      sfail(x, "an HTTP response", rc == 0 ? "timeout" : "connection ended",
+            "http_flood: request %ld: no response", i + 1);
+      break;
+    }
+    answered++;
+    announced += ct_http_has_token(&resp, "Connection", "close");
+    check_response(x, resp.status, &resp.body, &resp);
+    ct_http_resp_free(&resp);
+    if (eof || wait_eof(fd, 0, NULL)) {
+      closed++;
+      close(fd);
+    } else {
+      pend[npend] = fd;
+      pend_t[npend++] = ct_now_ms();
+    }
+    /* reap the ones the server has closed meanwhile; when full, wait on the oldest */
+    for (long k = 0; k < npend; k++) {
+      int full = npend == cap && k == 0;
+      long ms = full ? (long)(pend_t[0] + wait_close - ct_now_ms()) : 0;
+      int done = wait_eof(pend[k], ms > 0 ? (int)ms : 0, NULL);
+      if (done || full) {
+        closed += done;
+        left_open += !done;
+        close(pend[k]);
+        pend[k] = pend[npend - 1];
+        pend_t[k] = pend_t[npend - 1];
+        npend--;
+        k--;
+      }
+    }
+  }
+  /* the rest: each gets close_within from its response */
+  for (long k = 0; k < npend; k++) {
+    long ms = (long)(pend_t[k] + wait_close - ct_now_ms());
+    if (wait_eof(pend[k], ms > 0 ? (int)ms : 0, NULL))
+      closed++;
+    else
+      left_open++;
+    close(pend[k]);
+  }
+  long ms_total = (long)(ct_now_ms() - t0);
+  int cw = -1;
+  if (strcmp(r->cfg->host, "127.0.0.1") == 0 || strcmp(r->cfg->host, "localhost") == 0) {
+    ct_pump(r, ct_ms(r, 100)); /* let our closes reach the server */
+    cw = count_close_wait(r->cfg->port);
+  }
+  ct_log(r,
+         "<- %ld of %ld answered in %ld ms; %ld announced Connection: close; %ld closed by the "
+         "server, %ld still open %ld ms after their response; server port in CLOSE-WAIT now: %s%d",
+         answered, count, ms_total, announced, closed, left_open, close_within,
+         cw < 0 ? "unknown " : "", cw < 0 ? 0 : cw);
+  cJSON_DeleteItemFromObject(r->vars, "flood_ms");
+  cJSON_AddNumberToObject(r->vars, "flood_ms", (double)ms_total);
+  cJSON_DeleteItemFromObject(r->vars, "flood_unannounced");
+  cJSON_AddNumberToObject(r->vars, "flood_unannounced", (double)(answered - announced));
+  cJSON_DeleteItemFromObject(r->vars, "flood_close_wait");
+  cJSON_AddNumberToObject(r->vars, "flood_close_wait", (double)cw);
+  /* "judge_close": false leaves the closes to another case (a latency case floods to
+   * load the server, and its client closes at once like a keep-alive agent would) */
+  const cJSON *jc = cJSON_GetObjectItem(x->s, "judge_close");
+  if (!r->nverdicts && left_open > 0 && !cJSON_IsFalse(jc)) {
+    char e[128], a[128];
+    snprintf(e, sizeof e, "every connection closed by the server within %ld ms of its response",
+             close_within);
+    snprintf(a, sizeof a, "%ld of %ld still open", left_open, answered);
+    sfail(x, e, a,
+          "http_flood: the server did not close %ld connection(s) whose request carried "
+          "Connection: close (RFC 9112 9.6 MUST)",
+          left_open);
+  }
+  free(pend);
+  free(pend_t);
+  ct_buf_free(&wire);
+  free(target);
+  free(method);
+}

@@ -1,0 +1,44 @@
+/* Private to the step executor (steps.c) and the ops kept in their own files
+ * (steps_http.c): the per-step context and the field helpers every op uses. Not part
+ * of the harness's public interface. */
+#ifndef CT_STEPS_PRIV_H
+#define CT_STEPS_PRIV_H
+
+#include <cjson/cJSON.h>
+
+#include "ct.h"
+
+/* One step being run: the run, its 1-based index, its op name and its JSON object. */
+typedef struct step_ctx {
+  ct_run *r;
+  int index;
+  const char *op;
+  const cJSON *s;
+} step_ctx;
+
+/* A string field as is (no substitution), or NULL. Borrowed from the step. */
+const char *sget(const step_ctx *x, const char *k);
+/* Fail the run for this step ("step N (op): ..."); EXPECTED and ACTUAL may be NULL. */
+void sfail(step_ctx *x, const char *expected, const char *actual, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A string field with ${var} substitution; NULL when absent (caller frees). On an
+ * unknown variable the step fails and *BAD is set. */
+char *sstr(step_ctx *x, const char *k, int *bad);
+/* A number field (a JSON number or an expression); DEF when absent. 0, or -1 with the
+ * failure recorded. */
+int snum(step_ctx *x, const char *k, long def, long *out);
+/* Check STATUS, BODY and (when RESP is not NULL) headers against the step's status,
+ * body, body_match, body_json (+ body_prefix) and headers_expect fields; records the
+ * failure. */
+void check_response(step_ctx *x, int status, const ct_buf *body, const ct_http_resp *resp);
+/* The step's "headers" object as raw header lines ("Name: value\r\n"...), with ${var}
+ * substituted; NULL when absent (caller frees). */
+char *build_headers(step_ctx *x);
+
+/* Ops in steps_http.c (HTTP/1.1 on the polling transport, issue 11). */
+void op_http_conn(step_ctx *x);
+void op_http_flood(step_ctx *x);
+/* Op in steps_large.c (large payloads, issue 11). */
+void op_need_payload(step_ctx *x);
+
+#endif
