@@ -60,10 +60,8 @@ static int wait_eof(int fd, int ms, size_t *extra) {
   return closed;
 }
 
-/* "save": {"var", "regex"} over a response body (e.g. the sid of a handshake). */
-static int save_from_body(step_ctx *q, const ct_buf *body) {
-  const cJSON *sv = cJSON_GetObjectItem(q->s, "save");
-  if (!sv) return 0;
+/* One "save" clause {"var", "regex"} over a response body. */
+static int save_one(step_ctx *q, const cJSON *sv, const ct_buf *body) {
   const char *var = cJSON_GetStringValue(cJSON_GetObjectItem(sv, "var"));
   const char *re = cJSON_GetStringValue(cJSON_GetObjectItem(sv, "regex"));
   regex_t rx;
@@ -89,6 +87,57 @@ static int save_from_body(step_ctx *q, const ct_buf *body) {
   return rc;
 }
 
+/* "save": one {"var", "regex"} clause or a list of them, over a response body (e.g. the
+ * sid and pingInterval of a handshake). */
+static int save_from_body(step_ctx *q, const ct_buf *body) {
+  const cJSON *sv = cJSON_GetObjectItem(q->s, "save");
+  if (!sv) return 0;
+  if (!cJSON_IsArray(sv)) return save_one(q, sv, body);
+  const cJSON *e;
+  cJSON_ArrayForEach(e, sv) if (save_one(q, e, body) != 0) return -1;
+  return 0;
+}
+
+/* A request's "release": {"method", "target", "headers", "body_text", "after"}: once the
+ * request is written, wait "after" ms (default 200, the run's other connections
+ * serviced) so the server holds it, then send this request on a fresh connection, e.g.
+ * a POST whose message answers a held long-poll GET (EIO-TR-4). Its answer is logged,
+ * not judged. */
+static void release(step_ctx *q) {
+  const cJSON *rel = cJSON_GetObjectItem(q->s, "release");
+  step_ctx sub = {q->r, q->index, q->op, rel};
+  long after;
+  int bad = 0;
+  if (snum(&sub, "after", 200, &after)) return;
+  char *method = sstr(&sub, "method", &bad);
+  char *target = bad ? NULL : sstr(&sub, "target", &bad);
+  char *body = bad ? NULL : sstr(&sub, "body_text", &bad);
+  char *hdrs = bad ? NULL : build_headers(&sub);
+  if (!bad && target) {
+    ct_pump(q->r, ct_ms(q->r, after));
+    ct_http_req req = {.method = method ? method : "POST",
+                       .target = target,
+                       .headers = hdrs,
+                       .body = body ? (const unsigned char *)body : NULL,
+                       .body_len = body ? strlen(body) : 0};
+    ct_http_resp resp;
+    ct_log(q->r, "-> release: %s %s on a fresh connection", req.method, target);
+    int rc = ct_http_do(q->r->cfg->host, q->r->cfg->port, &req, ct_ms(q->r, 3000), &resp);
+    if (rc == 1) {
+      ct_log(q->r, "<- release: %d", resp.status);
+      ct_http_resp_free(&resp);
+    } else {
+      ct_log(q->r, "<- release: no response (%d)", rc);
+    }
+  } else if (!bad) {
+    sfail(q, NULL, NULL, "release needs a target");
+  }
+  free(method);
+  free(target);
+  free(body);
+  free(hdrs);
+}
+
 /* "http_conn": the "requests" list on persistent connections, each request sent after
  * the previous response. "persist": "required" (default): all on one connection, so a
  * response announcing Connection: close before the last request fails the step (RFC
@@ -99,7 +148,8 @@ static int save_from_body(step_ctx *q, const ct_buf *body) {
  * true carries Connection: close. After the last request, "half_close": true shuts the
  * client's sending side (shutdown SHUT_WR); "announce_close": true wants Connection:
  * close in the last response; "server_close": MS wants the server to end the
- * connection within MS after the last response. */
+ * connection within MS after the last response. A request's "release" (see release())
+ * answers a held GET from another connection. */
 void op_http_conn(step_ctx *x) {
   const cJSON *reqs = cJSON_GetObjectItem(x->s, "requests");
   int nreq = cJSON_GetArraySize(reqs);
@@ -158,6 +208,7 @@ void op_http_conn(step_ctx *x) {
         shutdown(fd, SHUT_WR);
         ct_log(r, "-> #%d client half-closes (shutdown SHUT_WR)", nconn);
       }
+      if (cJSON_GetObjectItem(q, "release")) release(&sub);
       ct_http_resp resp;
       int rc = read_response(fd, &rx, &eof, ct_ms(r, timeout), &resp);
       if (rc != 1) {
@@ -251,113 +302,181 @@ static int count_close_wait(int port) {
   return seen ? n : -1;
 }
 
+/* One connection of a flood: its response is read as it arrives. */
+typedef struct flood_conn {
+  int fd;
+  ct_buf rx;
+  int eof;
+  int answered;
+  int64_t t_resp; /* when the response completed */
+} flood_conn;
+
+/* Read what has arrived on F; returns 1 when the response just completed. */
+static int flood_read(step_ctx *x, flood_conn *f, long *announced) {
+  if (f->answered || f->fd < 0) return 0;
+  long n;
+  while ((n = ct_recv_some(f->fd, &f->rx)) > 0) {
+  }
+  if (n == 0 || n == -2) f->eof = 1;
+  ct_http_resp resp;
+  int rc = ct_http_parse(f->rx.data, f->rx.len, f->eof, 0, &resp);
+  if (rc != 1) return 0;
+  f->answered = 1;
+  f->t_resp = ct_now_ms();
+  *announced += ct_http_has_token(&resp, "Connection", "close");
+  if (!x->r->nverdicts) check_response(x, resp.status, &resp.body, &resp);
+  ct_http_resp_free(&resp);
+  return 1;
+}
+
 /* "http_flood": "count" (default 500, at most 2000) short requests ("method", default
  * GET, to "target"), each on its own connection and carrying Connection: close, one
  * after the other, the run's other connections serviced in between (their heartbeat
  * continues). Every response is checked against "status" (and body fields) when given.
- * RFC 9112 §9.6: the server MUST close each connection after its response; one still
- * open "close_within" ms (default 2000) after its response fails the step. Bounded by
- * "within" ms in all (default 30000). Logs how many responses announced the close and,
- * for a server on this host, how many of its sockets are left in CLOSE-WAIT; saves
- * flood_ms, flood_unannounced, flood_close_wait. "judge_close": false only measures
- * (the connections are then closed by the client after "close_within"). */
+ * With "handshake" (a handshake target), each request is preceded by a polling
+ * handshake (Connection: close) whose sid is put in variable flood_sid for "target"
+ * (e.g. "...&sid=${flood_sid}"): the requests are then long polls held by the server,
+ * all open at once and answered by its timers (the first ping), within "hold" ms
+ * (default 30000). RFC 9112 §9.6: the server MUST close each connection after its
+ * response; one still open "close_within" ms (default 2000) after its response fails
+ * the step, unless "judge_close": false (a latency case floods only to load the
+ * server; its client then closes each connection itself after close_within, as a
+ * keep-alive agent would). Bounded by "within" ms in all (default 30000). Logs how
+ * many responses announced the close and, for a server on this host, how many of its
+ * sockets are left in CLOSE-WAIT; saves flood_ms, flood_unannounced, flood_close_wait. */
 void op_http_flood(step_ctx *x) {
-  long count, within, close_within;
+  long count, within, close_within, hold;
   if (snum(x, "count", 500, &count) || snum(x, "within", 30000, &within) ||
-      snum(x, "close_within", 2000, &close_within))
+      snum(x, "close_within", 2000, &close_within) || snum(x, "hold", 30000, &hold))
     return;
   if (count < 1 || count > 2000) {
     sfail(x, NULL, NULL, "count must be 1..2000");
     return;
   }
   int bad = 0;
-  char *target = sstr(x, "target", &bad);
-  char *method = bad ? NULL : sstr(x, "method", &bad);
-  if (bad || !target) {
+  char *method = sstr(x, "method", &bad);
+  char *hs = bad ? NULL : sstr(x, "handshake", &bad);
+  const char *target_raw = sget(x, "target");
+  if (bad || !target_raw) {
     if (!bad) sfail(x, NULL, NULL, "http_flood needs a target");
-    free(target);
     free(method);
+    free(hs);
     return;
   }
   ct_run *r = x->r;
-  /* connections waiting for the server's close; bounded by the fd limit */
   struct rlimit rl;
-  long cap = 900;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-      (long)rl.rlim_cur - 100 < cap)
-    cap = (long)rl.rlim_cur - 100;
-  if (cap < 16) cap = 16;
-  int *pend = ct_xmalloc(sizeof *pend * (size_t)cap);
-  int64_t *pend_t = ct_xmalloc(sizeof *pend_t * (size_t)cap);
-  long npend = 0, answered = 0, announced = 0, closed = 0, left_open = 0;
-  ct_http_req req = {.method = method ? method : "GET", .target = target};
-  ct_buf wire = {0};
-  ct_http_build(&wire, r->cfg->host, r->cfg->port, &req);
+      (long)rl.rlim_cur - 100 < count) {
+    sfail(x, NULL, NULL, "http_flood: %ld connections exceed the file descriptor limit", count);
+    free(method);
+    free(hs);
+    return;
+  }
+  flood_conn *fc = calloc((size_t)count, sizeof *fc);
+  long sent = 0, answered = 0, announced = 0, closed = 0, left_open = 0;
   int64_t t0 = ct_now_ms(), deadline = t0 + ct_ms(r, within);
   long wait_close = ct_ms(r, close_within);
-  ct_log(r, "-> %ld requests %s %s, each with Connection: close on its own connection", count,
-         req.method, target);
+  ct_log(r, "-> %ld requests %s %s, each with Connection: close on its own connection%s", count,
+         method ? method : "GET", target_raw, hs ? ", each after its own handshake" : "");
   for (long i = 0; i < count && !r->nverdicts; i++) {
+    fc[i].fd = -1;
     if (ct_now_ms() > deadline) {
       char a[64];
-      snprintf(a, sizeof a, "%ld answered", answered);
+      snprintf(a, sizeof a, "%ld sent", sent);
       sfail(x, "the flood complete", a, "http_flood: time bound of %ld ms reached", within);
       break;
     }
     ct_pump(r, 0);
-    int fd = ct_tcp_connect(r->cfg->host, r->cfg->port, ct_ms(r, 2000));
-    if (fd < 0) {
+    if (hs) {
+      ct_http_req h = {.method = "GET", .target = hs};
+      ct_http_resp resp;
+      int rc = ct_http_do(r->cfg->host, r->cfg->port, &h, ct_ms(r, 3000), &resp);
+      const char *b = rc == 1 && resp.body.data ? (const char *)resp.body.data : "";
+      const char *p = strstr(b, "\"sid\":\"");
+      const char *e = p ? strchr(p + 7, '"') : NULL;
+      if (!e) {
+        sfail(x, "an open packet", rc == 1 ? b : "no response", "http_flood: handshake %ld failed",
+              i + 1);
+        if (rc == 1) ct_http_resp_free(&resp);
+        break;
+      }
+      char *sid = ct_xstrndup(p + 7, (size_t)(e - p - 7));
+      cJSON_DeleteItemFromObject(r->vars, "flood_sid");
+      cJSON_AddStringToObject(r->vars, "flood_sid", sid);
+      free(sid);
+      ct_http_resp_free(&resp);
+    }
+    char *target = sstr(x, "target", &bad);
+    if (bad) break;
+    ct_http_req req = {.method = method ? method : "GET", .target = target};
+    ct_buf wire = {0};
+    ct_http_build(&wire, r->cfg->host, r->cfg->port, &req);
+    free(target);
+    fc[i].fd = ct_tcp_connect(r->cfg->host, r->cfg->port, ct_ms(r, 2000));
+    if (fc[i].fd < 0) {
+      ct_buf_free(&wire);
       sfail(x, "a TCP connection", "refused", "http_flood: request %ld: cannot connect", i + 1);
       break;
     }
-    ct_buf rx = {0};
-    int eof = 0;
-    ct_http_resp resp;
-    ct_send_all(fd, wire.data, wire.len, ct_ms(r, 2000));
-    int rc = read_response(fd, &rx, &eof, ct_ms(r, 3000), &resp);
-    ct_buf_free(&rx);
-    if (rc != 1) {
-      close(fd);
-      sfail(x, "an HTTP response", rc == 0 ? "timeout" : "connection ended",
-            "http_flood: request %ld: no response", i + 1);
-      break;
-    }
-    answered++;
-    announced += ct_http_has_token(&resp, "Connection", "close");
-    check_response(x, resp.status, &resp.body, &resp);
-    ct_http_resp_free(&resp);
-    if (eof || wait_eof(fd, 0, NULL)) {
-      closed++;
-      close(fd);
-    } else {
-      pend[npend] = fd;
-      pend_t[npend++] = ct_now_ms();
-    }
-    /* reap the ones the server has closed meanwhile; when full, wait on the oldest */
-    for (long k = 0; k < npend; k++) {
-      int full = npend == cap && k == 0;
-      long ms = full ? (long)(pend_t[0] + wait_close - ct_now_ms()) : 0;
-      int done = wait_eof(pend[k], ms > 0 ? (int)ms : 0, NULL);
-      if (done || full) {
-        closed += done;
-        left_open += !done;
-        close(pend[k]);
-        pend[k] = pend[npend - 1];
-        pend_t[k] = pend_t[npend - 1];
-        npend--;
-        k--;
+    ct_send_all(fc[i].fd, wire.data, wire.len, ct_ms(r, 2000));
+    ct_buf_free(&wire);
+    sent++;
+    if (!hs) {
+      /* short requests go one after the other: wait for this answer */
+      int64_t until = ct_now_ms() + ct_ms(r, 3000);
+      while (!flood_read(x, &fc[i], &announced) && !fc[i].eof && ct_now_ms() < until) {
+        struct pollfd pfd = {fc[i].fd, POLLIN, 0};
+        poll(&pfd, 1, 50);
       }
+      if (!fc[i].answered) {
+        sfail(x, "an HTTP response", fc[i].eof ? "connection ended" : "timeout",
+              "http_flood: request %ld: no response", i + 1);
+        break;
+      }
+      answered++;
     }
   }
-  /* the rest: each gets close_within from its response */
-  for (long k = 0; k < npend; k++) {
-    long ms = (long)(pend_t[k] + wait_close - ct_now_ms());
-    if (wait_eof(pend[k], ms > 0 ? (int)ms : 0, NULL))
-      closed++;
-    else
-      left_open++;
-    close(pend[k]);
+  /* held requests: wait for their answers (the server's timers) */
+  if (hs && !r->nverdicts) {
+    int64_t until = ct_now_ms() + ct_ms(r, hold);
+    while (answered < sent && ct_now_ms() < until) {
+      ct_pump(r, 0);
+      for (long i = 0; i < sent; i++) answered += flood_read(x, &fc[i], &announced);
+      if (answered < sent) ct_sleep_ms(20);
+    }
+    if (answered < sent && !r->nverdicts) {
+      char a[64];
+      snprintf(a, sizeof a, "%ld of %ld answered", answered, sent);
+      sfail(x, "every held request answered", a,
+            "http_flood: held requests not answered within %ld ms", hold);
+    }
   }
+  /* the server's closes: each connection gets close_within from its response */
+  for (;;) {
+    int waiting = 0;
+    int64_t now = ct_now_ms();
+    for (long i = 0; i < sent; i++) {
+      flood_conn *f = &fc[i];
+      if (f->fd < 0 || !f->answered) continue;
+      if (f->eof || wait_eof(f->fd, 0, NULL)) {
+        closed++;
+      } else if (now - f->t_resp >= wait_close) {
+        left_open++;
+      } else {
+        waiting = 1;
+        continue;
+      }
+      close(f->fd);
+      f->fd = -1;
+    }
+    if (!waiting) break;
+    ct_pump(r, 20);
+  }
+  for (long i = 0; i < count; i++) {
+    if (fc[i].fd >= 0) close(fc[i].fd);
+    ct_buf_free(&fc[i].rx);
+  }
+  free(fc);
   long ms_total = (long)(ct_now_ms() - t0);
   int cw = -1;
   if (strcmp(r->cfg->host, "127.0.0.1") == 0 || strcmp(r->cfg->host, "localhost") == 0) {
@@ -366,7 +485,8 @@ void op_http_flood(step_ctx *x) {
   }
   ct_log(r,
          "<- %ld of %ld answered in %ld ms; %ld announced Connection: close; %ld closed by the "
-         "server, %ld still open %ld ms after their response; server port in CLOSE-WAIT now: %s%d",
+         "server, %ld still open %ld ms after their response (then closed by the client); server "
+         "port in CLOSE-WAIT now: %s%d",
          answered, count, ms_total, announced, closed, left_open, close_within,
          cw < 0 ? "unknown " : "", cw < 0 ? 0 : cw);
   cJSON_DeleteItemFromObject(r->vars, "flood_ms");
@@ -375,8 +495,6 @@ void op_http_flood(step_ctx *x) {
   cJSON_AddNumberToObject(r->vars, "flood_unannounced", (double)(answered - announced));
   cJSON_DeleteItemFromObject(r->vars, "flood_close_wait");
   cJSON_AddNumberToObject(r->vars, "flood_close_wait", (double)cw);
-  /* "judge_close": false leaves the closes to another case (a latency case floods to
-   * load the server, and its client closes at once like a keep-alive agent would) */
   const cJSON *jc = cJSON_GetObjectItem(x->s, "judge_close");
   if (!r->nverdicts && left_open > 0 && !cJSON_IsFalse(jc)) {
     char e[128], a[128];
@@ -388,9 +506,6 @@ void op_http_flood(step_ctx *x) {
           "Connection: close (RFC 9112 9.6 MUST)",
           left_open);
   }
-  free(pend);
-  free(pend_t);
-  ct_buf_free(&wire);
-  free(target);
   free(method);
+  free(hs);
 }
