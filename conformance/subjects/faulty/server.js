@@ -40,6 +40,19 @@
 //                            "ok" and a WebSocket stays open, so only the content shows
 //                            it. Breaks: the large-payload echo cases from 64 KB up
 //                            (EIO-TR-8, EIO-TR-15, CT-10, CT-13); 1 KB still passes.
+//   ignore-connection-close  a request's Connection: close is ignored: the response does
+//                            not announce it and the connection stays open (until
+//                            Node's 5 s keep-alive timeout), as sioref did at df60cb8.
+//                            Breaks: the Connection: close cases and floods (EIO-H1-1,
+//                            EIO-H1-2; RFC 9112 9.6).
+//   close-unannounced        every connection is ended right after its response without
+//                            a Connection: close in it, so a client reusing the
+//                            persistent connection gets no answer.
+//                            Breaks: the keep-alive cases (EIO-H1-3, EIO-H1-4; RFC 9112
+//                            9.3: an HTTP/1.1 connection persists unless "close" is sent).
+//   ignore-client-fin        once a client half-closes its connection, the server never
+//                            ends its side (the socket stays in CLOSE-WAIT).
+//                            Breaks: the half-close case (EIO-H1-5; RFC 9112 9.5).
 "use strict";
 
 const path = require("path");
@@ -54,6 +67,9 @@ const FAULTS = [
   "no-connect-error",
   "oversized-body-accepted",
   "truncate-large-body",
+  "ignore-connection-close",
+  "close-unannounced",
+  "ignore-client-fin",
 ];
 
 const PING_SLOWDOWN = 3; // wrong-ping-interval: real pace = announced x 3
@@ -135,6 +151,47 @@ function leakyAdapter() {
   };
 }
 
+// Treat every request as keep-alive at the HTTP server boundary: Node decides from
+// res.shouldKeepAlive (set from the request's Connection header before "request" is
+// emitted) whether to write Connection: close and to end the socket after the response.
+function patchIgnoreConnectionClose() {
+  const http = require("http");
+  const origEmit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (ev, req, res, ...rest) {
+    if (ev === "request" && res) res.shouldKeepAlive = true;
+    return origEmit.call(this, ev, req, res, ...rest);
+  };
+}
+
+// End each connection once its response is written, without announcing it.
+function patchCloseUnannounced() {
+  const http = require("http");
+  const origEmit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (ev, req, res, ...rest) {
+    if (ev === "request" && res) {
+      const sock = req.socket;
+      res.on("finish", () => sock.end());
+    }
+    return origEmit.call(this, ev, req, res, ...rest);
+  };
+}
+
+// After the client's FIN, make the server socket's end() a no-op (Node's HTTP server
+// ends its side on the client's FIN, or after the pending response).
+function patchIgnoreClientFin() {
+  const http = require("http");
+  const origEmit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (ev, sock, ...rest) {
+    if (ev === "connection" && sock) {
+      sock.prependListener("end", () => {
+        sock.end = () => sock;
+        sock.destroySoon = () => {};
+      });
+    }
+    return origEmit.call(this, ev, sock, ...rest);
+  };
+}
+
 function hooksFor(fault, opts) {
   const parser = base.dep("socket.io-parser");
   switch (fault) {
@@ -178,6 +235,15 @@ function hooksFor(fault, opts) {
       };
     case "truncate-large-body":
       patchTruncate();
+      return {};
+    case "ignore-connection-close":
+      patchIgnoreConnectionClose();
+      return {};
+    case "close-unannounced":
+      patchCloseUnannounced();
+      return {};
+    case "ignore-client-fin":
+      patchIgnoreClientFin();
       return {};
     default:
       process.stderr.write("unknown fault: " + fault + "\nfaults: " + FAULTS.join(", ") + "\n");
