@@ -27,7 +27,10 @@ set(_sc_faults
     "ack-id-dropped|sio.message.ack sio.message.binary-ack|sio.message.ack@*|sio.message.binary-ack@*"
     "room-leak|sio.rooms sio.broadcast|sio.rooms.to-room@*"
     "no-connect-error|sio.connect.unknown|sio.connect.unknown-namespace@polling|sio.connect.unknown-namespace@websocket"
-    "oversized-body-accepted|eio.limits sio.limits|eio.limits.max-payload-exceeded@*")
+    "oversized-body-accepted|eio.limits sio.limits|eio.limits.max-payload-exceeded@*"
+    "truncate-large-body|eio.large sio.large|eio.large.text-64k@*|eio.large.binary-500k@*|sio.large.attachments-max@*"
+    "ignore-connection-close|eio.http11.connection-close eio.http11.close-flood|eio.http11.connection-close-closes@polling|eio.http11.close-flood@polling|eio.http11.close-flood-held@polling"
+    "close-unannounced|eio.http11.keep-alive sio.http11.keep-alive|eio.http11.keep-alive-announced@polling|sio.http11.keep-alive-announced@polling")
 foreach(_f IN LISTS _sc_faults)
   string(REPLACE "|" ";" _parts "${_f}")
   list(GET _parts 0 _fault)

@@ -53,6 +53,11 @@
 //   ignore-client-fin        once a client half-closes its connection, the server never
 //                            ends its side (the socket stays in CLOSE-WAIT).
 //                            Breaks: the half-close case (EIO-H1-5; RFC 9112 9.5).
+//   slow-after-burst         after 300 TCP connections the HTTP server holds every POST
+//                            of more than 1000 bytes for 1.5 s before handling it (a
+//                            server that a burst of short connections has slowed down;
+//                            the burst's own GETs and 1-byte pongs are left alone).
+//                            Breaks: the latency-after-flood case over polling (EIO-H1-6).
 "use strict";
 
 const path = require("path");
@@ -70,6 +75,7 @@ const FAULTS = [
   "ignore-connection-close",
   "close-unannounced",
   "ignore-client-fin",
+  "slow-after-burst",
 ];
 
 const PING_SLOWDOWN = 3; // wrong-ping-interval: real pace = announced x 3
@@ -192,6 +198,24 @@ function patchIgnoreClientFin() {
   };
 }
 
+// Count connections; past the burst, delay each request's handling.
+const BURST = 300;
+const BURST_DELAY_MS = 1500;
+function patchSlowAfterBurst() {
+  const http = require("http");
+  const origEmit = http.Server.prototype.emit;
+  let conns = 0;
+  http.Server.prototype.emit = function (ev, ...args) {
+    if (ev === "connection") conns++;
+    const big = ev === "request" && Number(args[0].headers["content-length"] || 0) > 1000;
+    if (big && conns > BURST && args[0].method === "POST") {
+      setTimeout(() => origEmit.call(this, ev, ...args), BURST_DELAY_MS);
+      return true;
+    }
+    return origEmit.call(this, ev, ...args);
+  };
+}
+
 function hooksFor(fault, opts) {
   const parser = base.dep("socket.io-parser");
   switch (fault) {
@@ -244,6 +268,9 @@ function hooksFor(fault, opts) {
       return {};
     case "ignore-client-fin":
       patchIgnoreClientFin();
+      return {};
+    case "slow-after-burst":
+      patchSlowAfterBurst();
       return {};
     default:
       process.stderr.write("unknown fault: " + fault + "\nfaults: " + FAULTS.join(", ") + "\n");
