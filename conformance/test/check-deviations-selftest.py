@@ -114,6 +114,23 @@ check(known, base[:1] + base[2:], 0, "entry whose runs are not in the report is 
       "note: B matched no run")
 check(known, base + [run("eio.invalid.empty-message", "polling", NC, "FAIL", ["EIO-PK-5"])], 1,
       "invalid vector without upstream mark is not covered by G")
+# --agree: sioconform's links (the C matcher) must equal the checker's, run by run.
+def agree(runs, want_rc, why):
+    with tempfile.TemporaryDirectory() as d:
+        r = os.path.join(d, "r.json")
+        json.dump({"runs": runs}, open(r, "w"))
+        p = subprocess.run([sys.executable, checker, "--agree", os.path.join(fixture, "known.json"),
+                            "s", r, vectors], capture_output=True, text=True)
+    report(p.returncode == want_rc, "%s (exit %d, want %d)" % (why, p.returncode, want_rc),
+           p.stdout + p.stderr)
+
+
+linked = [dict(r, deviation=r["want"]) if r["want"] else r for r in runs]
+agree([r for r in linked if r["verdict"] != "PASS" and r["want"]] + [linked[6]], 0,
+      "--agree: links equal to the checker's")
+agree([dict(linked[0], deviation="B")], 1, "--agree: a link to another entry is refused")
+agree([dict(linked[1], deviation="A")], 1, "--agree: a link where the checker finds none")
+
 # Grammar: an entry that cannot say why is refused (exit 2), whatever its server.
 for why, c in (("a cause without a pattern", {"tags": ["EIO-CL-6"], "cases": ["eio.x.*"]}),
                ("a cause without tags", {"reason": "x"}),

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compares a sioconform --json report with the known deviations of one server.
 
-usage: check-deviations.py [--matches] KNOWN.json SERVER REPORT.json [VECTORS_DIR]
+usage: check-deviations.py [--matches | --agree] KNOWN.json SERVER REPORT.json [VECTORS_DIR]
 
 Every run whose verdict is not PASS must be explained by an entry of KNOWN.json
 (format 2) for SERVER: an entry explains a run when one of its causes matches it --
@@ -15,6 +15,9 @@ A non-flaky entry is stale when the report holds runs its causes could apply to 
 tags, run-id patterns and upstream marks) but none of them shows the deviation any more.
 Security-pack runs (family "security") are scored apart and not checked.
 --matches prints, instead of the check, one line per run: "RUN-ID REF" or "RUN-ID -".
+--agree also checks that sioconform linked every run (its "deviation" field, security
+runs included) to the entry this checker finds: use it on reports written with
+`--known-deviations KNOWN.json --deviations-server SERVER`.
 Exit 0: all explained, nothing stale; 1: unexplained or stale; 2: usage/input error
 (including an entry that breaks the grammar).
 """
@@ -263,7 +266,8 @@ def match(entries, run, up):
 def main(argv):
     args = argv[1:]
     only_matches = bool(args) and args[0] == "--matches"
-    if only_matches:
+    agree = bool(args) and args[0] == "--agree"
+    if only_matches or agree:
         args = args[1:]
     if len(args) not in (3, 4):
         print(__doc__, file=sys.stderr)
@@ -296,6 +300,12 @@ def main(argv):
     counts = {}
     sec = 0
     for run in report["runs"]:
+        if agree:
+            e = match(entries, run, up)
+            if run.get("deviation") != (e["ref"] if e else None):
+                bad += 1
+                print("DISAGREE %s: sioconform linked %s, the checker %s"
+                      % (run["run"], run.get("deviation") or "-", e["ref"] if e else "-"))
         if run.get("family") == "security":
             # The security pack is scored apart (issue 6); not a conformance deviation.
             sec += 1
