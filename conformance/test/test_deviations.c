@@ -10,6 +10,7 @@
 
 #include "ct.h"
 #include "ct_deviations.h"
+#include "ct_report.h"
 
 #define FIXTURE SIO_SOURCE_DIR "/conformance/test/deviations-fixture"
 
@@ -219,5 +220,58 @@ Test(deviations, repository_file_loads) {
                0, "%s", err);
   cr_expect_gt(k.n, 20);
   cr_expect_gt(k.nupstream, 50);
+  ct_deviations_free(&k);
+}
+
+/* The writers print the link: console suffix, JSON "deviation" + "deviation-title", HTML. */
+Test(deviations, reports_link_the_entry) {
+  ct_known k;
+  char err[300];
+  cr_assert_eq(ct_deviations_load(&k, FIXTURE "/known.json", NULL, "s", err, sizeof err), 0, "%s",
+               err);
+  ct_case c = {0};
+  c.id = "eio.msg.ok";
+  c.title = "t";
+  c.tags = "EIO-TR-8";
+  c.transports = CT_TR_POLLING;
+  ct_run r = {0};
+  r.c = &c;
+  r.run_id = ct_xstrdup("eio.msg.ok@polling");
+  r.transport = CT_TR_POLLING;
+  r.verdict = CT_V_FAIL;
+  r.reason = ct_xstrdup("step 2 (post): body");
+  r.expected = ct_xstrdup("ok");
+  r.actual = ct_xstrdup("OK");
+  cr_assert_eq(ct_deviations_annotate(&k, &r, 1), 1);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  ct_report_console_line(f, &r);
+  fclose(f);
+  cr_expect(strstr(buf, "step 2 (post): body [known deviation B]\n"), "%s", buf);
+  free(buf);
+  f = open_memstream(&buf, &len);
+  cr_assert_eq(ct_report_json(f, &r, 1, "http://x", 0), 0);
+  fclose(f);
+  cJSON *j = cJSON_Parse(buf);
+  const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "runs"), 0);
+  cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(run, "deviation")), "B");
+  cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(run, "deviation-title")),
+                   "POST answered OK");
+  cJSON_Delete(j);
+  free(buf);
+  f = open_memstream(&buf, &len);
+  cr_assert_eq(ct_report_html(f, &r, 1, "http://x", 0), 0);
+  fclose(f);
+  cr_expect(strstr(buf, "known deviation"));
+  free(buf);
+  /* a PASS is never linked, and annotating again clears a stale link */
+  r.verdict = CT_V_PASS;
+  cr_expect_eq(ct_deviations_annotate(&k, &r, 1), 0);
+  cr_expect_null(r.deviation);
+  free(r.run_id);
+  free(r.reason);
+  free(r.expected);
+  free(r.actual);
   ct_deviations_free(&k);
 }
