@@ -12,11 +12,15 @@
 #include <unistd.h>
 
 #include "ct.h"
+#include "ct_deviations.h"
 #include "ct_fuzz.h"
 #include "ct_report.h"
 
 #ifndef CT_DEFAULT_VECTORS_DIR
 #define CT_DEFAULT_VECTORS_DIR "vectors"
+#endif
+#ifndef CT_DEFAULT_KNOWN_DEVIATIONS
+#define CT_DEFAULT_KNOWN_DEVIATIONS "conformance/known-deviations.json"
 #endif
 #ifndef CT_DEFAULT_SIOREF
 #define CT_DEFAULT_SIOREF ""
@@ -39,6 +43,11 @@ static void usage(FILE *f) {
         "  --json FILE          write the JSON index (expected/actual, wire transcripts)\n"
         "  --html FILE          write one self-contained HTML page\n"
         "  --vectors DIR        vectors directory (scenarios/, eio/, sio/)\n"
+        "  --known-deviations FILE  link each non-PASS run to the entry of FILE whose\n"
+        "                       cause matches (default: the source tree's\n"
+        "                       conformance/known-deviations.json)\n"
+        "  --no-known-deviations  do not link runs to known deviations\n"
+        "  --deviations-server NAME  use only the entries listed for server NAME\n"
         "  --sioref BIN         sioref binary to start when no URL is given\n"
         "                       (default: $SIOCONFORM_SIOREF, then the build tree)\n"
         "  --fuzz N             live fuzzing: send N mutated vector inputs inside real\n"
@@ -180,6 +189,9 @@ int main(int argc, char **argv) {
   char *prefixes[256];
   int np = 0;
   const char *junit = NULL, *json = NULL, *html = NULL, *sioref_opt = NULL;
+  const char *known_file = NULL; /* --known-deviations; NULL: the default, if readable */
+  int no_known = 0;
+  const char *known_server = NULL; /* --deviations-server; NULL: every entry */
   enum {
     O_LIST = 256,
     O_TRANSPORT,
@@ -195,7 +207,10 @@ int main(int argc, char **argv) {
     O_FUZZ,
     O_FUZZ_SEED,
     O_FUZZ_OUT,
-    O_FUZZ_REPLAY
+    O_FUZZ_REPLAY,
+    O_KNOWN,
+    O_NO_KNOWN,
+    O_KNOWN_SERVER
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"case", required_argument, 0, 'c'},
@@ -213,6 +228,9 @@ int main(int argc, char **argv) {
                                      {"fuzz-seed", required_argument, 0, O_FUZZ_SEED},
                                      {"fuzz-out", required_argument, 0, O_FUZZ_OUT},
                                      {"fuzz-replay", required_argument, 0, O_FUZZ_REPLAY},
+                                     {"known-deviations", required_argument, 0, O_KNOWN},
+                                     {"no-known-deviations", no_argument, 0, O_NO_KNOWN},
+                                     {"deviations-server", required_argument, 0, O_KNOWN_SERVER},
                                      {"verbose", no_argument, 0, 'v'},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -290,6 +308,15 @@ int main(int argc, char **argv) {
       break;
     case O_FUZZ_REPLAY:
       fuzz.replay = optarg;
+      break;
+    case O_KNOWN:
+      known_file = optarg;
+      break;
+    case O_NO_KNOWN:
+      no_known = 1;
+      break;
+    case O_KNOWN_SERVER:
+      known_server = optarg;
       break;
     case 'v':
       cfg.verbose = 1;
@@ -406,6 +433,24 @@ int main(int argc, char **argv) {
     free(e);
   }
 
+  /* Known deviations, matched by cause (known-deviations.md). An explicit file that does
+   * not load is a usage error; the default one is only used when it is there. */
+  ct_known known = {0};
+  if (!no_known && ct_deviations_load(&known, known_file ? known_file : CT_DEFAULT_KNOWN_DEVIATIONS,
+                                      cfg.vectors_dir, known_server, err, sizeof err) < 0) {
+    fprintf(stderr, "sioconform: %s%s\n", err, known_file ? "" : " (runs not linked)");
+    if (known_file) no_known = -1;
+  }
+  if (no_known < 0) {
+    cJSON_Delete(cfg.extensions);
+    ct_cases_free(&cs);
+    if (child > 0) {
+      kill(child, SIGTERM);
+      waitpid(child, NULL, 0);
+    }
+    return 2;
+  }
+
   ct_run *runs = ct_xmalloc(nsel * sizeof *runs);
   size_t nr = 0;
   for (size_t i = 0; i < cs.n; i++) {
@@ -414,11 +459,13 @@ int main(int argc, char **argv) {
       if (!((c->transports & t) && (transports & t) && selected(c, t, prefixes, np))) continue;
       if (cfg.verbose) fprintf(stderr, "--- %s@%s\n", c->id, t == 1 ? "polling" : "websocket");
       ct_run_case(&runs[nr], c, &cfg, t);
+      ct_deviations_annotate(&known, &runs[nr], 1); /* for the console line's link */
       ct_report_console_line(stdout, &runs[nr]);
       fflush(stdout);
       nr++;
     }
   }
+  ct_deviations_annotate(&known, runs, nr);
   ct_report_console_summary(stdout, runs, nr, cfg.strict);
   int werr = 0;
   if (junit) werr |= write_report(junit, "JUnit", runs, nr, target, cfg.strict, ct_report_junit);
@@ -428,6 +475,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
   for (size_t i = 0; i < nr; i++) ct_run_free(&runs[i]);
   free(runs);
+  ct_deviations_free(&known);
   cJSON_Delete(cfg.extensions);
   ct_cases_free(&cs);
   if (child > 0) {

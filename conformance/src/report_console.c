@@ -45,6 +45,7 @@ int ct_run_failed(const ct_run *r, int strict) {
 void ct_report_console_line(FILE *f, const ct_run *r) {
   fprintf(f, "%-10s %s (%.0f ms)", ct_verdict_name(r->verdict), r->run_id, r->ms);
   if (r->verdict != CT_V_PASS && r->reason && *r->reason) fprintf(f, " - %s", r->reason);
+  if (r->deviation) fprintf(f, " [known deviation %s]", r->deviation); /* known-deviations.md */
   fputc('\n', f);
   if ((r->verdict == CT_V_FAIL || r->verdict == CT_V_NONSTRICT) && (r->expected || r->actual)) {
     if (r->expected) fprintf(f, "           expected: %s\n", r->expected);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ct_report.h"
+#include "ct_deviations.h"
 
 static void xml_escape(FILE *f, const char *s) {
   for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
@@ -134,6 +135,11 @@ static cJSON *run_json(const ct_run *x) {
     cJSON_AddStringToObject(o, "actual", x->actual);
   else
     cJSON_AddNullToObject(o, "actual");
+  if (x->deviation) { /* the known-deviations.md entry whose cause matches this run */
+    cJSON_AddStringToObject(o, "deviation", x->deviation);
+    const char *title = ct_deviations_title(x->deviation);
+    if (title) cJSON_AddStringToObject(o, "deviation-title", title);
+  }
   cJSON_AddNumberToObject(o, "ms", x->ms);
   if (x->c->requires) cJSON_AddStringToObject(o, "requires", x->c->requires);
   cJSON_AddStringToObject(o, "source", x->c->source ? x->c->source : "probe");
@@ -250,7 +256,9 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "for(const k of ['id','transport','level'])tr.appendChild(el('td',{},r[k]));\n"
         "tr.appendChild(el('td',{},r.tags.join(' ')));tr.appendChild(el('td',{},"
         "Math.round(r.ms)));\n"
-        "tr.appendChild(el('td',{},(r.severity?'['+r.severity+'] ':'')+r.reason));const "
+        "tr.appendChild(el('td',{},(r.severity?'['+r.severity+'] ':'')+r.reason+(r.deviation?"
+        "' [known deviation '+r.deviation+(r['deviation-title']?': '+r['deviation-title']:'')+']'"
+        ":'')));const "
         "d=el('tr',{class:'det'});"
         "d.style.display='none';\n"
         "const td=el('td',{colspan:7});td.appendChild(el('div',{},r.title));\n"

@@ -9,13 +9,16 @@ add_test(NAME subjects.node COMMAND ${_sc_t}/subject-test.sh node ${_sc_bin})
 # Python fails ~450 of the 662 runs, most after a wait for a close that never comes; a
 # full run takes ~8 min. So: the two transports run as two tests (ctest -j2 runs them
 # side by side), the 302 sio.invalid.* runs (~75% of the time, all one deviation, P-13)
-# are cut to the sio.invalid.ack- sample, the security pack is left out, and every
-# harness wait is halved (--timeout-scale 0.5: the waits that dominate are for closes
-# python never performs; timing-sensitive entries are marked flaky).
+# are cut to the sio.invalid.ack- sample and the security pack is left out. No
+# --timeout-scale below 1: it also shrinks the waits derived from the server's own
+# timings (a ping is awaited for pingInterval + pingTimeout = 500 ms; halved, 250 ms is
+# shorter than the 300 ms interval), so heartbeat cases failed on every run. Format 1 of
+# known-deviations.json hid that under an id pattern (P-12, eio.heartbeat.*); matched by
+# cause it showed as "no packet within 250 ms".
 foreach(_tr polling websocket)
   add_test(NAME subjects.python.${_tr}
            COMMAND ${_sc_t}/subject-test.sh python ${_sc_bin} --skip "sio\\.invalid|sec\\."
-                   --sample sio.invalid.ack- --timeout-scale 0.5 --transport ${_tr})
+                   --sample sio.invalid.ack- --transport ${_tr})
 endforeach()
 set_tests_properties(subjects.node subjects.python.polling subjects.python.websocket
                      PROPERTIES LABELS subjects SKIP_RETURN_CODE 77 TIMEOUT 420)
