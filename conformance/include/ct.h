@@ -153,7 +153,9 @@ struct ct_run {
   double ms;
   ct_conn *conns[CT_MAX_CONNS];
   int nconns;
-  cJSON *vars; /* object: name -> string or number */
+  cJSON *vars;     /* object: name -> string or number */
+  int open_graded; /* 1 while a step runs that checks the handshake/CONNECT/greeting itself:
+                    * a failure there is graded, not BLOCKED (steps.c sets it; 0 = preamble) */
 };
 
 /* ---- verdicts (exactly one per run; a second one is recorded in the log and ignored) */
@@ -216,6 +218,25 @@ void ct_conn_close(ct_conn *c);
 int ct_poll_gone(ct_conn *c, int timeout_ms, int strict);
 /* Render a packet for logs and reports. */
 void ct_pkt_render(ct_buf *b, const ct_pkt *p);
+/* Append a received packet to C's queue (copies P); put N packets (ownership taken, the
+ * array itself stays the caller's) back at the head of the queue, in order. */
+void ct_queue_push(ct_conn *c, int binary, const unsigned char *p, size_t len);
+void ct_queue_unshift(ct_conn *c, ct_pkt *pkts, size_t n);
+
+/* The root cases that grade each preamble on its own; a run whose preamble fails is
+ * BLOCKED by "<root>@<transport>" (issue 11, "one fault, one failure"). */
+#define CT_ROOT_EIO_HANDSHAKE "eio.handshake.open"        /* the echo path's handshake */
+#define CT_ROOT_SIO_HANDSHAKE "sio.engine.handshake.open" /* the Socket.IO path's handshake */
+#define CT_ROOT_SIO_CONNECT   "sio.connect.main-answer"   /* CONNECT "/" answered, no app */
+#define CT_ROOT_GREETING      "sio.connect.main"          /* the contract app's "auth" event */
+/* The handshake root for a session opened on PATH. */
+const char *ct_handshake_root(const ct_run *r, const char *path);
+/* A preamble failed. When R's case is ROOT_CASE itself, or R->open_graded is set, this is
+ * the run's own failure (ct_fail, by level); otherwise R is BLOCKED by ROOT_CASE@TRANSPORT
+ * with the reason (and ACTUAL) named. EXPECTED/ACTUAL may be NULL. */
+void ct_preamble_fail(ct_run *r, const char *root_case, unsigned transport, const char *expected,
+                      const char *actual, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* ---- Socket.IO helpers (sio.c) */
 /* Open a session and connect namespace "/": send "40", expect "40{sid}" and the

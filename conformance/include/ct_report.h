@@ -9,6 +9,7 @@
 
 typedef struct ct_tally {
   int pass, fail, nonstrict, info, skip;
+  int blocked; /* BLOCKED: a preamble failed; counted as failed, never as passed */
 } ct_tally;
 
 /* Count the conformance runs of R[0..N): security-pack runs (sec.*) are left out,
@@ -17,14 +18,24 @@ ct_tally ct_tally_runs(const ct_run *r, size_t n);
 /* Count the security-pack runs of R[0..N) only. */
 ct_tally ct_tally_sec(const ct_run *r, size_t n);
 /* The closing line's numbers. passed = PASS + INFO (+ NON-STRICT unless STRICT);
- * failed = FAIL (+ NON-STRICT when STRICT); skipped = SKIP. */
+ * failed = FAIL + BLOCKED (+ NON-STRICT when STRICT); skipped = SKIP. */
 void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int *skipped);
 /* True when the run counts as a conformance failure. */
 int ct_run_failed(const ct_run *r, int strict);
 
 /* "PASS       eio.x@polling  (12 ms)" plus the reason for anything but PASS. */
 void ct_report_console_line(FILE *f, const ct_run *r);
-/* The summary block ending with exactly "N passed, N failed, N skipped". */
+/* The blocked runs of R[0..N) grouped by root: for each distinct root run id (in order of
+ * first appearance) its index in R (-1 when the root was not run) and how many runs it
+ * blocks. Fills at most MAX groups; returns the number of distinct roots. */
+typedef struct ct_root_group {
+  const char *root; /* borrowed from a run's blocked_by */
+  long root_index;  /* index of the root's own run in R, or -1 */
+  int blocked;
+} ct_root_group;
+size_t ct_root_groups(const ct_run *r, size_t n, ct_root_group *out, size_t max);
+/* The summary block ending with exactly "N passed, N failed, N skipped"; blocked runs
+ * are counted on the line above it and grouped under their roots. */
 void ct_report_console_summary(FILE *f, const ct_run *r, size_t n, int strict);
 
 /* TARGET: the URL checked (for the reports' headers). Return 0 or -1 (write error). */

@@ -212,6 +212,7 @@ static void run_done(ct_run *r) {
   free(r->reason);
   free(r->expected);
   free(r->actual);
+  free(r->blocked_by); /* a failed preamble here is BLOCKED (ct_preamble_fail) */
   cJSON_Delete(r->vars);
 }
 

@@ -1,10 +1,13 @@
 /* Console report: one line per case-run and the closing "N passed, N failed, N
  * skipped" line, with NON-STRICT and INFO counted as documented in
- * conformance/README.md. */
+ * conformance/README.md; BLOCKED runs (a failed preamble) count as failed and are
+ * grouped under the root case that failed (issue 11, "one fault, one failure"). */
+#include <string.h>
+
 #include "ct_report.h"
 
 static ct_tally tally(const ct_run *r, size_t n, int sec) {
-  ct_tally t = {0, 0, 0, 0, 0};
+  ct_tally t = {0, 0, 0, 0, 0, 0};
   for (size_t i = 0; i < n; i++) {
     if (ct_case_is_sec(r[i].c) != sec) continue;
     switch (r[i].verdict) {
@@ -20,6 +23,9 @@ static ct_tally tally(const ct_run *r, size_t n, int sec) {
     case CT_V_SKIP:
       t.skip++;
       break;
+    case CT_V_BLOCKED:
+      t.blocked++;
+      break;
     default:
       t.fail++;
       break;
@@ -33,7 +39,7 @@ ct_tally ct_tally_sec(const ct_run *r, size_t n) { return tally(r, n, 1); }
 
 void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int *skipped) {
   *passed = t->pass + t->info + (strict ? 0 : t->nonstrict);
-  *failed = t->fail + (strict ? t->nonstrict : 0);
+  *failed = t->fail + t->blocked + (strict ? t->nonstrict : 0);
   *skipped = t->skip;
 }
 
@@ -44,7 +50,11 @@ int ct_run_failed(const ct_run *r, int strict) {
 
 void ct_report_console_line(FILE *f, const ct_run *r) {
   fprintf(f, "%-10s %s (%.0f ms)", ct_verdict_name(r->verdict), r->run_id, r->ms);
-  if (r->verdict != CT_V_PASS && r->reason && *r->reason) fprintf(f, " - %s", r->reason);
+  if (r->verdict == CT_V_BLOCKED)
+    fprintf(f, " - blocked by %s: %s", r->blocked_by ? r->blocked_by : "?",
+            r->reason ? r->reason : "");
+  else if (r->verdict != CT_V_PASS && r->reason && *r->reason)
+    fprintf(f, " - %s", r->reason);
   if (r->deviation) fprintf(f, " [known deviation %s]", r->deviation); /* known-deviations.md */
   fputc('\n', f);
   if ((r->verdict == CT_V_FAIL || r->verdict == CT_V_NONSTRICT) && (r->expected || r->actual)) {
@@ -57,14 +67,56 @@ void ct_report_console_line(FILE *f, const ct_run *r) {
  * with their severity, printed above the conformance lines. */
 static size_t sec_summary(FILE *f, const ct_run *r, size_t n) {
   ct_tally t = ct_tally_sec(r, n);
-  size_t ns = (size_t)(t.pass + t.fail + t.nonstrict + t.info + t.skip);
+  size_t ns = (size_t)(t.pass + t.fail + t.nonstrict + t.info + t.skip + t.blocked);
   if (!ns) return 0;
-  fprintf(f, "\nsecurity pack: %zu case-runs: %d PASS, %d FAIL, %d NON-STRICT, %d INFO, %d SKIP\n",
-          ns, t.pass, t.fail, t.nonstrict, t.info, t.skip);
+  fprintf(f,
+          "\nsecurity pack: %zu case-runs: %d PASS, %d FAIL, %d BLOCKED, %d NON-STRICT, %d INFO, "
+          "%d SKIP\n",
+          ns, t.pass, t.fail, t.blocked, t.nonstrict, t.info, t.skip);
   for (size_t i = 0; i < n; i++)
-    if (ct_case_is_sec(r[i].c) && (r[i].verdict == CT_V_FAIL || r[i].verdict == CT_V_NONE))
-      fprintf(f, "  FAIL [%s] %s\n", r[i].c->severity ? r[i].c->severity : "?", r[i].run_id);
+    if (ct_case_is_sec(r[i].c) &&
+        (r[i].verdict == CT_V_FAIL || r[i].verdict == CT_V_NONE || r[i].verdict == CT_V_BLOCKED))
+      fprintf(f, "  %s [%s] %s\n", r[i].verdict == CT_V_BLOCKED ? "BLOCKED" : "FAIL",
+              r[i].c->severity ? r[i].c->severity : "?", r[i].run_id);
   return ns;
+}
+
+static int blocked_by_is(const ct_run *x, const char *root) {
+  return x->verdict == CT_V_BLOCKED && x->blocked_by && strcmp(x->blocked_by, root) == 0;
+}
+
+size_t ct_root_groups(const ct_run *r, size_t n, ct_root_group *out, size_t max) {
+  size_t ng = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (r[i].verdict != CT_V_BLOCKED || !r[i].blocked_by) continue;
+    int seen = 0;
+    for (size_t k = 0; k < i && !seen; k++) seen = blocked_by_is(&r[k], r[i].blocked_by);
+    if (seen) continue;
+    if (ng < max) {
+      ct_root_group *g = &out[ng];
+      g->root = r[i].blocked_by;
+      g->blocked = 0;
+      g->root_index = -1;
+      for (size_t k = i; k < n; k++) g->blocked += blocked_by_is(&r[k], g->root);
+      for (size_t k = 0; k < n; k++)
+        if (r[k].run_id && strcmp(r[k].run_id, g->root) == 0) g->root_index = (long)k;
+    }
+    ng++;
+  }
+  return ng;
+}
+
+/* "1 root failure, 240 blocked:" and one line per root with its own verdict. */
+static void blocked_summary(FILE *f, const ct_run *r, size_t n, int nblocked) {
+  if (!nblocked) return;
+  ct_root_group g[64];
+  size_t ng = ct_root_groups(r, n, g, 64);
+  fprintf(f, "%zu root failure%s, %d blocked:\n", ng, ng == 1 ? "" : "s", nblocked);
+  for (size_t i = 0; i < ng && i < 64; i++)
+    fprintf(f, "  %s (%s) blocks %d run%s\n", g[i].root,
+            g[i].root_index < 0 ? "not run" : ct_verdict_name(r[g[i].root_index].verdict),
+            g[i].blocked, g[i].blocked == 1 ? "" : "s");
+  if (ng > 64) fprintf(f, "  ... and %zu more roots\n", ng - 64);
 }
 
 void ct_report_console_summary(FILE *f, const ct_run *r, size_t n, int strict) {
@@ -72,7 +124,11 @@ void ct_report_console_summary(FILE *f, const ct_run *r, size_t n, int strict) {
   ct_tally t = ct_tally_runs(r, n);
   int p, fl, s;
   ct_tally_line(&t, strict, &p, &fl, &s);
-  fprintf(f, "\n%zu case-runs: %d PASS, %d FAIL, %d NON-STRICT, %d INFO, %d SKIP%s\n", n - ns,
-          t.pass, t.fail, t.nonstrict, t.info, t.skip, strict ? " (strict)" : "");
+  ct_tally ts = ct_tally_sec(r, n);
+  fputc('\n', f);
+  blocked_summary(f, r, n, t.blocked + ts.blocked);
+  fprintf(f, "%zu case-runs: %d PASS, %d FAIL, %d BLOCKED, %d NON-STRICT, %d INFO, %d SKIP%s\n",
+          n - ns, t.pass, t.fail, t.blocked, t.nonstrict, t.info, t.skip,
+          strict ? " (strict)" : "");
   fprintf(f, "%d passed, %d failed, %d skipped\n", p, fl, s);
 }

@@ -1,7 +1,8 @@
 /* File reports: JUnit XML (one testcase per case-run, classname = case id,
  * name = transport), a JSON index (expected vs actual and the wire transcript per
  * run) and one self-contained HTML page (inline CSS and script, no external
- * resources) with a summary, a verdict filter and per-case details. */
+ * resources) with a summary, a verdict filter and per-case details. BLOCKED runs (a
+ * failed preamble) are failures that name their root, grouped under it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,7 @@ int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int 
     ct_tally ts = sec ? ct_tally_sec(r, n) : t;
     int sp, sf, ss;
     ct_tally_line(&ts, strict, &sp, &sf, &ss);
-    int nt = ts.pass + ts.fail + ts.nonstrict + ts.info + ts.skip;
+    int nt = ts.pass + ts.fail + ts.nonstrict + ts.info + ts.skip + ts.blocked;
     if (sec && nt == 0) break;
     double tt = 0;
     for (size_t i = 0; i < n; i++)
@@ -92,7 +93,16 @@ static void junit_cases(FILE *f, const ct_run *r, size_t n, int strict, int sec)
     fprintf(f, "\"/>");
     if (x->c->severity) fprintf(f, "<property name=\"severity\" value=\"%s\"/>", x->c->severity);
     fprintf(f, "</properties>\n");
-    if (ct_run_failed(x, strict)) {
+    if (x->verdict == CT_V_BLOCKED) {
+      /* a failure whose message names the root case that failed */
+      fprintf(f, "      <failure type=\"BLOCKED\" message=\"blocked by ");
+      xml_escape(f, x->blocked_by ? x->blocked_by : "?");
+      fprintf(f, ": ");
+      xml_escape(f, x->reason);
+      fprintf(f, "\">the preamble failed; its root case ");
+      xml_escape(f, x->blocked_by ? x->blocked_by : "?");
+      fprintf(f, " grades it</failure>\n");
+    } else if (ct_run_failed(x, strict)) {
       fprintf(f, "      <failure type=\"%s\" message=\"", ct_verdict_name(x->verdict));
       xml_escape(f, x->reason);
       fprintf(f, "\">expected: ");
@@ -124,6 +134,7 @@ static cJSON *run_json(const ct_run *x) {
     cJSON_AddItemToArray(tags, cJSON_CreateString(tok));
   free(t);
   cJSON_AddStringToObject(o, "verdict", ct_verdict_name(x->verdict));
+  if (x->blocked_by) cJSON_AddStringToObject(o, "blocked_by", x->blocked_by);
   cJSON_AddStringToObject(o, "family", ct_case_is_sec(x->c) ? "security" : "conformance");
   if (x->c->severity) cJSON_AddStringToObject(o, "severity", x->c->severity);
   cJSON_AddStringToObject(o, "reason", x->reason ? x->reason : "");
@@ -158,21 +169,24 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   cJSON_AddStringToObject(root, "target", target);
   cJSON_AddBoolToObject(root, "strict", strict);
   cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-  cJSON_AddNumberToObject(sum, "runs", t.pass + t.fail + t.nonstrict + t.info + t.skip);
+  cJSON_AddNumberToObject(sum, "runs", t.pass + t.fail + t.nonstrict + t.info + t.skip + t.blocked);
   cJSON_AddNumberToObject(sum, "passed", p);
   cJSON_AddNumberToObject(sum, "failed", fl);
   cJSON_AddNumberToObject(sum, "skipped", s);
   cJSON_AddNumberToObject(sum, "PASS", t.pass);
   cJSON_AddNumberToObject(sum, "FAIL", t.fail);
+  cJSON_AddNumberToObject(sum, "BLOCKED", t.blocked);
   cJSON_AddNumberToObject(sum, "NON-STRICT", t.nonstrict);
   cJSON_AddNumberToObject(sum, "INFO", t.info);
   cJSON_AddNumberToObject(sum, "SKIP", t.skip);
   /* the security pack is summarised apart and never counted above (issue 6) */
   ct_tally ts = ct_tally_sec(r, n);
   cJSON *sec = cJSON_AddObjectToObject(root, "security");
-  cJSON_AddNumberToObject(sec, "runs", ts.pass + ts.fail + ts.nonstrict + ts.info + ts.skip);
+  cJSON_AddNumberToObject(sec, "runs",
+                          ts.pass + ts.fail + ts.nonstrict + ts.info + ts.skip + ts.blocked);
   cJSON_AddNumberToObject(sec, "PASS", ts.pass);
   cJSON_AddNumberToObject(sec, "FAIL", ts.fail);
+  cJSON_AddNumberToObject(sec, "BLOCKED", ts.blocked);
   cJSON_AddNumberToObject(sec, "NON-STRICT", ts.nonstrict);
   cJSON_AddNumberToObject(sec, "INFO", ts.info);
   cJSON_AddNumberToObject(sec, "SKIP", ts.skip);
@@ -180,6 +194,22 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   for (size_t i = 0; i < n; i++)
     if (ct_case_is_sec(r[i].c) && ct_run_failed(&r[i], strict))
       cJSON_AddItemToArray(sf, cJSON_CreateString(r[i].run_id));
+  /* one fault, one failure: every root that blocks runs, with its own verdict */
+  size_t ng = ct_root_groups(r, n, NULL, 0);
+  ct_root_group *g = ct_xmalloc((ng ? ng : 1) * sizeof *g);
+  ct_root_groups(r, n, g, ng);
+  cJSON *roots = cJSON_AddArrayToObject(root, "roots");
+  for (size_t i = 0; i < ng; i++) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "root", g[i].root);
+    cJSON_AddStringToObject(o, "verdict",
+                            g[i].root_index < 0 ? "NOT RUN"
+                                                : ct_verdict_name(r[g[i].root_index].verdict));
+    cJSON_AddNumberToObject(o, "blocked", g[i].blocked);
+    cJSON_AddItemToArray(roots, o);
+  }
+  free(g);
+  cJSON_AddNumberToObject(sum, "roots", (double)ng);
   cJSON *runs = cJSON_AddArrayToObject(root, "runs");
   for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(runs, run_json(&r[i]));
   return root;
@@ -220,14 +250,15 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "h1{font-size:1.4em}.sum span{display:inline-block;margin-right:1em;padding:.2em .6em;"
         "border-radius:4px}\n"
         ".PASS{background:#d8f5d8}.FAIL{background:#f8d0d0}.NON-STRICT{background:#fbe6c2}"
-        ".INFO{background:#d6e6fa}.SKIP{background:#e6e6e6}\n"
+        ".INFO{background:#d6e6fa}.SKIP{background:#e6e6e6}.BLOCKED{background:#eadcf5}\n"
         "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
         "padding:.25em .5em;text-align:left;vertical-align:top}\n"
         "tr.row{cursor:pointer}tr.det td{background:#fafafa}pre{white-space:pre-wrap;"
         "font-size:12px;margin:.3em 0}\n"
         "label{margin-right:1em}</style></head><body>\n"
         "<h1>sioconform report</h1>\n<p>Target: <code id=\"target\"></code></p>\n"
-        "<div class=\"sum\" id=\"sum\"></div>\n<p id=\"filters\">Show: </p>\n"
+        "<div class=\"sum\" id=\"sum\"></div>\n<div id=\"roots\"></div>\n"
+        "<p id=\"filters\">Show: </p>\n"
         "<table><thead><tr><th>verdict</th><th>case</th><th>transport</th><th>level</th>"
         "<th>tags</th><th>ms</th><th>reason</th></tr></thead><tbody id=\"rows\"></tbody>"
         "</table>\n<script>\nconst DATA=",
@@ -235,7 +266,7 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
   script_safe(f, s);
   free(s);
   fputs(";\n"
-        "const V=['PASS','FAIL','NON-STRICT','INFO','SKIP'];const shown=new Set(V);\n"
+        "const V=['PASS','FAIL','BLOCKED','NON-STRICT','INFO','SKIP'];const shown=new Set(V);\n"
         "function el(t,a,x){const e=document.createElement(t);if(a)for(const k in a)"
         "e.setAttribute(k,a[k]);if(x!==undefined)e.textContent=x;return e;}\n"
         "document.getElementById('target').textContent=DATA.target;\n"
@@ -246,6 +277,16 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "const X=DATA.security;if(X&&X.runs){sum.appendChild(el('br'));"
         "sum.appendChild(el('span',{},'Security pack ('+X.runs+' runs, not in the score):'));"
         "for(const v of V)sum.appendChild(el('span',{class:v},v+': '+X[v]));}\n"
+        /* blocked runs grouped under the root that failed */
+        "const rt=document.getElementById('roots');if(DATA.roots&&DATA.roots.length){\n"
+        "let nb=0;for(const g of DATA.roots)nb+=g.blocked;rt.appendChild(el('h2',{},"
+        "DATA.roots.length+' root failure'+(DATA.roots.length==1?'':'s')+', '+nb+' blocked'));\n"
+        "for(const g of DATA.roots){const d=el('details',{class:'root'});"
+        "const sm=el('summary');sm.appendChild(el('span',{class:g.verdict},g.verdict));"
+        "sm.appendChild(document.createTextNode(' '+g.root+' blocks '+g.blocked+' run(s)'));"
+        "d.appendChild(sm);const ul=el('ul');\n"
+        "for(const r of DATA.runs)if(r.blocked_by===g.root)ul.appendChild(el('li',{},"
+        "r.run+': '+r.reason));d.appendChild(ul);rt.appendChild(d);}}\n"
         "const fl=document.getElementById('filters');\n"
         "for(const v of V){const l=el('label');const c=el('input',{type:'checkbox'});"
         "c.checked=true;c.onchange=()=>{c.checked?shown.add(v):shown.delete(v);draw();};"

@@ -12,6 +12,7 @@
 #include "ct.h"
 #include "ct_payload.h"
 #include "ct_scenario.h"
+#include "ct_sio.h"
 #include "steps_priv.h"
 
 /* ---- pure helpers ---- */
@@ -127,7 +128,10 @@ void sfail(step_ctx *x, const char *expected, const char *actual, const char *fm
   va_start(ap, fmt);
   ct_buf_vprintf(&b, fmt, ap);
   va_end(ap);
-  ct_fail(x->r, expected, actual, "%s", (char *)b.data);
+  if (x->root)
+    ct_preamble_fail(x->r, x->root, x->r->transport, expected, actual, "%s", (char *)b.data);
+  else
+    ct_fail(x->r, expected, actual, "%s", (char *)b.data);
   ct_buf_free(&b);
 }
 
@@ -426,6 +430,24 @@ static void save_groups(step_ctx *x, const ct_pkt *p) {
 
 static long default_wait(const ct_run *r) { return ct_ms(r, 2000); }
 
+/* The namespace whose CONNECT / CONNECT_ERROR answer the expect step waits for, from
+ * the literal start of its expectation (text, sio, prefix, or a match anchored with ^).
+ * Returns 1 and fills NSP, or 0 when the step expects something else. */
+static int expected_answer_nsp(step_ctx *x, char *nsp, size_t nsplen) {
+  char lit[160] = "";
+  const char *t = sget(x, "text"), *sio = sget(x, "sio"), *pre = sget(x, "prefix");
+  const char *re = sget(x, "match");
+  if (t)
+    snprintf(lit, sizeof lit, "%s", t);
+  else if (sio)
+    snprintf(lit, sizeof lit, "4%s", sio);
+  else if (pre)
+    snprintf(lit, sizeof lit, "%s", pre);
+  else if (re && re[0] == '^')
+    snprintf(lit, sizeof lit, "%.*s", (int)strcspn(re + 1, ".[]()*+?{}|\\$^"), re + 1);
+  return ct_sio_answer_nsp(lit, nsp, nsplen);
+}
+
 static void op_expect(step_ctx *x) {
   ct_conn *c = sconn(x);
   long timeout;
@@ -433,6 +455,13 @@ static void op_expect(step_ctx *x) {
   timeout = ct_ms(x->r, timeout);
   const char *t = sget(x, "text");
   int want_noop = t && strcmp(t, "6") == 0;
+  /* SIO-NS-11: while a CONNECT / CONNECT_ERROR answer is awaited, events of its namespace
+   * that come first are set aside and put back at the head of the queue afterwards, as
+   * the official client buffers them; "defer": false grades the order (SIO-NS-10) */
+  ct_defer d;
+  memset(&d, 0, sizeof d);
+  int defer = !cJSON_IsFalse(cJSON_GetObjectItem(x->s, "defer")) &&
+              expected_answer_nsp(x, d.nsp, sizeof d.nsp);
   int64_t deadline = ct_now_ms() + timeout;
   for (;;) {
     ct_pkt p;
@@ -451,6 +480,7 @@ static void op_expect(step_ctx *x) {
                 c->name);
       }
       ct_buf_free(&want);
+      ct_defer_restore(&d, c);
       return;
     }
     /* noops only end a long poll (EIO-UP-*): skip them unless the step wants one */
@@ -471,6 +501,7 @@ static void op_expect(step_ctx *x) {
       ct_buf_free(&p.data);
       continue;
     }
+    if (defer && ct_defer_take(&d, x->r, &p)) continue;
     ct_buf want = {0};
     int ok = pkt_matches(x, &p, &want);
     if (ok) save_groups(x, &p);
@@ -482,6 +513,7 @@ static void op_expect(step_ctx *x) {
     }
     ct_buf_free(&want);
     ct_buf_free(&p.data);
+    ct_defer_restore(&d, c);
     return;
   }
 }
@@ -1272,6 +1304,16 @@ static void op_time_ratio(step_ctx *x) {
   }
 }
 
+/* Does OP act on the server (send bytes, make requests, drop a connection)? Unknown ops
+ * count as acting, so a handshake after them is graded rather than blocked. */
+static int step_acts(const char *op) {
+  static const char *const passive[] = {"open", "sio_open", "expect", "expect_none", "expect_close",
+                                        "set",  "check",    "sleep",  "stopwatch",   "time_ratio"};
+  for (size_t k = 0; k < sizeof passive / sizeof *passive; k++)
+    if (strcmp(op, passive[k]) == 0) return 0;
+  return 1;
+}
+
 void ct_steps_run(ct_run *r) {
   cJSON_AddStringToObject(r->vars, "path", ct_case_path(r));
   cJSON_AddStringToObject(r->vars, "eio_path", r->cfg->eio_path);
@@ -1279,13 +1321,23 @@ void ct_steps_run(ct_run *r) {
   cJSON_AddStringToObject(r->vars, "transport",
                           r->transport == CT_TR_POLLING ? "polling" : "websocket");
   const cJSON *s;
-  int i = 0;
+  int i = 0, acted = 0;
   cJSON_ArrayForEach(s, r->c->steps) {
-    step_ctx x = {r, ++i, cJSON_GetStringValue(cJSON_GetObjectItem(s, "op")), s};
+    step_ctx x = {r, ++i, cJSON_GetStringValue(cJSON_GetObjectItem(s, "op")), s, NULL};
     const char *only = cJSON_GetStringValue(cJSON_GetObjectItem(s, "only"));
     if (only && strcmp(only, r->transport == CT_TR_POLLING ? "polling" : "websocket") != 0)
       continue;
     const char *op = x.op;
+    /* One fault, one failure: a preamble step that fails makes the run BLOCKED by the
+     * root case grading it. open/sio_open are preambles until the case first acts on
+     * the server (a later handshake is a check: "the server still serves"), unless
+     * "preamble" says otherwise; any step naming a "root" is a preamble. */
+    const cJSON *pf = cJSON_GetObjectItem(s, "preamble");
+    int is_open = strcmp(op, "open") == 0 || strcmp(op, "sio_open") == 0;
+    x.root = cJSON_GetStringValue(cJSON_GetObjectItem(s, "root"));
+    int preamble = x.root || (is_open && (cJSON_IsBool(pf) ? cJSON_IsTrue(pf) : !acted));
+    r->open_graded = !preamble;
+    if (!preamble && step_acts(op)) acted = 1;
     if (strcmp(op, "open") == 0)
       op_open(&x, 0);
     else if (strcmp(op, "sio_open") == 0)
@@ -1344,6 +1396,7 @@ void ct_steps_run(ct_run *r) {
       op_http_flood(&x);
     else if (strcmp(op, "need_payload") == 0)
       op_need_payload(&x);
+    r->open_graded = 0;
     if (r->nverdicts) return;
   }
   ct_pass(r);

@@ -105,7 +105,7 @@ static int save_from_body(step_ctx *q, const ct_buf *body) {
  * not judged. */
 static void release(step_ctx *q) {
   const cJSON *rel = cJSON_GetObjectItem(q->s, "release");
-  step_ctx sub = {q->r, q->index, q->op, rel};
+  step_ctx sub = {q->r, q->index, q->op, rel, NULL};
   long after;
   int bad = 0;
   if (snum(&sub, "after", 200, &after)) return;
@@ -171,7 +171,7 @@ void op_http_conn(step_ctx *x) {
   int i = 0;
   cJSON_ArrayForEach(q, reqs) {
     i++;
-    step_ctx sub = {r, x->index, x->op, q};
+    step_ctx sub = {r, x->index, x->op, q, NULL};
     int bad = 0;
     char *method = sstr(&sub, "method", &bad);
     char *target = bad ? NULL : sstr(&sub, "target", &bad);

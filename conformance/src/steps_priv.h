@@ -14,6 +14,7 @@ typedef struct step_ctx {
   int index;
   const char *op;
   const cJSON *s;
+  const char *root; /* a preamble step's root case ("root" field): its failure is BLOCKED */
 } step_ctx;
 
 /* A string field as is (no substitution), or NULL. Borrowed from the step. */

@@ -143,14 +143,18 @@ static int load_sio(ct_cases *cs, const char *path, char *err, size_t errlen) {
     if (!connect_first) {
       /* connect /custom (contract CT-16) so the connect timeout (SIO-NS-5) cannot be
        * what closes the session */
+      /* ... a preamble: if it fails, the run is BLOCKED by the case grading it */
       cJSON *s = step("send");
       cJSON_AddStringToObject(s, "sio", "0/custom,");
+      cJSON_AddStringToObject(s, "root", "sio.connect.custom");
       cJSON_AddItemToArray(steps, s);
       cJSON *e1 = step("expect");
       cJSON_AddStringToObject(e1, "prefix", "40/custom,");
+      cJSON_AddStringToObject(e1, "root", "sio.connect.custom");
       cJSON_AddItemToArray(steps, e1);
       cJSON *e2 = step("expect");
       cJSON_AddStringToObject(e2, "prefix", "42/custom,");
+      cJSON_AddStringToObject(e2, "root", "sio.connect.custom");
       cJSON_AddItemToArray(steps, e2);
     }
     for (size_t k = 0; k < e->nwire; k++)

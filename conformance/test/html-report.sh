@@ -31,7 +31,7 @@ check() {
 }
 # Each of these exists only after the page's script ran over the embedded data.
 check '<div class="sum" id="sum"><span>[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped</span>' "summary line"
-for v in PASS FAIL NON-STRICT INFO SKIP; do
+for v in PASS FAIL BLOCKED NON-STRICT INFO SKIP; do
 	check "<span class=\"$v\">$v: [0-9]+</span>" "summary count $v"
 	check "<label><input type=\"checkbox\"> $v</label>" "filter checkbox $v"
 done

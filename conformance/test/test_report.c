@@ -152,3 +152,123 @@ Test(report, writers) {
   free(h);
   for (int i = 0; i < 4; i++) ct_run_free(&runs[i]);
 }
+
+/* ---- one fault, one failure (issue 11): BLOCKED runs and their roots ---- */
+
+static void probe_blocked(ct_run *r) {
+  ct_preamble_fail(r, CT_ROOT_SIO_CONNECT, r->transport, "40{\"sid\":...}", "42[\"auth\",{}]",
+                   "a: bad CONNECT answer");
+}
+static void probe_blocked_graded(ct_run *r) {
+  r->open_graded = 1; /* a step that checks the preamble itself */
+  probe_blocked(r);
+}
+
+Test(report, preamble_failure_is_blocked_whatever_the_level) {
+  ct_config cfg = cfg0();
+  ct_case must = mk("b.must", CT_MUST), should = mk("b.should", CT_SHOULD),
+          may = mk("b.may", CT_MAY), root = mk(CT_ROOT_SIO_CONNECT, CT_MUST),
+          graded = mk("b.graded", CT_SHOULD);
+  must.probe = should.probe = may.probe = root.probe = probe_blocked;
+  graded.probe = probe_blocked_graded;
+  ct_case *blocked[] = {&must, &should, &may};
+  for (int i = 0; i < 3; i++) {
+    ct_run r;
+    ct_run_case(&r, blocked[i], &cfg, CT_TR_WEBSOCKET);
+    /* never PASS/INFO/NON-STRICT: a setup failure says nothing about the case's rule */
+    cr_assert_eq(r.verdict, CT_V_BLOCKED, "%s: %s", r.run_id, ct_verdict_name(r.verdict));
+    cr_assert_str_eq(r.blocked_by, "sio.connect.main-answer@websocket");
+    cr_assert(strstr(r.reason, "bad CONNECT answer") && strstr(r.reason, "42[\"auth\""));
+    cr_assert(ct_run_failed(&r, 0));
+    ct_run_free(&r);
+  }
+  ct_run r;
+  ct_run_case(&r, &root, &cfg, CT_TR_POLLING); /* the root grades its own preamble */
+  cr_assert_eq(r.verdict, CT_V_FAIL);
+  cr_assert_null(r.blocked_by);
+  cr_assert_str_eq(r.actual, "42[\"auth\",{}]");
+  ct_run_free(&r);
+  ct_run_case(&r, &graded, &cfg, CT_TR_POLLING); /* a checking step: by level */
+  cr_assert_eq(r.verdict, CT_V_NONSTRICT);
+  ct_run_free(&r);
+}
+
+Test(report, handshake_root_follows_the_path) {
+  ct_config cfg = cfg0();
+  ct_case c = mk("h.x", CT_MUST);
+  ct_run r;
+  memset(&r, 0, sizeof r);
+  r.c = &c;
+  r.cfg = &cfg;
+  cr_assert_str_eq(ct_handshake_root(&r, "/socket.io/"), "sio.engine.handshake.open");
+  cr_assert_str_eq(ct_handshake_root(&r, "/engine.io/"), "eio.handshake.open");
+}
+
+Test(report, blocked_writers_group_under_the_root) {
+  ct_config cfg = cfg0();
+  ct_case root = mk(CT_ROOT_SIO_CONNECT, CT_MUST), d1 = mk("d.one", CT_MUST),
+          d2 = mk("d.two", CT_SHOULD), ok = mk("d.ok", CT_MUST);
+  root.probe = d1.probe = d2.probe = probe_blocked;
+  ct_run runs[5];
+  ct_run_case(&runs[0], &root, &cfg, CT_TR_POLLING);
+  ct_run_case(&runs[1], &d1, &cfg, CT_TR_POLLING);
+  ct_run_case(&runs[2], &d2, &cfg, CT_TR_POLLING);
+  ct_run_case(&runs[3], &d1, &cfg, CT_TR_WEBSOCKET); /* root@websocket was not run */
+  ct_run_case(&runs[4], &ok, &cfg, CT_TR_POLLING);   /* no verdict: FAIL */
+  ct_root_group g[4];
+  cr_assert_eq(ct_root_groups(runs, 5, g, 4), 2);
+  cr_assert_eq(ct_root_groups(runs, 5, NULL, 0), 2); /* counting only */
+  cr_assert_str_eq(g[0].root, "sio.connect.main-answer@polling");
+  cr_assert_eq(g[0].blocked, 2);
+  cr_assert_eq(g[0].root_index, 0);
+  cr_assert_eq(g[1].blocked, 1);
+  cr_assert_eq(g[1].root_index, -1);
+
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  ct_report_console_line(f, &runs[1]);
+  console(f, runs, 5, 0);
+  fclose(f);
+  cr_assert(strstr(buf, "BLOCKED    d.one@polling (") == buf, "%s", buf);
+  cr_assert(strstr(buf, " - blocked by sio.connect.main-answer@polling: a: bad CONNECT answer"),
+            "%s", buf);
+  cr_assert(strstr(buf, "\n2 root failures, 3 blocked:\n"), "%s", buf);
+  cr_assert(strstr(buf, "  sio.connect.main-answer@polling (FAIL) blocks 2 runs\n"), "%s", buf);
+  cr_assert(strstr(buf, "  sio.connect.main-answer@websocket (not run) blocks 1 run\n"), "%s", buf);
+  /* the line above the closing one gives every verdict; blocked count as failed */
+  cr_assert(strstr(buf, "5 case-runs: 0 PASS, 2 FAIL, 3 BLOCKED, 0 NON-STRICT, 0 INFO, 0 SKIP\n"
+                        "0 passed, 5 failed, 0 skipped\n"),
+            "%s", buf);
+  free(buf);
+
+  char *x = run_writer(ct_report_junit, runs, 5, 0);
+  cr_assert(strstr(x, "<failure type=\"BLOCKED\" message=\"blocked by "
+                      "sio.connect.main-answer@polling: a: bad CONNECT answer"),
+            "%s", x);
+  cr_assert(strstr(x, "failures=\"5\""), "%s", x);
+  free(x);
+
+  char *j = run_writer(ct_report_json, runs, 5, 0);
+  cJSON *doc = cJSON_Parse(j);
+  cr_assert_not_null(doc);
+  cJSON *sum = cJSON_GetObjectItem(doc, "summary");
+  cr_assert_eq(cJSON_GetObjectItem(sum, "BLOCKED")->valueint, 3);
+  cr_assert_eq(cJSON_GetObjectItem(sum, "failed")->valueint, 5);
+  cr_assert_eq(cJSON_GetObjectItem(sum, "roots")->valueint, 2);
+  cJSON *r1 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 1);
+  cr_assert_str_eq(cJSON_GetObjectItem(r1, "verdict")->valuestring, "BLOCKED");
+  cr_assert_str_eq(cJSON_GetObjectItem(r1, "blocked_by")->valuestring,
+                   "sio.connect.main-answer@polling");
+  cJSON *g0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "roots"), 0);
+  cr_assert_str_eq(cJSON_GetObjectItem(g0, "verdict")->valuestring, "FAIL");
+  cr_assert_eq(cJSON_GetObjectItem(g0, "blocked")->valueint, 2);
+  cJSON_Delete(doc);
+  free(j);
+
+  char *h = run_writer(ct_report_html, runs, 5, 0);
+  cr_assert(strstr(h, "'BLOCKED'") && strstr(h, "blocked_by===g.root") && strstr(h, "el('details'"),
+            "%s", h);
+  free(h);
+  for (int i = 0; i < 5; i++) ct_run_free(&runs[i]);
+}

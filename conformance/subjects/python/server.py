@@ -6,7 +6,7 @@ Run with the system interpreter, which holds the Debian packages (no pip):
 
     /usr/bin/python3 conformance/subjects/python/server.py [--port N] [--host H]
         [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]
-        [--max-payload BYTES] [--cors-origin ORIGIN]
+        [--max-payload BYTES] [--cors-origin ORIGIN] [--greet-in-connect]
 
 The application uses only the libraries' public API and their own aiohttp integration
 (AsyncServer.attach), so what a harness sees is what a python-socketio deployment does.
@@ -41,6 +41,10 @@ def parse_args(argv):
                         "connect timeout, so it is not applied")
     p.add_argument("--max-payload", type=int, default=1000000, metavar="BYTES")
     p.add_argument("--cors-origin", default=None, metavar="ORIGIN")
+    p.add_argument("--greet-in-connect", action="store_true",
+                   help="emit the contract's auth greeting inside the connect handler, as "
+                        "Python users write it: python-socketio then sends it before the "
+                        "CONNECT answer (SIO-NS-10 finding; the default defers the emit)")
     args = p.parse_args(argv)
     if not 0 <= args.port <= 65535:
         p.error("bad port")
@@ -70,17 +74,24 @@ def engine_options(args):
 def make_sio(args):
     sio = socketio.AsyncServer(namespaces=["/", "/custom", "/auth"], **engine_options(args))
 
-    def emit_auth(sid, namespace, auth):
+    async def emit_auth(sid, namespace, auth):
+        payload = auth if auth is not None else {}
+        if args.greet_in_connect:
+            # The way Python users write it: emit inside the handler. python-socketio
+            # (always_connect=False) sends the CONNECT answer only after the handler
+            # returns, so this event reaches the client first (SIO-NS-10, SHOULD);
+            # the official client buffers it (SIO-NS-11).
+            await sio.emit("auth", payload, to=sid, namespace=namespace)
+            return
         # CT-12: "auth" must follow the CONNECT answer, which python-socketio sends only
         # after the connect handler returns; a background task runs after that.
-        sio.start_background_task(
-            sio.emit, "auth", auth if auth is not None else {}, to=sid, namespace=namespace)
+        sio.start_background_task(sio.emit, "auth", payload, to=sid, namespace=namespace)
 
     # ---- namespace "/" ----------------------------------------------------------------
 
     @sio.on("connect", namespace="/")
     async def on_connect(sid, environ, auth=None):
-        emit_auth(sid, "/", auth)
+        await emit_auth(sid, "/", auth)
 
     @sio.on("message", namespace="/")
     async def on_message(sid, *args):
@@ -154,7 +165,7 @@ def make_sio(args):
 
     @sio.on("connect", namespace="/custom")
     async def on_connect_custom(sid, environ, auth=None):
-        emit_auth(sid, "/custom", auth)  # CT-16
+        await emit_auth(sid, "/custom", auth)  # CT-16
 
     @sio.on("connect", namespace="/auth")
     async def on_connect_auth(sid, environ, auth=None):
@@ -162,7 +173,7 @@ def make_sio(args):
             # CT-42: {"message":"unauthorized","data":{"reason":"bad-token"}}
             raise socketio.exceptions.ConnectionRefusedError(
                 "unauthorized", {"reason": "bad-token"})
-        emit_auth(sid, "/auth", auth)  # CT-41
+        await emit_auth(sid, "/auth", auth)  # CT-41
 
     return sio
 
