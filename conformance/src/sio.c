@@ -1,6 +1,6 @@
 /* Socket.IO helpers for the harness: connecting namespace "/" the way the contract's
  * app expects (SIO-CONN-*: CONNECT "40", the server's CONNECT with a sid, then the
- * app's "auth" event), and discovering the contract's optional extensions. */
+ * app's "auth" event). Discovery of the target lives in discover.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,48 +75,4 @@ ct_conn *ct_sio_open(ct_run *r, const char *name, unsigned transport) {
   }
   ct_buf_free(&p.data);
   return ok ? c : NULL;
-}
-
-cJSON *ct_discover_extensions(const ct_config *cfg) {
-  ct_case dummy;
-  memset(&dummy, 0, sizeof dummy);
-  dummy.id = "discover";
-  dummy.sio = 1;
-  ct_run r;
-  memset(&r, 0, sizeof r);
-  r.c = &dummy;
-  ct_config quiet = *cfg;
-  quiet.verbose = 0;
-  r.cfg = &quiet;
-  r.vars = cJSON_CreateObject();
-  r.t0 = ct_now_ms();
-  cJSON *result = NULL;
-  ct_conn *c = ct_sio_open(&r, "x", CT_TR_WEBSOCKET);
-  if (c) {
-    const char ask[] = "421[\"extensions\"]";
-    ct_send(c, 0, ask, sizeof ask - 1);
-    ct_pkt p;
-    int64_t deadline = ct_now_ms() + ct_ms(&r, 2000);
-    while (ct_now_ms() < deadline && ct_next_data(c, (int)(deadline - ct_now_ms()), &p) == 1) {
-      if (!p.binary && p.data.len > 3 && memcmp(p.data.data, "431", 3) == 0) {
-        cJSON *a = cJSON_ParseWithLength((const char *)p.data.data + 3, p.data.len - 3);
-        if (cJSON_IsArray(a) && cJSON_IsArray(cJSON_GetArrayItem(a, 0)))
-          result = cJSON_DetachItemFromArray(a, 0);
-        cJSON_Delete(a);
-        ct_buf_free(&p.data);
-        break;
-      }
-      ct_buf_free(&p.data);
-    }
-  }
-  for (int i = 0; i < r.nconns; i++) {
-    ct_conn_close(r.conns[i]);
-    free(r.conns[i]);
-  }
-  ct_buf_free(&r.log);
-  free(r.reason);
-  free(r.expected);
-  free(r.actual);
-  cJSON_Delete(r.vars);
-  return result;
 }
