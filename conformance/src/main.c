@@ -189,8 +189,7 @@ enum { ST_PENDING = 0, ST_RUNNING, ST_DONE, ST_REPORTED };
 typedef struct plan_item {
   const ct_case *c;
   unsigned tr;
-  size_t ci; /* index of the case (two transports of one case never run at once: they
-              * would share room names and the like) */
+  size_t ci; /* index of the case, for its busy flag */
   int state; /* ST_* */
 } plan_item;
 
@@ -289,7 +288,9 @@ static long sched_pick(sched *sc) {
       /* an exclusive run starts on an idle harness, and nothing passes it */
       return sc->running == 0 ? (long)i : -1;
     }
-    if (sc->busy[it->ci]) continue;
+    /* the app's shared names (rooms "ct-r1"...) would meet between the two transports of
+     * one case: app cases run one transport at a time */
+    if (it->c->needs == CT_NEED_APP && sc->busy[it->ci]) continue;
     return (long)i;
   }
   return left ? -1 : -2;
