@@ -243,11 +243,9 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen) {
   t->ping_interval = num_or(timing, "pingInterval");
   t->ping_timeout = num_or(timing, "pingTimeout");
   t->max_payload = num_or(timing, "maxPayload");
-  unsigned tr = (t->transports & CT_TR_WEBSOCKET) ? CT_TR_WEBSOCKET : CT_TR_POLLING;
   if (eopen) t->echo = echoes(cfg, (etrs & CT_TR_WEBSOCKET) ? CT_TR_WEBSOCKET : CT_TR_POLLING);
   if (sopen)
     socketio(cfg, (strs & CT_TR_WEBSOCKET) ? CT_TR_WEBSOCKET : CT_TR_POLLING, &cfg->extensions);
-  (void)tr;
   snprintf(t->answered, sizeof t->answered, "%s: %s; %s: %s", cfg->sio_path,
            sopen ? "Engine.IO" : sdesc, cfg->eio_path,
            eopen ? (t->echo ? "Engine.IO, echoes" : "Engine.IO, does not echo") : edesc);
