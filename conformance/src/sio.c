@@ -1,6 +1,6 @@
 /* Socket.IO helpers for the harness: connecting namespace "/" the way the contract's
  * app expects (SIO-CONN-*: CONNECT "40", the server's CONNECT with a sid, then the
- * app's "auth" event). Discovery of the target lives in discover.c. */
+ * app's "auth" event), and discovering the contract's optional extensions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
