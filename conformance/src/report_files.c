@@ -158,6 +158,14 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   cJSON *root = cJSON_CreateObject();
   cJSON_AddNumberToObject(root, "format", 1);
   cJSON_AddStringToObject(root, "tool", "sioconform");
+  /* what discovery found on the target (issue 11) */
+  cJSON *disc = n && r[0].cfg ? ct_discovery_json(r[0].cfg) : NULL;
+  if (disc) {
+    char *line = ct_discovery_line(r[0].cfg);
+    cJSON_AddStringToObject(disc, "summary", line);
+    free(line);
+    cJSON_AddItemToObject(root, "discovery", disc);
+  }
   cJSON_AddStringToObject(root, "target", target);
   cJSON_AddBoolToObject(root, "strict", strict);
   cJSON *sum = cJSON_AddObjectToObject(root, "summary");
@@ -183,13 +191,6 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   for (size_t i = 0; i < n; i++)
     if (ct_case_is_sec(r[i].c) && ct_run_failed(&r[i], strict))
       cJSON_AddItemToArray(sf, cJSON_CreateString(r[i].run_id));
-  cJSON *disc = n && r[0].cfg ? ct_discovery_json(r[0].cfg) : NULL;
-  if (disc) {
-    char *line = ct_discovery_line(r[0].cfg);
-    cJSON_AddStringToObject(disc, "summary", line);
-    free(line);
-    cJSON_AddItemToObject(root, "discovery", disc);
-  }
   cJSON *runs = cJSON_AddArrayToObject(root, "runs");
   for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(runs, run_json(&r[i]));
   return root;
@@ -237,7 +238,7 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "font-size:12px;margin:.3em 0}\n"
         "label{margin-right:1em}</style></head><body>\n"
         "<h1>sioconform report</h1>\n<p>Target: <code id=\"target\"></code></p>\n"
-        "<p id=\"disc\"></p>\n<div class=\"sum\" id=\"sum\"></div>\n<p id=\"filters\">Show: </p>\n"
+        "<div class=\"sum\" id=\"sum\"></div>\n<p id=\"filters\">Show: </p>\n"
         "<table><thead><tr><th>verdict</th><th>case</th><th>transport</th><th>level</th>"
         "<th>tags</th><th>ms</th><th>reason</th></tr></thead><tbody id=\"rows\"></tbody>"
         "</table>\n<script>\nconst DATA=",
@@ -249,8 +250,8 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "function el(t,a,x){const e=document.createElement(t);if(a)for(const k in a)"
         "e.setAttribute(k,a[k]);if(x!==undefined)e.textContent=x;return e;}\n"
         "document.getElementById('target').textContent=DATA.target;\n"
-        "if(DATA.discovery)document.getElementById('disc').textContent="
-        "'Discovery: '+DATA.discovery.summary;\n"
+        "if(DATA.discovery)document.getElementById('target').parentNode.after("
+        "el('p',{},'Discovery: '+DATA.discovery.summary));\n"
         "const sum=document.getElementById('sum');const S=DATA.summary;\n"
         "sum.appendChild(el('span',{},S.passed+' passed, '+S.failed+' failed, '+S.skipped+"
         "' skipped'));\n"
