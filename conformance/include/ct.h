@@ -251,7 +251,4 @@ int ct_scenarios_load_file(ct_cases *cs, const char *file, char *err, size_t err
 int ct_vectors_load(ct_cases *cs, const char *vectors_dir, char *err, size_t errlen);
 void ct_probes_register(ct_cases *cs);
 
-/* ---- extension discovery */
-cJSON *ct_discover_extensions(const ct_config *cfg);
-
 #endif

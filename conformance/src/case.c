@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "ct_discover.h"
 
 ct_case *ct_cases_add(ct_cases *cs, const char *id, const char *title, const char *tags,
                       ct_level level, unsigned transports, int sio, const char *requires) {
@@ -97,7 +98,9 @@ void ct_log(ct_run *r, const char *fmt, ...) {
   char *clean = ct_utf8_sanitize(line.data, line.len);
   /* a transcript is for reading: cap it so a flood cannot eat memory */
   if (r->log.len < 256 * 1024) ct_buf_adds(&r->log, clean);
-  if (r->cfg && r->cfg->verbose) fprintf(stderr, "    %s", clean);
+  /* -v: live only when runs go one at a time; with --jobs the finished transcript is
+   * printed whole (main.c), so runs never interleave */
+  if (r->cfg && r->cfg->verbose && r->cfg->jobs <= 1) fprintf(stderr, "    %s", clean);
   free(clean);
   ct_buf_free(&line);
 }
@@ -191,15 +194,6 @@ int ct_need_parse(const char *s, ct_need *out) {
   return -1;
 }
 
-static int has_extension(const ct_config *cfg, const char *name) {
-  if (!cfg->extensions) return 0;
-  const cJSON *e;
-  cJSON_ArrayForEach(e, cfg->extensions) {
-    if (cJSON_IsString(e) && strcmp(e->valuestring, name) == 0) return 1;
-  }
-  return 0;
-}
-
 void ct_run_case(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned transport) {
   memset(r, 0, sizeof *r);
   r->c = c;
@@ -208,8 +202,10 @@ void ct_run_case(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned tra
   r->run_id = ct_xasprintf("%s@%s", c->id, transport == CT_TR_POLLING ? "polling" : "websocket");
   r->vars = cJSON_CreateObject();
   r->t0 = ct_now_ms();
-  if (c->requires && !has_extension(cfg, c->requires)) {
-    ct_skip(r, "server does not announce extension \"%s\"", c->requires);
+  char why[300];
+  /* a missing need (discovery, an extension) is SKIP with its reason, never FAIL */
+  if (!ct_need_met(cfg, c, transport, why, sizeof why)) {
+    ct_skip(r, "%s", why);
   } else if (c->probe) {
     c->probe(r);
   } else if (c->steps) {

@@ -14,7 +14,12 @@
 #include "ct_payload.h"
 
 const char *ct_case_path(const ct_run *r) {
-  return r->c && r->c->sio ? r->cfg->sio_path : r->cfg->eio_path;
+  if (r->c && r->c->sio) return r->cfg->sio_path;
+  /* a case that needs only an Engine.IO endpoint runs on the Socket.IO path when the
+   * contract's echo path is absent: the Engine.IO layer is the same on both (issue 11) */
+  if (r->c && r->c->needs == CT_NEED_ENGINE && r->cfg->tgt.discovered && !r->cfg->tgt.echo)
+    return r->cfg->sio_path;
+  return r->cfg->eio_path;
 }
 
 ct_conn *ct_conn_find(ct_run *r, const char *name) {

@@ -4,6 +4,7 @@
  * Exit: 0 every required case passed, 1 a conformance failure, 2 usage/connection. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,10 @@
 
 #include "ct.h"
 #include "ct_deviations.h"
+#include "ct_discover.h"
 #include "ct_fuzz.h"
 #include "ct_report.h"
+#include "ct_scenario.h"
 
 #ifndef CT_DEFAULT_VECTORS_DIR
 #define CT_DEFAULT_VECTORS_DIR "vectors"
@@ -25,6 +28,10 @@
 #ifndef CT_DEFAULT_SIOREF
 #define CT_DEFAULT_SIOREF ""
 #endif
+/* --jobs default: enough runs side by side that the heartbeat-bound cases (each waits
+ * one or more pingInterval + pingTimeout) overlap, few enough for a 2-core machine */
+#define CT_DEFAULT_JOBS 8
+#define CT_MAX_JOBS     64
 
 static void usage(FILE *f) {
   fputs("usage: sioconform [options] [URL]\n"
@@ -39,6 +46,10 @@ static void usage(FILE *f) {
         "  --eio-path P         Engine.IO echo path of the test app (default /engine.io/)\n"
         "  --strict             NON-STRICT verdicts count as failures\n"
         "  --timeout-scale X    multiply every harness wait by X (default 1)\n"
+        "  --jobs N             case-runs side by side, each on its own sessions (default 8;\n"
+        "                       1 runs them one after another in list order); cases marked\n"
+        "                       exclusive (broadcasts, floods, timings) always run alone\n"
+        "  --max-payload N      maxPayload in bytes to assume when the open packet omits it\n"
         "  --junit FILE         write JUnit XML\n"
         "  --json FILE          write the JSON index (expected/actual, wire transcripts)\n"
         "  --html FILE          write one self-contained HTML page\n"
@@ -59,8 +70,13 @@ static void usage(FILE *f) {
         "  -v, --verbose        print each run's wire transcript\n"
         "  -h, --help           this help\n"
         "\n"
+        "Before the cases the target is probed once (Engine.IO paths, echo path, CONNECT,\n"
+        "the contract app, extensions, transports, timings); a case whose need is missing\n"
+        "is SKIP with the reason.\n"
+        "\n"
         "Exit status: 0 all required cases pass, 1 conformance failure, 2 usage or\n"
-        "connection error (including a selection that matches no case).\n",
+        "connection error (including a selection that matches no case, a target that does\n"
+        "not speak Engine.IO, and a server that stops answering during the run).\n",
         f);
 }
 
@@ -175,6 +191,212 @@ static int write_report(const char *file, const char *what, const ct_run *runs, 
   return rc;
 }
 
+/* ---- the scheduler: the plan's runs on --jobs threads */
+
+enum { ST_PENDING = 0, ST_RUNNING, ST_DONE, ST_REPORTED };
+
+typedef struct plan_item {
+  const ct_case *c;
+  unsigned tr;
+  size_t ci; /* index of the case, for its busy flag */
+  int state; /* ST_* */
+} plan_item;
+
+typedef struct sched {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ct_config *cfg;
+  plan_item *items;
+  size_t n, ncases;
+  ct_run *runs;        /* runs[i] belongs to items[i] */
+  size_t *order;       /* the order runs start in */
+  unsigned char *busy; /* per case: one of its runs is running */
+  int running, exclusive_running;
+  int stop; /* the server stopped answering: start nothing more */
+  char gone[400];
+  char target[300];
+  const ct_known *known; /* known deviations, linked on each console line */
+} sched;
+
+/* How long a case may wait, roughly, in ms: the sum of its waits with the server's
+ * timings. Only the order matters (the heartbeat-bound runs start first). */
+static long case_weight(const ct_case *c, const ct_config *cfg) {
+  if (!c->steps) return 0;
+  cJSON *vars = cJSON_CreateObject();
+  long pi = cfg->tgt.ping_interval > 0 ? cfg->tgt.ping_interval : 25000;
+  long pt = cfg->tgt.ping_timeout > 0 ? cfg->tgt.ping_timeout : 20000;
+  long mp = cfg->tgt.max_payload > 0 ? cfg->tgt.max_payload : 1000000;
+  cJSON_AddNumberToObject(vars, "pingInterval", (double)pi);
+  cJSON_AddNumberToObject(vars, "pingTimeout", (double)pt);
+  cJSON_AddNumberToObject(vars, "maxPayload", (double)mp);
+  long w = 0;
+  const cJSON *s;
+  cJSON_ArrayForEach(s, c->steps) {
+    /* sleeps and close deadlines count; an expect's timeout is only a bound, unless it
+     * is heartbeat-bound (then it is also the wait) */
+    static const char *const keys[] = {"ms", "within", "timeout"};
+    for (int k = 0; k < 3; k++) {
+      const cJSON *v = cJSON_GetObjectItem(s, keys[k]);
+      long x = 0;
+      if (cJSON_IsString(v) && strstr(v->valuestring, "ping"))
+        ct_eval(v->valuestring, vars, &x);
+      else if (cJSON_IsNumber(v) && k < 2)
+        x = (long)v->valuedouble;
+      w += x > 0 ? x : 0;
+    }
+  }
+  cJSON_Delete(vars);
+  return w;
+}
+
+typedef struct weighted {
+  size_t i;
+  long w;
+} weighted;
+
+static int by_weight(const void *a, const void *b) {
+  const weighted *x = a, *y = b;
+  if (x->w != y->w) return x->w > y->w ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* --jobs 1: the plan order, as always. Otherwise the exclusive runs first (alone, in
+ * plan order), then the rest, longest first. */
+static void sched_order(sched *sc) {
+  sc->order = ct_xmalloc((sc->n ? sc->n : 1) * sizeof *sc->order);
+  if (sc->cfg->jobs <= 1) {
+    for (size_t i = 0; i < sc->n; i++) sc->order[i] = i;
+    return;
+  }
+  weighted *w = ct_xmalloc((sc->n ? sc->n : 1) * sizeof *w);
+  long *cw = ct_xmalloc((sc->ncases ? sc->ncases : 1) * sizeof *cw);
+  for (size_t i = 0; i < sc->ncases; i++) cw[i] = -1;
+  for (size_t i = 0; i < sc->n; i++) {
+    plan_item *it = &sc->items[i];
+    if (cw[it->ci] < 0) cw[it->ci] = case_weight(it->c, sc->cfg);
+    /* exclusive runs go first: a huge weight keeps them in front, in plan order */
+    w[i] = (weighted){i, it->c->exclusive ? 0x7fffffffL : cw[it->ci]};
+  }
+  qsort(w, sc->n, sizeof *w, by_weight);
+  for (size_t i = 0; i < sc->n; i++) sc->order[i] = w[i].i;
+  free(w);
+  free(cw);
+}
+
+/* Under the lock: the next run that may start now, or -1 (none yet: wait), or -2 (none
+ * left). */
+static long sched_pick(sched *sc) {
+  if (sc->stop) return -2;
+  if (sc->exclusive_running) return -1;
+  int left = 0;
+  for (size_t k = 0; k < sc->n; k++) {
+    size_t i = sc->order[k];
+    plan_item *it = &sc->items[i];
+    if (it->state != ST_PENDING) continue;
+    left = 1;
+    if (it->c->exclusive) {
+      /* an exclusive run starts on an idle harness, and nothing passes it */
+      return sc->running == 0 ? (long)i : -1;
+    }
+    /* the app's shared names (rooms "ct-r1"...) would meet between the two transports of
+     * one case: app cases run one transport at a time */
+    if (it->c->needs == CT_NEED_APP && sc->busy[it->ci]) continue;
+    return (long)i;
+  }
+  return left ? -1 : -2;
+}
+
+/* A run did not pass: is the server still there? Bounded: two handshakes. */
+static int server_gone(sched *sc, char *why, size_t len) {
+  const ct_config *cfg = sc->cfg;
+  int t = (int)(3000 * cfg->tscale);
+  if (ct_target_alive(cfg, t, why, len)) return 0;
+  ct_sleep_ms(500);
+  return !ct_target_alive(cfg, 2 * t, why, len);
+}
+
+static void sched_one(sched *sc, size_t i) {
+  plan_item *it = &sc->items[i];
+  ct_run *r = &sc->runs[i];
+  if (sc->cfg->verbose && sc->cfg->jobs <= 1)
+    fprintf(stderr, "--- %s@%s\n", it->c->id, it->tr == CT_TR_POLLING ? "polling" : "websocket");
+  ct_run_case(r, it->c, sc->cfg, it->tr);
+  char why[300] = "";
+  /* connection errors make a run fail: one that did not pass triggers a liveness check */
+  int gone = r->verdict != CT_V_PASS && r->verdict != CT_V_SKIP && sc->cfg->tgt.discovered &&
+             server_gone(sc, why, sizeof why);
+  pthread_mutex_lock(&sc->mu);
+  sc->running--;
+  if (it->c->exclusive) sc->exclusive_running = 0;
+  sc->busy[it->ci] = 0;
+  it->state = ST_DONE;
+  /* a run that ends after the server was found gone failed because of that: drop it */
+  if (!sc->stop || gone) {
+    it->state = ST_REPORTED;
+    if (sc->cfg->verbose && sc->cfg->jobs > 1)
+      fprintf(stderr, "--- %s\n%s", r->run_id, r->log.data ? (char *)r->log.data : "");
+    ct_deviations_annotate(sc->known, r, 1); /* for the console line's link */
+    ct_report_console_line(stdout, r);
+    fflush(stdout);
+  }
+  if (gone && !sc->stop) {
+    sc->stop = 1;
+    snprintf(sc->gone, sizeof sc->gone, "%s %s, last run %s", sc->target, why, r->run_id);
+  }
+  pthread_cond_broadcast(&sc->cv);
+  pthread_mutex_unlock(&sc->mu);
+}
+
+static void *sched_worker(void *arg) {
+  sched *sc = arg;
+  pthread_mutex_lock(&sc->mu);
+  for (;;) {
+    long i = sched_pick(sc);
+    if (i == -2) break;
+    if (i == -1) {
+      pthread_cond_wait(&sc->cv, &sc->mu);
+      continue;
+    }
+    plan_item *it = &sc->items[i];
+    it->state = ST_RUNNING;
+    sc->running++;
+    sc->busy[it->ci] = 1;
+    if (it->c->exclusive) sc->exclusive_running = 1;
+    pthread_mutex_unlock(&sc->mu);
+    sched_one(sc, (size_t)i);
+    pthread_mutex_lock(&sc->mu);
+  }
+  pthread_cond_broadcast(&sc->cv);
+  pthread_mutex_unlock(&sc->mu);
+  return NULL;
+}
+
+static void sched_run(sched *sc) {
+  sc->runs = ct_xmalloc((sc->n ? sc->n : 1) * sizeof *sc->runs);
+  memset(sc->runs, 0, (sc->n ? sc->n : 1) * sizeof *sc->runs);
+  sc->busy = ct_xmalloc(sc->ncases ? sc->ncases : 1);
+  memset(sc->busy, 0, sc->ncases ? sc->ncases : 1);
+  sched_order(sc);
+  pthread_mutex_init(&sc->mu, NULL);
+  pthread_cond_init(&sc->cv, NULL);
+  int nt = sc->cfg->jobs;
+  if ((size_t)nt > sc->n) nt = (int)sc->n;
+  if (nt <= 1) {
+    sched_worker(sc); /* --jobs 1: this thread, one run after another, as always */
+  } else {
+    pthread_t th[CT_MAX_JOBS];
+    int started = 0;
+    for (int k = 0; k < nt; k++)
+      if (pthread_create(&th[started], NULL, sched_worker, sc) == 0) started++;
+    if (started == 0) sched_worker(sc);
+    for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
+  }
+  pthread_cond_destroy(&sc->cv);
+  pthread_mutex_destroy(&sc->mu);
+  free(sc->order);
+  free(sc->busy);
+}
+
 int main(int argc, char **argv) {
   ct_config cfg;
   memset(&cfg, 0, sizeof cfg);
@@ -210,7 +432,9 @@ int main(int argc, char **argv) {
     O_FUZZ_REPLAY,
     O_KNOWN,
     O_NO_KNOWN,
-    O_KNOWN_SERVER
+    O_KNOWN_SERVER,
+    O_JOBS,
+    O_MAX_PAYLOAD
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"case", required_argument, 0, 'c'},
@@ -231,6 +455,8 @@ int main(int argc, char **argv) {
                                      {"known-deviations", required_argument, 0, O_KNOWN},
                                      {"no-known-deviations", no_argument, 0, O_NO_KNOWN},
                                      {"deviations-server", required_argument, 0, O_KNOWN_SERVER},
+                                     {"jobs", required_argument, 0, O_JOBS},
+                                     {"max-payload", required_argument, 0, O_MAX_PAYLOAD},
                                      {"verbose", no_argument, 0, 'v'},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -306,6 +532,22 @@ int main(int argc, char **argv) {
     case O_FUZZ_OUT:
       fuzz.out = optarg;
       break;
+    case O_JOBS:
+    case O_MAX_PAYLOAD: {
+      char *end;
+      errno = 0;
+      long v = strtol(optarg, &end, 10);
+      if (*end || !*optarg || errno || v <= 0 || (o == O_JOBS && v > CT_MAX_JOBS)) {
+        fprintf(stderr, o == O_JOBS ? "sioconform: --jobs needs a number from 1 to 64\n"
+                                    : "sioconform: --max-payload needs a positive number\n");
+        return 2;
+      }
+      if (o == O_JOBS)
+        cfg.jobs = (int)v;
+      else
+        cfg.max_payload = v;
+      break;
+    }
     case O_FUZZ_REPLAY:
       fuzz.replay = optarg;
       break;
@@ -373,11 +615,12 @@ int main(int argc, char **argv) {
       for (unsigned t = 1; t <= 2; t++)
         any |= (c->transports & t) && (transports & t) && selected(c, t, prefixes, np);
       if (!any) continue;
-      printf("%-58s %-6s %-18s %s%s%s\n", c->id, ct_level_name(c->level),
+      printf("%-58s %-6s %-18s %s  needs:%s%s%s%s\n", c->id, ct_level_name(c->level),
              c->transports == CT_TR_ALL       ? "polling,websocket"
              : c->transports == CT_TR_POLLING ? "polling"
                                               : "websocket",
-             c->tags, c->requires ? "  requires:" : "", c->requires ? c->requires : "");
+             c->tags, ct_need_name(c->needs), c->requires ? "  requires:" : "",
+             c->requires ? c->requires : "", c->exclusive ? "  exclusive" : "");
     }
     printf("%zu cases, %zu case-runs selected\n", cs.n, nsel);
     ct_cases_free(&cs);
@@ -426,12 +669,19 @@ int main(int argc, char **argv) {
     }
     return frc;
   }
-  cfg.extensions = ct_discover_extensions(&cfg);
-  {
-    char *e = cfg.extensions ? cJSON_PrintUnformatted(cfg.extensions) : NULL;
-    printf("sioconform: checking %s (extensions: %s)\n", target, e ? e : "none announced");
-    free(e);
+  char why[600];
+  if (ct_discover(&cfg, why, sizeof why) != 0) {
+    /* not Engine.IO, or unreachable: one line naming what answered, exit 2 */
+    fprintf(stderr, "sioconform: %s\n", why);
+    cJSON_Delete(cfg.extensions);
+    ct_cases_free(&cs);
+    if (child > 0) {
+      kill(child, SIGTERM);
+      waitpid(child, NULL, 0);
+    }
+    return 2;
   }
+  if (cfg.jobs <= 0) cfg.jobs = CT_DEFAULT_JOBS;
 
   /* Known deviations, matched by cause (known-deviations.md). An explicit file that does
    * not load is a usage error; the default one is only used when it is there. */
@@ -451,37 +701,75 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  ct_run *runs = ct_xmalloc(nsel * sizeof *runs);
-  size_t nr = 0;
-  for (size_t i = 0; i < cs.n; i++) {
+  /* the plan: every selected (case, transport) in list order */
+  sched sc;
+  memset(&sc, 0, sizeof sc);
+  sc.cfg = &cfg;
+  sc.items = ct_xmalloc(nsel * sizeof *sc.items);
+  sc.ncases = cs.n;
+  for (size_t i = 0; i < cs.n; i++)
     for (unsigned t = 1; t <= 2; t++) {
       const ct_case *c = &cs.v[i];
       if (!((c->transports & t) && (transports & t) && selected(c, t, prefixes, np))) continue;
-      if (cfg.verbose) fprintf(stderr, "--- %s@%s\n", c->id, t == 1 ? "polling" : "websocket");
-      ct_run_case(&runs[nr], c, &cfg, t);
-      ct_deviations_annotate(&known, &runs[nr], 1); /* for the console line's link */
-      ct_report_console_line(stdout, &runs[nr]);
-      fflush(stdout);
-      nr++;
+      sc.items[sc.n++] = (plan_item){c, t, i, 0};
     }
+  {
+    const ct_case **pc = ct_xmalloc(sc.n * sizeof *pc);
+    unsigned *pt = ct_xmalloc(sc.n * sizeof *pt);
+    for (size_t i = 0; i < sc.n; i++) {
+      pc[i] = sc.items[i].c;
+      pt[i] = sc.items[i].tr;
+    }
+    char *e = cfg.extensions ? cJSON_PrintUnformatted(cfg.extensions) : NULL;
+    printf("sioconform: checking %s (extensions: %s)\n", target, e ? e : "none announced");
+    free(e);
+    ct_discovery_print(stdout, &cfg, pc, pt, sc.n);
+    if (cfg.jobs > 1) printf("  jobs: %d case-runs side by side (--jobs)\n", cfg.jobs);
+    fflush(stdout);
+    free(pc);
+    free(pt);
   }
-  ct_deviations_annotate(&known, runs, nr);
+  snprintf(sc.target, sizeof sc.target, "%s", target);
+  sc.known = &known;
+  int64_t t_start = ct_now_ms();
+  sched_run(&sc);
+
+  /* the reports list the finished runs in plan order */
+  ct_run *runs = ct_xmalloc((sc.n ? sc.n : 1) * sizeof *runs);
+  size_t nr = 0;
+  for (size_t i = 0; i < sc.n; i++)
+    if (sc.items[i].state == ST_REPORTED) {
+      /* link on the run itself: the copy below is shallow and freed through sc.runs */
+      ct_deviations_annotate(&known, &sc.runs[i], 1);
+      runs[nr++] = sc.runs[i];
+    }
   ct_report_console_summary(stdout, runs, nr, cfg.strict);
+  if (cfg.jobs > 1)
+    printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - t_start) / 1000.0, cfg.jobs);
+  if (sc.stop)
+    fprintf(stderr,
+            "sioconform: the server stopped answering after %zu of %zu case-runs (%s); "
+            "stopped, the reports hold the runs finished so far\n",
+            nr, sc.n, sc.gone);
+  fflush(stdout);
   int werr = 0;
   if (junit) werr |= write_report(junit, "JUnit", runs, nr, target, cfg.strict, ct_report_junit);
   if (json) werr |= write_report(json, "JSON", runs, nr, target, cfg.strict, ct_report_json);
   if (html) werr |= write_report(html, "HTML", runs, nr, target, cfg.strict, ct_report_html);
   int failed = 0;
   for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
-  for (size_t i = 0; i < nr; i++) ct_run_free(&runs[i]);
+  for (size_t i = 0; i < sc.n; i++)
+    if (sc.items[i].state != ST_PENDING) ct_run_free(&sc.runs[i]);
   free(runs);
   ct_deviations_free(&known);
+  free(sc.runs);
+  free(sc.items);
   cJSON_Delete(cfg.extensions);
   ct_cases_free(&cs);
   if (child > 0) {
     kill(child, SIGTERM);
     waitpid(child, NULL, 0);
   }
-  if (werr) return 2;
+  if (werr || sc.stop) return 2;
   return failed ? 1 : 0;
 }

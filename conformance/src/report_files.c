@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ct_discover.h"
 #include "ct_report.h"
 #include "ct_deviations.h"
 
@@ -71,6 +72,14 @@ int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int 
     xml_escape(f, target);
     fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", nt,
             sf, ss, tt / 1000);
+    /* what discovery found on the target (issue 11) */
+    char *disc = n && r[0].cfg ? ct_discovery_line(r[0].cfg) : NULL;
+    if (disc) {
+      fprintf(f, "    <properties><property name=\"discovery\" value=\"");
+      xml_escape(f, disc);
+      fprintf(f, "\"/></properties>\n");
+      free(disc);
+    }
     junit_cases(f, r, n, strict, sec);
     fprintf(f, "  </testsuite>\n");
   }
@@ -166,6 +175,14 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   cJSON *root = cJSON_CreateObject();
   cJSON_AddNumberToObject(root, "format", 1);
   cJSON_AddStringToObject(root, "tool", "sioconform");
+  /* what discovery found on the target (issue 11) */
+  cJSON *disc = n && r[0].cfg ? ct_discovery_json(r[0].cfg) : NULL;
+  if (disc) {
+    char *line = ct_discovery_line(r[0].cfg);
+    cJSON_AddStringToObject(disc, "summary", line);
+    free(line);
+    cJSON_AddItemToObject(root, "discovery", disc);
+  }
   cJSON_AddStringToObject(root, "target", target);
   cJSON_AddBoolToObject(root, "strict", strict);
   cJSON *sum = cJSON_AddObjectToObject(root, "summary");
@@ -270,6 +287,8 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
         "function el(t,a,x){const e=document.createElement(t);if(a)for(const k in a)"
         "e.setAttribute(k,a[k]);if(x!==undefined)e.textContent=x;return e;}\n"
         "document.getElementById('target').textContent=DATA.target;\n"
+        "if(DATA.discovery)document.getElementById('target').parentNode.after("
+        "el('p',{},'Discovery: '+DATA.discovery.summary));\n"
         "const sum=document.getElementById('sum');const S=DATA.summary;\n"
         "sum.appendChild(el('span',{},S.passed+' passed, '+S.failed+' failed, '+S.skipped+"
         "' skipped'));\n"

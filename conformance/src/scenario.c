@@ -128,6 +128,13 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
                  op ? op : "(none)");
         goto bad;
       }
+      const cJSON *sn = cJSON_GetObjectItem(s, "needs");
+      ct_need sneed;
+      if (sn && ct_need_parse(cJSON_GetStringValue(sn), &sneed) != 0) {
+        snprintf(err, errlen, "%s: %s: step %d: needs must be engine, echo, socketio or app",
+                 source, id, si + 1);
+        goto bad;
+      }
       si++;
     }
     ct_buf tb = {0};

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ct.h"
+#include "ct_discover.h"
 #include "ct_payload.h"
 #include "ct_scenario.h"
 #include "ct_sio.h"
@@ -1327,6 +1328,14 @@ void ct_steps_run(ct_run *r) {
     const char *only = cJSON_GetStringValue(cJSON_GetObjectItem(s, "only"));
     if (only && strcmp(only, r->transport == CT_TR_POLLING ? "polling" : "websocket") != 0)
       continue;
+    /* "needs": a step the target cannot serve (e.g. an echo round trip proving liveness
+     * when the echo path is absent) is left out, and the transcript says so */
+    ct_need sneed;
+    if (ct_need_parse(cJSON_GetStringValue(cJSON_GetObjectItem(s, "needs")), &sneed) == 0 &&
+        !ct_target_offers(r->cfg, sneed)) {
+      ct_log(r, ".. step %d (%s) left out: the target has no %s", i, x.op, ct_need_name(sneed));
+      continue;
+    }
     const char *op = x.op;
     /* One fault, one failure: a preamble step that fails makes the run BLOCKED by the
      * root case grading it. open/sio_open are preambles until the case first acts on

@@ -66,15 +66,30 @@ static void add_tail(cJSON *steps, int sio) {
     cJSON *o = step("open");
     cJSON_AddStringToObject(o, "conn", "fresh");
     cJSON_AddItemToArray(steps, o);
+    /* the echo round trip needs the contract's echo path; without it the fresh
+     * handshake is the proof (ct_steps_run leaves these two steps out) */
     cJSON *s = step("send");
     cJSON_AddStringToObject(s, "conn", "fresh");
     cJSON_AddStringToObject(s, "text", "4fresh");
+    cJSON_AddStringToObject(s, "needs", "echo");
     cJSON_AddItemToArray(steps, s);
     cJSON *e = step("expect");
     cJSON_AddStringToObject(e, "conn", "fresh");
     cJSON_AddStringToObject(e, "text", "4fresh");
+    cJSON_AddStringToObject(e, "needs", "echo");
     cJSON_AddItemToArray(steps, e);
   }
+}
+
+/* Does wire form M carry a message packet (a segment starting with '4' or 'b')? A server
+ * that wrongly accepts one would hand its data to the application: on the echo path it
+ * comes back (the case fails as it should), but on a Socket.IO path the Socket.IO
+ * decoder may close the session for another reason and hide the fault. Such entries
+ * need the echo path; the others need only an Engine.IO endpoint. */
+static int carries_message(const vec_msg *m) {
+  for (size_t i = 0; i < m->len; i++)
+    if ((i == 0 || m->bytes[i - 1] == 0x1e) && (m->bytes[i] == '4' || m->bytes[i] == 'b')) return 1;
+  return 0;
 }
 
 static int load_eio(ct_cases *cs, const char *path, char *err, size_t errlen) {
@@ -95,6 +110,7 @@ static int load_eio(ct_cases *cs, const char *path, char *err, size_t errlen) {
              e->wire[0].hex ? "bytes" : "text", e->note);
     char *tags = tags_of(e, "EIO-CL-6,EIO-TR-9,EIO-TR-17");
     ct_case *c = ct_cases_add(cs, id, title, tags, CT_MUST, tr, 0, NULL);
+    c->needs = carries_message(&e->wire[0]) ? CT_NEED_ECHO : CT_NEED_ENGINE;
     free(tags);
     cJSON *steps = cJSON_CreateArray();
     cJSON_AddItemToArray(steps, step("open"));
@@ -139,6 +155,8 @@ static int load_sio(ct_cases *cs, const char *path, char *err, size_t errlen) {
     /* a CONNECT-shaped packet goes to a session with no namespace yet, so the only
      * reason to close is the decode error; anything else follows a CONNECT to / */
     int connect_first = !(!e->wire[0].hex && e->wire[0].len > 0 && e->wire[0].bytes[0] == '0');
+    /* a CONNECT-shaped entry first connects the contract app's /custom namespace */
+    c->needs = connect_first ? CT_NEED_SOCKETIO : CT_NEED_APP;
     cJSON_AddItemToArray(steps, step(connect_first ? "sio_open" : "open"));
     if (!connect_first) {
       /* connect /custom (contract CT-16) so the connect timeout (SIO-NS-5) cannot be

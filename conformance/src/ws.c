@@ -4,6 +4,7 @@
 #include "ct_ws.h"
 
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,10 @@ void ct_ws_accept_key(const char *key, char out[29]) {
 }
 
 static void random_bytes(unsigned char *p, size_t n) {
-  static unsigned seed;
-  if (!seed) seed = (unsigned)ct_now_ms() ^ (unsigned)getpid();
+  /* one generator per thread (--jobs runs cases on several threads); masks and keys
+   * need only differ, not be secret (RFC 6455 section 10.3 is about browsers) */
+  static _Thread_local unsigned seed;
+  if (!seed) seed = (unsigned)ct_now_ms() ^ (unsigned)getpid() ^ (unsigned)(uintptr_t)&seed;
   for (size_t i = 0; i < n; i++) {
     seed = seed * 1103515245u + 12345u;
     p[i] = (unsigned char)(seed >> 16);

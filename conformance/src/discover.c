@@ -1,0 +1,463 @@
+/* Discovery before the cases (issue 11, item 1): which path speaks Engine.IO
+ * (EIO-HS-1, EIO-HS-2: an open packet with a string sid), whether the contract's echo
+ * path echoes ([CT-10]), whether CONNECT "/" is answered (SIO-CONN-2) and the contract's
+ * base app greets with "auth" in any order relative to that answer (python-socketio
+ * sends events emitted in its connect handler first), the announced extensions
+ * ([CT-30]), the open transports and the timings. Every probe is bounded: the official
+ * Node server leaves a request on an unknown path hanging. The results decide which
+ * cases apply; a missing need is SKIP with its reason, never FAIL. */
+#include "ct_discover.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a throwaway run for the probes (its transcript is dropped) */
+
+typedef struct probe {
+  ct_case c;
+  ct_config quiet;
+  ct_run r;
+} probe;
+
+static void probe_init(probe *p, const ct_config *cfg) {
+  memset(p, 0, sizeof *p);
+  p->c.id = "discover";
+  p->c.level = CT_MUST;
+  p->quiet = *cfg;
+  p->quiet.verbose = 0;
+  p->r.c = &p->c;
+  p->r.cfg = &p->quiet;
+  p->r.vars = cJSON_CreateObject();
+  p->r.t0 = ct_now_ms();
+}
+
+static void probe_free(probe *p) {
+  for (int i = 0; i < p->r.nconns; i++) {
+    ct_conn *k = p->r.conns[i];
+    /* close a polling session at once rather than leave it to its ping timeout */
+    if (k->transport == CT_TR_POLLING && k->sid[0] && !k->closed) {
+      int st;
+      ct_post(k, "1", 1, NULL, &st, NULL);
+    }
+    ct_conn_close(k);
+    free(k);
+  }
+  ct_run_free(&p->r);
+}
+
+/* ---- one polling handshake on PATH, described for a user */
+
+enum { HS_OPEN = 1, HS_OTHER = 0, HS_SILENT = -1, HS_REFUSED = -2 };
+
+/* GET PATH?EIO=4&transport=polling. Returns HS_OPEN with *OPEN set (caller frees) when the
+ * body starts with an open packet holding a string sid; else a description in DESC. */
+static int polling_handshake(const ct_config *cfg, const char *path, int timeout_ms, cJSON **open,
+                             char *desc, size_t dlen) {
+  char *target = ct_xasprintf("%s?EIO=4&transport=polling", path);
+  ct_http_req req = {.method = "GET", .target = target};
+  ct_http_resp resp;
+  int rc = ct_http_do(cfg->host, cfg->port, &req, timeout_ms, &resp);
+  free(target);
+  *open = NULL;
+  if (rc == -2) {
+    snprintf(desc, dlen, "refused the connection");
+    return HS_REFUSED;
+  }
+  if (rc != 1) {
+    if (rc == 0)
+      snprintf(desc, dlen, "gave no answer within %d ms", timeout_ms);
+    else
+      snprintf(desc, dlen, "closed the connection without an HTTP answer");
+    return HS_SILENT;
+  }
+  const unsigned char *b = resp.body.data;
+  size_t bl = resp.body.len;
+  /* EIO-HS-2: the first packet of the body is the open packet */
+  size_t first = 0;
+  while (first < bl && b[first] != 0x1e) first++;
+  if (resp.status == 200 && first > 1 && b[0] == '0') {
+    cJSON *o = cJSON_ParseWithLength((const char *)b + 1, first - 1);
+    if (cJSON_IsObject(o) && cJSON_IsString(cJSON_GetObjectItem(o, "sid"))) {
+      *open = o;
+      /* close the session at once (EIO-CL-1) */
+      char *t = ct_xasprintf("%s?EIO=4&transport=polling&sid=%s", path,
+                             cJSON_GetObjectItem(o, "sid")->valuestring);
+      ct_http_req cr = {
+          .method = "POST",
+          .target = t,
+          .headers = "Content-Type: text/plain;charset=UTF-8\r\n",
+          .body = (const unsigned char *)"1",
+          .body_len = 1,
+      };
+      ct_http_resp r2;
+      if (ct_http_do(cfg->host, cfg->port, &cr, timeout_ms, &r2) == 1) ct_http_resp_free(&r2);
+      free(t);
+      ct_http_resp_free(&resp);
+      return HS_OPEN;
+    }
+    cJSON_Delete(o);
+  }
+  ct_buf d = {0};
+  ct_buf_printf(&d, "answered HTTP %d", resp.status);
+  const char *server = ct_http_header(&resp, "Server");
+  if (server) ct_buf_printf(&d, " (Server: %s)", server);
+  /* a 200 with something else in it: show the start of what came */
+  if (bl && resp.status == 200) {
+    ct_buf_adds(&d, " with ");
+    ct_buf_add_escaped(&d, b, bl, 40);
+  }
+  snprintf(desc, dlen, "%s", (char *)d.data);
+  ct_buf_free(&d);
+  ct_http_resp_free(&resp);
+  return HS_OTHER;
+}
+
+/* Does PATH accept a WebSocket session (101 and an open packet)? */
+static int websocket_open(const ct_config *cfg, const char *path, cJSON **open) {
+  probe p;
+  probe_init(&p, cfg);
+  ct_conn *c = ct_open(&p.r, "d", CT_TR_WEBSOCKET, path, NULL);
+  if (c && open) *open = cJSON_Duplicate(cJSON_GetObjectItem(p.r.vars, "d.open"), 1);
+  probe_free(&p);
+  return c != NULL;
+}
+
+/* ---- the probes */
+
+/* [CT-10]: every message on the echo path comes back unchanged. */
+static int echoes(const ct_config *cfg, unsigned tr) {
+  probe p;
+  probe_init(&p, cfg);
+  int ok = 0;
+  ct_conn *c = ct_open(&p.r, "e", tr, cfg->eio_path, NULL);
+  static const char msg[] = "4sioconform-discovery";
+  if (c && ct_send(c, 0, msg, sizeof msg - 1) == 0) {
+    int64_t deadline = ct_now_ms() + ct_ms(&p.r, 2000);
+    ct_pkt k;
+    while (!ok && ct_now_ms() < deadline &&
+           ct_next_data(c, (int)(deadline - ct_now_ms()), &k) == 1) {
+      ok = !k.binary && k.data.len == sizeof msg - 1 && memcmp(k.data.data, msg, k.data.len) == 0;
+      ct_buf_free(&k.data);
+    }
+  }
+  probe_free(&p);
+  return ok;
+}
+
+static int has_prefix(const ct_pkt *k, const char *pre) {
+  size_t n = strlen(pre);
+  return !k->binary && k->data.len >= n && memcmp(k->data.data, pre, n) == 0;
+}
+
+/* SIO-CONN-2 and the contract's greeting, in any order; then [CT-30] when the app is
+ * there. Fills tgt->sio_main, tgt->app and *EXTENSIONS. */
+static void socketio(ct_config *cfg, unsigned tr, cJSON **extensions) {
+  probe p;
+  probe_init(&p, cfg);
+  ct_conn *c = ct_open(&p.r, "s", tr, cfg->sio_path, NULL);
+  if (c && ct_send(c, 0, "40", 2) == 0) {
+    int64_t deadline = ct_now_ms() + ct_ms(&p.r, 2000);
+    ct_pkt k;
+    while (!(cfg->tgt.sio_main && cfg->tgt.app) && ct_now_ms() < deadline &&
+           ct_next_data(c, (int)(deadline - ct_now_ms()), &k) == 1) {
+      if (has_prefix(&k, "40{")) {
+        cJSON *o = cJSON_ParseWithLength((const char *)k.data.data + 2, k.data.len - 2);
+        cfg->tgt.sio_main |= cJSON_IsString(cJSON_GetObjectItem(o, "sid"));
+        cJSON_Delete(o);
+      } else if (has_prefix(&k, "42[\"auth\"")) {
+        cfg->tgt.app = 1; /* the greeting may come before the CONNECT answer */
+      } else if (has_prefix(&k, "44")) {
+        break; /* CONNECT refused */
+      }
+      ct_buf_free(&k.data);
+    }
+    cfg->tgt.app &= cfg->tgt.sio_main;
+  }
+  if (cfg->tgt.app) {
+    static const char ask[] = "421[\"extensions\"]";
+    ct_send(c, 0, ask, sizeof ask - 1);
+    int64_t deadline = ct_now_ms() + ct_ms(&p.r, 2000);
+    ct_pkt k;
+    while (ct_now_ms() < deadline && ct_next_data(c, (int)(deadline - ct_now_ms()), &k) == 1) {
+      int done = has_prefix(&k, "431");
+      if (done) {
+        cJSON *a = cJSON_ParseWithLength((const char *)k.data.data + 3, k.data.len - 3);
+        if (cJSON_IsArray(a) && cJSON_IsArray(cJSON_GetArrayItem(a, 0)))
+          *extensions = cJSON_DetachItemFromArray(a, 0);
+        cJSON_Delete(a);
+      }
+      ct_buf_free(&k.data);
+      if (done) break;
+    }
+  }
+  probe_free(&p);
+}
+
+static long num_or(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItem(o, k);
+  return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+}
+
+/* Probe one path: polling, then WebSocket. Returns the open packet (caller frees) or NULL
+ * with DESC saying what answered; ORs the working transports into *TRS. */
+static cJSON *probe_path(const ct_config *cfg, const char *path, int wait, unsigned *trs,
+                         int *refused, char *desc, size_t dlen) {
+  cJSON *open = NULL, *wopen = NULL;
+  int rc = polling_handshake(cfg, path, wait, &open, desc, dlen);
+  *refused = rc == HS_REFUSED;
+  if (rc == HS_REFUSED) return NULL;
+  if (open) *trs |= CT_TR_POLLING;
+  /* a server that kept the request hanging would keep the upgrade hanging too */
+  if (rc != HS_SILENT && websocket_open(cfg, path, open ? NULL : &wopen)) *trs |= CT_TR_WEBSOCKET;
+  if (!open && wopen) snprintf(desc, dlen, "speaks Engine.IO over WebSocket only");
+  return open ? open : wopen;
+}
+
+int ct_discover(ct_config *cfg, char *why, size_t whylen) {
+  ct_target *t = &cfg->tgt;
+  memset(t, 0, sizeof *t);
+  t->ping_interval = t->ping_timeout = t->max_payload = -1;
+  cJSON_Delete(cfg->extensions);
+  cfg->extensions = NULL;
+  int wait = (int)(3000 * (cfg->tscale > 0 ? cfg->tscale : 1.0));
+  char sdesc[160] = "", edesc[160] = "";
+  unsigned strs = 0, etrs = 0;
+  int srefused = 0, erefused = 0;
+  cJSON *sopen = probe_path(cfg, cfg->sio_path, wait, &strs, &srefused, sdesc, sizeof sdesc);
+  if (srefused) {
+    snprintf(why, whylen, "cannot connect to http://%s:%d (connection refused)", cfg->host,
+             cfg->port);
+    return -1;
+  }
+  cJSON *eopen = probe_path(cfg, cfg->eio_path, wait, &etrs, &erefused, edesc, sizeof edesc);
+  t->sio_engine = sopen != NULL;
+  t->transports = strs | etrs;
+  if (!sopen && !eopen) {
+    int same = strcmp(sdesc, edesc) == 0;
+    snprintf(why, whylen, "http://%s:%d%s %s, not an Engine.IO open packet; %s %s%s", cfg->host,
+             cfg->port, cfg->sio_path, sdesc, cfg->eio_path, same ? "the same" : edesc,
+             " (--path and --eio-path set the paths)");
+    return -1;
+  }
+  const cJSON *timing = sopen ? sopen : eopen;
+  t->ping_interval = num_or(timing, "pingInterval");
+  t->ping_timeout = num_or(timing, "pingTimeout");
+  t->max_payload = num_or(timing, "maxPayload");
+  if (eopen) t->echo = echoes(cfg, (etrs & CT_TR_WEBSOCKET) ? CT_TR_WEBSOCKET : CT_TR_POLLING);
+  if (sopen)
+    socketio(cfg, (strs & CT_TR_WEBSOCKET) ? CT_TR_WEBSOCKET : CT_TR_POLLING, &cfg->extensions);
+  snprintf(t->answered, sizeof t->answered, "%s: %s; %s: %s", cfg->sio_path,
+           sopen ? "Engine.IO" : sdesc, cfg->eio_path,
+           eopen ? (t->echo ? "Engine.IO, echoes" : "Engine.IO, does not echo") : edesc);
+  t->discovered = 1;
+  cJSON_Delete(sopen);
+  cJSON_Delete(eopen);
+  return 0;
+}
+
+int ct_target_offers(const ct_config *cfg, ct_need need) {
+  const ct_target *t = &cfg->tgt;
+  if (!t->discovered) return 1;
+  switch (need) {
+  case CT_NEED_ENGINE:
+    return t->sio_engine || t->echo;
+  case CT_NEED_ECHO:
+    return t->echo;
+  case CT_NEED_SOCKETIO:
+    return t->sio_main;
+  case CT_NEED_APP:
+    return t->app;
+  }
+  return 0;
+}
+
+static int has_extension(const ct_config *cfg, const char *name) {
+  const cJSON *e;
+  cJSON_ArrayForEach(e, cfg->extensions) {
+    if (cJSON_IsString(e) && strcmp(e->valuestring, name) == 0) return 1;
+  }
+  return 0;
+}
+
+int ct_need_met(const ct_config *cfg, const ct_case *c, unsigned transport, char *reason,
+                size_t len) {
+  const ct_target *t = &cfg->tgt;
+  if (t->discovered) {
+    /* an Engine.IO case written for the Socket.IO path (sio-engine.json) needs that path */
+    if (c->sio && c->needs == CT_NEED_ENGINE && !t->sio_engine) {
+      snprintf(reason, len, "needs Engine.IO on the Socket.IO path %s, which does not answer",
+               cfg->sio_path);
+      return 0;
+    }
+    if (!ct_target_offers(cfg, c->needs)) {
+      switch (c->needs) {
+      case CT_NEED_ECHO:
+        snprintf(reason, len,
+                 "needs the contract's Engine.IO echo path %s, which is absent (spec/contract.md "
+                 "CT-10)",
+                 cfg->eio_path);
+        break;
+      case CT_NEED_APP:
+        snprintf(reason, len,
+                 "needs the contract's base app on %s (its \"auth\" greeting), which is absent "
+                 "(spec/contract.md)",
+                 cfg->sio_path);
+        break;
+      case CT_NEED_SOCKETIO:
+        snprintf(reason, len, "needs a Socket.IO server on %s answering CONNECT \"/\"",
+                 cfg->sio_path);
+        break;
+      default:
+        snprintf(reason, len, "needs an Engine.IO endpoint");
+      }
+      return 0;
+    }
+    if (t->transports && !(t->transports & transport)) {
+      snprintf(reason, len, "the server does not offer the %s transport",
+               transport == CT_TR_POLLING ? "polling" : "websocket");
+      return 0;
+    }
+  }
+  /* [CT-30]: an extension the server does not announce */
+  if (c->requires && !has_extension(cfg, c->requires)) {
+    snprintf(reason, len, "server does not announce extension \"%s\"", c->requires);
+    return 0;
+  }
+  return 1;
+}
+
+int ct_target_alive(const ct_config *cfg, int timeout_ms, char *why, size_t whylen) {
+  const ct_target *t = &cfg->tgt;
+  const char *path = !t->discovered || t->sio_engine ? cfg->sio_path : cfg->eio_path;
+  if (!t->discovered || (t->transports & CT_TR_POLLING)) {
+    cJSON *open = NULL;
+    int rc = polling_handshake(cfg, path, timeout_ms, &open, why, whylen);
+    cJSON_Delete(open);
+    return rc == HS_OPEN;
+  }
+  ct_config c2 = *cfg;
+  c2.tscale = timeout_ms / 3000.0;
+  int ok = websocket_open(&c2, path, NULL);
+  if (!ok) snprintf(why, whylen, "gave no WebSocket session within %d ms", timeout_ms);
+  return ok;
+}
+
+/* ---- reporting */
+
+static void add_ms(cJSON *o, const char *k, long v) {
+  if (v >= 0)
+    cJSON_AddNumberToObject(o, k, (double)v);
+  else
+    cJSON_AddNullToObject(o, k);
+}
+
+cJSON *ct_discovery_json(const ct_config *cfg) {
+  const ct_target *t = &cfg->tgt;
+  if (!t->discovered) return NULL;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "sio_path", cfg->sio_path);
+  cJSON_AddBoolToObject(o, "sio_engine", t->sio_engine);
+  cJSON_AddStringToObject(o, "echo_path", cfg->eio_path);
+  cJSON_AddBoolToObject(o, "echo", t->echo);
+  cJSON_AddBoolToObject(o, "connect_main", t->sio_main);
+  cJSON_AddBoolToObject(o, "app", t->app);
+  cJSON *tr = cJSON_AddArrayToObject(o, "transports");
+  if (t->transports & CT_TR_POLLING) cJSON_AddItemToArray(tr, cJSON_CreateString("polling"));
+  if (t->transports & CT_TR_WEBSOCKET) cJSON_AddItemToArray(tr, cJSON_CreateString("websocket"));
+  add_ms(o, "pingInterval", t->ping_interval);
+  add_ms(o, "pingTimeout", t->ping_timeout);
+  add_ms(o, "maxPayload", t->max_payload);
+  if (cfg->extensions)
+    cJSON_AddItemToObject(o, "extensions", cJSON_Duplicate(cfg->extensions, 1));
+  else
+    cJSON_AddNullToObject(o, "extensions");
+  cJSON_AddStringToObject(o, "answered", t->answered);
+  return o;
+}
+
+static void transports_text(ct_buf *b, unsigned trs) {
+  ct_buf_adds(b, trs == CT_TR_ALL         ? "polling, websocket"
+                 : trs == CT_TR_POLLING   ? "polling only"
+                 : trs == CT_TR_WEBSOCKET ? "websocket only"
+                                          : "none");
+}
+
+static void timing_text(ct_buf *b, const char *name, long v, const char *unit) {
+  if (v >= 0)
+    ct_buf_printf(b, "%s %ld%s", name, v, unit);
+  else
+    ct_buf_printf(b, "%s absent", name);
+}
+
+char *ct_discovery_line(const ct_config *cfg) {
+  const ct_target *t = &cfg->tgt;
+  if (!t->discovered) return NULL;
+  ct_buf b = {0};
+  ct_buf_printf(&b, "Engine.IO on %s: %s; echo path %s: %s; CONNECT \"/\": %s; contract app: %s; ",
+                cfg->sio_path, t->sio_engine ? "yes" : "no", cfg->eio_path,
+                t->echo ? "present" : "absent", t->sio_main ? "answered" : "not answered",
+                t->app ? "present" : "absent");
+  ct_buf_adds(&b, "transports: ");
+  transports_text(&b, t->transports);
+  ct_buf_adds(&b, "; ");
+  timing_text(&b, "pingInterval", t->ping_interval, " ms");
+  ct_buf_adds(&b, ", ");
+  timing_text(&b, "pingTimeout", t->ping_timeout, " ms");
+  ct_buf_adds(&b, ", ");
+  timing_text(&b, "maxPayload", t->max_payload, " bytes");
+  char *e = cfg->extensions ? cJSON_PrintUnformatted(cfg->extensions) : NULL;
+  ct_buf_printf(&b, "; extensions: %s", e ? e : "none announced");
+  free(e);
+  return ct_buf_steal(&b);
+}
+
+void ct_discovery_print(FILE *f, const ct_config *cfg, const ct_case *const *cases,
+                        const unsigned *transports, size_t n) {
+  const ct_target *t = &cfg->tgt;
+  size_t need[4] = {0, 0, 0, 0}, untr = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!ct_target_offers(cfg, cases[i]->needs))
+      need[cases[i]->needs]++;
+    else if (t->transports && !(t->transports & transports[i]))
+      untr++;
+  }
+  ct_buf b = {0};
+  ct_buf_printf(&b, "  Engine.IO: %s %s", cfg->sio_path,
+                t->sio_engine ? "answers (" : "does not answer");
+  if (t->sio_engine) {
+    transports_text(&b, t->transports);
+    ct_buf_adds(&b, "); ");
+  } else {
+    ct_buf_adds(&b, "; ");
+  }
+  timing_text(&b, "pingInterval", t->ping_interval, " ms");
+  ct_buf_adds(&b, ", ");
+  timing_text(&b, "pingTimeout", t->ping_timeout, " ms");
+  ct_buf_adds(&b, ", ");
+  timing_text(&b, "maxPayload", t->max_payload, " bytes");
+  fprintf(f, "%s\n", (char *)b.data);
+  ct_buf_free(&b);
+  /* t->answered is "<sio path>: ...; <echo path>: what answered" */
+  const char *ed = strstr(t->answered, "; ");
+  ed = ed ? ed + 2 + strlen(cfg->eio_path) + 2 : t->answered;
+  if (ed > t->answered + strlen(t->answered)) ed = t->answered;
+  if (t->echo)
+    fprintf(f, "  echo path %s: present\n", cfg->eio_path);
+  else
+    fprintf(f, "  echo path %s: absent (%s) — %zu case-runs need it (spec/contract.md)\n",
+            cfg->eio_path, ed, need[CT_NEED_ECHO]);
+  if (t->sio_main)
+    fprintf(f, "  Socket.IO: CONNECT \"/\" answered\n");
+  else
+    fprintf(f, "  Socket.IO: CONNECT \"/\" not answered — %zu case-runs need it\n",
+            need[CT_NEED_SOCKETIO]);
+  if (t->app)
+    fprintf(f, "  contract app: present\n");
+  else
+    fprintf(f, "  contract app: absent — %zu case-runs need it (spec/contract.md)\n",
+            need[CT_NEED_APP]);
+  char *e = cfg->extensions ? cJSON_PrintUnformatted(cfg->extensions) : NULL;
+  fprintf(f, "  extensions: %s\n", e ? e : "none announced");
+  free(e);
+  if (untr) fprintf(f, "  %zu case-runs need a transport the server does not offer\n", untr);
+}
