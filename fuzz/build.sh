@@ -60,12 +60,22 @@ ar rcs "$WORK/libsioref_fuzz.a" "$WORK"/obj/ref_*.o
 "$PYTHON" "$ROOT/fuzz/gen_seeds.py" --vectors "$ROOT/vectors" --out "$WORK/seeds" \
   --zip-dir "$OUT"
 
+# The helpers the targets share (fuzz/fuzz_<name>.c, each with its header): one
+# archive, so a target links only the helpers it calls.
+rm -f "$WORK/libfuzz_helpers.a" "$WORK"/obj/helper_*.o
+for src in "$ROOT"/fuzz/fuzz_*.c; do
+  $CC $CFLAGS $STD -I"$ROOT/ref/include" -I"$ROOT/fuzz" $CJSON_CFLAGS -c "$src" \
+    -o "$WORK/obj/helper_$(basename "${src%.c}").o"
+done
+ar rcs "$WORK/libfuzz_helpers.a" "$WORK"/obj/helper_*.o
+
 for src in "$ROOT"/fuzz/*_fuzzer.c; do
   name=$(basename "${src%.c}")
   $CC $CFLAGS $STD -I"$ROOT/ref/include" -I"$ROOT/fuzz" $CJSON_CFLAGS -c "$src" \
     -o "$WORK/obj/$name.o"
   # The link goes through the C++ driver: engines other than libFuzzer are C++ archives.
-  $CXX $CFLAGS $LIB_FUZZING_ENGINE "$WORK/obj/$name.o" "$WORK/libsioref_fuzz.a" \
+  $CXX $CFLAGS $LIB_FUZZING_ENGINE "$WORK/obj/$name.o" "$WORK/libfuzz_helpers.a" \
+    "$WORK/libsioref_fuzz.a" \
     $CJSON_LIBS -lm -o "$OUT/$name"
   for ext in dict options; do
     if [ -f "$ROOT/fuzz/$name.$ext" ]; then cp "$ROOT/fuzz/$name.$ext" "$OUT/"; fi

@@ -24,6 +24,7 @@
  *     packet, as long as the text it wrote is UTF-8 (the encoder does not promise to
  *     check UTF-8; see fuzz/README.md). */
 #include "fuzz_check.h"
+#include "fuzz_same.h"
 
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
@@ -91,12 +92,6 @@ static uint8_t *encode_checked(const eio_packet *p, eio_transport transport, int
   return buf;
 }
 
-static void same_packet(const eio_packet *a, const eio_packet *b, const char *what) {
-  FUZZ_CHECK(a->type == b->type, what);
-  FUZZ_CHECK(a->kind == b->kind, what);
-  FUZZ_CHECK(fuzz_bytes_eq(a->data.ptr, a->data.len, b->data.ptr, b->data.len), what);
-}
-
 /* Base64-decode a BASE64-kind packet's data into a malloc'd buffer; the decoder
  * accepted it, so the helper must too. Returns the buffer, length in *OUT_LEN. */
 static uint8_t *unbase64(const eio_packet *p, size_t *out_len) {
@@ -140,7 +135,7 @@ static void fuzz_text(const uint8_t *data, size_t size) {
   FUZZ_CHECK(e1 != NULL, "encoder refused a packet the decoder produced");
   eio_packet q;
   FUZZ_CHECK(eio_packet_decode_text(e1, (size_t)n1, &q) == 0, "re-encoded packet does not decode");
-  same_packet(&p, &q, "decode -> encode -> decode changed the packet");
+  fuzz_same_eio_packet(&p, &q, "decode -> encode -> decode changed the packet");
   int n2;
   uint8_t *e2 = encode_checked(&q, rt, &n2);
   FUZZ_CHECK(e2 && fuzz_bytes_eq(e1, (size_t)n1, e2, (size_t)n2), "encoder is not stable");
@@ -300,7 +295,7 @@ static void fuzz_encoder(const uint8_t *data, size_t size) {
     FUZZ_CHECK(rc == 0, "the decoder refuses what the encoder wrote");
     FUZZ_CHECK(q.type == p.type, "type changed in encode -> decode");
     if (p.kind == EIO_DATA_TEXT) {
-      same_packet(&p, &q, "text packet changed in encode -> decode");
+      fuzz_same_eio_packet(&p, &q, "text packet changed in encode -> decode");
     } else {
       /* Polling binary: 'b' + base64 of the bytes (BINARY) or of the same base64. */
       FUZZ_CHECK(q.kind == EIO_DATA_BASE64, "binary packet lost its kind");

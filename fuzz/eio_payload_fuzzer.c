@@ -19,18 +19,13 @@
  *   - a fully valid body re-encodes (eio_payload_encode) to a body that iterates to
  *     the same packets, and re-encoding that gives the same bytes. */
 #include "fuzz_check.h"
+#include "fuzz_same.h"
 
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
 
 #define SEP          0x1e
 #define MAX_SEGMENTS 4096 /* bodies with more segments only check the prefix */
-
-static void same_packet(const eio_packet *a, const eio_packet *b, const char *what) {
-  FUZZ_CHECK(a->type == b->type, what);
-  FUZZ_CHECK(a->kind == b->kind, what);
-  FUZZ_CHECK(fuzz_bytes_eq(a->data.ptr, a->data.len, b->data.ptr, b->data.len), what);
-}
 
 /* Iterate BODY fully into PKTS (at most CAP). Returns the count of packets, and the
  * terminating code (0 at a clean end, or the negative error) in *END. */
@@ -101,7 +96,7 @@ static void check_reader(const uint8_t *body, size_t len, size_t max_payload, si
       FUZZ_CHECK(fuzz_span_inside(p.data.ptr, p.data.len, body, len) ||
                      fuzz_span_inside(p.data.ptr, p.data.len, store, cap),
                  "reader packet data outside the chunk and the store");
-      same_packet(&whole[got], &p, "reader packet differs from the iterator's");
+      fuzz_same_eio_packet(&whole[got], &p, "reader packet differs from the iterator's");
       got++;
     }
     FUZZ_CHECK(left <= clen && chunk == body + fed + (clen - left), "chunk pointer/length drift");
@@ -162,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       ref_end = rc;
       break;
     }
-    if (seg < n) same_packet(&whole[seg], &p, "payload packet differs from its segment");
+    if (seg < n) fuzz_same_eio_packet(&whole[seg], &p, "payload packet differs from its segment");
     seg++;
     start = i + 1;
   }
@@ -193,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int end2;
   size_t n2 = iterate(b1, (size_t)blen, 0, 0, again, MAX_SEGMENTS, &end2);
   FUZZ_CHECK(end2 == 0 && n2 == n, "re-encoded body does not iterate to the same count");
-  for (size_t i = 0; i < n; i++) same_packet(&whole[i], &again[i], "payload round trip");
+  for (size_t i = 0; i < n; i++) fuzz_same_eio_packet(&whole[i], &again[i], "payload round trip");
   uint8_t *b2 = malloc((size_t)blen + 1);
   FUZZ_CHECK(b2 != NULL, "out of memory");
   FUZZ_CHECK(eio_payload_encode(again, n2, b2, (size_t)blen) == blen, "second encode length");

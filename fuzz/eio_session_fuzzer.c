@@ -24,6 +24,8 @@
  *   - after closing everything and letting the timers run out, every session is
  *     freed once its holds are released. */
 #include "fuzz_check.h"
+#include "fuzz_eio_config.h"
+#include "fuzz_script.h"
 
 #include "sioref/eio_codec.h"
 #include "sioref/eio_server.h"
@@ -74,30 +76,6 @@ typedef struct world {
 
 static world W;
 
-/* ---- reading the script ---- */
-
-typedef struct reader {
-  const uint8_t *p;
-  size_t n;
-} reader;
-
-static uint8_t u8(reader *r) {
-  if (!r->n) return 0;
-  r->n--;
-  return *r->p++;
-}
-
-static uint16_t u16(reader *r) { return (uint16_t)(u8(r) | (u8(r) << 8)); }
-
-/* LEN bytes of the script (fewer at its end), borrowed. */
-static const uint8_t *bytes(reader *r, size_t *len) {
-  if (*len > r->n) *len = r->n;
-  const uint8_t *b = r->p;
-  r->p += *len;
-  r->n -= *len;
-  return b;
-}
-
 /* ---- the application and the callbacks ---- */
 
 static int sid_index(const char *sid) {
@@ -106,15 +84,10 @@ static int sid_index(const char *sid) {
   return -1;
 }
 
+/* Deterministic: a replay is the same run. */
 static int fuzz_random(void *user, uint8_t *buf, size_t len) {
   (void)user;
-  for (size_t i = 0; i < len; i++) { /* deterministic: a replay is the same run */
-    W.rng ^= W.rng << 13;
-    W.rng ^= W.rng >> 17;
-    W.rng ^= W.rng << 5;
-    buf[i] = (uint8_t)W.rng;
-  }
-  return 0;
+  return fuzz_xorshift_fill(&W.rng, buf, len);
 }
 
 static void app_open(void *user, eio_session *s) {
@@ -337,7 +310,7 @@ static void run_tick(uint64_t to) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 4) return 0;
-  reader rd = {data, size};
+  fuzz_reader rd = {data, size};
   memset(&W, 0, sizeof W);
   W.now = 1000;
   W.rng = 0x12345678u;
@@ -345,14 +318,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   eio_server_config cfg;
   memset(&cfg, 0, sizeof cfg);
   eio_config_defaults(&cfg.session);
-  cfg.session.ping_interval_ms = 1u + u8(&rd) * 4u; /* short timers: the clock moves */
-  cfg.session.ping_timeout_ms = 1u + u8(&rd) * 4u;
-  cfg.session.max_payload_bytes = 16u + u8(&rd) * 16u;
-  uint8_t flags = u8(&rd);
-  cfg.session.allow_upgrades = !(flags & 1);
-  cfg.session.out_headroom = (flags & 2) ? 16 : 0;
-  cfg.session.upgrade_timeout_ms = 50u + (flags >> 4) * 100u;
-  cfg.session.close_timeout_ms = 100u + (flags >> 4) * 100u;
+  uint8_t flags = fuzz_eio_config_read(&rd, &cfg.session, 16u, 16u, 0x0fu);
   static const char *const any[] = {"*"};
   static const char *const one[] = {"http://example.test"};
   if (flags & 4) {
@@ -371,7 +337,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   while (rd.n && ops < MAX_OPS) {
     ops++;
-    uint8_t op = u8(&rd) % op_count;
+    uint8_t op = fuzz_u8(&rd) % op_count;
     switch (op) {
     case op_handshake_poll:
       handshakes++;
@@ -382,12 +348,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       request("GET", "EIO=4&transport=websocket", NULL, 1);
       break;
     case op_get:
-      sid_request("GET", u8(&rd), NULL, 0);
+      sid_request("GET", fuzz_u8(&rd), NULL, 0);
       break;
     case op_post: {
-      uint8_t k = u8(&rd), ct = u8(&rd);
-      size_t len = u16(&rd);
-      const uint8_t *b = bytes(&rd, &len);
+      uint8_t k = fuzz_u8(&rd), ct = fuzz_u8(&rd);
+      size_t len = fuzz_u16(&rd);
+      const uint8_t *b = fuzz_take(&rd, &len);
       sid_request("POST", k, (ct & 3) == 1 ? "application/octet-stream" : NULL, 0);
       /* If the POST was taken, it is the newest hold: give it the body now. */
       if (W.nholds && W.holds[W.nholds - 1].kind == HOLD_POST) {
@@ -399,15 +365,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case op_post_begin:
-      sid_request("POST", u8(&rd), NULL, 0);
+      sid_request("POST", fuzz_u8(&rd), NULL, 0);
       break;
     case op_upgrade:
-      sid_request("GET", u8(&rd), NULL, 1);
+      sid_request("GET", fuzz_u8(&rd), NULL, 1);
       break;
     case op_hold_act: {
-      uint8_t k = u8(&rd), action = u8(&rd);
-      size_t len = u16(&rd) & 0x0fff;
-      const uint8_t *b = bytes(&rd, &len);
+      uint8_t k = fuzz_u8(&rd), action = fuzz_u8(&rd);
+      size_t len = fuzz_u16(&rd) & 0x0fff;
+      const uint8_t *b = fuzz_take(&rd, &len);
       if (!W.nholds) break;
       size_t i = k % W.nholds;
       hold tmp = W.holds[0];
@@ -417,12 +383,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case op_tick:
-      run_tick(W.now + u16(&rd));
+      run_tick(W.now + fuzz_u16(&rd));
       break;
     case op_app_send: {
-      uint8_t k = u8(&rd), bin = u8(&rd);
-      size_t len = u8(&rd);
-      const uint8_t *b = bytes(&rd, &len);
+      uint8_t k = fuzz_u8(&rd), bin = fuzz_u8(&rd);
+      size_t len = fuzz_u8(&rd);
+      const uint8_t *b = fuzz_take(&rd, &len);
       W.in_bytes += len;
       eio_session *s = eio_server_find(W.srv, sid_at(k));
       if (s) {
@@ -443,7 +409,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case op_app_close: {
-      uint8_t k = u8(&rd), how = u8(&rd);
+      uint8_t k = fuzz_u8(&rd), how = fuzz_u8(&rd);
       eio_session *s = eio_server_find(W.srv, sid_at(k));
       if (s && (how & 1))
         eio_session_abort(s, EIO_CLOSE_SERVER, W.now);
@@ -453,9 +419,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case op_raw_request: {
       static const char *const methods[] = {"GET", "POST", "OPTIONS", "PUT"};
-      uint8_t m = u8(&rd), ws = u8(&rd);
-      size_t len = u8(&rd);
-      const uint8_t *b = bytes(&rd, &len);
+      uint8_t m = fuzz_u8(&rd), ws = fuzz_u8(&rd);
+      size_t len = fuzz_u8(&rd);
+      const uint8_t *b = fuzz_take(&rd, &len);
       char q[257];
       for (size_t i = 0; i < len; i++) q[i] = b[i] ? (char)b[i] : '&';
       q[len] = '\0';

@@ -40,6 +40,10 @@
 #include "../ref/src/eio_sio_glue.c"
 
 #include "fuzz_check.h"
+#include "fuzz_eio_config.h"
+#include "fuzz_contract.h"
+#include "fuzz_script.h"
+#include "fuzz_sio_out.h"
 
 #include <stdbool.h>
 
@@ -50,11 +54,10 @@
 #include "sioref/sio_binary.h"
 #include "sioref/sio_codec.h"
 
-#define MAX_HOLDS   16
-#define MAX_SIDS    24 /* handshakes past this are skipped */
-#define MAX_OPS     256
-#define OUT_MAX_ATT 64 /* output check: the layer may echo up to its input limit */
-#define BODY_CAP    8192
+#define MAX_HOLDS 16
+#define MAX_SIDS  24 /* handshakes past this are skipped */
+#define MAX_OPS   256
+#define BODY_CAP  8192
 
 enum {
   op_handshake_poll, /* GET EIO=4&transport=polling on the Socket.IO path */
@@ -84,10 +87,7 @@ typedef struct hold {
 typedef struct sess {
   char sid[EIO_SID_LEN + 1];
   bool closed, has_client;
-  sio_reasm out; /* the Socket.IO packets the server wrote, reassembled */
-  sio_span slots[OUT_MAX_ATT];
-  uint8_t **keep; /* copies of output messages the reassembler points into */
-  size_t nkeep, capkeep;
+  fuzz_sio_out out; /* the Socket.IO packets the server wrote, reassembled */
 } sess;
 
 static struct {
@@ -108,33 +108,8 @@ static struct {
   size_t headroom;
 } W;
 
-static const sio_codec_opts out_opts = {OUT_MAX_ATT, 1024};
-
 /* The adapter's clock, read by the glue. */
 uint64_t sioref_adapter_now_ms(void) { return W.now; }
-
-/* ---- reading the script ---- */
-
-typedef struct reader {
-  const uint8_t *p;
-  size_t n;
-} reader;
-
-static uint8_t u8(reader *r) {
-  if (!r->n) return 0;
-  r->n--;
-  return *r->p++;
-}
-
-static uint16_t u16(reader *r) { return (uint16_t)(u8(r) | (u8(r) << 8)); }
-
-static const uint8_t *take(reader *r, size_t *len) {
-  if (*len > r->n) *len = r->n;
-  const uint8_t *b = r->p;
-  r->p += *len;
-  r->n -= *len;
-  return b;
-}
 
 /* ---- the observing wrappers around the glue's callbacks ---- */
 
@@ -144,15 +119,10 @@ static sess *sess_of(const char *sid) {
   return NULL;
 }
 
+/* Deterministic: a replay is the same run. */
 static int fuzz_random(void *user, uint8_t *buf, size_t len) {
   (void)user;
-  for (size_t i = 0; i < len; i++) { /* deterministic: a replay is the same run */
-    W.rng ^= W.rng << 13;
-    W.rng ^= W.rng >> 17;
-    W.rng ^= W.rng << 5;
-    buf[i] = (uint8_t)W.rng;
-  }
-  return 0;
+  return fuzz_xorshift_fill(&W.rng, buf, len);
 }
 
 static void w_open(void *user, eio_session *s) {
@@ -163,7 +133,7 @@ static void w_open(void *user, eio_session *s) {
   sess *k = &W.ss[W.nsids++];
   memset(k, 0, sizeof *k);
   memcpy(k->sid, sid, EIO_SID_LEN + 1);
-  FUZZ_CHECK(sio_reasm_init(&k->out, &out_opts, k->slots, OUT_MAX_ATT) == 0, "reasm_init");
+  fuzz_sio_out_init(&k->out);
   W.g_open(user, s);
   k->has_client = eio_session_user_data(s) != NULL;
   if (k->has_client) W.clients_made++;
@@ -198,35 +168,18 @@ static void w_wake(void *user, eio_session *s) {
 
 /* ---- checking output ---- */
 
-static void forget_output(sess *k) {
-  for (size_t i = 0; i < k->nkeep; i++) free(k->keep[i]);
-  free(k->keep);
-  k->keep = NULL;
-  k->nkeep = k->capkeep = 0;
-}
-
 /* One Socket.IO message the server wrote to K (DATA/LEN borrowed). */
 static void check_sio(sess *k, bool binary, const uint8_t *data, size_t len) {
-  uint8_t *copy = malloc(len ? len : 1);
-  FUZZ_CHECK(copy != NULL, "out of memory");
-  if (len) memcpy(copy, data, len);
-  if (k->nkeep == k->capkeep) {
-    k->capkeep = k->capkeep ? 2 * k->capkeep : 8;
-    k->keep = realloc(k->keep, k->capkeep * sizeof *k->keep);
-    FUZZ_CHECK(k->keep != NULL, "out of memory");
-  }
-  k->keep[k->nkeep++] = copy;
+  const uint8_t *copy = fuzz_sio_out_keep(&k->out, data, len);
   sio_packet p;
   if (!binary) {
-    int rc = sio_packet_decode(copy, len, &out_opts, &p);
+    int rc = sio_packet_decode(copy, len, &fuzz_out_opts, &p);
     if (rc != 0) fuzz_dump("socket.io text output", data, len);
     FUZZ_CHECK(rc == 0, "the server wrote a Socket.IO packet sio_packet_decode rejects");
   }
-  int rc = binary ? sio_reasm_feed_binary(&k->out, copy, len, &p)
-                  : sio_reasm_feed_text(&k->out, copy, len, &p);
+  int rc = fuzz_sio_out_feed(&k->out, binary, copy, len, &p);
   if (rc < 0) fuzz_dump(binary ? "socket.io binary output" : "socket.io text output", data, len);
   FUZZ_CHECK(rc >= 0, "the server's Socket.IO output does not reassemble with our codec");
-  if (rc == SIO_REASM_COMPLETE) forget_output(k);
 }
 
 /* The headroom before pulled output belongs to the caller (LWS_PRE): write it. */
@@ -436,37 +389,11 @@ static void deliver(uint8_t k, size_t n, const uint8_t *const *msgs, const size_
   sid_request("POST", k, "text/plain;charset=UTF-8", false, buf, o);
 }
 
-static const char *const namespaces[] = {"/", "/custom", "/auth", "/nope"};
-static const char *const events[] = {"message",     "message-with-ack", "extensions",  "join",
-                                     "leave",       "to-room",          "to-room-all", "broadcast",
-                                     "request-ack", "disconnect-me",    "close-me",    "auth"};
-
-static int nsp_prefix(char *out, size_t cap, uint8_t n) {
-  const char *ns = namespaces[n % 4];
-  return strcmp(ns, "/") == 0 ? snprintf(out, cap, "%s", "") : snprintf(out, cap, "%s,", ns);
-}
-
-/* ARG bytes as one JSON string literal (escaped so that it is always valid JSON). */
-static size_t json_string(char *out, size_t cap, const uint8_t *b, size_t len) {
-  size_t o = 0;
-  out[o++] = '"';
-  for (size_t i = 0; i < len && o + 8 < cap; i++) {
-    uint8_t c = b[i];
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-      out[o++] = (char)c;
-    else
-      o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
-  }
-  out[o++] = '"';
-  out[o] = '\0';
-  return o;
-}
-
 /* op_sio: a well-formed Socket.IO packet (and its attachments) built from a few bytes. */
 static void sio_op(uint8_t k, uint8_t kind, uint8_t n, uint8_t e, uint8_t fl, const uint8_t *b,
                    size_t len) {
   char pk[1024], arg[512];
-  json_string(arg, sizeof arg, b, len);
+  fuzz_json_string(arg, sizeof arg, b, len);
   int o;
   uint8_t att[3][2];
   const uint8_t *msgs[4] = {(const uint8_t *)pk};
@@ -477,35 +404,35 @@ static void sio_op(uint8_t k, uint8_t kind, uint8_t n, uint8_t e, uint8_t fl, co
   case 0: { /* CONNECT */
     static const char *const auths[] = {"", "{}", "{\"token\":\"sioconform\"}", "{\"token\":1}"};
     o = snprintf(pk, sizeof pk, "0");
-    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    o += fuzz_nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
     o += snprintf(pk + o, sizeof pk - (size_t)o, "%s", auths[e % 4]);
     break;
   }
   case 1: /* EVENT, with an ack id when flags bit 0 */
     o = snprintf(pk, sizeof pk, "2");
-    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    o += fuzz_nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
     if (fl & 1) o += snprintf(pk + o, sizeof pk - (size_t)o, "%u", fl >> 4);
     if (fl & 2)
-      o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\"]", events[e % 12]);
+      o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\"]", fuzz_event(e));
     else
-      o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\",%s%s]", events[e % 12], arg,
+      o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\",%s%s]", fuzz_event(e), arg,
                     (fl & 4) ? ",{\"a\":[1,2.5,null,true]}" : "");
     break;
   case 2: /* ACK */
     o = snprintf(pk, sizeof pk, "3");
-    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    o += fuzz_nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
     o += snprintf(pk + o, sizeof pk - (size_t)o, "%u[%s]", e, arg);
     break;
   case 3: /* DISCONNECT */
     o = snprintf(pk, sizeof pk, "1");
-    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    o += fuzz_nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
     break;
   default: { /* BINARY_EVENT with 1..3 attachments (an event of the contract) */
     unsigned na = 1u + (fl & 3) % 3;
     o = snprintf(pk, sizeof pk, "5%u-", na);
-    o += nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
+    o += fuzz_nsp_prefix(pk + o, sizeof pk - (size_t)o, n);
     if (fl & 4) o += snprintf(pk + o, sizeof pk - (size_t)o, "%u", fl >> 4);
-    o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\"", events[e % 12]);
+    o += snprintf(pk + o, sizeof pk - (size_t)o, "[\"%s\"", fuzz_event(e));
     for (unsigned i = 0; i < na; i++) {
       o += snprintf(pk + o, sizeof pk - (size_t)o, ",{\"_placeholder\":true,\"num\":%u}", i);
       att[i][0] = (uint8_t)i;
@@ -559,7 +486,7 @@ static void check_no_lost_wake(void) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 4) return 0;
-  reader rd = {data, size};
+  fuzz_reader rd = {data, size};
   memset(&W, 0, sizeof W);
   W.now = 1000;
   W.rng = 0x9E3779B9u;
@@ -567,14 +494,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   eio_server_config cfg;
   memset(&cfg, 0, sizeof cfg);
   eio_config_defaults(&cfg.session);
-  cfg.session.ping_interval_ms = 1u + u8(&rd) * 4u; /* short timers: the clock moves */
-  cfg.session.ping_timeout_ms = 1u + u8(&rd) * 4u;
-  cfg.session.max_payload_bytes = 64u + u8(&rd) * 32u;
-  uint8_t flags = u8(&rd);
-  cfg.session.allow_upgrades = !(flags & 1);
-  cfg.session.out_headroom = (flags & 2) ? 16 : 0;
-  cfg.session.upgrade_timeout_ms = 50u + ((flags >> 4) & 3) * 100u;
-  cfg.session.close_timeout_ms = 100u + ((flags >> 4) & 3) * 100u;
+  uint8_t flags = fuzz_eio_config_read(&rd, &cfg.session, 64u, 32u, 3u);
   cfg.max_sessions = (flags & 4) ? 4 : 0;
   uint64_t connect_timeout = 100u + (flags >> 6) * 400u;
   bool abrupt = (flags & 8) != 0;
@@ -600,7 +520,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static uint8_t tmp[BODY_CAP];
   while (rd.n && ops < MAX_OPS) {
     ops++;
-    uint8_t op = u8(&rd) % op_count;
+    uint8_t op = fuzz_u8(&rd) % op_count;
     switch (op) {
     case op_handshake_poll:
       if (W.nsids < MAX_SIDS) request("GET", "EIO=4&transport=polling", NULL, false, NULL, 0);
@@ -609,37 +529,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (W.nsids < MAX_SIDS) request("GET", "EIO=4&transport=websocket", NULL, true, NULL, 0);
       break;
     case op_get:
-      sid_request("GET", u8(&rd), NULL, false, NULL, 0);
+      sid_request("GET", fuzz_u8(&rd), NULL, false, NULL, 0);
       break;
     case op_post: {
-      uint8_t k = u8(&rd), ct = u8(&rd);
-      size_t len = u16(&rd) & 0x0fff;
-      const uint8_t *b = take(&rd, &len);
+      uint8_t k = fuzz_u8(&rd), ct = fuzz_u8(&rd);
+      size_t len = fuzz_u16(&rd) & 0x0fff;
+      const uint8_t *b = fuzz_take(&rd, &len);
       sid_request("POST", k, (ct & 1) ? "application/octet-stream" : NULL, false, b, len);
       break;
     }
     case op_upgrade:
-      sid_request("GET", u8(&rd), NULL, true, NULL, 0);
+      sid_request("GET", fuzz_u8(&rd), NULL, true, NULL, 0);
       break;
     case op_ws_msg: {
-      uint8_t k = u8(&rd), bin = u8(&rd);
-      size_t len = u16(&rd) & 0x0fff;
-      const uint8_t *b = take(&rd, &len);
+      uint8_t k = fuzz_u8(&rd), bin = fuzz_u8(&rd);
+      size_t len = fuzz_u16(&rd) & 0x0fff;
+      const uint8_t *b = fuzz_take(&rd, &len);
       int wi = ws_hold_of(k);
       if (wi >= 0) ws_send(wi, b, len, bin & 1);
       break;
     }
     case op_sio: {
-      uint8_t k = u8(&rd), kind = u8(&rd), n = u8(&rd), e = u8(&rd), fl = u8(&rd);
-      size_t len = u8(&rd) & 0x3f;
-      const uint8_t *b = take(&rd, &len);
+      uint8_t k = fuzz_u8(&rd), kind = fuzz_u8(&rd), n = fuzz_u8(&rd), e = fuzz_u8(&rd),
+              fl = fuzz_u8(&rd);
+      size_t len = fuzz_u8(&rd) & 0x3f;
+      const uint8_t *b = fuzz_take(&rd, &len);
       sio_op(k, kind, n, e, fl, b, len);
       break;
     }
     case op_sio_raw: {
-      uint8_t k = u8(&rd), bin = u8(&rd);
-      size_t len = u16(&rd) & 0x0fff;
-      const uint8_t *b = take(&rd, &len);
+      uint8_t k = fuzz_u8(&rd), bin = fuzz_u8(&rd);
+      size_t len = fuzz_u16(&rd) & 0x0fff;
+      const uint8_t *b = fuzz_take(&rd, &len);
       memcpy(tmp, b, len);
       const uint8_t *m[1] = {tmp};
       bool isbin[1] = {(bin & 1) != 0};
@@ -647,7 +568,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case op_probe: {
-      uint8_t k = u8(&rd), steps = u8(&rd);
+      uint8_t k = fuzz_u8(&rd), steps = fuzz_u8(&rd);
       int wi = ws_hold_of(k);
       if (wi < 0) break;
       if (steps & 1) ws_send(wi, (const uint8_t *)"2probe", 6, false);
@@ -657,7 +578,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case op_hang_up: {
-      uint8_t k = u8(&rd), what = u8(&rd);
+      uint8_t k = fuzz_u8(&rd), what = fuzz_u8(&rd);
       eio_session *s = eio_server_find(W.srv, sid_at(k));
       if (!s) break;
       for (size_t i = W.nholds; i-- > 0;) {
@@ -674,13 +595,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case op_tick:
-      run_tick(W.now + u16(&rd));
+      run_tick(W.now + fuzz_u16(&rd));
       break;
     case op_service:
       service(false);
       break;
     case op_server_close: {
-      uint8_t k = u8(&rd), how = u8(&rd);
+      uint8_t k = fuzz_u8(&rd), how = fuzz_u8(&rd);
       eio_session *s = eio_server_find(W.srv, sid_at(k));
       if (s && (how & 1))
         eio_session_abort(s, EIO_CLOSE_SERVER, W.now);
@@ -707,7 +628,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (h->kind == HOLD_WS) eio_session_ws_closed(h->s, W.now);
       drop_hold(W.nholds - 1);
     }
-    for (size_t i = 0; i < W.nsids; i++) forget_output(&W.ss[i]);
+    for (size_t i = 0; i < W.nsids; i++) fuzz_sio_out_forget(&W.ss[i].out);
     eio_server_free(W.srv);
     eio_sio_glue_free(W.glue);
     return 0;
@@ -732,7 +653,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(sio_server_client_count(W.glue->srv) == 0, "a Socket.IO client outlived shutdown");
   for (size_t i = 0; i < W.nsids; i++) {
     FUZZ_CHECK(W.ss[i].closed, "a session never got its close event");
-    forget_output(&W.ss[i]);
+    fuzz_sio_out_forget(&W.ss[i].out);
   }
   eio_server_free(W.srv);
   eio_sio_glue_free(W.glue);

@@ -24,6 +24,7 @@
  *   - sio_binary_encode_header writes what sio_packet_encode writes for a valid
  *     header, and keeps the snprintf contract. */
 #include "fuzz_check.h"
+#include "fuzz_same.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -42,14 +43,6 @@ typedef struct msg {
   int binary;
   int finish;
 } msg;
-
-static void same_packet(const sio_packet *a, const sio_packet *b, const char *what) {
-  FUZZ_CHECK(a->type == b->type, what);
-  FUZZ_CHECK(fuzz_bytes_eq(a->nsp.ptr, a->nsp.len, b->nsp.ptr, b->nsp.len), what);
-  FUZZ_CHECK(a->ack_id == b->ack_id, what);
-  FUZZ_CHECK(a->attachments == b->attachments, what);
-  FUZZ_CHECK(fuzz_bytes_eq(a->data.ptr, a->data.len, b->data.ptr, b->data.len), what);
-}
 
 static int is_binary_type(sio_packet_type t) {
   return t == SIO_PACKET_BINARY_EVENT || t == SIO_PACKET_BINARY_ACK;
@@ -190,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           FUZZ_CHECK(rc == dr, "reassembler and decoder disagree on a bad text message");
         } else if (!is_binary_type(ref.type)) {
           FUZZ_CHECK(rc == SIO_REASM_COMPLETE, "plain packet not delivered at once");
-          same_packet(&ref, &out, "delivered plain packet differs from the decoder's");
+          fuzz_same_sio_packet(&ref, &out, "delivered plain packet differs from the decoder's");
         } else {
           FUZZ_CHECK(ref.attachments <= max_att, "decoder let too many attachments through");
           uint8_t *seen = malloc(ref.attachments ? ref.attachments : 1); /* exact scratch */
@@ -218,7 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(rc == SIO_REASM_NEED_MORE, "packet delivered before all its attachments");
       } else {
         FUZZ_CHECK(rc == SIO_REASM_COMPLETE, "packet not delivered after its last attachment");
-        same_packet(&h, &out, "delivered header differs from the decoder's");
+        fuzz_same_sio_packet(&h, &out, "delivered header differs from the decoder's");
         for (uint32_t k = 0; k < h.attachments; k++) {
           const msg *a = &msgs[first_att + k];
           FUZZ_CHECK(r.slots[k].ptr == a->buf && r.slots[k].len == a->len,

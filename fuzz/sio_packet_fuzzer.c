@@ -18,6 +18,7 @@
  *     whatever the encoder accepts decodes back to the same packet (SIO-PK-19), as
  *     long as the text it wrote is UTF-8 (the encoder does not promise to check it). */
 #include "fuzz_check.h"
+#include "fuzz_same.h"
 
 #include <cjson/cJSON.h>
 
@@ -27,14 +28,6 @@
 
 #define CANARY 0xA5
 #define SLACK  16
-
-static void same_packet(const sio_packet *a, const sio_packet *b, const char *what) {
-  FUZZ_CHECK(a->type == b->type, what);
-  FUZZ_CHECK(fuzz_bytes_eq(a->nsp.ptr, a->nsp.len, b->nsp.ptr, b->nsp.len), what);
-  FUZZ_CHECK(a->ack_id == b->ack_id, what);
-  FUZZ_CHECK(a->attachments == b->attachments, what);
-  FUZZ_CHECK(fuzz_bytes_eq(a->data.ptr, a->data.len, b->data.ptr, b->data.len), what);
-}
 
 /* Encode into an exact malloc'd buffer, checking the snprintf contract. */
 static uint8_t *encode_checked(const sio_packet *p, int *len) {
@@ -213,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sio_packet q;
   rc = sio_packet_decode(e1, (size_t)n1, &opts, &q);
   FUZZ_CHECK(rc == 0, "re-encoded packet does not decode");
-  same_packet(&p, &q, "decode -> encode -> decode changed the packet");
+  fuzz_same_sio_packet(&p, &q, "decode -> encode -> decode changed the packet");
   int n2;
   uint8_t *e2 = encode_checked(&q, &n2);
   FUZZ_CHECK(fuzz_bytes_eq(e1, (size_t)n1, e2, (size_t)n2), "encoder is not stable");

@@ -20,6 +20,9 @@
  *   - bounded output (a linear bound of input, fan-out and time);
  *   - at the end every client and the server are freed (LeakSanitizer checks). */
 #include "fuzz_check.h"
+#include "fuzz_contract.h"
+#include "fuzz_script.h"
+#include "fuzz_sio_out.h"
 
 #include "sioref/contract_app.h"
 #include "sioref/err.h"
@@ -29,7 +32,6 @@
 
 #define MAX_CLIENTS 4
 #define MAX_OPS     256
-#define OUT_MAX_ATT 64 /* output check: the layer may echo up to the input limit */
 
 enum {
   op_new_client,  /* create and open a client in a free slot */
@@ -49,11 +51,8 @@ enum {
 typedef struct client {
   sio_client *c; /* NULL when the slot is free */
   int close_calls;
-  int gone;      /* on_closed was called, or close was asked: no more output */
-  sio_reasm out; /* the layer's output, reassembled */
-  sio_span slots[OUT_MAX_ATT];
-  uint8_t **keep; /* copies of output messages the reassembler points into */
-  size_t nkeep, capkeep;
+  int gone;         /* on_closed was called, or close was asked: no more output */
+  fuzz_sio_out out; /* the layer's output, reassembled */
 } client;
 
 static struct {
@@ -64,19 +63,10 @@ static struct {
   size_t out_bytes, in_bytes, live;
 } W;
 
-static const sio_codec_opts out_opts = {OUT_MAX_ATT, 1024};
-
 static client *slot_of(sio_client *c) {
   for (int i = 0; i < MAX_CLIENTS; i++)
     if (W.cl[i].c == c) return &W.cl[i];
   return NULL;
-}
-
-static void forget_output(client *k) {
-  for (size_t i = 0; i < k->nkeep; i++) free(k->keep[i]);
-  free(k->keep);
-  k->keep = NULL;
-  k->nkeep = k->capkeep = 0;
 }
 
 /* ---- embedder callbacks ---- */
@@ -89,21 +79,11 @@ static int cb_send(void *user, sio_client *c, bool is_binary, const uint8_t *byt
   FUZZ_CHECK(len == 0 || bytes != NULL, "send without bytes");
   W.out_bytes += len;
   /* The reassembler borrows: keep a copy until the packet is complete. */
-  uint8_t *copy = malloc(len ? len : 1);
-  FUZZ_CHECK(copy != NULL, "out of memory");
-  if (len) memcpy(copy, bytes, len);
-  if (k->nkeep == k->capkeep) {
-    k->capkeep = k->capkeep ? 2 * k->capkeep : 8;
-    k->keep = realloc(k->keep, k->capkeep * sizeof *k->keep);
-    FUZZ_CHECK(k->keep != NULL, "out of memory");
-  }
-  k->keep[k->nkeep++] = copy;
+  const uint8_t *copy = fuzz_sio_out_keep(&k->out, bytes, len);
   sio_packet p;
-  int rc = is_binary ? sio_reasm_feed_binary(&k->out, copy, len, &p)
-                     : sio_reasm_feed_text(&k->out, copy, len, &p);
+  int rc = fuzz_sio_out_feed(&k->out, is_binary, copy, len, &p);
   if (rc < 0) fuzz_dump(is_binary ? "binary output" : "text output", bytes, len);
   FUZZ_CHECK(rc >= 0, "the layer sent something our own codec rejects");
-  if (rc == SIO_REASM_COMPLETE) forget_output(k);
   return 0;
 }
 
@@ -121,43 +101,14 @@ static void cb_close(void *user, sio_client *c, int reason) {
 
 static int cb_random(void *user, uint8_t *out, size_t len) {
   (void)user;
-  for (size_t i = 0; i < len; i++) {
-    W.rng ^= W.rng << 13;
-    W.rng ^= W.rng >> 17;
-    W.rng ^= W.rng << 5;
-    out[i] = (uint8_t)W.rng;
-  }
-  return 0;
-}
-
-/* ---- script ---- */
-
-typedef struct reader {
-  const uint8_t *p;
-  size_t n;
-} reader;
-
-static uint8_t u8(reader *r) {
-  if (!r->n) return 0;
-  r->n--;
-  return *r->p++;
-}
-
-static uint16_t u16(reader *r) { return (uint16_t)(u8(r) | (u8(r) << 8)); }
-
-static const uint8_t *take(reader *r, size_t *len) {
-  if (*len > r->n) *len = r->n;
-  const uint8_t *b = r->p;
-  r->p += *len;
-  r->n -= *len;
-  return b;
+  return fuzz_xorshift_fill(&W.rng, out, len);
 }
 
 /* After a call into the layer returns, no client may be left mid binary packet. */
 static void check_complete(void) {
   for (int i = 0; i < MAX_CLIENTS; i++)
     if (W.cl[i].c)
-      FUZZ_CHECK(!W.cl[i].out.pending, "a binary packet's attachments were not all sent");
+      FUZZ_CHECK(!W.cl[i].out.reasm.pending, "a binary packet's attachments were not all sent");
 }
 
 static void feed(client *k, bool binary, const uint8_t *b, size_t len) {
@@ -178,33 +129,6 @@ static void feed_text(client *k, const char *text, size_t len) {
   feed(k, false, (const uint8_t *)text, len);
 }
 
-static const char *const namespaces[] = {"/", "/custom", "/auth", "/nope"};
-static const char *const events[] = {"message",     "message-with-ack", "extensions",  "join",
-                                     "leave",       "to-room",          "to-room-all", "broadcast",
-                                     "request-ack", "disconnect-me",    "close-me",    "auth"};
-
-/* NSP prefix of a packet: nothing for "/", "/x," otherwise. */
-static int nsp_prefix(char *out, size_t cap, uint8_t n) {
-  const char *ns = namespaces[n % 4];
-  return strcmp(ns, "/") == 0 ? snprintf(out, cap, "%s", "") : snprintf(out, cap, "%s,", ns);
-}
-
-/* ARG bytes as one JSON string literal (escaped so it is always valid JSON). */
-static size_t json_string(char *out, size_t cap, const uint8_t *b, size_t len) {
-  size_t o = 0;
-  out[o++] = '"';
-  for (size_t i = 0; i < len && o + 8 < cap; i++) {
-    uint8_t c = b[i];
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-      out[o++] = (char)c;
-    else
-      o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
-  }
-  out[o++] = '"';
-  out[o] = '\0';
-  return o;
-}
-
 static void run_tick(uint64_t to) {
   W.now = to;
   sio_server_tick(W.srv, W.now);
@@ -213,7 +137,7 @@ static void run_tick(uint64_t to) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  reader rd = {data, size};
+  fuzz_reader rd = {data, size};
   memset(&W, 0, sizeof W);
   W.now = 1000;
   W.rng = 0x2545F491u;
@@ -234,27 +158,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   while (rd.n && ops < MAX_OPS) {
     ops++;
-    uint8_t op = u8(&rd) % op_count;
-    client *k = &W.cl[u8(&rd) % MAX_CLIENTS]; /* every op but tick names a client */
+    uint8_t op = fuzz_u8(&rd) % op_count;
+    client *k = &W.cl[fuzz_u8(&rd) % MAX_CLIENTS]; /* every op but tick names a client */
     switch (op) {
     case op_new_client:
       if (k->c) break;
       memset(k, 0, sizeof *k);
       k->c = sio_client_new(W.srv, k);
       FUZZ_CHECK(k->c != NULL, "client_new");
-      FUZZ_CHECK(sio_reasm_init(&k->out, &out_opts, k->slots, OUT_MAX_ATT) == 0, "reasm");
+      fuzz_sio_out_init(&k->out);
       W.live++;
       FUZZ_CHECK(sio_client_open(k->c, W.now) == 0, "client_open");
       break;
     case op_text:
     case op_binary: {
-      size_t len = u16(&rd) & 0x0fff;
-      const uint8_t *b = take(&rd, &len);
+      size_t len = fuzz_u16(&rd) & 0x0fff;
+      const uint8_t *b = fuzz_take(&rd, &len);
       feed(k, op == op_binary, b, len);
       break;
     }
     case op_tick:
-      run_tick(W.now + u16(&rd));
+      run_tick(W.now + fuzz_u16(&rd));
       break;
     case op_closed:
       if (!k->c) break;
@@ -265,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case op_free:
       if (!k->c) break;
       sio_client_free(k->c);
-      forget_output(k);
+      fuzz_sio_out_forget(&k->out);
       k->c = NULL;
       W.live--;
       break;
@@ -275,9 +199,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       check_complete();
       break;
     case op_connect: {
-      uint8_t n = u8(&rd), a = u8(&rd);
+      uint8_t n = fuzz_u8(&rd), a = fuzz_u8(&rd);
       int o = snprintf(buf, sizeof buf, "0");
-      o += nsp_prefix(buf + o, sizeof buf - (size_t)o, n);
+      o += fuzz_nsp_prefix(buf + o, sizeof buf - (size_t)o, n);
       static const char *const auths[] = {"", "{}", "{\"token\":\"sioconform\"}", "{\"token\":1}"};
       o += snprintf(buf + o, sizeof buf - (size_t)o, "%s", auths[a % 4]);
       feed_text(k, buf, (size_t)o);
@@ -285,16 +209,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case op_event:
     case op_ack: {
-      uint8_t n = u8(&rd), e = u8(&rd), fl = op == op_event ? u8(&rd) : 0;
-      size_t len = u8(&rd) & 0x3f;
-      const uint8_t *b = take(&rd, &len);
+      uint8_t n = fuzz_u8(&rd), e = fuzz_u8(&rd), fl = op == op_event ? fuzz_u8(&rd) : 0;
+      size_t len = fuzz_u8(&rd) & 0x3f;
+      const uint8_t *b = fuzz_take(&rd, &len);
       char arg[512];
-      json_string(arg, sizeof arg, b, len);
+      fuzz_json_string(arg, sizeof arg, b, len);
       int o = snprintf(buf, sizeof buf, "%c", op == op_event ? '2' : '3');
-      o += nsp_prefix(buf + o, sizeof buf - (size_t)o, n);
+      o += fuzz_nsp_prefix(buf + o, sizeof buf - (size_t)o, n);
       if (op == op_ack || (fl & 1)) o += snprintf(buf + o, sizeof buf - (size_t)o, "%u", e);
       if (op == op_event)
-        o += snprintf(buf + o, sizeof buf - (size_t)o, "[\"%s\",%s%s]", events[e % 12], arg,
+        o += snprintf(buf + o, sizeof buf - (size_t)o, "[\"%s\",%s%s]", fuzz_event(e), arg,
                       (fl & 2) ? ",{\"a\":[1,2.5,null,true]}" : "");
       else
         o += snprintf(buf + o, sizeof buf - (size_t)o, "[%s]", arg);
@@ -302,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     }
     case op_attachments: {
-      uint8_t count = u8(&rd) % 12;
+      uint8_t count = fuzz_u8(&rd) % 12;
       for (uint8_t i = 0; i < count; i++) feed(k, true, &i, 1);
       break;
     }
@@ -324,7 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sio_client_on_closed(k->c, 0);
     k->gone = 1;
     sio_client_free(k->c);
-    forget_output(k);
+    fuzz_sio_out_forget(&k->out);
     k->c = NULL;
   }
   FUZZ_CHECK(sio_server_client_count(W.srv) == 0, "clients left after freeing them all");
