@@ -15,6 +15,9 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
                        size_t errlen);
 int ct_step_op_known(const char *op);
 
+/* The largest "count" of a "repeat" step: a flood is written once, never unbounded. */
+#define CT_REPEAT_MAX 2000
+
 /* Replace ${name} in IN by VARS[name] (strings as is, numbers as integers).
  * Returns a new string (caller frees), or NULL when a variable is unknown (then
  * MISSING, if not NULL, receives a copy of the name, caller frees). */

@@ -15,12 +15,52 @@ static const char *const ops[] = {
     "http",  "ws",       "frame",      "sleep",     "poll",       "close",       "set",
     "check", "raw",      "sid_sample", "stopwatch", "time_ratio",
     "http_conn", "http_flood", "need_payload", /* issue 11: steps_http.c, steps_large.c */
+    "repeat",
     NULL};
 /* clang-format on */
 
 int ct_step_op_known(const char *op) {
   for (int i = 0; ops[i]; i++)
     if (strcmp(ops[i], op) == 0) return 1;
+  return 0;
+}
+
+/* A "repeat" step: COUNT (1..CT_REPEAT_MAX) times its STEPS, which are ordinary steps
+ * (no nested repeat). It stands for its body written out, so the fields that change
+ * how one step runs (only, needs, root, preamble) go on the steps inside. 0, or -1
+ * with WHY filled. */
+static int check_repeat(const cJSON *s, char *why, size_t whylen) {
+  static const char *const inner[] = {"only", "needs", "root", "preamble"};
+  for (size_t k = 0; k < sizeof inner / sizeof *inner; k++)
+    if (cJSON_GetObjectItem(s, inner[k])) {
+      snprintf(why, whylen, "repeat takes no \"%s\" (put it on the steps inside)", inner[k]);
+      return -1;
+    }
+  const cJSON *n = cJSON_GetObjectItem(s, "count");
+  if (!cJSON_IsNumber(n) || n->valuedouble != (double)n->valueint || n->valueint < 1 ||
+      n->valueint > CT_REPEAT_MAX) {
+    snprintf(why, whylen, "repeat needs an integer count from 1 to %d", CT_REPEAT_MAX);
+    return -1;
+  }
+  const cJSON *body = cJSON_GetObjectItem(s, "steps");
+  if (!cJSON_IsArray(body) || cJSON_GetArraySize(body) == 0) {
+    snprintf(why, whylen, "repeat needs a non-empty steps array");
+    return -1;
+  }
+  const cJSON *b;
+  cJSON_ArrayForEach(b, body) {
+    const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(b, "op"));
+    ct_need need;
+    const cJSON *nd = cJSON_GetObjectItem(b, "needs");
+    if (!op || !ct_step_op_known(op) || strcmp(op, "repeat") == 0) {
+      snprintf(why, whylen, "repeat: unknown or nested op %s", op ? op : "(none)");
+      return -1;
+    }
+    if (nd && ct_need_parse(cJSON_GetStringValue(nd), &need) != 0) {
+      snprintf(why, whylen, "repeat: needs must be engine, echo, socketio or app");
+      return -1;
+    }
+  }
   return 0;
 }
 
@@ -133,6 +173,11 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
       if (sn && ct_need_parse(cJSON_GetStringValue(sn), &sneed) != 0) {
         snprintf(err, errlen, "%s: %s: step %d: needs must be engine, echo, socketio or app",
                  source, id, si + 1);
+        goto bad;
+      }
+      char why[160];
+      if (strcmp(op, "repeat") == 0 && check_repeat(s, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s: step %d: %s", source, id, si + 1, why);
         goto bad;
       }
       si++;

@@ -1315,16 +1315,38 @@ static int step_acts(const char *op) {
   return 1;
 }
 
+static void run_steps(ct_run *r, const cJSON *steps, int *i, int *acted);
+
+/* "repeat": its steps COUNT times (the loader bounds it), numbered and graded exactly as
+ * if they were written out; the repeat itself has no step number. Stops at a verdict. */
+static void op_repeat(ct_run *r, const cJSON *s, int *i, int *acted) {
+  int count = cJSON_GetObjectItem(s, "count")->valueint;
+  for (int k = 0; k < count && !r->nverdicts; k++)
+    run_steps(r, cJSON_GetObjectItem(s, "steps"), i, acted);
+}
+
 void ct_steps_run(ct_run *r) {
   cJSON_AddStringToObject(r->vars, "path", ct_case_path(r));
   cJSON_AddStringToObject(r->vars, "eio_path", r->cfg->eio_path);
   cJSON_AddStringToObject(r->vars, "sio_path", r->cfg->sio_path);
   cJSON_AddStringToObject(r->vars, "transport",
                           r->transport == CT_TR_POLLING ? "polling" : "websocket");
-  const cJSON *s;
   int i = 0, acted = 0;
-  cJSON_ArrayForEach(s, r->c->steps) {
-    step_ctx x = {r, ++i, cJSON_GetStringValue(cJSON_GetObjectItem(s, "op")), s, NULL};
+  run_steps(r, r->c->steps, &i, &acted);
+  if (!r->nverdicts) ct_pass(r);
+}
+
+/* Run STEPS in order until one records a verdict; *I numbers the steps, *ACTED says the
+ * case has acted on the server (both carry across a repeat's body). */
+static void run_steps(ct_run *r, const cJSON *steps, int *i, int *acted) {
+  const cJSON *s;
+  cJSON_ArrayForEach(s, steps) {
+    if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(s, "op")), "repeat") == 0) {
+      op_repeat(r, s, i, acted);
+      if (r->nverdicts) return;
+      continue;
+    }
+    step_ctx x = {r, ++*i, cJSON_GetStringValue(cJSON_GetObjectItem(s, "op")), s, NULL};
     const char *only = cJSON_GetStringValue(cJSON_GetObjectItem(s, "only"));
     if (only && strcmp(only, r->transport == CT_TR_POLLING ? "polling" : "websocket") != 0)
       continue;
@@ -1333,7 +1355,7 @@ void ct_steps_run(ct_run *r) {
     ct_need sneed;
     if (ct_need_parse(cJSON_GetStringValue(cJSON_GetObjectItem(s, "needs")), &sneed) == 0 &&
         !ct_target_offers(r->cfg, sneed)) {
-      ct_log(r, ".. step %d (%s) left out: the target has no %s", i, x.op, ct_need_name(sneed));
+      ct_log(r, ".. step %d (%s) left out: the target has no %s", *i, x.op, ct_need_name(sneed));
       continue;
     }
     const char *op = x.op;
@@ -1344,9 +1366,9 @@ void ct_steps_run(ct_run *r) {
     const cJSON *pf = cJSON_GetObjectItem(s, "preamble");
     int is_open = strcmp(op, "open") == 0 || strcmp(op, "sio_open") == 0;
     x.root = cJSON_GetStringValue(cJSON_GetObjectItem(s, "root"));
-    int preamble = x.root || (is_open && (cJSON_IsBool(pf) ? cJSON_IsTrue(pf) : !acted));
+    int preamble = x.root || (is_open && (cJSON_IsBool(pf) ? cJSON_IsTrue(pf) : !*acted));
     r->open_graded = !preamble;
-    if (!preamble && step_acts(op)) acted = 1;
+    if (!preamble && step_acts(op)) *acted = 1;
     if (strcmp(op, "open") == 0)
       op_open(&x, 0);
     else if (strcmp(op, "sio_open") == 0)
@@ -1408,5 +1430,4 @@ void ct_steps_run(ct_run *r) {
     r->open_graded = 0;
     if (r->nverdicts) return;
   }
-  ct_pass(r);
 }

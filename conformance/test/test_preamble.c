@@ -171,3 +171,47 @@ Test(preamble, root_step_blocks) {
   cr_assert_eq(run_steps("[{\"op\":\"expect\",\"text\":\"4x\"}]", in, 1, CT_MAY, NULL, NULL),
                CT_V_INFO);
 }
+
+/* "repeat" stands for its body written out: the steps are numbered as if unrolled (the
+ * repeat itself has no number), and the first failing one ends the run. */
+Test(repeat, numbered_as_written_out) {
+  const fake_pkt in[] = {{0, "4a"}, {0, "4a"}, {0, "4a"}, {0, "4b"}};
+  const char *body =
+      "{\"op\":\"repeat\",\"count\":%d,\"steps\":[{\"op\":\"expect\",\"text\":\"4a\"}]}";
+  char steps[512], *why = NULL;
+  snprintf(steps, sizeof steps, "[%s,{\"op\":\"expect\",\"text\":\"4b\"}]", body);
+  char run[512];
+  snprintf(run, sizeof run, steps, 3);
+  cr_assert_eq(run_steps(run, in, 4, CT_MUST, NULL, NULL), CT_V_PASS);
+  snprintf(run, sizeof run, steps, 4); /* the fourth "4a" meets "4b" */
+  cr_assert_eq(run_steps(run, in, 4, CT_MUST, &why, NULL), CT_V_FAIL);
+  cr_assert(strncmp(why, "step 4 (expect)", 15) == 0, "%s", why);
+  free(why);
+  snprintf(run, sizeof run, steps, 2); /* the step after the repeat is step 3 */
+  cr_assert_eq(run_steps(run, in, 4, CT_MUST, &why, NULL), CT_V_FAIL);
+  cr_assert(strncmp(why, "step 3 (expect)", 15) == 0, "%s", why);
+  free(why);
+}
+
+Test(repeat, stops_at_the_first_failure) {
+  const fake_pkt in[] = {{0, "4a"}, {0, "4x"}, {0, "4a"}};
+  char *why = NULL;
+  cr_assert_eq(run_steps("[{\"op\":\"repeat\",\"count\":3,\"steps\":[{\"op\":\"expect\","
+                         "\"text\":\"4a\"}]},{\"op\":\"expect\",\"text\":\"4a\"}]",
+                         in, 3, CT_MUST, &why, NULL),
+               CT_V_FAIL);
+  cr_assert(strncmp(why, "step 2 (expect)", 15) == 0, "%s", why);
+  free(why);
+}
+
+/* the fields inside keep their meaning: a step naming its root is still a preamble */
+Test(repeat, body_steps_keep_root) {
+  const fake_pkt in[] = {{0, "4y"}};
+  char *root = NULL;
+  cr_assert_eq(run_steps("[{\"op\":\"repeat\",\"count\":2,\"steps\":[{\"op\":\"expect\","
+                         "\"text\":\"4x\",\"root\":\"sio.connect.custom\"}]}]",
+                         in, 1, CT_MUST, NULL, &root),
+               CT_V_BLOCKED);
+  cr_assert_str_eq(root, "sio.connect.custom@websocket");
+  free(root);
+}

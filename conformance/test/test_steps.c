@@ -123,6 +123,41 @@ Test(steps, loader_rejects_mistakes) {
   cr_assert(strstr(err, "duplicate") != NULL);
 }
 
+/* "repeat": a bounded integer count, a non-empty body of ordinary steps (none nested),
+ * and no only/needs/root/preamble of its own (they go on the steps inside). */
+Test(steps, loader_checks_repeat) {
+  char err[256];
+  const char *fmt = "{\"format\":1,\"cases\":[{\"id\":\"a\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+                    "\"steps\":[{\"op\":\"open\"},{\"op\":\"repeat\"%s}]}]}";
+  static const struct {
+    const char *fields;
+    int ok;
+  } t[] = {
+      {",\"count\":300,\"steps\":[{\"op\":\"frame\",\"opcode\":0,\"text\":\"x\"}]", 1},
+      {",\"count\":2,\"steps\":[{\"op\":\"send\",\"text\":\"4x\",\"only\":\"polling\"}]", 1},
+      {",\"count\":0,\"steps\":[{\"op\":\"close\"}]", 0},
+      {",\"count\":2001,\"steps\":[{\"op\":\"close\"}]", 0},
+      {",\"count\":1.5,\"steps\":[{\"op\":\"close\"}]", 0},
+      {",\"count\":\"3\",\"steps\":[{\"op\":\"close\"}]", 0},
+      {",\"count\":3", 0},
+      {",\"count\":3,\"steps\":[]", 0},
+      {",\"count\":3,\"steps\":[{\"op\":\"opne\"}]", 0},
+      {",\"count\":3,\"steps\":[{\"op\":\"repeat\",\"count\":2,\"steps\":[{\"op\":\"close\"}]}]",
+       0},
+      {",\"count\":3,\"steps\":[{\"op\":\"close\",\"needs\":\"nothing\"}]", 0},
+      {",\"count\":3,\"only\":\"polling\",\"steps\":[{\"op\":\"close\"}]", 0},
+      {",\"count\":3,\"root\":\"x.y\",\"steps\":[{\"op\":\"close\"}]", 0},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    char text[512];
+    snprintf(text, sizeof text, fmt, t[i].fields);
+    int rc = load(text, err);
+    cr_expect_eq(rc, t[i].ok ? 1 : -1, "%s -> %d (%s)", t[i].fields, rc, rc < 0 ? err : "");
+    if (!t[i].ok) cr_expect(strstr(err, "step 2") != NULL, "%s", err);
+  }
+  cr_assert_eq(CT_REPEAT_MAX, 2000);
+}
+
 Test(steps, repo_scenarios_load) {
   ct_cases cs = {0};
   char err[512];
