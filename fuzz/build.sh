@@ -61,7 +61,7 @@ ar rcs "$WORK/libsioref_fuzz.a" "$WORK"/obj/ref_*.o
   --zip-dir "$OUT"
 
 # The helpers the targets share (fuzz/fuzz_<name>.c, each with its header): one
-# archive, so a target links only the helpers it calls.
+# archive, linked before the sioref one, so a target links only the helpers it calls.
 rm -f "$WORK/libfuzz_helpers.a" "$WORK"/obj/helper_*.o
 for src in "$ROOT"/fuzz/fuzz_*.c; do
   $CC $CFLAGS $STD -I"$ROOT/ref/include" -I"$ROOT/fuzz" $CJSON_CFLAGS -c "$src" \

@@ -24,13 +24,11 @@
  *     packet, as long as the text it wrote is UTF-8 (the encoder does not promise to
  *     check UTF-8; see fuzz/README.md). */
 #include "fuzz_check.h"
+#include "fuzz_encode.h"
 #include "fuzz_same.h"
 
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
-
-#define CANARY 0xA5
-#define SLACK  16
 
 /* Strict UTF-8 check written from RFC 3629 table 3.7, independent of the codec's. */
 static int ref_utf8_valid(const uint8_t *s, size_t n) {
@@ -64,32 +62,33 @@ static int ref_utf8_valid(const uint8_t *s, size_t n) {
   return 1;
 }
 
+typedef struct packet_for {
+  const eio_packet *p;
+  eio_transport transport;
+} packet_for;
+
+static int encode_packet(const void *ctx, uint8_t *out, size_t cap) {
+  const packet_for *e = ctx;
+  return eio_packet_encode(e->p, e->transport, out, cap);
+}
+
 /* Encode P for TRANSPORT into a fresh malloc'd buffer of exactly the reported length,
- * checking the snprintf contract on the way: a probe with CAP 0 and one with half the
- * length report the same length and leave every byte from CAP on untouched.
- * Returns the buffer (caller frees) and its length in *LEN, or NULL when the encoder
- * refused the packet (*LEN then holds the negative error). */
+ * checking the snprintf contract on the way (fuzz_encode.h). Returns the buffer (caller
+ * frees) and its length in *LEN, or NULL when the encoder refused the packet (*LEN then
+ * holds the negative error). */
 static uint8_t *encode_checked(const eio_packet *p, eio_transport transport, int *len) {
-  uint8_t probe[1] = {CANARY}; /* cap 0: a length query; the byte must stay untouched */
-  int n = eio_packet_encode(p, transport, probe, 0);
-  *len = n;
-  if (n < 0) return NULL;
-  size_t need = (size_t)n;
-  FUZZ_CHECK(probe[0] == CANARY, "encoder wrote with cap 0");
-  uint8_t *buf = malloc(need + SLACK);
-  FUZZ_CHECK(buf != NULL, "out of memory");
-  size_t half = need / 2;
-  memset(buf, CANARY, need + SLACK);
-  int m = eio_packet_encode(p, transport, buf, half);
-  FUZZ_CHECK(m == n, "encoder length differs between a short buffer and none");
-  for (size_t i = half; i < need + SLACK; i++)
-    FUZZ_CHECK(buf[i] == CANARY, "encoder wrote past cap");
-  memset(buf, CANARY, need + SLACK);
-  m = eio_packet_encode(p, transport, buf, need);
-  FUZZ_CHECK(m == n, "encoder length differs with an exact buffer");
-  for (size_t i = need; i < need + SLACK; i++)
-    FUZZ_CHECK(buf[i] == CANARY, "encoder wrote past an exact cap");
-  return buf;
+  packet_for e = {p, transport};
+  return fuzz_encode_checked(encode_packet, &e, "eio_packet_encode: snprintf contract", len);
+}
+
+typedef struct bytes {
+  const uint8_t *b;
+  size_t len;
+} bytes;
+
+static int encode_base64(const void *ctx, uint8_t *out, size_t cap) {
+  const bytes *in = ctx;
+  return eio_base64_encode(in->b, in->len, out, cap);
 }
 
 /* Base64-decode a BASE64-kind packet's data into a malloc'd buffer; the decoder
@@ -207,24 +206,24 @@ static void fuzz_binary(const uint8_t *data, size_t size) {
 static void fuzz_base64(const uint8_t *data, size_t size) {
   uint8_t txt_probe[1]; /* cap-0 length queries get a valid pointer, not NULL */
   size_t cap = eio_base64_decoded_len(size);
-  uint8_t *raw = malloc(cap + SLACK);
+  uint8_t *raw = malloc(cap + FUZZ_SLACK);
   FUZZ_CHECK(raw != NULL, "out of memory");
-  memset(raw, CANARY, cap + SLACK);
+  memset(raw, FUZZ_CANARY, cap + FUZZ_SLACK);
   int r = eio_base64_decode(data, size, raw, cap);
-  for (size_t i = cap; i < cap + SLACK; i++)
-    FUZZ_CHECK(raw[i] == CANARY, "base64 decode wrote past cap");
+  for (size_t i = cap; i < cap + FUZZ_SLACK; i++)
+    FUZZ_CHECK(raw[i] == FUZZ_CANARY, "base64 decode wrote past cap");
   if (r >= 0) {
     FUZZ_CHECK((size_t)r <= cap, "base64 decode longer than decoded_len");
     /* A too-small buffer is an error, not a partial write past cap. */
     if (r > 0) {
-      memset(raw + r, CANARY, cap + SLACK - (size_t)r);
-      uint8_t *small = malloc((size_t)r - 1 + SLACK);
+      memset(raw + r, FUZZ_CANARY, cap + FUZZ_SLACK - (size_t)r);
+      uint8_t *small = malloc((size_t)r - 1 + FUZZ_SLACK);
       FUZZ_CHECK(small != NULL, "out of memory");
-      memset(small, CANARY, (size_t)r - 1 + SLACK);
+      memset(small, FUZZ_CANARY, (size_t)r - 1 + FUZZ_SLACK);
       int s = eio_base64_decode(data, size, small, (size_t)r - 1);
       FUZZ_CHECK(s == SIO_ERR_BUFFER_TOO_SMALL, "short base64 buffer not reported");
-      for (size_t i = (size_t)r - 1; i < (size_t)r - 1 + SLACK; i++)
-        FUZZ_CHECK(small[i] == CANARY, "base64 decode wrote past a short cap");
+      for (size_t i = (size_t)r - 1; i < (size_t)r - 1 + FUZZ_SLACK; i++)
+        FUZZ_CHECK(small[i] == FUZZ_CANARY, "base64 decode wrote past a short cap");
       free(small);
     }
     int n = eio_base64_encode(raw, (size_t)r, txt_probe, 0);
@@ -244,16 +243,12 @@ static void fuzz_base64(const uint8_t *data, size_t size) {
   free(raw);
 
   /* Arbitrary bytes -> base64 -> bytes. */
-  int n = eio_base64_encode(data, size, txt_probe, 0);
-  FUZZ_CHECK(n >= 0, "base64 encode refused bytes");
+  bytes in = {data, size};
+  int n;
+  uint8_t *txt =
+      fuzz_encode_checked(encode_base64, &in, "eio_base64_encode: snprintf contract", &n);
+  FUZZ_CHECK(txt != NULL, "base64 encode refused bytes");
   FUZZ_CHECK((size_t)n == (size + 2) / 3 * 4, "base64 length is not 4*ceil(n/3)");
-  uint8_t *txt = malloc((size_t)n + SLACK);
-  FUZZ_CHECK(txt != NULL, "out of memory");
-  memset(txt, CANARY, (size_t)n + SLACK);
-  FUZZ_CHECK(eio_base64_encode(data, size, txt, (size_t)n / 2) == n, "base64 short-cap length");
-  for (size_t i = (size_t)n / 2; i < (size_t)n + SLACK; i++)
-    FUZZ_CHECK(txt[i] == CANARY, "base64 encode wrote past cap");
-  FUZZ_CHECK(eio_base64_encode(data, size, txt, (size_t)n) == n, "base64 encode length");
   size_t bcap = eio_base64_decoded_len((size_t)n);
   uint8_t *back = malloc(bcap ? bcap : 1);
   FUZZ_CHECK(back != NULL, "out of memory");

@@ -24,6 +24,7 @@
  *   - sio_binary_encode_header writes what sio_packet_encode writes for a valid
  *     header, and keeps the snprintf contract. */
 #include "fuzz_check.h"
+#include "fuzz_encode.h"
 #include "fuzz_same.h"
 
 #include <cjson/cJSON.h>
@@ -34,8 +35,6 @@
 #include "sioref/sio_codec.h"
 
 #define MAX_MESSAGES 512
-#define CANARY       0xA5
-#define SLACK        16
 
 typedef struct msg {
   uint8_t *buf; /* exact-size copy, so reading past the end is caught */
@@ -103,21 +102,25 @@ static void check_placeholders(const sio_packet *p) {
   free(text);
 }
 
+typedef struct header_of {
+  const sio_packet *p;
+  uint8_t *seen;
+} header_of;
+
+static int encode_header(const void *ctx, uint8_t *out, size_t cap) {
+  const header_of *h = ctx;
+  return sio_binary_encode_header(h->p, h->seen, out, cap);
+}
+
 /* The send side must write the header exactly as the packet encoder does. */
 static void check_encode_header(const sio_packet *p) {
   uint8_t *seen = malloc(p->attachments);
   FUZZ_CHECK(seen != NULL, "out of memory");
-  uint8_t probe[1] = {CANARY};
-  int n = sio_binary_encode_header(p, seen, probe, 0);
-  FUZZ_CHECK(n > 0, "encode_header refused a header the reassembler accepted");
-  FUZZ_CHECK(probe[0] == CANARY, "encode_header wrote with cap 0");
-  uint8_t *out = malloc((size_t)n + SLACK);
-  FUZZ_CHECK(out != NULL, "out of memory");
-  memset(out, CANARY, (size_t)n + SLACK);
-  FUZZ_CHECK(sio_binary_encode_header(p, seen, out, (size_t)n / 2) == n, "short-cap length");
-  for (size_t i = (size_t)n / 2; i < (size_t)n + SLACK; i++)
-    FUZZ_CHECK(out[i] == CANARY, "encode_header wrote past cap");
-  FUZZ_CHECK(sio_binary_encode_header(p, seen, out, (size_t)n) == n, "exact-cap length");
+  header_of h = {p, seen};
+  int n;
+  uint8_t *out =
+      fuzz_encode_checked(encode_header, &h, "sio_binary_encode_header: snprintf contract", &n);
+  FUZZ_CHECK(out != NULL && n > 0, "encode_header refused a header the reassembler accepted");
   uint8_t *ref = malloc((size_t)n + 1);
   FUZZ_CHECK(ref != NULL, "out of memory");
   FUZZ_CHECK(sio_packet_encode(p, ref, (size_t)n + 1) == n, "packet encoder length differs");

@@ -18,6 +18,7 @@
  *     whatever the encoder accepts decodes back to the same packet (SIO-PK-19), as
  *     long as the text it wrote is UTF-8 (the encoder does not promise to check it). */
 #include "fuzz_check.h"
+#include "fuzz_encode.h"
 #include "fuzz_same.h"
 
 #include <cjson/cJSON.h>
@@ -26,27 +27,14 @@
 #include "sioref/err.h"
 #include "sioref/sio_codec.h"
 
-#define CANARY 0xA5
-#define SLACK  16
+static int encode_packet(const void *p, uint8_t *out, size_t cap) {
+  return sio_packet_encode(p, out, cap);
+}
 
-/* Encode into an exact malloc'd buffer, checking the snprintf contract. */
+/* Encode into an exact malloc'd buffer, checking the snprintf contract (fuzz_encode.h). */
 static uint8_t *encode_checked(const sio_packet *p, int *len) {
-  uint8_t probe[1] = {CANARY};
-  int n = sio_packet_encode(p, probe, 0);
-  *len = n;
-  FUZZ_CHECK(n > 0, "encoder refused a packet the decoder produced");
-  FUZZ_CHECK(probe[0] == CANARY, "encoder wrote with cap 0");
-  size_t need = (size_t)n;
-  uint8_t *buf = malloc(need + SLACK);
-  FUZZ_CHECK(buf != NULL, "out of memory");
-  memset(buf, CANARY, need + SLACK);
-  FUZZ_CHECK(sio_packet_encode(p, buf, need / 2) == n, "short-buffer length differs");
-  for (size_t i = need / 2; i < need + SLACK; i++)
-    FUZZ_CHECK(buf[i] == CANARY, "encoder wrote past cap");
-  memset(buf, CANARY, need + SLACK);
-  FUZZ_CHECK(sio_packet_encode(p, buf, need) == n, "exact-buffer length differs");
-  for (size_t i = need; i < need + SLACK; i++)
-    FUZZ_CHECK(buf[i] == CANARY, "encoder wrote past an exact cap");
+  uint8_t *buf = fuzz_encode_checked(encode_packet, p, "sio_packet_encode: snprintf contract", len);
+  FUZZ_CHECK(buf != NULL && *len > 0, "encoder refused a packet the decoder produced");
   return buf;
 }
 
