@@ -70,6 +70,7 @@ typedef struct conn {
   size_t len, cap;
   bool too_large;           /* the body/message went past maxPayload */
   bool close_after;         /* RFC 9112 section 9.6: close the connection after this response */
+  bool body_done;           /* a POST body is complete: routed and answered by flush_out() */
   ev_io eof;                /* a held GET: watches its socket for the client's end of input */
   struct ev_loop *eof_loop; /* the loop EOF runs on, NULL when it is not started */
   bool in_msg;              /* a WebSocket message is being reassembled */
@@ -460,9 +461,24 @@ static int on_body(sioref_adapter *a, conn *c, const void *in, size_t len) {
   return conn_append(c, in, len, cfg->max_payload_bytes);
 }
 
+/* A complete POST body goes to its session from flush_out(), after every socket event
+ * of this turn of the loop. libev runs the events of one turn newest first, so a GET
+ * and a POST that a client sends side by side on two connections would otherwise be
+ * seen in the opposite order whenever both arrive in the same turn: a POST "1" would
+ * close the session before the GET sent with it is held (the official suites expect
+ * the GET to be answered). Polls on the same turn are thus always routed before the
+ * bodies, as they are when the requests come one turn apart. */
 static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
-  (void)a;
   if (c->kind != CONN_POST_BODY || !c->s) return 0;
+  c->body_done = true;
+  c->wsi = wsi;
+  flush_add(a, c);
+  return 0;
+}
+
+/* Route the complete body of the POST on WSI and answer it. Returns 0, or -1 when the
+ * connection is to be closed. */
+static int answer_post(struct lws *wsi, conn *c) {
   eio_http_response r;
   char origin[256];
   snprintf(origin, sizeof origin, "%s", c->allow_origin ? c->allow_origin : "");
@@ -482,6 +498,11 @@ static void on_http_closed(sioref_adapter *a, conn *c) {
     vlog(a, "poll aborted", c->s);
     eio_session_set_poll_conn(c->s, NULL);
     eio_server_poll_aborted(c->router, c->s, now); /* EIO-TR-12 */
+  } else if (c->s && c->kind == CONN_POST_BODY && c->body_done) {
+    /* The whole body came before the client left: its packets count. */
+    eio_http_response r;
+    eio_server_post_body(c->router, c->s, c->buf ? c->buf : (const uint8_t *)"", c->len,
+                         c->too_large, now, &r);
   } else if (c->s && c->kind == CONN_POST_BODY) {
     eio_server_post_aborted(c->router, c->s, now);
   }
@@ -621,6 +642,11 @@ static void flush_out(sioref_adapter *a) {
     struct lws *wsi = c->wsi;
     flush_unlink(c);
     if (!c->s || !wsi) continue;
+    if (c->kind == CONN_POST_BODY) {
+      if (c->body_done && answer_post(wsi, c) < 0)
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+      continue;
+    }
     if (c->kind == CONN_GET_HELD) {
       /* Closed at once (answered with "Connection: close", or failed): an asynchronous
        * kill waits for lws' next timer service, which an idle loop may not run for
