@@ -468,8 +468,13 @@ static int on_body(sioref_adapter *a, conn *c, const void *in, size_t len) {
  * close the session before the GET sent with it is held (the official suites expect
  * the GET to be answered). Polls on the same turn are thus always routed before the
  * bodies, as they are when the requests come one turn apart. */
+static int answer_post(struct lws *wsi, conn *c);
+
 static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (c->kind != CONN_POST_BODY || !c->s) return 0;
+  /* lws calls again while the answer is deferred when a pipelined request follows the
+   * body: answer now, so that lws can go on with it. */
+  if (c->body_done) return answer_post(wsi, c);
   c->body_done = true;
   c->wsi = wsi;
   flush_add(a, c);
