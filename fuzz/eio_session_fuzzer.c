@@ -193,6 +193,9 @@ static void take_response(const eio_http_response *r) {
   case EIO_HTTP_WEBSOCKET:
     add_hold(r->session, HOLD_WS);
     break;
+  case EIO_HTTP_WEBSOCKET_CLOSE: /* a second WebSocket: 101, then closed */
+    FUZZ_CHECK(r->session == NULL, "a WebSocket to close holds a session");
+    return;
   default:
     FUZZ_CHECK(0, "unknown HTTP action");
   }

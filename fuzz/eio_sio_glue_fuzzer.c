@@ -317,6 +317,9 @@ static void request(const char *method, const char *query, const char *ctype, bo
   case EIO_HTTP_WEBSOCKET:
     add_hold(r.session, HOLD_WS);
     break;
+  case EIO_HTTP_WEBSOCKET_CLOSE: /* a second WebSocket: 101, then closed */
+    FUZZ_CHECK(r.session == NULL, "a WebSocket to close holds a session");
+    break;
   default:
     FUZZ_CHECK(0, "unexpected HTTP action");
   }

@@ -7,6 +7,7 @@
  * matching transport; without: GET only, no "websocket" without an upgrade, EIO=4. */
 #include "sioref/eio_server.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -640,8 +641,17 @@ int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t no
       return 0;
     }
     if (bad_origin(srv, req, resp)) return 0;
-    /* EIO-UP-1, EIO-UP-6, EIO-TR-16: one upgrade per session, from polling; a second WebSocket, or
-     * one after the upgrade, is refused (the official server closes it right after opening). */
+    /* EIO-TR-16, EIO-TR-19, EIO-UP-6: a session that already has a WebSocket (opened
+     * over one, upgrading or upgraded) keeps it; the new one gets its 101 and is closed
+     * at once, as the official server does and the official suite's client expects. */
+    if (eio_session_state_get(e->s) == EIO_SESSION_OPEN &&
+        (eio_session_transport(e->s) == EIO_TRANSPORT_WEBSOCKET || eio_session_ws_attached(e->s))) {
+      resp->action = EIO_HTTP_WEBSOCKET_CLOSE;
+      resp->session = NULL;
+      return 0;
+    }
+    /* EIO-UP-1: one upgrade per session, from polling; a closing session or one that
+     * may not upgrade refuses it before the 101. */
     if (eio_session_ws_attach(e->s, now_ms) < 0) {
       ws_refuse(srv, resp, EIO_HTTP_ERR_BAD_REQUEST);
       return 0;
@@ -663,6 +673,34 @@ int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t no
   if (rc < 0) return rc;
   resp_hold(resp, EIO_HTTP_WEBSOCKET, e);
   return 0;
+}
+
+/* Does the comma-separated token list LIST contain TOKEN (ASCII case-insensitive)? */
+static bool token_listed(const char *list, const char *token) {
+  size_t tlen = strlen(token);
+  const char *p = list;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == ',') p++;
+    const char *start = p;
+    while (*p && *p != ',') p++;
+    const char *end = p;
+    while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
+    if ((size_t)(end - start) == tlen) {
+      size_t i = 0;
+      while (i < tlen && tolower((unsigned char)start[i]) == token[i]) i++;
+      if (i == tlen) return true;
+    }
+  }
+  return false;
+}
+
+bool eio_server_wants_close(const char *version, const char *connection) {
+  /* RFC 9112 section 9.6: "close" ends the connection after this response; HTTP/1.0
+   * connections are not persistent unless the client asks (RFC 9112 section 9.3). */
+  if (connection && token_listed(connection, "close")) return true;
+  if (version && strcmp(version, "HTTP/1.0") == 0)
+    return !(connection && token_listed(connection, "keep-alive"));
+  return false;
 }
 
 void eio_server_release(eio_server *srv, eio_session *s) {

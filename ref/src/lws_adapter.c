@@ -32,14 +32,24 @@
  *    read); one with an explicit "Content-Length: 0" gets an empty body callback.
  *  - Bodies and WebSocket messages arrive in pieces; back-to-back lws_write()s are
  *    queued by lws, and a transaction completed with output still queued is
- *    deferred until it is sent. */
+ *    deferred until it is sent.
+ *  - lws closes a connection after a response when the request said exactly
+ *    "Connection: close" (or was HTTP/1.0), but never says so in the response, and
+ *    does not see "close" inside a longer option list.
+ *  - While a request is being answered (a held GET), lws does not read its socket:
+ *    a client that closes or half-closes then leaves POLLIN set for good, and the
+ *    loop would spin on it (and keep the socket in CLOSE-WAIT) until the answer.
+ *    So a held GET has lws' reading paused (lws_rx_flow_control) and one ev_io
+ *    watcher of ours that peeks at the socket for the end of input. */
 #include "sioref/adapter.h"
 
+#include <errno.h>
 #include <ev.h>
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 typedef enum conn_kind {
@@ -47,6 +57,7 @@ typedef enum conn_kind {
   CONN_GET_HELD = 1,  /* a polling GET waiting for its answer */
   CONN_POST_BODY = 2, /* a polling POST whose body is being read */
   CONN_WS = 3,        /* a WebSocket (session transport or upgrade probe) */
+  CONN_WS_CLOSE = 4,  /* a WebSocket accepted only to be closed (EIO-TR-19) */
 } conn_kind;
 
 /* Per-connection state (lws "per session data"); zeroed by lws. */
@@ -57,8 +68,12 @@ typedef struct conn {
   char *allow_origin; /* CORS answer for a polling request (owned), NULL for none */
   uint8_t *buf;       /* POST body or WebSocket message being reassembled */
   size_t len, cap;
-  bool too_large; /* the body/message went past maxPayload */
-  bool in_msg;    /* a WebSocket message is being reassembled */
+  bool too_large;           /* the body/message went past maxPayload */
+  bool close_after;         /* RFC 9112 section 9.6: close the connection after this response */
+  bool body_done;           /* a POST body is complete: routed and answered by flush_out() */
+  ev_io eof;                /* a held GET: watches its socket for the client's end of input */
+  struct ev_loop *eof_loop; /* the loop EOF runs on, NULL when it is not started */
+  bool in_msg;              /* a WebSocket message is being reassembled */
   bool msg_binary;
   struct lws *wsi;           /* its own connection (WebSockets) */
   struct conn *flush_next;   /* in the adapter's flush list (WebSockets with output) */
@@ -126,7 +141,14 @@ static void flush_add(sioref_adapter *a, conn *c) {
   c->flush_pprev = &a->flush;
 }
 
+static void eof_stop(conn *c) {
+  if (!c->eof_loop) return;
+  ev_io_stop(c->eof_loop, &c->eof);
+  c->eof_loop = NULL;
+}
+
 static void conn_reset(conn *c) {
+  eof_stop(c);
   flush_unlink(c);
   free(c->buf);
   free(c->allow_origin);
@@ -171,6 +193,8 @@ typedef struct reqbuf {
   char origin[256];
   char ctype[128];
   char acrh[256];
+  char connection[256];
+  char version[16];
   eio_http_request rq;
 } reqbuf;
 
@@ -221,16 +245,31 @@ static int parse_request(struct lws *wsi, reqbuf *rb) {
   return m;
 }
 
+/* RFC 9112 section 9.6: does the request on WSI end its connection? A Connection header
+ * too long to copy is taken as "close" (the safe answer for a request we do not follow). */
+static bool request_wants_close(struct lws *wsi, reqbuf *rb) {
+  const char *option = copy_hdr(wsi, WSI_TOKEN_CONNECTION, rb->connection, sizeof rb->connection);
+  if (option && option[0] == '\x01') return true;
+  const char *version = copy_hdr(wsi, WSI_TOKEN_HTTP, rb->version, sizeof rb->version);
+  if (version && version[0] == '\x01') version = NULL;
+  return eio_server_wants_close(version, option);
+}
+
 /* ---- responses ---- */
 
 /* Write status, headers and body. BODY_HAS_HEADROOM: LWS_PRE bytes before the body
  * may be used; otherwise a small body is copied. Returns 0 or -1. */
 static int write_response(struct lws *wsi, int status, const char *ctype, const uint8_t *body,
                           size_t len, bool body_has_headroom, const char *allow_origin,
-                          const eio_http_response *r, bool no_store) {
+                          const eio_http_response *r, bool no_store, bool close) {
   uint8_t hbuf[LWS_PRE + 2048 + 4096]; /* headers, then a small body */
   uint8_t *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
   if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)len, &p, end))
+    return -1;
+  /* RFC 9112 section 9.6: a server that closes after this response says so (SHOULD);
+   * a keep-alive client would otherwise reuse the socket and lose its next request. */
+  if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+                                            (const unsigned char *)"close", 5, &p, end))
     return -1;
   if (allow_origin && *allow_origin) {
     /* EIO-CORS-2 */
@@ -271,17 +310,23 @@ static int write_response(struct lws *wsi, int status, const char *ctype, const 
   return -1; /* a body without headroom is always small (error answers) */
 }
 
-static int respond(struct lws *wsi, const eio_http_response *r, const char *allow_origin) {
+static int respond(struct lws *wsi, const eio_http_response *r, const char *allow_origin,
+                   bool close) {
   return write_response(wsi, r->status, r->content_type, r->body, r->body_len, false,
-                        allow_origin ? allow_origin : r->allow_origin, r, false);
+                        allow_origin ? allow_origin : r->allow_origin, r, false, close);
 }
 
-/* Finish an HTTP transaction: 0 to keep the connection, -1 to close it. */
-static int finish(struct lws *wsi) { return lws_http_transaction_completed(wsi) ? -1 : 0; }
+/* Finish an HTTP transaction: 0 to keep the connection, -1 to close it. CLOSE: the
+ * request asked for it (RFC 9112 section 9.6: the server MUST close after the
+ * response); lws flushes what is still queued before it closes. */
+static int finish(struct lws *wsi, bool close) {
+  if (lws_http_transaction_completed(wsi)) return -1;
+  return close ? -1 : 0;
+}
 
-static int respond_simple(struct lws *wsi, int status) {
-  if (write_response(wsi, status, NULL, NULL, 0, false, NULL, NULL, false)) return -1;
-  return finish(wsi);
+static int respond_simple(struct lws *wsi, int status, bool close) {
+  if (write_response(wsi, status, NULL, NULL, 0, false, NULL, NULL, false, close)) return -1;
+  return finish(wsi, close);
 }
 
 /* ---- polling ---- */
@@ -295,47 +340,91 @@ static void release_conn(conn *c) {
   conn_reset(c);
 }
 
+/* The socket of a held GET became readable: the client either ended its input (a close
+ * or a half-close: it cannot read the answer, or does not wait for it) or sent a
+ * pipelined request. The first ends the connection, which aborts the poll (EIO-TR-12,
+ * as the official server does when its request ends early); the second is left for
+ * lws to read once the GET is answered. */
+static void on_eof_io(struct ev_loop *loop, ev_io *w, int revents) {
+  (void)revents;
+  conn *c = w->data;
+  char b;
+  ssize_t n = recv(w->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+  ev_io_stop(loop, w);
+  c->eof_loop = NULL;
+  if (n > 0 || c->kind != CONN_GET_HELD || !c->wsi) return;
+  /* Closed here and now (C is gone afterwards): an asynchronous kill is only carried
+   * out when lws next services its timers, which an idle loop may not do for long. */
+  lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+}
+
+/* Hold the GET on WSI: lws stops reading it, our watcher looks for the end of input. */
+static void hold_get(sioref_adapter *a, struct lws *wsi, conn *c) {
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* held for up to pingInterval */
+  int fd = (int)lws_get_socket_fd(wsi);
+  if (fd < 0) return;
+  lws_rx_flow_control(wsi, 0);
+  ev_io_init(&c->eof, on_eof_io, fd, EV_READ);
+  c->eof.data = c;
+  c->eof_loop = a->loop;
+  ev_io_start(a->loop, &c->eof);
+}
+
+/* The held GET on WSI is being answered: lws reads the connection again (the next
+ * request on it, or its end). */
+static void unhold_get(struct lws *wsi, conn *c) {
+  if (!c->eof_loop) return;
+  eof_stop(c);
+  lws_rx_flow_control(wsi, 1);
+}
+
 static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (c->s) release_conn(c); /* a keep-alive connection starting a new request */
   conn_reset(c);
   reqbuf rb;
-  if (parse_request(wsi, &rb) < 0) return respond_simple(wsi, 400);
+  if (parse_request(wsi, &rb) < 0) return respond_simple(wsi, 400, true);
+  bool close = request_wants_close(wsi, &rb);
   mount *mt = find_mount(a, rb.uri);
-  if (!mt) return respond_simple(wsi, 404);
+  if (!mt) return respond_simple(wsi, 404, close);
   if (strcmp(rb.rq.method, "POST") == 0 &&
       lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
     /* lws does not read bodies without Content-Length (chunked): refuse and close,
      * since the unread body would be taken for the next request. */
-    respond_simple(wsi, 411);
+    respond_simple(wsi, 411, true);
     return -1;
   }
   eio_http_response r;
   uint64_t now = sioref_adapter_now_ms();
-  if (eio_server_handle_request(mt->router, &rb.rq, now, &r) < 0) return respond_simple(wsi, 500);
+  if (eio_server_handle_request(mt->router, &rb.rq, now, &r) < 0)
+    return respond_simple(wsi, 500, close);
   switch (r.action) {
   case EIO_HTTP_RESPOND:
-    if (respond(wsi, &r, NULL)) return -1;
-    return finish(wsi);
+    if (respond(wsi, &r, NULL, close)) return -1;
+    return finish(wsi, close);
   case EIO_HTTP_HOLD_GET:
     c->kind = CONN_GET_HELD;
     c->wsi = wsi;
     c->router = mt->router;
     c->s = r.session;
+    c->close_after = close;
     if (r.allow_origin) c->allow_origin = strdup(r.allow_origin); /* none if out of memory */
     eio_session_set_poll_conn(c->s, wsi);
-    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* held for up to pingInterval */
-    flush_add(a, c);                             /* answered at once if output is queued */
+    hold_get(a, wsi, c);
+    flush_add(a, c); /* answered at once if output is queued */
     return 0;
   case EIO_HTTP_READ_BODY:
     c->kind = CONN_POST_BODY;
     c->router = mt->router;
     c->s = r.session;
+    c->close_after = close;
     if (r.allow_origin) c->allow_origin = strdup(r.allow_origin); /* none if out of memory */
     return 0;
   case EIO_HTTP_WEBSOCKET:
+  case EIO_HTTP_WEBSOCKET_CLOSE:
     break;
   }
-  return respond_simple(wsi, 500);
+  return respond_simple(wsi, 500, close);
 }
 
 /* Answer the held GET on WSI if the session has something for it (from WRITEABLE or
@@ -345,15 +434,17 @@ static int answer_get(struct lws *wsi, conn *c) {
   eio_http_response r;
   int rc = eio_server_poll_response(c->router, c->s, &r);
   if (rc == 0) return 0; /* still held: the next wake asks again */
+  unhold_get(wsi, c);
+  bool close = c->close_after;
   int w = -1;
   if (rc > 0)
     w = write_response(wsi, r.status, r.content_type, r.body, r.body_len, true, c->allow_origin,
-                       NULL, true);
+                       NULL, true, close);
   else
     eio_server_poll_aborted(c->router, c->s, sioref_adapter_now_ms()); /* cannot answer */
   release_conn(c);
   if (rc < 0 || w < 0) return -1;
-  return finish(wsi);
+  return finish(wsi, close);
 }
 
 static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
@@ -370,19 +461,40 @@ static int on_body(sioref_adapter *a, conn *c, const void *in, size_t len) {
   return conn_append(c, in, len, cfg->max_payload_bytes);
 }
 
+/* A complete POST body goes to its session from flush_out(), after every socket event
+ * of this turn of the loop. libev runs the events of one turn newest first, so a GET
+ * and a POST that a client sends side by side on two connections would otherwise be
+ * seen in the opposite order whenever both arrive in the same turn: a POST "1" would
+ * close the session before the GET sent with it is held (the official suites expect
+ * the GET to be answered). Polls on the same turn are thus always routed before the
+ * bodies, as they are when the requests come one turn apart. */
+static int answer_post(struct lws *wsi, conn *c);
+
 static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
-  (void)a;
   if (c->kind != CONN_POST_BODY || !c->s) return 0;
+  /* lws calls again while the answer is deferred when a pipelined request follows the
+   * body: answer now, so that lws can go on with it. */
+  if (c->body_done) return answer_post(wsi, c);
+  c->body_done = true;
+  c->wsi = wsi;
+  flush_add(a, c);
+  return 0;
+}
+
+/* Route the complete body of the POST on WSI and answer it. Returns 0, or -1 when the
+ * connection is to be closed. */
+static int answer_post(struct lws *wsi, conn *c) {
   eio_http_response r;
   char origin[256];
   snprintf(origin, sizeof origin, "%s", c->allow_origin ? c->allow_origin : "");
   const uint8_t *body = c->buf ? c->buf : (const uint8_t *)"";
+  bool close = c->close_after;
   int rc = eio_server_post_body(c->router, c->s, body, c->len, c->too_large,
                                 sioref_adapter_now_ms(), &r);
-  int w = rc < 0 ? -1 : respond(wsi, &r, origin[0] ? origin : NULL);
+  int w = rc < 0 ? -1 : respond(wsi, &r, origin[0] ? origin : NULL, close);
   release_conn(c);
   if (w < 0) return -1;
-  return finish(wsi);
+  return finish(wsi, close);
 }
 
 static void on_http_closed(sioref_adapter *a, conn *c) {
@@ -391,6 +503,11 @@ static void on_http_closed(sioref_adapter *a, conn *c) {
     vlog(a, "poll aborted", c->s);
     eio_session_set_poll_conn(c->s, NULL);
     eio_server_poll_aborted(c->router, c->s, now); /* EIO-TR-12 */
+  } else if (c->s && c->kind == CONN_POST_BODY && c->body_done) {
+    /* The whole body came before the client left: its packets count. */
+    eio_http_response r;
+    eio_server_post_body(c->router, c->s, c->buf ? c->buf : (const uint8_t *)"", c->len,
+                         c->too_large, now, &r);
   } else if (c->s && c->kind == CONN_POST_BODY) {
     eio_server_post_aborted(c->router, c->s, now);
   }
@@ -401,8 +518,10 @@ static void on_http_closed(sioref_adapter *a, conn *c) {
 
 static void drop_pending(sioref_adapter *a) {
   if (!a->pending_wsi) return;
-  eio_session_ws_closed(a->pending_s, sioref_adapter_now_ms());
-  eio_server_release(a->pending_router, a->pending_s);
+  if (a->pending_s) {
+    eio_session_ws_closed(a->pending_s, sioref_adapter_now_ms());
+    eio_server_release(a->pending_router, a->pending_s);
+  }
   a->pending_wsi = NULL;
   a->pending_s = NULL;
   a->pending_router = NULL;
@@ -413,18 +532,20 @@ static int on_confirm_upgrade(sioref_adapter *a, struct lws *wsi, const char *pr
   reqbuf rb;
   if (parse_request(wsi, &rb) < 0) return -1;
   mount *mt = find_mount(a, rb.uri);
+  /* A refused upgrade is closed after its answer (lws does it): say so. */
   if (!mt) {
-    write_response(wsi, 404, NULL, NULL, 0, false, NULL, NULL, false);
+    write_response(wsi, 404, NULL, NULL, 0, false, NULL, NULL, false, true);
     return 1;
   }
   drop_pending(a);
   eio_http_response r;
   if (eio_server_ws_open(mt->router, &rb.rq, sioref_adapter_now_ms(), &r) < 0) return -1;
-  if (r.action != EIO_HTTP_WEBSOCKET) {
+  if (r.action != EIO_HTTP_WEBSOCKET && r.action != EIO_HTTP_WEBSOCKET_CLOSE) {
     /* EIO-TR-14: refused before the 101, with the router's HTTP error. */
-    if (respond(wsi, &r, NULL)) return -1;
+    if (respond(wsi, &r, NULL, true)) return -1;
     return 1;
   }
+  /* EIO_HTTP_WEBSOCKET_CLOSE: pending with no session; on_filter marks it to close. */
   a->pending_wsi = wsi;
   a->pending_router = mt->router;
   a->pending_s = r.session;
@@ -435,14 +556,15 @@ static int on_filter(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (a->pending_wsi != wsi || !c) return 1;
   if (c->s) release_conn(c);
   conn_reset(c);
-  c->kind = CONN_WS;
+  /* EIO-TR-19: a second WebSocket is closed once established, with no packet. */
+  c->kind = a->pending_s ? CONN_WS : CONN_WS_CLOSE;
   c->wsi = wsi;
   c->router = a->pending_router;
   c->s = a->pending_s;
   a->pending_wsi = NULL;
   a->pending_s = NULL;
   a->pending_router = NULL;
-  eio_session_set_ws_conn(c->s, wsi);
+  if (c->s) eio_session_set_ws_conn(c->s, wsi);
   return 0;
 }
 
@@ -507,6 +629,10 @@ static int write_ws(struct lws *wsi, conn *c) {
 
 static int on_ws_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
   (void)a;
+  if (c->kind == CONN_WS_CLOSE) {
+    lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0); /* EIO-TR-19 */
+    return -1;
+  }
   if (c->kind != CONN_WS || !c->s) return -1;
   flush_unlink(c);
   int rc = write_ws(wsi, c);
@@ -521,8 +647,17 @@ static void flush_out(sioref_adapter *a) {
     struct lws *wsi = c->wsi;
     flush_unlink(c);
     if (!c->s || !wsi) continue;
+    if (c->kind == CONN_POST_BODY) {
+      if (c->body_done && answer_post(wsi, c) < 0)
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+      continue;
+    }
     if (c->kind == CONN_GET_HELD) {
-      if (answer_get(wsi, c) < 0) lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+      /* Closed at once (answered with "Connection: close", or failed): an asynchronous
+       * kill waits for lws' next timer service, which an idle loop may not run for
+       * long, leaving the socket open. What lws still holds of the answer is flushed
+       * before the close. */
+      if (answer_get(wsi, c) < 0) lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
       continue;
     }
     if (c->kind != CONN_WS) continue;

@@ -88,6 +88,12 @@ static void assert_error(eio_http_response r, int status, const char *body) {
   cr_assert_null(r.session);
 }
 
+/* EIO-TR-19: a WebSocket to complete (101) and close at once, with no session. */
+static void assert_ws_close(eio_http_response r) {
+  cr_assert_eq(r.action, EIO_HTTP_WEBSOCKET_CLOSE);
+  cr_assert_null(r.session);
+}
+
 #define E0 "{\"code\":0,\"message\":\"Transport unknown\"}"
 #define E1 "{\"code\":1,\"message\":\"Session ID unknown\"}"
 #define E2 "{\"code\":2,\"message\":\"Bad handshake method\"}"
@@ -328,10 +334,12 @@ Test(router, ws_handshake_and_refusals) {
   cr_assert_eq(eio_session_transport(s), EIO_TRANSPORT_WEBSOCKET);
   char sid[EIO_SID_LEN + 1];
   memcpy(sid, eio_session_sid(s), sizeof sid);
-  /* EIO-TR-16: a second WebSocket for a WebSocket session */
+  /* EIO-TR-16, EIO-TR-19: a second WebSocket for a WebSocket session is accepted and
+   * closed at once, without touching the session */
   rq.query = q_sid("EIO=4&transport=websocket&sid=%s", sid);
   eio_server_ws_open(SRV, &rq, 0, &r);
-  assert_error(r, 400, E3);
+  assert_ws_close(r);
+  cr_assert_eq(eio_session_state_get(s), EIO_SESSION_OPEN);
   /* EIO-TR-3: polling on a WebSocket session */
   assert_error(request("GET", q_sid("EIO=4&transport=polling&sid=%s", sid), NULL), 400, E3);
   cr_assert_eq(CLOSES, 0);
@@ -365,11 +373,64 @@ Test(router, upgrade_then_polling_refused) {
   cr_assert_eq(eio_session_ws_message(s, (const uint8_t *)"5", 1, false, 2), 0);
   assert_error(request("GET", q_sid("EIO=4&transport=polling&sid=%s", sid), NULL), 400, E3);
   assert_error(request("POST", q_sid("EIO=4&transport=polling&sid=%s", sid), NULL), 400, E3);
+  rq.query = q_sid("EIO=4&transport=websocket&sid=%s", sid); /* q_sid's buffer was reused */
   eio_server_ws_open(SRV, &rq, 0, &r);
-  assert_error(r, 400, E3); /* EIO-UP-6 */
+  assert_ws_close(r); /* EIO-UP-6, EIO-TR-16, EIO-TR-19 */
   cr_assert_eq(eio_session_state_get(s), EIO_SESSION_OPEN);
   eio_session_ws_closed(s, 3);
   eio_server_release(SRV, s);
+}
+
+Test(router, second_websocket_while_upgrading_is_closed_after_101) {
+  char sid[EIO_SID_LEN + 1];
+  eio_session *s = handshake(sid, 0);
+  eio_http_request rq = {.method = "GET", .query = q_sid("EIO=4&transport=websocket&sid=%s", sid)};
+  eio_http_response r;
+  eio_server_ws_open(SRV, &rq, 0, &r);
+  cr_assert_eq(r.action, EIO_HTTP_WEBSOCKET);
+  eio_http_response r2;
+  eio_server_ws_open(SRV, &rq, 1, &r2);
+  assert_ws_close(r2); /* EIO-TR-16, EIO-TR-19: the probe in progress is not disturbed */
+  cr_assert_eq(eio_session_ws_message(s, (const uint8_t *)"2probe", 6, false, 2), 0);
+  cr_assert_eq(eio_session_ws_message(s, (const uint8_t *)"5", 1, false, 3), 0);
+  cr_assert_eq(eio_session_transport(s), EIO_TRANSPORT_WEBSOCKET);
+  cr_assert_eq(eio_session_state_get(s), EIO_SESSION_OPEN);
+  eio_session_ws_closed(s, 4);
+  eio_server_release(SRV, s);
+}
+
+Test(router, second_websocket_on_a_closing_session_is_refused) {
+  char sid[EIO_SID_LEN + 1];
+  eio_session *s = handshake(sid, 0);
+  eio_session_close(s, 1);
+  eio_http_request rq = {.method = "GET", .query = q_sid("EIO=4&transport=websocket&sid=%s", sid)};
+  eio_http_response r;
+  eio_server_ws_open(SRV, &rq, 2, &r);
+  cr_assert_eq(r.action, EIO_HTTP_RESPOND);
+  cr_assert_eq(r.status, 400);
+  cr_assert_null(r.session);
+}
+
+/* RFC 9112 section 9.6 (connection options are a comma list, case-insensitive) */
+Test(router, wants_close_follows_the_connection_header) {
+  cr_assert_not(eio_server_wants_close(NULL, NULL));
+  cr_assert_not(eio_server_wants_close("HTTP/1.1", NULL));
+  cr_assert_not(eio_server_wants_close("HTTP/1.1", "keep-alive"));
+  cr_assert_not(eio_server_wants_close("HTTP/1.1", "Upgrade"));
+  cr_assert_not(eio_server_wants_close("HTTP/1.1", "closed, x-close"));
+  cr_assert_not(eio_server_wants_close("HTTP/1.1", ""));
+  cr_assert(eio_server_wants_close("HTTP/1.1", "close"));
+  cr_assert(eio_server_wants_close("HTTP/1.1", "Close"));
+  cr_assert(eio_server_wants_close("HTTP/1.1", "CLOSE"));
+  cr_assert(eio_server_wants_close(NULL, "close"));
+  cr_assert(eio_server_wants_close("HTTP/1.1", " close "));
+  cr_assert(eio_server_wants_close("HTTP/1.1", "TE, close"));
+  cr_assert(eio_server_wants_close("HTTP/1.1", "close,TE"));
+  cr_assert(eio_server_wants_close("HTTP/1.1", "keep-alive,\tclose"));
+  cr_assert(eio_server_wants_close("HTTP/1.0", NULL));
+  cr_assert(eio_server_wants_close("HTTP/1.0", "TE"));
+  cr_assert_not(eio_server_wants_close("HTTP/1.0", "Keep-Alive"));
+  cr_assert(eio_server_wants_close("HTTP/1.0", "keep-alive, close"));
 }
 
 Test(router, no_cors_headers_by_default) {

@@ -73,12 +73,15 @@ typedef struct eio_http_request {
 } eio_http_request;
 
 typedef enum eio_http_action {
-  EIO_HTTP_RESPOND = 0,   /* write the response below, then finish the request */
-  EIO_HTTP_HOLD_GET = 1,  /* a GET for .session: wait until eio_server_poll_response()
-                             gives the answer (check now, and after each wake) */
-  EIO_HTTP_READ_BODY = 2, /* a POST for .session: read the whole body, then call
-                             eio_server_post_body() */
-  EIO_HTTP_WEBSOCKET = 3, /* accept the WebSocket for .session (eio_server_ws_open) */
+  EIO_HTTP_RESPOND = 0,         /* write the response below, then finish the request */
+  EIO_HTTP_HOLD_GET = 1,        /* a GET for .session: wait until eio_server_poll_response()
+                                   gives the answer (check now, and after each wake) */
+  EIO_HTTP_READ_BODY = 2,       /* a POST for .session: read the whole body, then call
+                                   eio_server_post_body() */
+  EIO_HTTP_WEBSOCKET = 3,       /* accept the WebSocket for .session (eio_server_ws_open) */
+  EIO_HTTP_WEBSOCKET_CLOSE = 4, /* complete the WebSocket handshake (101), then close that
+                                   connection at once with no packet; .session is NULL
+                                   (EIO-TR-16, EIO-TR-19: a second WebSocket for a session) */
 } eio_http_action;
 
 typedef struct eio_http_response {
@@ -122,10 +125,19 @@ void eio_server_post_aborted(eio_server *srv, eio_session *s, uint64_t now_ms);
 
 /* A WebSocket upgrade request (GET with Upgrade: websocket). Fills RESP: action
  * EIO_HTTP_WEBSOCKET with a held session (a new one opened over WebSocket, or an
- * existing polling one that this socket may upgrade, EIO-UP), or RESPOND 400 with the
- * official server's plain-text message when refused. Returns 0 or an error. */
+ * existing polling one that this socket may upgrade, EIO-UP); EIO_HTTP_WEBSOCKET_CLOSE
+ * (no session) for a second WebSocket of a session that already has one (upgrading,
+ * upgraded or opened over WebSocket); or RESPOND 400 with the official server's JSON
+ * error when refused. Returns 0 or an error. */
 int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t now_ms,
                        eio_http_response *resp);
+
+/* RFC 9112 section 9.6: whether the connection must be closed after the response to a
+ * request of HTTP version VERSION (the request line's "HTTP/1.1"; NULL is taken as 1.1)
+ * with Connection header value CONNECTION (NULL when absent). True when the header lists
+ * the "close" option (a comma-separated list of case-insensitive tokens), and for
+ * HTTP/1.0 unless it lists "keep-alive". Both pointers are borrowed; never fails. */
+bool eio_server_wants_close(const char *version, const char *connection);
 
 /* Drop the caller's hold on S (taken by a response with a session). After this the
  * caller must not use S. */

@@ -32,6 +32,8 @@ function(sio_add_interop name script)
 endfunction()
 
 sio_add_interop(interop_eio eio_interop.js)
+# HTTP/1.1 on the polling transport: Connection: close, keep-alive, half-closed clients.
+sio_add_interop(interop_http http_interop.js)
 add_test(NAME interop_cli COMMAND ${SIO_NODE} ${CMAKE_CURRENT_LIST_DIR}/cli_interop.js $<TARGET_FILE:sioref>
          WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
 set_tests_properties(interop_cli PROPERTIES ENVIRONMENT "NODE_PATH=${_interop_modules}"
