@@ -638,6 +638,9 @@ int main(int argc, char **argv) {
       ct_cases_free(&cs);
       return 2;
     }
+    /* the reference has no known deviations: a non-PASS of sioref is never linked to
+     * another server's entry */
+    if (!known_server) known_server = "sioref";
     child = start_sioref(bin, &cfg);
     if (child < 0) {
       fprintf(stderr, "sioconform: could not start %s\n", bin);
