@@ -104,6 +104,13 @@ check(known, base + [run("eio.x.new", "polling", NC, "FAIL", ["EIO-HS-1"])], 1,
       "unexplained FAIL")
 check(known, base + [run("eio.x.new", "polling", "r", "SKIP", ["EIO-CL-6"])], 1,
       "unexplained SKIP")
+# A SKIP for a need discovery did not find is no deviation, and it does not execute, so
+# it neither needs an entry nor keeps an entry from being stale.
+NEED = "needs the contract's base app on /socket.io/ (its \"auth\" greeting), which is absent"
+check(known, base + [run("eio.x.new", "polling", NEED, "SKIP", ["EIO-CL-6"])], 0,
+      "a need-SKIP is not unexplained", "1 SKIP runs need what the target does not serve")
+check(known, base[:1] + [run("eio.x.fixed", "polling", NEED, "SKIP", ["EIO-TR-8"])] + base[2:],
+      0, "a need-SKIP does not make its entry stale", "note: B matched no run")
 # The point of causes: the id is listed, the reason is another one.
 check(known, [run("eio.x.fails", "websocket", "bad CONNECT answer", "FAIL", ["EIO-CL-6"])] +
       base[1:], 1, "listed id with another reason is unexplained",
