@@ -693,6 +693,11 @@ int main(int argc, char **argv) {
                                       cfg.vectors_dir, known_server, err, sizeof err) < 0) {
     fprintf(stderr, "sioconform: %s%s\n", err, known_file ? "" : " (runs not linked)");
     if (known_file) no_known = -1;
+  } else if (!no_known && known_server && known.n == 0) {
+    /* a typo or a server nobody has judged: say so rather than link nothing silently */
+    fprintf(stderr,
+            "sioconform: no entry of the known deviations lists server \"%s\"; runs not linked\n",
+            known_server);
   }
   if (no_known < 0) {
     cJSON_Delete(cfg.extensions);

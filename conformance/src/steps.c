@@ -115,6 +115,30 @@ int ct_json_match(const cJSON *e, const cJSON *a, int exact) {
   return cJSON_Compare(e, a, 1);
 }
 
+int ct_step_wait(const cJSON *step, const char *k, long def, const cJSON *vars, double scale,
+                 int span, long *out) {
+  const cJSON *v = cJSON_GetObjectItem(step, k);
+  long ms = def;
+  int server = 0;
+  if (cJSON_IsNumber(v)) {
+    ms = (long)v->valuedouble;
+  } else if (cJSON_IsString(v)) {
+    if (ct_eval(v->valuestring, vars, &ms) != 0) return -1;
+    server = strstr(v->valuestring, "${pingInterval}") || strstr(v->valuestring, "${pingTimeout}");
+  } else if (v) {
+    return -1;
+  }
+  if (scale <= 0) scale = 1.0;
+  long scaled = (long)(ms * scale);
+  /* A wait taken from the server's own announced timings is the server's clock, not
+   * the harness's: shrinking it (scale < 1) would wait less than the server may take
+   * (a ping awaited 250 ms against a 300 ms interval). A bound may still be stretched
+   * for a slow harness; a measured span (sleep, expect_none) must stay as announced. */
+  if (server) scaled = span ? ms : (scaled > ms ? scaled : ms);
+  *out = scaled;
+  return 0;
+}
+
 /* ---- executor ---- */
 
 const char *sget(const step_ctx *x, const char *k) {
@@ -163,6 +187,13 @@ int snum(step_ctx *x, const char *k, long def, long *out) {
     return 0;
   }
   if (cJSON_IsString(v) && ct_eval(v->valuestring, x->r->vars, out) == 0) return 0;
+  sfail(x, NULL, NULL, "field \"%s\" is not a number or expression", k);
+  return -1;
+}
+
+int swait(step_ctx *x, const char *k, long def, int span, long *out) {
+  const double scale = x->r->cfg ? x->r->cfg->tscale : 1.0;
+  if (ct_step_wait(x->s, k, def, x->r->vars, scale, span, out) == 0) return 0;
   sfail(x, NULL, NULL, "field \"%s\" is not a number or expression", k);
   return -1;
 }
@@ -452,8 +483,7 @@ static int expected_answer_nsp(step_ctx *x, char *nsp, size_t nsplen) {
 static void op_expect(step_ctx *x) {
   ct_conn *c = sconn(x);
   long timeout;
-  if (!c || snum(x, "timeout", 2000, &timeout) != 0) return;
-  timeout = ct_ms(x->r, timeout);
+  if (!c || swait(x, "timeout", 2000, 0, &timeout) != 0) return;
   const char *t = sget(x, "text");
   int want_noop = t && strcmp(t, "6") == 0;
   /* SIO-NS-11: while a CONNECT / CONNECT_ERROR answer is awaited, events of its namespace
@@ -522,8 +552,8 @@ static void op_expect(step_ctx *x) {
 static void op_expect_none(step_ctx *x) {
   ct_conn *c = sconn(x);
   long ms;
-  if (!c || snum(x, "ms", 500, &ms) != 0) return;
-  int64_t deadline = ct_now_ms() + ct_ms(x->r, ms);
+  if (!c || swait(x, "ms", 500, 1, &ms) != 0) return;
+  int64_t deadline = ct_now_ms() + ms;
   for (;;) {
     int64_t left = deadline - ct_now_ms();
     if (left <= 0) return;
@@ -554,8 +584,8 @@ static void op_expect_none(step_ctx *x) {
 static void op_expect_close(step_ctx *x) {
   ct_conn *c = sconn(x);
   long within;
-  if (!c || snum(x, "within", default_wait(x->r), &within) != 0) return;
-  int64_t deadline = ct_now_ms() + ct_ms(x->r, within);
+  if (!c || swait(x, "within", 2000, 0, &within) != 0) return;
+  int64_t deadline = ct_now_ms() + within;
   while (!c->closed) {
     int64_t left = deadline - ct_now_ms();
     if (left <= 0) break;
@@ -835,8 +865,8 @@ static void op_http(step_ctx *x) {
   ct_log(x->r, "-> http %s %s%s", req.method, target, hdrs ? " (+headers)" : "");
   ct_http_resp resp;
   long timeout;
-  if (snum(x, "timeout", 3000, &timeout) != 0) goto out2;
-  int rc = ct_http_do(x->r->cfg->host, x->r->cfg->port, &req, ct_ms(x->r, timeout), &resp);
+  if (swait(x, "timeout", 3000, 0, &timeout) != 0) goto out2;
+  int rc = ct_http_do(x->r->cfg->host, x->r->cfg->port, &req, (int)timeout, &resp);
   if (rc != 1) {
     if (cJSON_IsTrue(cJSON_GetObjectItem(x->s, "may_drop"))) {
       ct_log(x->r, "<- http: no response (allowed)");
@@ -891,8 +921,8 @@ static void op_ws(step_ctx *x) {
     /* 101 then: the server must close without opening a session */
     ct_pkt p;
     long within;
-    if (snum(x, "within", 2000, &within) == 0) {
-      int nr = ct_next(c, ct_ms(x->r, within), &p);
+    if (swait(x, "within", 2000, 0, &within) == 0) {
+      int nr = ct_next(c, (int)within, &p);
       if (nr == 1) {
         ct_buf got = {0};
         ct_pkt_render(&got, &p);
@@ -1011,7 +1041,7 @@ static void op_raw(step_ctx *x) {
   const char *hex = sget(x, "hex");
   const char *want = sget(x, "expect");
   long read_ms;
-  if (bad || snum(x, "read_ms", 500, &read_ms) != 0) {
+  if (bad || swait(x, "read_ms", 500, 0, &read_ms) != 0) {
     free(text);
     return;
   }
@@ -1042,7 +1072,7 @@ static void op_raw(step_ctx *x) {
   ct_buf_free(&out);
   ct_buf in = {0};
   int closed = sent != 0;
-  int64_t end = ct_now_ms() + ct_ms(x->r, read_ms);
+  int64_t end = ct_now_ms() + read_ms;
   while (!closed && ct_now_ms() < end) {
     long n = ct_recv_some(fd, &in);
     if (n == 0 || n == -2)
@@ -1391,14 +1421,14 @@ static void run_steps(ct_run *r, const cJSON *steps, int *i, int *acted) {
       op_frame(&x);
     else if (strcmp(op, "sleep") == 0) {
       long ms;
-      if (snum(&x, "ms", 0, &ms) == 0) {
+      if (swait(&x, "ms", 0, 1, &ms) == 0) {
         ct_log(r, ".. sleep %ld ms", ms);
         /* pumping keeps other sessions' heartbeats alive; "pump": false is a
          * plain sleep (nothing is read, nothing is answered) */
         if (cJSON_IsFalse(cJSON_GetObjectItem(s, "pump")))
-          ct_sleep_ms(ct_ms(r, ms));
+          ct_sleep_ms((int)ms);
         else
-          ct_pump(r, ct_ms(r, ms));
+          ct_pump(r, (int)ms);
       }
     } else if (strcmp(op, "poll") == 0) {
       ct_conn *c = sconn(&x);

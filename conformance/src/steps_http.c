@@ -108,13 +108,13 @@ static void release(step_ctx *q) {
   step_ctx sub = {q->r, q->index, q->op, rel, NULL};
   long after;
   int bad = 0;
-  if (snum(&sub, "after", 200, &after)) return;
+  if (swait(&sub, "after", 200, 1, &after)) return;
   char *method = sstr(&sub, "method", &bad);
   char *target = bad ? NULL : sstr(&sub, "target", &bad);
   char *body = bad ? NULL : sstr(&sub, "body_text", &bad);
   char *hdrs = bad ? NULL : build_headers(&sub);
   if (!bad && target) {
-    ct_pump(q->r, ct_ms(q->r, after));
+    ct_pump(q->r, (int)after);
     ct_http_req req = {.method = method ? method : "POST",
                        .target = target,
                        .headers = hdrs,
@@ -163,7 +163,7 @@ void op_http_conn(step_ctx *x) {
   int half_close = cJSON_IsTrue(cJSON_GetObjectItem(x->s, "half_close"));
   int want_announce = cJSON_IsTrue(cJSON_GetObjectItem(x->s, "announce_close"));
   long server_close, timeout;
-  if (snum(x, "server_close", -1, &server_close) || snum(x, "timeout", 3000, &timeout)) return;
+  if (snum(x, "server_close", -1, &server_close) || swait(x, "timeout", 3000, 0, &timeout)) return;
   ct_run *r = x->r;
   int fd = -1, eof = 0, nconn = 0, last_announced = 0;
   ct_buf rx = {0};
@@ -211,7 +211,7 @@ void op_http_conn(step_ctx *x) {
       }
       if (cJSON_GetObjectItem(q, "release")) release(&sub);
       ct_http_resp resp;
-      int rc = read_response(fd, &rx, &eof, ct_ms(r, timeout), &resp);
+      int rc = read_response(fd, &rx, &eof, (int)timeout, &resp);
       if (rc < 0 && cJSON_IsTrue(cJSON_GetObjectItem(q, "may_drop"))) {
         /* e.g. a long poll the server takes as aborted by the client's FIN (EIO-TR-12) */
         ct_log(r, "xx #%d ended by the server without a response (allowed)", nconn);
@@ -351,8 +351,8 @@ static int flood_read(step_ctx *x, flood_conn *f, long *announced) {
  * sockets are left in CLOSE-WAIT; saves flood_ms, flood_unannounced, flood_close_wait. */
 void op_http_flood(step_ctx *x) {
   long count, within, close_within, hold;
-  if (snum(x, "count", 500, &count) || snum(x, "within", 30000, &within) ||
-      snum(x, "close_within", 2000, &close_within) || snum(x, "hold", 30000, &hold))
+  if (snum(x, "count", 500, &count) || swait(x, "within", 30000, 0, &within) ||
+      swait(x, "close_within", 2000, 0, &close_within) || swait(x, "hold", 30000, 0, &hold))
     return;
   if (count < 1 || count > 2000) {
     sfail(x, NULL, NULL, "count must be 1..2000");
@@ -379,8 +379,8 @@ void op_http_flood(step_ctx *x) {
   }
   flood_conn *fc = calloc((size_t)count, sizeof *fc);
   long sent = 0, answered = 0, announced = 0, closed = 0, left_open = 0;
-  int64_t t0 = ct_now_ms(), deadline = t0 + ct_ms(r, within);
-  long wait_close = ct_ms(r, close_within);
+  int64_t t0 = ct_now_ms(), deadline = t0 + within;
+  long wait_close = close_within;
   ct_log(r, "-> %ld requests %s %s, each with Connection: close on its own connection%s", count,
          method ? method : "GET", target_raw, hs ? ", each after its own handshake" : "");
   for (long i = 0; i < count && !r->nverdicts; i++) {
@@ -443,7 +443,7 @@ void op_http_flood(step_ctx *x) {
   }
   /* held requests: wait for their answers (the server's timers) */
   if (hs && !r->nverdicts) {
-    int64_t until = ct_now_ms() + ct_ms(r, hold);
+    int64_t until = ct_now_ms() + hold;
     while (answered < sent && ct_now_ms() < until) {
       ct_pump(r, 0);
       for (long i = 0; i < sent; i++) answered += flood_read(x, &fc[i], &announced);

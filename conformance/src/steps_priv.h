@@ -28,6 +28,11 @@ char *sstr(step_ctx *x, const char *k, int *bad);
 /* A number field (a JSON number or an expression); DEF when absent. 0, or -1 with the
  * failure recorded. */
 int snum(step_ctx *x, const char *k, long def, long *out);
+/* A wait field (a number or an expression; DEF when absent) in milliseconds under
+ * --timeout-scale, by ct_step_wait's rule (a wait from the server's announced timings is
+ * never shrunk; SPAN: a measured span, never scaled when server-derived). 0, or -1 with
+ * the failure recorded. */
+int swait(step_ctx *x, const char *k, long def, int span, long *out);
 /* Check STATUS, BODY and (when RESP is not NULL) headers against the step's status,
  * body, body_match, body_json (+ body_prefix) and headers_expect fields; records the
  * failure. */

@@ -3,7 +3,7 @@
 by test_deviations.c, so the python checker and the C matcher are held to the same
 answers), the pattern subset, grammar errors, and synthetic reports with explained,
 unexplained, stale, flaky and security-pack runs, so that the subject tests are known
-to fail when they should. Above all: a run whose id an entry names but whose failure
+to fail when they should; and expect-counts.py (the "any server" tests' verdict counts). Above all: a run whose id an entry names but whose failure
 has another reason is unexplained.
 usage: check-deviations-selftest.py (exit 0 ok, 1 a check failed)"""
 import importlib.util
@@ -104,6 +104,13 @@ check(known, base + [run("eio.x.new", "polling", NC, "FAIL", ["EIO-HS-1"])], 1,
       "unexplained FAIL")
 check(known, base + [run("eio.x.new", "polling", "r", "SKIP", ["EIO-CL-6"])], 1,
       "unexplained SKIP")
+# A SKIP for a need discovery did not find is no deviation, and it does not execute, so
+# it neither needs an entry nor keeps an entry from being stale.
+NEED = "needs the contract's base app on /socket.io/ (its \"auth\" greeting), which is absent"
+check(known, base + [run("eio.x.new", "polling", NEED, "SKIP", ["EIO-CL-6"])], 0,
+      "a need-SKIP is not unexplained", "1 SKIP runs need what the target does not serve")
+check(known, base[:1] + [run("eio.x.fixed", "polling", NEED, "SKIP", ["EIO-TR-8"])] + base[2:],
+      0, "a need-SKIP does not make its entry stale", "note: B matched no run")
 # The point of causes: the id is listed, the reason is another one.
 check(known, [run("eio.x.fails", "websocket", "bad CONNECT answer", "FAIL", ["EIO-CL-6"])] +
       base[1:], 1, "listed id with another reason is unexplained",
@@ -131,6 +138,34 @@ agree([r for r in linked if r["verdict"] != "PASS" and r["want"]] + [linked[6]],
 agree([dict(linked[0], deviation="B")], 1, "--agree: a link to another entry is refused")
 agree([dict(linked[1], deviation="A")], 1, "--agree: a link where the checker finds none")
 
+# expect-counts.py: the counts must be exactly as written; a run of a flaky entry is
+# counted apart and may only be PASS or linked to that entry.
+def counts(runs, want, why, want_rc, want_out=None):
+    V = ("PASS", "FAIL", "BLOCKED", "NON-STRICT", "INFO", "SKIP")
+    summ = {v: sum(1 for r in runs if r["verdict"] == v and r["family"] != "security") for v in V}
+    sec = {v: sum(1 for r in runs if r["verdict"] == v and r["family"] == "security") for v in V}
+    with tempfile.TemporaryDirectory() as d:
+        k, r, e = (os.path.join(d, n) for n in ("k.json", "r.json", "e.json"))
+        json.dump(known, open(k, "w"))
+        json.dump({"summary": summ, "security": sec, "runs": runs}, open(r, "w"))
+        json.dump(dict(want, server="s"), open(e, "w"))
+        p = subprocess.run([sys.executable, os.path.join(here, "expect-counts.py"), e, r, k],
+                           capture_output=True, text=True)
+    ok = p.returncode == want_rc and (want_out is None or want_out in p.stdout)
+    report(ok, "expect-counts: %s (exit %d, want %d)" % (why, p.returncode, want_rc),
+           p.stdout + p.stderr)
+
+
+Z = dict.fromkeys(("PASS", "FAIL", "BLOCKED", "NON-STRICT", "INFO", "SKIP"), 0)
+known["entries"][2]["causes"][0]["cases"] = ["eio.x.timing@*"]  # C, flaky
+flaky_fail = dict(run("eio.x.timing", "websocket", "timeout", "FAIL", ["EIO-HB-3"]), deviation="C")
+want = {"conformance": dict(Z, PASS=0, FAIL=2, **{"NON-STRICT": 1}), "security": dict(Z, FAIL=1)}
+counts(base, want, "counts as written", 0, "counted apart: 1")
+counts(base[:2] + [flaky_fail] + base[3:], want, "a flaky run may move to its verdict", 0)
+counts(base[:2] + [dict(flaky_fail, deviation=None)] + base[3:], want,
+       "a flaky run without its link is refused", 1, "FLAKY RUN BROKE ITS RULE")
+counts(base + [run("eio.x.new", "polling", NC, "FAIL", ["EIO-CL-6"])], want,
+       "one FAIL more is refused", 1, "FAIL          2     3   <--")
 # Grammar: an entry that cannot say why is refused (exit 2), whatever its server.
 for why, c in (("a cause without a pattern", {"tags": ["EIO-CL-6"], "cases": ["eio.x.*"]}),
                ("a cause without tags", {"reason": "x"}),

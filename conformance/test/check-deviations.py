@@ -14,6 +14,11 @@ conformance/test/deviations-fixture/. A run id alone never explains a failure.
 A non-flaky entry is stale when the report holds runs its causes could apply to (same
 tags, run-id patterns and upstream marks) but none of them shows the deviation any more.
 Security-pack runs (family "security") are scored apart and not checked.
+A SKIP because discovery did not find what the case needs (the contract's echo path or
+base app, a Socket.IO server, a transport: the reasons discover.c writes) is not a
+deviation -- no server has to run the contract app (spec/contract.md) -- so when no
+entry explains it, it is counted as "need absent", not unexplained; such a run never
+makes an entry stale either (it did not execute).
 --matches prints, instead of the check, one line per run: "RUN-ID REF" or "RUN-ID -".
 --agree also checks that sioconform linked every run (its "deviation" field, security
 runs included) to the entry this checker finds: use it on reports written with
@@ -33,6 +38,13 @@ CAUSE_KEYS = {"tags", "verdicts", "step", "reason", "expected", "actual", "cases
 ENTRY_KEYS = {"ref", "title", "servers", "flaky", "causes"}
 RE_FIELDS = ("reason", "expected", "actual")
 RE_SPECIAL = ".[](){}*+?|^$\\"
+# The SKIP reasons of discover.c's needs rules (ct_needs_reason): what the target lacks.
+NEED_SKIP = re.compile(r"^(needs (the contract's |a Socket\.IO server |Engine\.IO on |an Engine\.IO "
+                       r"endpoint)|the server does not offer the )")
+
+
+def need_skip(run):
+    return run["verdict"] == "SKIP" and bool(NEED_SKIP.search(run.get("reason") or ""))
 
 
 class GrammarError(Exception):
@@ -299,6 +311,7 @@ def main(argv):
     in_scope = {e["ref"]: 0 for e in entries}  # runs each entry's causes could apply to
     counts = {}
     sec = 0
+    need_absent = 0  # SKIP: discovery did not find what the case needs (not a deviation)
     for run in report["runs"]:
         if agree:
             e = match(entries, run, up)
@@ -313,7 +326,7 @@ def main(argv):
         v = run["verdict"]
         counts[v] = counts.get(v, 0) + 1
         for e in entries:
-            if any(scope(c, run, up) for c in e["causes"]):
+            if not need_skip(run) and any(scope(c, run, up) for c in e["causes"]):
                 in_scope[e["ref"]] += 1
         if v not in ("PASS",) + VERDICTS:
             bad += 1
@@ -322,7 +335,9 @@ def main(argv):
         if v == "PASS":
             continue
         e = match(entries, run, up)
-        if e is None:
+        if e is None and need_skip(run):
+            need_absent += 1
+        elif e is None:
             bad += 1
             print("UNEXPLAINED %-10s %s - %s" % (v, run["run"], run.get("reason", "")))
             for f in ("expected", "actual"):
@@ -343,6 +358,9 @@ def main(argv):
             bad += 1
             print("STALE %s: %d run(s) it applies to, none shows the deviation any more"
                   % (ref, in_scope[ref]))
+    if need_absent:
+        print("note: %d SKIP runs need what the target does not serve (contract app, echo "
+              "path, transport): not deviations" % need_absent)
     if sec:
         print("note: %d security-pack runs not checked here" % sec)
     print("%s: %s; %s" % (server, ", ".join("%s %d" % kv for kv in sorted(counts.items())),

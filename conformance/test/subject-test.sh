@@ -1,8 +1,11 @@
 #!/bin/sh
-# CTest driver: runs sioconform against the official Node or the Python subject and
-# checks every non-PASS verdict against conformance/known-deviations.json.
-# usage: subject-test.sh node|python SIOCONFORM [--skip PREFIX [--sample PREFIX]]
+# CTest driver: runs sioconform against one subject and checks every non-PASS verdict
+# against conformance/known-deviations.json (the entries listed for SERVER).
+# usage: subject-test.sh SERVER SIOCONFORM [--expect FILE] [--skip PREFIX [--sample PREFIX]]
 #                        [SIOCONFORM-ARGS...]
+# SERVER: node, python (the contract subjects), python-greet (the python subject with
+# --greet-in-connect), bare-node, bare-python (subjects/bare/, default timings).
+# --expect FILE: the report's verdict counts must also be FILE's (expect-counts.py).
 # --skip RE runs every case except those whose id matches ^(RE) (as -c selections of
 # each case's first two id components); --sample PREFIX adds back that one selection.
 # Exit 0 all explained; 1 unexplained/stale/harness error; 77 (skip) when the
@@ -12,6 +15,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 server=$1 sioconform=$2
 shift 2
 sel=""
+expect=""
+if [ "${1:-}" = "--expect" ]; then
+	expect=$2
+	shift 2
+fi
 if [ "${1:-}" = "--skip" ]; then
 	skip=$2
 	shift 2
@@ -26,14 +34,19 @@ if [ "${1:-}" = "--skip" ]; then
 fi
 nm=${SIOCONFORM_NODE_MODULES:-$here/../../ci/node/node_modules}
 case $server in
-node)
-	[ -d "$nm/socket.io" ] || { echo "skip: $nm/socket.io missing (ci/test installs it)"; exit 77; }
-	set -- node "$here/../subjects/node/server.js" -- "$@" ;;
-python)
+node | bare-node)
+	[ -d "$nm/socket.io" ] || { echo "skip: $nm/socket.io missing (ci/test installs it)"; exit 77; } ;;
+python | python-greet | bare-python)
 	/usr/bin/python3 -c 'import socketio, engineio, aiohttp' 2>/dev/null ||
-		{ echo "skip: /usr/bin/python3 lacks python3-socketio/engineio/aiohttp"; exit 77; }
-	set -- /usr/bin/python3 "$here/../subjects/python/server.py" -- "$@" ;;
-*) echo "usage: subject-test.sh node|python SIOCONFORM [ARGS...]" >&2; exit 2 ;;
+		{ echo "skip: /usr/bin/python3 lacks python3-socketio/engineio/aiohttp"; exit 77; } ;;
+esac
+case $server in
+node) set -- node "$here/../subjects/node/server.js" -- "$@" ;;
+bare-node) set -- node "$here/../subjects/bare/node.js" -- "$@" ;;
+python) set -- /usr/bin/python3 "$here/../subjects/python/server.py" -- "$@" ;;
+python-greet) set -- /usr/bin/python3 "$here/../subjects/python/server.py" --greet-in-connect -- "$@" ;;
+bare-python) set -- /usr/bin/python3 "$here/../subjects/bare/python.py" -- "$@" ;;
+*) echo "usage: subject-test.sh node|python|python-greet|bare-node|bare-python SIOCONFORM [ARGS...]" >&2; exit 2 ;;
 esac
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -52,3 +65,8 @@ if [ $rc -gt 1 ] || [ ! -s "$out/report.json" ]; then
 fi
 # --agree: sioconform's own links (matched in C) must be the checker's, run by run.
 /usr/bin/python3 "$here/check-deviations.py" --agree "$here/../known-deviations.json" "$server" "$out/report.json"
+rc=$?
+if [ -n "$expect" ]; then
+	/usr/bin/python3 "$here/expect-counts.py" "$expect" "$out/report.json" "$here/../known-deviations.json" || rc=1
+fi
+exit $rc

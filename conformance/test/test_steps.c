@@ -268,3 +268,35 @@ Test(steps, sid_stats) {
   cr_assert_gt(st.entropy_bits, 15.0);
   cr_assert_leq(st.entropy_bits, 20.0 + 1e-9);
 }
+
+/* --timeout-scale and the server's own timings: a wait computed from pingInterval /
+ * pingTimeout is the server's clock. Scaled like a harness wait (the executor's old
+ * snum + ct_ms), 0.5 made the ping bound 250 ms against a 300 ms interval, and every
+ * heartbeat run failed "no packet within 250 ms". */
+Test(steps, wait_scale_keeps_server_timings) {
+  cJSON *v = vars();
+  cJSON *st = cJSON_Parse("{\"timeout\":\"${pingInterval}+${pingTimeout}\",\"c\":2000,"
+                          "\"span\":\"${pingTimeout}-100\",\"bad\":\"5+\",\"obj\":{}}");
+  long out = 0;
+  /* server-derived bound: never below 500 when shrunk, stretched when scale > 1 */
+  cr_assert_eq(ct_step_wait(st, "timeout", 0, v, 0.5, 0, &out), 0);
+  cr_assert_eq(out, 500);
+  cr_assert_eq(ct_step_wait(st, "timeout", 0, v, 2.0, 0, &out), 0);
+  cr_assert_eq(out, 1000);
+  /* server-derived measured span: exactly the announced value both ways */
+  cr_assert_eq(ct_step_wait(st, "span", 0, v, 0.5, 1, &out), 0);
+  cr_assert_eq(out, 100);
+  cr_assert_eq(ct_step_wait(st, "span", 0, v, 3.0, 1, &out), 0);
+  cr_assert_eq(out, 100);
+  /* harness-side waits (constants, defaults) scale as before */
+  cr_assert_eq(ct_step_wait(st, "c", 0, v, 0.5, 0, &out), 0);
+  cr_assert_eq(out, 1000);
+  cr_assert_eq(ct_step_wait(st, "missing", 2000, v, 0.5, 0, &out), 0);
+  cr_assert_eq(out, 1000);
+  cr_assert_eq(ct_step_wait(st, "c", 0, v, 0, 1, &out), 0); /* scale unset = 1 */
+  cr_assert_eq(out, 2000);
+  cr_assert_eq(ct_step_wait(st, "bad", 0, v, 1.0, 0, &out), -1);
+  cr_assert_eq(ct_step_wait(st, "obj", 0, v, 1.0, 0, &out), -1);
+  cJSON_Delete(st);
+  cJSON_Delete(v);
+}
