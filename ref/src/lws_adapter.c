@@ -47,14 +47,16 @@
  *    head: "PO"), after which the rest of the list is never consumed and the loop
  *    spins on it (~100 ticks/s, a denial of service), also after the client leaves;
  *    and while a POST's answer waits for flush_out(), lws calls BODY_COMPLETION again
- *    for every service of those bytes. RFC 9112 lets a server close a persistent
- *    connection after any response (sections 9.3.1, 9.6; the client retries what went
- *    unanswered) and only requires answers in order. So: when lws holds unparsed bytes
- *    of a connection (lws_service_adjust_timeout() reports buffered input; toggling
- *    this connection's reading tells whether they are its own), the request being
- *    answered gets "Connection: close" and the connection ends after it; a POST that
- *    comes out of that buffer is not read at all (the connection is closed, unanswered).
- *    Bytes queued behind a held GET end it the same way once it is answered. */
+ *    for every service of those bytes. RFC 9112 requires answers in the order of
+ *    the requests (section 9.3.2: MUST; serving them in parallel is a MAY) and lets
+ *    either side close a connection at any time (section 9.5; a client retries what
+ *    went unanswered, 9.3.2), announced with "Connection: close" (9.6). So: when
+ *    lws holds unparsed bytes of a connection (lws_service_adjust_timeout() reports
+ *    buffered input; toggling this connection's reading tells whether they are its
+ *    own), the request being answered gets "Connection: close" and the connection
+ *    ends after it; a POST that comes out of that buffer is not read at all (the
+ *    connection is closed, unanswered). Bytes queued behind a held GET end it the
+ *    same way once it is answered. */
 #include "sioref/adapter.h"
 
 #include <errno.h>
