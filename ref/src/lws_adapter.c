@@ -40,7 +40,23 @@
  *    a client that closes or half-closes then leaves POLLIN set for good, and the
  *    loop would spin on it (and keep the socket in CLOSE-WAIT) until the answer.
  *    So a held GET has lws' reading paused (lws_rx_flow_control) and one ev_io
- *    watcher of ours that peeks at the socket for the end of input. */
+ *    watcher of ours that peeks at the socket for the end of input.
+ *  - Pipelining (RFC 9112 section 9.3.2) is not served, it is refused cleanly: lws
+ *    4.1.6 keeps the bytes read past a request in a buffer list, and a POST it later
+ *    parses from that list gets the wrong bytes as its body (the start of its own
+ *    head: "PO"), after which the rest of the list is never consumed and the loop
+ *    spins on it (~100 ticks/s, a denial of service), also after the client leaves;
+ *    and while a POST's answer waits for flush_out(), lws calls BODY_COMPLETION again
+ *    for every service of those bytes. RFC 9112 requires answers in the order of
+ *    the requests (section 9.3.2: MUST; serving them in parallel is a MAY) and lets
+ *    either side close a connection at any time (section 9.5; a client retries what
+ *    went unanswered, 9.3.2), announced with "Connection: close" (9.6). So: when
+ *    lws holds unparsed bytes of a connection (lws_service_adjust_timeout() reports
+ *    buffered input; toggling this connection's reading tells whether they are its
+ *    own), the request being answered gets "Connection: close" and the connection
+ *    ends after it; a POST that comes out of that buffer is not read at all (the
+ *    connection is closed, unanswered). Bytes queued behind a held GET end it the
+ *    same way once it is answered. */
 #include "sioref/adapter.h"
 
 #include <errno.h>
@@ -73,6 +89,7 @@ typedef struct conn {
   bool body_done;           /* a POST body is complete: routed and answered by flush_out() */
   ev_io eof;                /* a held GET: watches its socket for the client's end of input */
   struct ev_loop *eof_loop; /* the loop EOF runs on, NULL when it is not started */
+  bool paused;              /* a held GET: lws does not read its connection */
   bool in_msg;              /* a WebSocket message is being reassembled */
   bool msg_binary;
   struct lws *wsi;           /* its own connection (WebSockets) */
@@ -255,6 +272,20 @@ static bool request_wants_close(struct lws *wsi, reqbuf *rb) {
   return eio_server_wants_close(version, option);
 }
 
+/* Has lws read bytes of WSI past the request it is handling (a pipelined request,
+ * RFC 9112 section 9.3.2)? lws keeps them in a per-connection buffer list that only its
+ * own "forced service" test can see, and that test covers every connection: the answer
+ * is whether it changes when WSI alone stops reading (a reason bit of our own, so the
+ * pause of a held GET is left as it is). */
+#define RXFLOW_PROBE (1 << 3)
+static bool rx_buffered(sioref_adapter *a, struct lws *wsi) {
+  if (lws_service_adjust_timeout(a->ctx, 1, 0) != 0) return false; /* nobody's */
+  lws_rx_flow_control(wsi, LWS_RXFLOW_REASON_APPLIES_DISABLE | RXFLOW_PROBE);
+  bool others = lws_service_adjust_timeout(a->ctx, 1, 0) == 0;
+  lws_rx_flow_control(wsi, LWS_RXFLOW_REASON_APPLIES_ENABLE | RXFLOW_PROBE);
+  return !others;
+}
+
 /* ---- responses ---- */
 
 /* Write status, headers and body. BODY_HAS_HEADROOM: LWS_PRE bytes before the body
@@ -353,6 +384,9 @@ static void on_eof_io(struct ev_loop *loop, ev_io *w, int revents) {
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   ev_io_stop(loop, w);
   c->eof_loop = NULL;
+  /* RFC 9112 section 9.3.2: a request pipelined behind the GET is not served (see the
+   * top of this file): the GET's answer says "Connection: close" and ends it. */
+  if (n > 0) c->close_after = true;
   if (n > 0 || c->kind != CONN_GET_HELD || !c->wsi) return;
   /* Closed here and now (C is gone afterwards): an asynchronous kill is only carried
    * out when lws next services its timers, which an idle loop may not do for long. */
@@ -365,6 +399,7 @@ static void hold_get(sioref_adapter *a, struct lws *wsi, conn *c) {
   int fd = (int)lws_get_socket_fd(wsi);
   if (fd < 0) return;
   lws_rx_flow_control(wsi, 0);
+  c->paused = true;
   ev_io_init(&c->eof, on_eof_io, fd, EV_READ);
   c->eof.data = c;
   c->eof_loop = a->loop;
@@ -374,8 +409,9 @@ static void hold_get(sioref_adapter *a, struct lws *wsi, conn *c) {
 /* The held GET on WSI is being answered: lws reads the connection again (the next
  * request on it, or its end). */
 static void unhold_get(struct lws *wsi, conn *c) {
-  if (!c->eof_loop) return;
   eof_stop(c);
+  if (!c->paused) return;
+  c->paused = false;
   lws_rx_flow_control(wsi, 1);
 }
 
@@ -385,6 +421,14 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
   reqbuf rb;
   if (parse_request(wsi, &rb) < 0) return respond_simple(wsi, 400, true);
   bool close = request_wants_close(wsi, &rb);
+  /* This request came out of lws' buffer, behind one already answered (pipelined):
+   * answered (in order) but the last on this connection. A POST is not read: lws 4.1.6
+   * would hand on the wrong bytes as its body and then spin (top of this file). */
+  if (rx_buffered(a, wsi)) {
+    vlog(a, "pipelined request: connection closed after it", NULL);
+    if (strcmp(rb.rq.method, "POST") == 0) return -1;
+    close = true;
+  }
   mount *mt = find_mount(a, rb.uri);
   if (!mt) return respond_simple(wsi, 404, close);
   if (strcmp(rb.rq.method, "POST") == 0 &&
@@ -429,12 +473,14 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
 
 /* Answer the held GET on WSI if the session has something for it (from WRITEABLE or
  * from flush_out()). Returns 0, or -1 when the connection is to be closed. */
-static int answer_get(struct lws *wsi, conn *c) {
+static int answer_get(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (c->kind != CONN_GET_HELD || !c->s) return 0;
   eio_http_response r;
   int rc = eio_server_poll_response(c->router, c->s, &r);
   if (rc == 0) return 0; /* still held: the next wake asks again */
   unhold_get(wsi, c);
+  /* Requests behind the GET in lws' buffer (pipelined): its answer is the last. */
+  if (rx_buffered(a, wsi)) c->close_after = true;
   bool close = c->close_after;
   int w = -1;
   if (rc > 0)
@@ -448,9 +494,8 @@ static int answer_get(struct lws *wsi, conn *c) {
 }
 
 static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
-  (void)a;
   flush_unlink(c);
-  return answer_get(wsi, c);
+  return answer_get(a, wsi, c);
 }
 
 static int on_body(sioref_adapter *a, conn *c, const void *in, size_t len) {
@@ -472,9 +517,12 @@ static int answer_post(struct lws *wsi, conn *c);
 
 static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (c->kind != CONN_POST_BODY || !c->s) return 0;
-  /* lws calls again while the answer is deferred when a pipelined request follows the
-   * body: answer now, so that lws can go on with it. */
-  if (c->body_done) return answer_post(wsi, c);
+  /* lws calls again while the answer is deferred when bytes follow the body (a
+   * pipelined request): answer now, as the last on this connection. */
+  if (c->body_done) {
+    c->close_after = true;
+    return answer_post(wsi, c);
+  }
   c->body_done = true;
   c->wsi = wsi;
   flush_add(a, c);
@@ -648,6 +696,8 @@ static void flush_out(sioref_adapter *a) {
     flush_unlink(c);
     if (!c->s || !wsi) continue;
     if (c->kind == CONN_POST_BODY) {
+      /* Bytes behind the body (pipelined): this answer is the connection's last. */
+      if (c->body_done && rx_buffered(a, wsi)) c->close_after = true;
       if (c->body_done && answer_post(wsi, c) < 0)
         lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
       continue;
@@ -657,7 +707,8 @@ static void flush_out(sioref_adapter *a) {
        * kill waits for lws' next timer service, which an idle loop may not run for
        * long, leaving the socket open. What lws still holds of the answer is flushed
        * before the close. */
-      if (answer_get(wsi, c) < 0) lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+      if (answer_get(a, wsi, c) < 0)
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
       continue;
     }
     if (c->kind != CONN_WS) continue;

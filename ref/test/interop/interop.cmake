@@ -48,3 +48,5 @@ if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/load_interop.js)
   set_tests_properties(interop_load_1000ws PROPERTIES ENVIRONMENT "NODE_PATH=${_interop_modules}"
                        TIMEOUT 120 LABELS "interop;load")
 endif()
+# HTTP/1.1 pipelining (RFC 9112 section 9.3.2): answers in order or a clean close, no busy loop.
+sio_add_interop(interop_pipeline pipeline_interop.js)

@@ -11,6 +11,17 @@ function startServer(bin, args = []) {
   const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   // never leave a server behind, whatever happens to this script
   process.on('exit', () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });
+  // ... also when this script is stopped by a signal (e.g. `timeout`): Node then exits
+  // without 'exit' handlers. The server gets SIGTERM and 1 s, then SIGKILL (on 'exit').
+  for (const [sig, num] of [['SIGTERM', 15], ['SIGINT', 2]]) {
+    process.once(sig, () => {
+      const bye = () => process.exit(128 + num);
+      if (proc.exitCode !== null || proc.signalCode !== null) return bye();
+      proc.once('exit', bye);
+      setTimeout(bye, 1000).unref();
+      proc.kill('SIGTERM');
+    });
+  }
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; if (process.env.SIOREF_SHOW_STDERR) process.stderr.write(d); });
   const slow = wrapper.length ? 30000 : 5000;
