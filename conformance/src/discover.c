@@ -389,6 +389,15 @@ static void timing_text(ct_buf *b, const char *name, long v, const char *unit) {
     ct_buf_printf(b, "%s absent", name);
 }
 
+/* The three values of the open packet, as the header and the reports print them. */
+static void timings_text(ct_buf *b, const ct_target *t) {
+  timing_text(b, "pingInterval", t->ping_interval, " ms");
+  ct_buf_adds(b, ", ");
+  timing_text(b, "pingTimeout", t->ping_timeout, " ms");
+  ct_buf_adds(b, ", ");
+  timing_text(b, "maxPayload", t->max_payload, " bytes");
+}
+
 char *ct_discovery_line(const ct_config *cfg) {
   const ct_target *t = &cfg->tgt;
   if (!t->discovered) return NULL;
@@ -400,11 +409,7 @@ char *ct_discovery_line(const ct_config *cfg) {
   ct_buf_adds(&b, "transports: ");
   transports_text(&b, t->transports);
   ct_buf_adds(&b, "; ");
-  timing_text(&b, "pingInterval", t->ping_interval, " ms");
-  ct_buf_adds(&b, ", ");
-  timing_text(&b, "pingTimeout", t->ping_timeout, " ms");
-  ct_buf_adds(&b, ", ");
-  timing_text(&b, "maxPayload", t->max_payload, " bytes");
+  timings_text(&b, t);
   char *e = cfg->extensions ? cJSON_PrintUnformatted(cfg->extensions) : NULL;
   ct_buf_printf(&b, "; extensions: %s", e ? e : "none announced");
   free(e);
@@ -430,11 +435,7 @@ void ct_discovery_print(FILE *f, const ct_config *cfg, const ct_case *const *cas
   } else {
     ct_buf_adds(&b, "; ");
   }
-  timing_text(&b, "pingInterval", t->ping_interval, " ms");
-  ct_buf_adds(&b, ", ");
-  timing_text(&b, "pingTimeout", t->ping_timeout, " ms");
-  ct_buf_adds(&b, ", ");
-  timing_text(&b, "maxPayload", t->max_payload, " bytes");
+  timings_text(&b, t);
   fprintf(f, "%s\n", (char *)b.data);
   ct_buf_free(&b);
   /* t->answered is "<sio path>: ...; <echo path>: what answered" */
