@@ -80,7 +80,8 @@ static void usage(FILE *f) {
         "\n"
         "Exit status: 0 all required cases pass, 1 conformance failure, 2 usage or\n"
         "connection error (including a selection that matches no case, a target that does\n"
-        "not speak Engine.IO, and a server that stops answering during the run).\n",
+        "not speak Engine.IO or a Socket.IO path you named that does not, and a server\n"
+        "that stops answering during the run).\n",
         f);
 }
 
@@ -671,7 +672,15 @@ int main(int argc, char **argv) {
     return frc;
   }
   char why[600];
-  if (ct_discover(&cfg, why, sizeof why) != 0) {
+  int drc = ct_discover(&cfg, why, sizeof why);
+  /* a Socket.IO path the user named (URL or --path) that does not speak Engine.IO is a
+   * typo or the wrong server: the echo path answering must not turn it into all SKIP */
+  if (drc == 0 && !cfg.tgt.sio_engine && (tu.path[0] || path_opt)) {
+    snprintf(why, sizeof why, "nothing speaks Engine.IO on the Socket.IO path %s you named (%s)",
+             cfg.sio_path, cfg.tgt.answered);
+    drc = -1;
+  }
+  if (drc != 0) {
     /* not Engine.IO, or unreachable: one line naming what answered, exit 2 */
     fprintf(stderr, "sioconform: %s\n", why);
     cJSON_Delete(cfg.extensions);
