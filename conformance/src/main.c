@@ -18,6 +18,7 @@
 #include "ct_fuzz.h"
 #include "ct_report.h"
 #include "ct_scenario.h"
+#include "ct_url.h"
 
 #ifndef CT_DEFAULT_VECTORS_DIR
 #define CT_DEFAULT_VECTORS_DIR "vectors"
@@ -35,14 +36,17 @@
 
 static void usage(FILE *f) {
   fputs("usage: sioconform [options] [URL]\n"
-        "Checks an Engine.IO v4 / Socket.IO v5 server at URL (http://HOST:PORT) over HTTP\n"
-        "long-polling and WebSocket. Without URL the built-in sioref is started and checked.\n"
+        "Checks an Engine.IO v4 / Socket.IO v5 server at URL (http://HOST:PORT[/PATH] or\n"
+        "ws://HOST:PORT[/PATH]) over HTTP long-polling and WebSocket; PATH is the Socket.IO\n"
+        "path (default /socket.io/). IPv4 only; https:// and wss:// (TLS) are not supported\n"
+        "yet; a query or fragment is refused. Without URL the built-in sioref is started.\n"
         "\n"
         "  --list               list case ids, levels, transports and tags; no network\n"
         "  -c, --case PREFIX    run only cases whose id starts with PREFIX (repeatable;\n"
         "                       a run id like eio.x@polling selects one transport)\n"
         "  --transport T        polling, websocket or all (default all)\n"
-        "  --path P             Socket.IO path (default /socket.io/)\n"
+        "  --path P             Socket.IO path (default: the URL's path, else /socket.io/;\n"
+        "                       a trailing / is added); differing from the URL's is an error\n"
         "  --eio-path P         Engine.IO echo path of the test app (default /engine.io/)\n"
         "  --strict             NON-STRICT verdicts count as failures\n"
         "  --timeout-scale X    multiply every harness wait by X (default 1)\n"
@@ -76,29 +80,16 @@ static void usage(FILE *f) {
         "\n"
         "Exit status: 0 all required cases pass, 1 conformance failure, 2 usage or\n"
         "connection error (including a selection that matches no case, a target that does\n"
-        "not speak Engine.IO, and a server that stops answering during the run).\n",
+        "not speak Engine.IO or a Socket.IO path you named that does not, and a server\n"
+        "that stops answering during the run).\n",
         f);
 }
 
-static int parse_url(const char *url, ct_config *cfg) {
-  const char *p = url;
-  if (strncmp(p, "http://", 7) == 0)
-    p += 7;
-  else if (strncmp(p, "ws://", 5) == 0)
-    p += 5;
-  else if (strstr(p, "://"))
-    return -1;
-  const char *colon = strchr(p, ':');
-  const char *slash = strchr(p, '/');
-  if (!colon || (slash && slash < colon)) return -1;
-  size_t hl = (size_t)(colon - p);
-  if (hl == 0 || hl >= sizeof cfg->host) return -1;
-  memcpy(cfg->host, p, hl);
-  cfg->host[hl] = 0;
-  char *end;
-  long port = strtol(colon + 1, &end, 10);
-  if (port <= 0 || port > 65535 || (*end && *end != '/')) return -1;
-  cfg->port = (int)port;
+/* host and port of URL into CFG; the path is the caller's (ct_url_sio_path) */
+static int parse_url(const char *url, ct_config *cfg, ct_url *u, char *err, size_t errlen) {
+  if (ct_url_parse(url, u, err, errlen) != 0) return -1;
+  memcpy(cfg->host, u->host, sizeof cfg->host);
+  cfg->port = u->port;
   return 0;
 }
 
@@ -125,7 +116,9 @@ static pid_t start_sioref(const char *bin, ct_config *cfg) {
     char *u = strstr(line, "http://");
     if (strncmp(line, "listening on ", 13) == 0 && u) {
       u[strcspn(u, "\r\n")] = 0;
-      ok = parse_url(u, cfg) == 0;
+      ct_url pu;
+      char perr[300];
+      ok = parse_url(u, cfg, &pu, perr, sizeof perr) == 0;
     }
   }
   if (f) fclose(f);
@@ -414,6 +407,7 @@ int main(int argc, char **argv) {
   const char *known_file = NULL; /* --known-deviations; NULL: the default, if readable */
   int no_known = 0;
   const char *known_server = NULL; /* --deviations-server; NULL: every entry */
+  const char *path_opt = NULL;     /* --path; NULL: the URL's path, else /socket.io/ */
   enum {
     O_LIST = 256,
     O_TRANSPORT,
@@ -482,7 +476,7 @@ int main(int argc, char **argv) {
       }
       break;
     case O_PATH:
-      cfg.sio_path = optarg;
+      path_opt = optarg;
       break;
     case O_EIOPATH:
       cfg.eio_path = optarg;
@@ -576,13 +570,18 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *url = optind < argc ? argv[optind] : NULL;
-  if (url && parse_url(url, &cfg) != 0) {
-    fprintf(stderr, "sioconform: bad URL %s (want http://HOST:PORT)\n", url);
+  char err[512];
+  /* the URL's path is the Socket.IO path; --path may repeat it, not contradict it */
+  ct_url tu = {{0}, 0, {0}};
+  static char sio_path[CT_URL_PATH_MAX];
+  if ((url && parse_url(url, &cfg, &tu, err, sizeof err) != 0) ||
+      ct_url_sio_path(tu.path, path_opt, sio_path, sizeof sio_path, err, sizeof err) != 0) {
+    fprintf(stderr, "sioconform: %s\n", err);
     return 2;
   }
+  cfg.sio_path = sio_path;
 
   ct_cases cs = {0};
-  char err[512];
   char *scen = ct_xasprintf("%s/scenarios", cfg.vectors_dir);
   int rc = ct_scenarios_load_dir(&cs, scen, err, sizeof err);
   free(scen);
@@ -673,7 +672,15 @@ int main(int argc, char **argv) {
     return frc;
   }
   char why[600];
-  if (ct_discover(&cfg, why, sizeof why) != 0) {
+  int drc = ct_discover(&cfg, why, sizeof why);
+  /* a Socket.IO path the user named (URL or --path) that does not speak Engine.IO is a
+   * typo or the wrong server: the echo path answering must not turn it into all SKIP */
+  if (drc == 0 && !cfg.tgt.sio_engine && (tu.path[0] || path_opt)) {
+    snprintf(why, sizeof why, "nothing speaks Engine.IO on the Socket.IO path %s you named (%s)",
+             cfg.sio_path, cfg.tgt.answered);
+    drc = -1;
+  }
+  if (drc != 0) {
     /* not Engine.IO, or unreachable: one line naming what answered, exit 2 */
     fprintf(stderr, "sioconform: %s\n", why);
     cJSON_Delete(cfg.extensions);
