@@ -15,58 +15,13 @@ const L = require('./lib');
 const BIN = process.argv[2];
 // A long heartbeat: nothing here may depend on a held GET being answered by a ping.
 const TIMING = ['--ping-interval', '10000', '--ping-timeout', '5000'];
-const SLOW = process.env.SIOREF_WRAPPER ? 10 : 1;
+const SLOW = require('./raw_http').SLOW;
 let srv;
 
-// One raw connection: write TEXT (then shut down the write side when HALF), collect
-// what comes back until the server closes or MS pass. Resolves {data, eof, ms}.
-function raw(text, { half = false, ms = 2000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const s = net.connect(srv.port, '127.0.0.1');
-    let data = '';
-    let done = false;
-    const end = (eof) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      s.destroy();
-      resolve({ data, eof, ms: Date.now() - t0 });
-    };
-    const timer = setTimeout(() => end(false), ms * SLOW);
-    s.setEncoding('latin1');
-    s.on('connect', () => (half ? s.end(text) : s.write(text)));
-    s.on('data', (d) => { data += d; });
-    s.on('end', () => end(true));
-    s.on('close', () => end(true));
-    s.on('error', (e) => (done ? null : reject(e)));
-  });
-}
-
-// The heads and bodies of the HTTP/1.1 responses in DATA (Content-Length bodies only).
-function responses(data) {
-  const out = [];
-  let rest = data;
-  while (rest.length) {
-    const i = rest.indexOf('\r\n\r\n');
-    if (i < 0) break;
-    const lines = rest.slice(0, i).split('\r\n');
-    const headers = {};
-    for (const l of lines.slice(1)) {
-      const k = l.indexOf(':');
-      headers[l.slice(0, k).trim().toLowerCase()] = l.slice(k + 1).trim();
-    }
-    const n = Number(headers['content-length'] || 0);
-    out.push({ status: Number(lines[0].split(' ')[1]), headers, body: rest.slice(i + 4, i + 4 + n) });
-    rest = rest.slice(i + 4 + n);
-  }
-  return out;
-}
-
-const get = (target, extra = '') => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`;
-const post = (target, body, extra = '') =>
-  `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain;charset=UTF-8\r\n` +
-  `Content-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+const H = require('./raw_http');
+const { responses, get, post } = H;
+// One raw connection to the server under test (raw_http.js).
+const raw = (text, opts = {}) => H.raw(srv.port, text, { ms: 2000, ...opts });
 const EIO = '/engine.io/?EIO=4&transport=polling';
 
 async function handshake() {
