@@ -1,5 +1,5 @@
 /* Step ops for HTTP/1.1 connection management on the polling transport (issue 11,
- * spec/engine.io-v4.md section 12, EIO-H1-*; RFC 9112 §9.3 persistence, §9.5 closure
+ * spec/engine.io-v4.md section 12, EIO-HTTP-*; RFC 9112 §9.3 persistence, §9.5 closure
  * signals, §9.6 tear-down): several requests on one persistent connection
  * ("http_conn"), Connection: close honoured and announced, a client half-close, and a
  * bounded flood of short Connection: close requests ("http_flood"). The HTTP client

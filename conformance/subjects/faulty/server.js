@@ -43,21 +43,21 @@
 //   ignore-connection-close  a request's Connection: close is ignored: the response does
 //                            not announce it and the connection stays open (until
 //                            Node's 5 s keep-alive timeout), as sioref did at df60cb8.
-//                            Breaks: the Connection: close cases and floods (EIO-H1-1,
-//                            EIO-H1-2; RFC 9112 9.6).
+//                            Breaks: the Connection: close cases and floods (EIO-HTTP-1,
+//                            EIO-HTTP-2; RFC 9112 9.6).
 //   close-unannounced        every connection is ended right after its response without
 //                            a Connection: close in it, so a client reusing the
 //                            persistent connection gets no answer.
-//                            Breaks: the keep-alive cases (EIO-H1-3, EIO-H1-4; RFC 9112
+//                            Breaks: the keep-alive cases (EIO-HTTP-3, EIO-HTTP-4; RFC 9112
 //                            9.3: an HTTP/1.1 connection persists unless "close" is sent).
 //   ignore-client-fin        once a client half-closes its connection, the server never
 //                            ends its side (the socket stays in CLOSE-WAIT).
-//                            Breaks: the half-close case (EIO-H1-5; RFC 9112 9.5).
+//                            Breaks: the half-close case (EIO-HTTP-5; RFC 9112 9.5).
 //   slow-after-burst         after 300 TCP connections the HTTP server holds every POST
 //                            of more than 1000 bytes for 1.5 s before handling it (a
 //                            server that a burst of short connections has slowed down;
 //                            the burst's own GETs and 1-byte pongs are left alone).
-//                            Breaks: the latency-after-flood case over polling (EIO-H1-6).
+//                            Breaks: the latency-after-flood case over polling (EIO-HTTP-6).
 "use strict";
 
 const path = require("path");
