@@ -38,9 +38,15 @@ size_t ct_root_groups(const ct_run *r, size_t n, ct_root_group *out, size_t max)
  * are counted on the line above it and grouped under their roots. */
 void ct_report_console_summary(FILE *f, const ct_run *r, size_t n, int strict);
 
-/* TARGET: the URL checked (for the reports' headers). Return 0 or -1 (write error). */
-int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int strict);
-int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int strict);
-int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict);
+/* TARGET: the URL checked (for the reports' headers). COMPLETE: 0 when the run was cut
+ * short (a signal) and R holds only the runs finished so far; the JSON says
+ * "complete": false, the JUnit a testsuite property complete=false. Return 0 or -1
+ * (write error). */
+int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
+                    int complete);
+int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
+                   int complete);
+int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
+                   int complete);
 
 #endif

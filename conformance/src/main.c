@@ -171,20 +171,46 @@ static int selected(const ct_case *c, unsigned tr, char **prefixes, int np) {
 }
 
 static int write_report(const char *file, const char *what, const ct_run *runs, size_t n,
-                        const char *target, int strict,
-                        int (*fn)(FILE *, const ct_run *, size_t, const char *, int)) {
+                        const char *target, int strict, int complete,
+                        int (*fn)(FILE *, const ct_run *, size_t, const char *, int, int)) {
   FILE *f = fopen(file, "w");
   if (!f) {
     fprintf(stderr, "sioconform: cannot write %s: %s\n", file, strerror(errno));
     return -1;
   }
-  int rc = fn(f, runs, n, target, strict);
+  int rc = fn(f, runs, n, target, strict, complete);
   if (fclose(f) != 0) rc = -1;
   if (rc == 0) fprintf(stderr, "%s report: %s\n", what, file);
   return rc;
 }
 
 /* ---- the scheduler: the plan's runs on --jobs threads */
+
+/* SIGINT/SIGTERM (Ctrl-C, a CI timeout) during the runs: start nothing more, let the runs
+ * in flight end (each is bounded), write the reports of the finished runs marked
+ * incomplete (issue 16). A second signal ends the process at once. The handler only
+ * stores a flag, or calls kill/_exit, which are async-signal-safe. */
+static volatile sig_atomic_t g_interrupted;
+static volatile pid_t g_child = -1;
+
+static void on_interrupt(int sig) {
+  if (g_interrupted) {
+    if (g_child > 0) kill(g_child, SIGTERM);
+    _exit(128 + sig);
+  }
+  g_interrupted = sig;
+}
+
+static void catch_interrupts(pid_t child) {
+  g_child = child;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
 
 enum { ST_PENDING = 0, ST_RUNNING, ST_DONE, ST_REPORTED };
 
@@ -279,7 +305,7 @@ static void sched_order(sched *sc) {
 /* Under the lock: the next run that may start now, or -1 (none yet: wait), or -2 (none
  * left). */
 static long sched_pick(sched *sc) {
-  if (sc->stop) return -2;
+  if (sc->stop || g_interrupted) return -2;
   if (sc->exclusive_running) return -1;
   int left = 0;
   for (size_t k = 0; k < sc->n; k++) {
@@ -383,8 +409,16 @@ static void sched_run(sched *sc) {
   } else {
     pthread_t th[CT_MAX_JOBS];
     int started = 0;
+    /* the workers block SIGINT/SIGTERM (inherited mask): the signal lands on this
+     * thread, in pthread_join, and cannot cut a run's I/O short with EINTR */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     for (int k = 0; k < nt; k++)
       if (pthread_create(&th[started], NULL, sched_worker, sc) == 0) started++;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (started == 0) sched_worker(sc);
     for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
   }
@@ -751,7 +785,9 @@ int main(int argc, char **argv) {
   snprintf(sc.target, sizeof sc.target, "%s", target);
   sc.known = &known;
   int64_t t_start = ct_now_ms();
+  catch_interrupts(child);
   sched_run(&sc);
+  int complete = !g_interrupted && !sc.stop;
 
   /* the reports list the finished runs in plan order */
   ct_run *runs = ct_xmalloc((sc.n ? sc.n : 1) * sizeof *runs);
@@ -770,11 +806,16 @@ int main(int argc, char **argv) {
             "sioconform: the server stopped answering after %zu of %zu case-runs (%s); "
             "stopped, the reports hold the runs finished so far\n",
             nr, sc.n, sc.gone);
+  if (g_interrupted)
+    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", nr);
   fflush(stdout);
   int werr = 0;
-  if (junit) werr |= write_report(junit, "JUnit", runs, nr, target, cfg.strict, ct_report_junit);
-  if (json) werr |= write_report(json, "JSON", runs, nr, target, cfg.strict, ct_report_json);
-  if (html) werr |= write_report(html, "HTML", runs, nr, target, cfg.strict, ct_report_html);
+  if (junit)
+    werr |= write_report(junit, "JUnit", runs, nr, target, cfg.strict, complete, ct_report_junit);
+  if (json)
+    werr |= write_report(json, "JSON", runs, nr, target, cfg.strict, complete, ct_report_json);
+  if (html)
+    werr |= write_report(html, "HTML", runs, nr, target, cfg.strict, complete, ct_report_html);
   int failed = 0;
   for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
   for (size_t i = 0; i < sc.n; i++)
@@ -789,6 +830,6 @@ int main(int argc, char **argv) {
     kill(child, SIGTERM);
     waitpid(child, NULL, 0);
   }
-  if (werr || sc.stop) return 2;
+  if (werr || sc.stop || g_interrupted) return 2;
   return failed ? 1 : 0;
 }

@@ -44,7 +44,8 @@ static const char *transport_of(const ct_run *r) {
 
 static void junit_cases(FILE *f, const ct_run *r, size_t n, int strict, int sec);
 
-int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int strict) {
+int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
+                    int complete) {
   ct_tally t = ct_tally_runs(r, n);
   int fl = 0, s = 0;
   for (size_t i = 0; i < n; i++) {
@@ -74,10 +75,17 @@ int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int 
             sf, ss, tt / 1000);
     /* what discovery found on the target (issue 11) */
     char *disc = n && r[0].cfg ? ct_discovery_line(r[0].cfg) : NULL;
-    if (disc) {
-      fprintf(f, "    <properties><property name=\"discovery\" value=\"");
-      xml_escape(f, disc);
-      fprintf(f, "\"/></properties>\n");
+    /* one <properties> per suite (JUnit schema); complete=false: cut short by a signal,
+     * only the runs finished so far (issue 16) */
+    if (disc || !complete) {
+      fprintf(f, "    <properties>");
+      if (disc) {
+        fprintf(f, "<property name=\"discovery\" value=\"");
+        xml_escape(f, disc);
+        fprintf(f, "\"/>");
+      }
+      if (!complete) fprintf(f, "<property name=\"complete\" value=\"false\"/>");
+      fprintf(f, "</properties>\n");
       free(disc);
     }
     junit_cases(f, r, n, strict, sec);
@@ -168,7 +176,7 @@ static cJSON *run_json(const ct_run *x) {
   return o;
 }
 
-static cJSON *index_json(const ct_run *r, size_t n, const char *target, int strict) {
+static cJSON *index_json(const ct_run *r, size_t n, const char *target, int strict, int complete) {
   ct_tally t = ct_tally_runs(r, n);
   int p, fl, s;
   ct_tally_line(&t, strict, &p, &fl, &s);
@@ -185,6 +193,8 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   }
   cJSON_AddStringToObject(root, "target", target);
   cJSON_AddBoolToObject(root, "strict", strict);
+  /* false: cut short by a signal, only the runs finished so far (issue 16) */
+  cJSON_AddBoolToObject(root, "complete", complete);
   cJSON *sum = cJSON_AddObjectToObject(root, "summary");
   cJSON_AddNumberToObject(sum, "runs", t.pass + t.fail + t.nonstrict + t.info + t.skip + t.blocked);
   cJSON_AddNumberToObject(sum, "passed", p);
@@ -232,8 +242,9 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
   return root;
 }
 
-int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int strict) {
-  cJSON *root = index_json(r, n, target, strict);
+int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
+                   int complete) {
+  cJSON *root = index_json(r, n, target, strict, complete);
   char *s = cJSON_Print(root);
   cJSON_Delete(root);
   if (!s) return -1;
@@ -256,8 +267,9 @@ static void script_safe(FILE *f, const char *s) {
   }
 }
 
-int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict) {
-  cJSON *root = index_json(r, n, target, strict);
+int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
+                   int complete) {
+  cJSON *root = index_json(r, n, target, strict, complete);
   char *s = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (!s) return -1;

@@ -251,7 +251,7 @@ Test(deviations, reports_link_the_entry) {
   cr_expect(strstr(buf, "step 2 (post): body [known deviation B]\n"), "%s", buf);
   free(buf);
   f = open_memstream(&buf, &len);
-  cr_assert_eq(ct_report_json(f, &r, 1, "http://x", 0), 0);
+  cr_assert_eq(ct_report_json(f, &r, 1, "http://x", 0, 1), 0);
   fclose(f);
   cJSON *j = cJSON_Parse(buf);
   const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "runs"), 0);
@@ -261,7 +261,7 @@ Test(deviations, reports_link_the_entry) {
   cJSON_Delete(j);
   free(buf);
   f = open_memstream(&buf, &len);
-  cr_assert_eq(ct_report_html(f, &r, 1, "http://x", 0), 0);
+  cr_assert_eq(ct_report_html(f, &r, 1, "http://x", 0, 1), 0);
   fclose(f);
   cr_expect(strstr(buf, "known deviation"));
   free(buf);

@@ -83,18 +83,51 @@ Test(report, requires_missing_extension_skips) {
   cJSON_Delete(cfg.extensions);
 }
 
-static char *run_writer(int (*fn)(FILE *, const ct_run *, size_t, const char *, int),
+static char *run_writer(int (*fn)(FILE *, const ct_run *, size_t, const char *, int, int),
                         const ct_run *runs, size_t n, int strict) {
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
-  cr_assert_eq(fn(f, runs, n, "http://127.0.0.1:1", strict), 0);
+  cr_assert_eq(fn(f, runs, n, "http://127.0.0.1:1", strict, 1), 0);
   fclose(f);
   return buf;
 }
 
 static void console(FILE *f, const ct_run *r, size_t n, int strict) {
   ct_report_console_summary(f, r, n, strict);
+}
+
+/* A run cut short by a signal: the reports say so; a normal one says complete (issue 16) */
+Test(report, complete_flag) {
+  ct_config cfg = cfg0();
+  ct_case a = mk("x.fail", CT_MUST);
+  a.probe = probe_fail;
+  ct_run runs[1];
+  ct_run_case(&runs[0], &a, &cfg, CT_TR_POLLING);
+  for (int complete = 0; complete <= 1; complete++) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(ct_report_json(f, runs, 1, "http://127.0.0.1:1", 0, complete), 0);
+    fclose(f);
+    cJSON *root = cJSON_Parse(buf);
+    cr_assert_not_null(root);
+    const cJSON *c = cJSON_GetObjectItem(root, "complete");
+    cr_assert(cJSON_IsBool(c), "%s", buf);
+    cr_assert_eq(cJSON_IsTrue(c) ? 1 : 0, complete);
+    cJSON_Delete(root);
+    free(buf);
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(ct_report_junit(f, runs, 1, "http://127.0.0.1:1", 0, complete), 0);
+    fclose(f);
+    const char *p = strstr(buf, "<property name=\"complete\" value=\"false\"/>");
+    cr_assert_eq(p != NULL, !complete, "%s", buf);
+    /* still one <properties> in the suite, before its testcases (JUnit schema) */
+    if (p) cr_assert(strstr(buf, "<properties>") < p && p < strstr(buf, "<testcase"), "%s", buf);
+    free(buf);
+  }
+  ct_run_free(&runs[0]);
 }
 
 Test(report, writers) {
