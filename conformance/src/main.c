@@ -3,6 +3,7 @@
  * given, runs each selected case on each selected transport and writes the reports.
  * Exit: 0 every required case passed, 1 a conformance failure, 2 usage/connection. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -86,6 +87,18 @@ static void usage(FILE *f) {
 }
 
 /* host and port of URL into CFG; the path is the caller's (ct_url_sio_path) */
+/* A whole number in [MIN, MAX] for a numeric option: 0, or -1 (empty, trailing text,
+ * out of range). */
+static int parse_count(const char *s, unsigned long long min, unsigned long long max,
+                       unsigned long long *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (!*s || *end || errno || v < min || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
 static int parse_url(const char *url, ct_config *cfg, ct_url *u, char *err, size_t errlen) {
   if (ct_url_parse(url, u, err, errlen) != 0) return -1;
   memcpy(cfg->host, u->host, sizeof cfg->host);
@@ -548,10 +561,9 @@ int main(int argc, char **argv) {
       break;
     case O_FUZZ:
     case O_FUZZ_SEED: {
-      char *end;
-      errno = 0;
-      unsigned long long v = strtoull(optarg, &end, 10);
-      if (*end || !*optarg || errno || (o == O_FUZZ && (v == 0 || v > 100000000))) {
+      unsigned long long v;
+      if (o == O_FUZZ ? parse_count(optarg, 1, 100000000, &v)
+                      : parse_count(optarg, 0, ULLONG_MAX, &v)) {
         fprintf(stderr, "sioconform: --fuzz and --fuzz-seed need a number\n");
         return 2;
       }
@@ -566,10 +578,8 @@ int main(int argc, char **argv) {
       break;
     case O_JOBS:
     case O_MAX_PAYLOAD: {
-      char *end;
-      errno = 0;
-      long v = strtol(optarg, &end, 10);
-      if (*end || !*optarg || errno || v <= 0 || (o == O_JOBS && v > CT_MAX_JOBS)) {
+      unsigned long long v;
+      if (parse_count(optarg, 1, o == O_JOBS ? CT_MAX_JOBS : LONG_MAX, &v)) {
         fprintf(stderr, o == O_JOBS ? "sioconform: --jobs needs a number from 1 to 64\n"
                                     : "sioconform: --max-payload needs a positive number\n");
         return 2;
@@ -577,7 +587,7 @@ int main(int argc, char **argv) {
       if (o == O_JOBS)
         cfg.jobs = (int)v;
       else
-        cfg.max_payload = v;
+        cfg.max_payload = (long)v;
       break;
     }
     case O_FUZZ_REPLAY:
