@@ -19,7 +19,7 @@
  *     polling, which decodes to the same bytes;
  *   - encoders keep the snprintf contract: same length with a short buffer and no
  *     byte written past CAP;
- *   - eio_utf8_valid agrees with a small reference validator;
+ *   - ref_utf8_valid agrees with a small reference validator;
  *   - whatever the encoder accepts (from any packet struct) decodes back to the same
  *     packet, as long as the text it wrote is UTF-8 (the encoder does not promise to
  *     check UTF-8; see fuzz/README.md). */
@@ -29,9 +29,10 @@
 
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
+#include "sioref/utf8.h"
 
 /* Strict UTF-8 check written from RFC 3629 table 3.7, independent of the codec's. */
-static int ref_utf8_valid(const uint8_t *s, size_t n) {
+static int model_utf8_valid(const uint8_t *s, size_t n) {
   size_t i = 0;
   while (i < n) {
     uint8_t c = s[i];
@@ -109,14 +110,14 @@ static void fuzz_text(const uint8_t *data, size_t size) {
   eio_packet p;
   int rc = eio_packet_decode_text(data, size, &p);
   if (rc != 0) {
-    FUZZ_CHECK(rc < 0 && sio_err_name(rc) != NULL, "decode_text returned an unknown code");
+    FUZZ_CHECK(rc < 0 && ref_err_name(rc) != NULL, "decode_text returned an unknown code");
     return;
   }
   FUZZ_CHECK(p.type >= EIO_PACKET_OPEN && p.type <= EIO_PACKET_NOOP, "type out of range");
   FUZZ_CHECK(p.kind == EIO_DATA_TEXT || p.kind == EIO_DATA_BASE64, "text decode gave binary");
   FUZZ_CHECK(p.kind == EIO_DATA_TEXT || p.type == EIO_PACKET_MESSAGE, "binary kind on non-message");
   FUZZ_CHECK(fuzz_span_inside(p.data.ptr, p.data.len, data, size), "data span outside input");
-  FUZZ_CHECK(ref_utf8_valid(data, size), "decode_text accepted invalid UTF-8");
+  FUZZ_CHECK(model_utf8_valid(data, size), "decode_text accepted invalid UTF-8");
 
   /* EIO-PL-8: text holding 0x1E cannot travel over polling; the polling encoder must
    * refuse it, and the round trip goes over WebSocket instead. */
@@ -175,7 +176,7 @@ static void fuzz_binary(const uint8_t *data, size_t size) {
   eio_packet p;
   int rc = eio_packet_decode_binary(data, size, &p);
   if (rc != 0) {
-    FUZZ_CHECK(rc < 0 && sio_err_name(rc) != NULL, "decode_binary returned an unknown code");
+    FUZZ_CHECK(rc < 0 && ref_err_name(rc) != NULL, "decode_binary returned an unknown code");
     return;
   }
   FUZZ_CHECK(p.type == EIO_PACKET_MESSAGE && p.kind == EIO_DATA_BINARY, "binary decode shape");
@@ -221,7 +222,7 @@ static void fuzz_base64(const uint8_t *data, size_t size) {
       FUZZ_CHECK(small != NULL, "out of memory");
       memset(small, FUZZ_CANARY, (size_t)r - 1 + FUZZ_SLACK);
       int s = eio_base64_decode(data, size, small, (size_t)r - 1);
-      FUZZ_CHECK(s == SIO_ERR_BUFFER_TOO_SMALL, "short base64 buffer not reported");
+      FUZZ_CHECK(s == REF_ERR_BUFFER_TOO_SMALL, "short base64 buffer not reported");
       for (size_t i = (size_t)r - 1; i < (size_t)r - 1 + FUZZ_SLACK; i++)
         FUZZ_CHECK(small[i] == FUZZ_CANARY, "base64 decode wrote past a short cap");
       free(small);
@@ -238,7 +239,7 @@ static void fuzz_base64(const uint8_t *data, size_t size) {
     free(back);
     free(txt);
   } else {
-    FUZZ_CHECK(r == SIO_ERR_BAD_BASE64 || r == SIO_ERR_BUFFER_TOO_SMALL, "base64 error code");
+    FUZZ_CHECK(r == REF_ERR_BAD_BASE64 || r == REF_ERR_BUFFER_TOO_SMALL, "base64 error code");
   }
   free(raw);
 
@@ -267,7 +268,7 @@ static void fuzz_encoder(const uint8_t *data, size_t size) {
   uint8_t probe[1];
   int n = eio_packet_encode(&p, t, probe, 0);
   if (n < 0) {
-    FUZZ_CHECK(n == SIO_ERR_INVALID_ARGUMENT, "encoder error code");
+    FUZZ_CHECK(n == REF_ERR_INVALID_ARGUMENT, "encoder error code");
     return;
   }
   FUZZ_CHECK(p.type <= EIO_PACKET_NOOP && p.kind <= EIO_DATA_BASE64 && t <= 1,
@@ -284,7 +285,7 @@ static void fuzz_encoder(const uint8_t *data, size_t size) {
     if (p.kind == EIO_DATA_BASE64) dec = unbase64(&p, &rawlen), raw = dec;
     FUZZ_CHECK(fuzz_bytes_eq(out, (size_t)len, raw, rawlen), "binary message is not the bytes");
     free(dec);
-  } else if (eio_utf8_valid(out, (size_t)len)) {
+  } else if (ref_utf8_valid(out, (size_t)len)) {
     int rc = eio_packet_decode_text(out, (size_t)len, &q);
     if (rc != 0) fuzz_dump("encoded", out, (size_t)len);
     FUZZ_CHECK(rc == 0, "the decoder refuses what the encoder wrote");
@@ -326,8 +327,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_base64(msg, len);
     break;
   default:
-    FUZZ_CHECK(eio_utf8_valid(msg, len) == (ref_utf8_valid(msg, len) != 0),
-               "eio_utf8_valid disagrees with the reference validator");
+    FUZZ_CHECK(ref_utf8_valid(msg, len) == (model_utf8_valid(msg, len) != 0),
+               "ref_utf8_valid disagrees with the reference validator");
     break;
   }
   return 0;

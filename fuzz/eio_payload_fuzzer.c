@@ -50,7 +50,7 @@ static size_t iterate(const uint8_t *body, size_t len, size_t max_payload, size_
   }
   if (rc != 1) {
     FUZZ_CHECK(rc <= 0, "eio_payload_next returned a count other than 1");
-    FUZZ_CHECK(rc == 0 || sio_err_name(rc) != NULL, "unknown error code");
+    FUZZ_CHECK(rc == 0 || ref_err_name(rc) != NULL, "unknown error code");
     /* A finished or failed iterator stays where it stopped. */
     eio_packet again;
     FUZZ_CHECK(eio_payload_next(&it, &again) == rc, "iterator moved after it stopped");
@@ -139,10 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   /* EIO-PL-*: a body over maxPayload is refused before any packet is read. */
   if (max_payload && len > max_payload) {
-    FUZZ_CHECK(end == SIO_ERR_PAYLOAD_TOO_LARGE && n == 0, "body over max_payload accepted");
+    FUZZ_CHECK(end == REF_ERR_PAYLOAD_TOO_LARGE && n == 0, "body over max_payload accepted");
     return 0;
   }
-  FUZZ_CHECK(end != SIO_ERR_PAYLOAD_TOO_LARGE, "body within max_payload refused");
+  FUZZ_CHECK(end != REF_ERR_PAYLOAD_TOO_LARGE, "body within max_payload refused");
   if (end == 1) return 0; /* more than MAX_SEGMENTS packets: prefix checked above */
 
   /* Reference: split at every separator and decode each segment alone. An empty
@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     start = i + 1;
   }
   if (seg > MAX_SEGMENTS) return 0;
-  if (end == SIO_ERR_TOO_MANY_PACKETS) {
+  if (end == REF_ERR_TOO_MANY_PACKETS) {
     /* The limit may be checked before or while decoding, but it only fires when the
      * body really has more packets than allowed, and every packet before it matched. */
     FUZZ_CHECK(max_packets != 0, "too-many-packets without a limit");

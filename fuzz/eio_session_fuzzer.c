@@ -31,6 +31,7 @@
 #include "sioref/eio_server.h"
 #include "sioref/eio_session.h"
 #include "sioref/err.h"
+#include "sioref/utf8.h"
 
 #define MAX_HOLDS 16
 #define MAX_SIDS  (MAX_OPS + 8) /* at most one handshake per operation */
@@ -210,7 +211,7 @@ static void service(void) {
     if (h->kind == HOLD_GET) {
       eio_http_response r;
       int rc = eio_server_poll_response(W.srv, h->s, &r);
-      if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, sio_err_name(rc));
+      if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, ref_err_name(rc));
       FUZZ_CHECK(rc >= 0, "poll_response failed");
       if (rc == 1) {
         FUZZ_CHECK(r.status == 200 && r.body_len > 0, "empty poll answer");
@@ -227,7 +228,7 @@ static void service(void) {
         check_ws_out(d, len, bin);
         FUZZ_CHECK(++pulls < 100000, "a WebSocket queue that never drains");
       }
-      if (rc != 0) fprintf(stderr, "ws_pull: %d (%s)\n", rc, sio_err_name(rc));
+      if (rc != 0) fprintf(stderr, "ws_pull: %d (%s)\n", rc, ref_err_name(rc));
       FUZZ_CHECK(rc == 0, "ws_pull failed");
       FUZZ_CHECK(eio_session_ws_pull(h->s, &d, &len, &bin) == 0, "a drained queue refilled");
       if (eio_session_ws_want_close(h->s)) {
@@ -249,7 +250,7 @@ static void request(const char *method, const char *query, const char *ctype, in
   eio_http_response r;
   int rc = ws ? eio_server_ws_open(W.srv, &req, W.now, &r)
               : eio_server_handle_request(W.srv, &req, W.now, &r);
-  FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "request failed on valid arguments");
+  FUZZ_CHECK(rc == 0 || rc == REF_ERR_OUT_OF_MEMORY, "request failed on valid arguments");
   if (rc == 0) take_response(&r);
 }
 
@@ -276,7 +277,7 @@ static void hold_act(uint8_t action, const uint8_t *b, size_t len) {
       eio_server_post_aborted(W.srv, h->s, W.now);
     } else {
       int rc = eio_server_post_body(W.srv, h->s, b, len, (action & 2) != 0, W.now, &r);
-      FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "post_body failed");
+      FUZZ_CHECK(rc == 0 || rc == REF_ERR_OUT_OF_MEMORY, "post_body failed");
       if (rc == 0) take_response(&r);
     }
     drop_hold(0);
@@ -288,7 +289,7 @@ static void hold_act(uint8_t action, const uint8_t *b, size_t len) {
       drop_hold(0);
     } else {
       int rc = eio_session_ws_message(h->s, b, len, (action & 1) != 0, W.now);
-      FUZZ_CHECK(rc <= 0 && (rc == 0 || sio_err_name(rc) != NULL || rc <= -110),
+      FUZZ_CHECK(rc <= 0 && (rc == 0 || ref_err_name(rc) != NULL || rc <= -110),
                  "ws_message returned an unknown code");
     }
     break;
@@ -400,14 +401,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         bool binary = bin & 1;
         bool refuse =
             !binary &&
-            (!eio_utf8_valid(b, len) ||
+            (!ref_utf8_valid(b, len) ||
              (eio_session_transport(s) == EIO_TRANSPORT_POLLING && len && memchr(b, 0x1e, len)));
         int rc = eio_session_send(s, b, len, binary, W.now);
         if (refuse)
-          FUZZ_CHECK(rc == SIO_ERR_INVALID_ARGUMENT || rc == SIO_ERR_BAD_STATE,
+          FUZZ_CHECK(rc == REF_ERR_INVALID_ARGUMENT || rc == REF_ERR_BAD_STATE,
                      "send accepted text a poll body or the peer cannot carry");
         else
-          FUZZ_CHECK(rc == 0 || rc == SIO_ERR_BAD_STATE, "send to a live session failed");
+          FUZZ_CHECK(rc == 0 || rc == REF_ERR_BAD_STATE, "send to a live session failed");
       }
       break;
     }

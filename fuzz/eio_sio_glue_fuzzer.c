@@ -242,7 +242,7 @@ static bool service_hold(size_t i) {
   if (h->kind == HOLD_GET) {
     eio_http_response r;
     int rc = eio_server_poll_response(W.srv, h->s, &r);
-    if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, sio_err_name(rc));
+    if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, ref_err_name(rc));
     FUZZ_CHECK(rc >= 0, "poll_response failed");
     if (rc == 0) return false;
     FUZZ_CHECK(r.status == 200 && r.body_len > 0, "empty poll answer");
@@ -294,13 +294,13 @@ static void request(const char *method, const char *query, const char *ctype, bo
   eio_http_response r;
   int rc = ws ? eio_server_ws_open(W.srv, &req, W.now, &r)
               : eio_server_handle_request(W.srv, &req, W.now, &r);
-  FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "request failed on valid arguments");
+  FUZZ_CHECK(rc == 0 || rc == REF_ERR_OUT_OF_MEMORY, "request failed on valid arguments");
   if (rc != 0) return;
   if (r.action == EIO_HTTP_READ_BODY) {
     eio_session *s = r.session;
     FUZZ_CHECK(s != NULL, "READ_BODY without a session");
     rc = eio_server_post_body(W.srv, s, body ? body : (const uint8_t *)"", len, false, W.now, &r);
-    FUZZ_CHECK(rc == 0 || rc == SIO_ERR_OUT_OF_MEMORY, "post_body failed");
+    FUZZ_CHECK(rc == 0 || rc == REF_ERR_OUT_OF_MEMORY, "post_body failed");
     eio_server_release(W.srv, s);
     if (rc != 0) return;
   }

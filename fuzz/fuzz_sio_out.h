@@ -19,7 +19,7 @@ extern const sio_codec_opts fuzz_out_opts;
 
 typedef struct fuzz_sio_out {
   sio_reasm reasm; /* the packets written so far, reassembled */
-  sio_span slots[FUZZ_OUT_MAX_ATT];
+  ref_span slots[FUZZ_OUT_MAX_ATT];
   uint8_t **keep; /* copies of output messages the reassembler points into */
   size_t nkeep, capkeep;
 } fuzz_sio_out;

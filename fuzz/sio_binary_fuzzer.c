@@ -159,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static msg msgs[MAX_MESSAGES];
   size_t nmsg = slice(data + 1, size - 1, msgs);
 
-  sio_span *slots = malloc(max_att * sizeof *slots); /* exactly the documented minimum */
+  ref_span *slots = malloc(max_att * sizeof *slots); /* exactly the documented minimum */
   FUZZ_CHECK(slots != NULL, "out of memory");
   sio_reasm r;
   FUZZ_CHECK(sio_reasm_init(&r, &opts, slots, max_att) == 0, "reasm init refused valid args");
@@ -177,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!m->binary) {
       int rc = sio_reasm_feed_text(&r, m->buf, m->len, &out);
       if (pending) {
-        FUZZ_CHECK(rc == SIO_ERR_UNEXPECTED_TEXT, "text while attachments pending");
+        FUZZ_CHECK(rc == REF_ERR_UNEXPECTED_TEXT, "text while attachments pending");
         pending = 0;
       } else {
         sio_packet ref;
@@ -209,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
       int rc = sio_reasm_feed_binary(&r, m->buf, m->len, &out);
       if (!pending) {
-        FUZZ_CHECK(rc == SIO_ERR_UNEXPECTED_BINARY, "binary message while idle");
+        FUZZ_CHECK(rc == REF_ERR_UNEXPECTED_BINARY, "binary message while idle");
       } else if (++got < h.attachments) {
         FUZZ_CHECK(rc == SIO_REASM_NEED_MORE, "packet delivered before all its attachments");
       } else {
@@ -225,12 +225,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (m->finish) {
       int fr = sio_reasm_finish(&r);
-      FUZZ_CHECK(fr == (pending ? SIO_ERR_ATTACHMENTS_PENDING : 0), "finish mid-stream");
+      FUZZ_CHECK(fr == (pending ? REF_ERR_ATTACHMENTS_PENDING : 0), "finish mid-stream");
       pending = 0;
     }
   }
   int fr = sio_reasm_finish(&r);
-  FUZZ_CHECK(fr == (pending ? SIO_ERR_ATTACHMENTS_PENDING : 0), "finish at the end");
+  FUZZ_CHECK(fr == (pending ? REF_ERR_ATTACHMENTS_PENDING : 0), "finish at the end");
   FUZZ_CHECK(sio_reasm_finish(&r) == 0, "finish did not reset the reassembler");
 
   free(slots);

@@ -26,6 +26,7 @@
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
 #include "sioref/sio_codec.h"
+#include "sioref/utf8.h"
 
 static int encode_packet(const void *p, uint8_t *out, size_t cap) {
   return sio_packet_encode(p, out, cap);
@@ -112,24 +113,24 @@ static void fuzz_encoder(const uint8_t *b, size_t n) {
   p.type = (sio_packet_type)(b[0] % 8);
   p.ack_id = b[1] < 0xf0 ? (int64_t)b[1] - 1 : special[(b[1] - 0xf0) % 5];
   p.attachments = b[2] % 12;
-  p.nsp = (sio_span){b + 4, nsp_len};
-  p.data = (sio_span){b + 4 + nsp_len, n - 4 - nsp_len};
+  p.nsp = (ref_span){b + 4, nsp_len};
+  p.data = (ref_span){b + 4 + nsp_len, n - 4 - nsp_len};
   uint8_t probe[1];
   int len = sio_packet_encode(&p, probe, 0);
   if (len < 0) {
-    FUZZ_CHECK(len == SIO_ERR_INVALID_ARGUMENT, "encoder error code");
+    FUZZ_CHECK(len == REF_ERR_INVALID_ARGUMENT, "encoder error code");
     return;
   }
   FUZZ_CHECK(p.type <= SIO_PACKET_BINARY_ACK, "encoder accepted an unknown type");
   int l2;
   uint8_t *out = encode_checked(&p, &l2);
-  if (eio_utf8_valid(out, (size_t)l2)) {
+  if (ref_utf8_valid(out, (size_t)l2)) {
     sio_codec_opts wide = {64, 1024};
     sio_packet q;
     int rc = sio_packet_decode(out, (size_t)l2, &wide, &q);
     if (rc != 0) {
       fuzz_dump("encoded", out, (size_t)l2);
-      fprintf(stderr, "decode: %d (%s)\n", rc, sio_err_name(rc));
+      fprintf(stderr, "decode: %d (%s)\n", rc, ref_err_name(rc));
     }
     FUZZ_CHECK(rc == 0, "the decoder refuses what the encoder wrote");
     FUZZ_CHECK(q.type == p.type && q.ack_id == p.ack_id, "type or ack id changed");
@@ -158,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sio_packet p;
   int rc = sio_packet_decode(msg, len, &opts, &p);
   if (rc != 0) {
-    FUZZ_CHECK(rc < 0 && sio_err_name(rc) != NULL, "decode returned an unknown code");
+    FUZZ_CHECK(rc < 0 && ref_err_name(rc) != NULL, "decode returned an unknown code");
     return 0;
   }
   FUZZ_CHECK(p.type >= SIO_PACKET_CONNECT && p.type <= SIO_PACKET_BINARY_ACK, "type range");
@@ -178,14 +179,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(p.ack_id == SIO_NO_ACK_ID, "ack id on a packet that cannot carry one");
   check_payload(&p, max_depth);
 
-  sio_span name;
+  ref_span name;
   int en = sio_packet_event_name(&p, &name);
   if (p.type == SIO_PACKET_EVENT || p.type == SIO_PACKET_BINARY_EVENT) {
     FUZZ_CHECK(en == 0, "event name of an event");
     FUZZ_CHECK(fuzz_span_inside(name.ptr, name.len, p.data.ptr, p.data.len),
                "event name span outside the payload");
   } else {
-    FUZZ_CHECK(en == SIO_ERR_BAD_STATE, "event name of a non-event");
+    FUZZ_CHECK(en == REF_ERR_BAD_STATE, "event name of a non-event");
   }
 
   /* decode -> encode -> decode -> encode. */

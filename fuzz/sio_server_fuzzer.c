@@ -120,7 +120,7 @@ static void feed(client *k, bool binary, const uint8_t *b, size_t len) {
   if (len) memcpy(copy, b, len);
   int rc = sio_client_on_message(k->c, binary, copy, len, W.now);
   free(copy);
-  FUZZ_CHECK(rc == 0 || rc == 1 || rc == SIO_ERR_BAD_STATE, "on_message result");
+  FUZZ_CHECK(rc == 0 || rc == 1 || rc == REF_ERR_BAD_STATE, "on_message result");
   if (rc == 1) FUZZ_CHECK(k->close_calls == 1, "a closing message did not call close");
   check_complete();
 }

@@ -2,6 +2,7 @@
 # packet/payload codec, Socket.IO packet codec, strict JSON scanner, binary packets).
 add_library(sioref_codec STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/err.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/utf8.c
   ${CMAKE_CURRENT_LIST_DIR}/src/json_scan.c
   ${CMAKE_CURRENT_LIST_DIR}/src/eio_codec.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_codec.c

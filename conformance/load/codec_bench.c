@@ -96,8 +96,8 @@ static int load_case(const cJSON *c, bcase *bc) {
     b->pkt.type = (sio_packet_type)cJSON_GetObjectItem(pj, "type")->valueint;
     b->pkt.ack_id = (int64_t)cJSON_GetObjectItem(pj, "ack")->valuedouble;
     b->pkt.attachments = (uint32_t)cJSON_GetObjectItem(pj, "attachments")->valueint;
-    b->pkt.nsp = (sio_span){b->nsp.p, b->nsp.n};
-    b->pkt.data = (sio_span){b->data.p, b->data.n};
+    b->pkt.nsp = (ref_span){b->nsp.p, b->nsp.n};
+    b->pkt.data = (ref_span){b->data.p, b->data.n};
     const cJSON *aj;
     cJSON_ArrayForEach(aj, cJSON_GetObjectItem(pj, "attachments_hex")) {
       if (b->n_att >= MAX_ATT) return -1;
@@ -133,7 +133,7 @@ static int decode_case(const bcase *bc) {
     g_sink += (size_t)rc;
     return rc < 0 ? rc : 1;
   }
-  sio_span slots[SIO_DEFAULT_MAX_ATTACHMENTS];
+  ref_span slots[SIO_DEFAULT_MAX_ATTACHMENTS];
   sio_reasm r;
   sio_reasm_init(&r, NULL, slots, SIO_DEFAULT_MAX_ATTACHMENTS);
   sio_packet out;

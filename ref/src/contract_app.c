@@ -13,8 +13,8 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static sio_span cspan(const char *s) {
-  sio_span sp = {(const uint8_t *)s, strlen(s)};
+static ref_span cspan(const char *s) {
+  ref_span sp = {(const uint8_t *)s, strlen(s)};
   return sp;
 }
 
@@ -30,7 +30,7 @@ static unsigned hex4(const uint8_t *p) {
 /* Unescape the contents ESC of a JSON string (valid, as json_scan checked) into OUT
  * (at least ESC.len bytes) as UTF-8; a lone surrogate becomes its 3-byte form, the same
  * bytes for every client that sends it. Returns the length written. */
-static size_t json_unescape(sio_span esc, char *out) {
+static size_t json_unescape(ref_span esc, char *out) {
   size_t n = 0;
   for (size_t i = 0; i < esc.len;) {
     uint8_t ch = esc.ptr[i];
@@ -97,8 +97,8 @@ static size_t json_unescape(sio_span esc, char *out) {
  * (malloc'd, NUL-terminated; the caller frees it), LITERAL its JSON text with quotes,
  * REST the arguments after it (len 0 when none). Returns false when there is no first
  * argument, it is not a string, or memory ran out. */
-static bool first_string_arg(sio_span args, char **room, size_t *room_len, sio_span *literal,
-                             sio_span *rest) {
+static bool first_string_arg(ref_span args, char **room, size_t *room_len, ref_span *literal,
+                             ref_span *rest) {
   char *arr = malloc(args.len + 2);
   if (!arr) return false;
   arr[0] = '[';
@@ -139,7 +139,7 @@ static bool is_event(const sio_event *ev, const char *name) {
 /* ---------------------------------------------------------------- hooks */
 
 /* CT-12, CT-16, CT-41: every accepted CONNECT is followed by "auth" with the payload. */
-static void on_connect_emit_auth(void *user, sio_socket *s, sio_span auth) {
+static void on_connect_emit_auth(void *user, sio_socket *s, ref_span auth) {
   (void)user;
   (void)sio_socket_emit(s, "auth", auth, NULL, 0, NULL);
 }
@@ -151,7 +151,7 @@ static void on_ack_result(void *user, sio_socket *s, sio_ack_status st, const si
     (void)sio_socket_emit(s, "ack-result", data->args, data->attachments, data->n_attachments,
                           NULL);
   else if (st == SIO_ACK_TIMEOUT)
-    (void)sio_socket_emit(s, "ack-timeout", (sio_span){NULL, 0}, NULL, 0, NULL);
+    (void)sio_socket_emit(s, "ack-timeout", (ref_span){NULL, 0}, NULL, 0, NULL);
   /* CANCELLED: the socket is gone; nothing to say. */
 }
 
@@ -159,7 +159,7 @@ static void on_ack_result(void *user, sio_socket *s, sio_ack_status st, const si
 static void room_event(sio_socket *s, const sio_event *ev, int which) {
   char *room = NULL;
   size_t room_len = 0;
-  sio_span literal, rest;
+  ref_span literal, rest;
   if (!first_string_arg(ev->args.args, &room, &room_len, &literal, &rest)) return;
   switch (which) {
   case 0: /* join */
@@ -223,7 +223,7 @@ static void root_on_event(void *user, sio_socket *s, const sio_event *ev) {
 }
 
 /* CT-41, CT-42: "/auth" wants {"token":"sioconform"}. */
-static bool auth_check_token(void *user, sio_client *c, sio_span auth, sio_auth_reject *reject) {
+static bool auth_check_token(void *user, sio_client *c, ref_span auth, sio_auth_reject *reject) {
   (void)user;
   (void)c;
   bool ok = false;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sioref/err.h"
+#include "sioref/utf8.h"
 
 #define EIO_RECORD_SEPARATOR 0x1e /* EIO-PL-1: packets in a body are joined by U+001E */
 
@@ -17,55 +18,6 @@ static size_t put(uint8_t *out, size_t cap, size_t pos, const uint8_t *src, size
     if (n) memcpy(out + pos, src, n);
   }
   return pos + len;
-}
-
-/* ---- UTF-8 --------------------------------------------------------------- */
-
-/* The top bit of every byte of a 64-bit word: ASCII bytes have it clear. */
-static const uint64_t ascii_high_bits = 0x8080808080808080u;
-
-/* True when the 8 bytes at P are all ASCII. memcpy is the portable unaligned load;
- * compilers turn it into a single instruction. */
-static bool ascii8(const uint8_t *p) {
-  uint64_t w;
-  memcpy(&w, p, sizeof w);
-  return (w & ascii_high_bits) == 0;
-}
-
-bool eio_utf8_valid(const uint8_t *buf, size_t len) {
-  if (!buf) return len == 0;
-  size_t i = 0;
-  while (i < len) {
-    /* Protocol text is mostly ASCII: skip it a word at a time, then byte by byte. A
-     * tail shorter than a word is done at once when the text's last 8 bytes (which
-     * may overlap bytes already checked) are ASCII. */
-    while (len - i >= 8 && ascii8(buf + i)) i += 8;
-    if (len >= 8 && len - i < 8 && ascii8(buf + len - 8)) return true;
-    while (i < len && buf[i] < 0x80) i++;
-    if (i == len) break;
-    uint8_t b = buf[i];
-    size_t need;
-    uint8_t lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (b >= 0xC2 && b <= 0xDF) {
-      need = 1;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      need = 2;
-      if (b == 0xE0) lo = 0xA0; /* overlong */
-      if (b == 0xED) hi = 0x9F; /* UTF-16 surrogates U+D800..U+DFFF */
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      need = 3;
-      if (b == 0xF0) lo = 0x90; /* overlong */
-      if (b == 0xF4) hi = 0x8F; /* above U+10FFFF */
-    } else {
-      return false; /* continuation byte, overlong C0/C1, or F5..FF */
-    }
-    if (len - i - 1 < need) return false;
-    if (buf[i + 1] < lo || buf[i + 1] > hi) return false;
-    for (size_t k = 2; k <= need; k++)
-      if (buf[i + k] < 0x80 || buf[i + k] > 0xBF) return false;
-    i += need + 1;
-  }
-  return true;
 }
 
 /* ---- base64 (RFC 4648 section 4, padded, no whitespace) ------------------ */
@@ -101,15 +53,15 @@ size_t eio_base64_decoded_len(size_t len) { return len / 4 * 3; }
 
 /* EIO-PK-11: strict: length a multiple of 4, '=' only as the final one or two
  * characters. Sets *PAD (0..2) and *N, the exact decoded length, or returns
- * SIO_ERR_BAD_BASE64. The characters themselves are checked while decoding. */
+ * REF_ERR_BAD_BASE64. The characters themselves are checked while decoding. */
 static int b64_shape(const uint8_t *in, size_t len, size_t *pad, size_t *n) {
-  if (len % 4 != 0) return SIO_ERR_BAD_BASE64;
-  if (len / 4 * 3 > (size_t)INT_MAX) return SIO_ERR_BAD_BASE64;
+  if (len % 4 != 0) return REF_ERR_BAD_BASE64;
+  if (len / 4 * 3 > (size_t)INT_MAX) return REF_ERR_BAD_BASE64;
   size_t p = 0;
   if (len >= 4) {
     if (in[len - 1] == '=') p++;
     if (in[len - 2] == '=') {
-      if (!p) return SIO_ERR_BAD_BASE64; /* "x=x" ordering */
+      if (!p) return REF_ERR_BAD_BASE64; /* "x=x" ordering */
       p++;
     }
   }
@@ -121,14 +73,14 @@ static int b64_shape(const uint8_t *in, size_t len, size_t *pad, size_t *n) {
 /* Decode the group of four characters at Q into BYTES; its last PAD (0..2) characters
  * are '=' and stand for zero digits. EIO-PK-12 leaves non-zero leftover bits of a
  * padded group open; we refuse them (canonical form only), so a decoded packet
- * re-encodes to its wire. Returns 0, or SIO_ERR_BAD_BASE64 for a character outside
+ * re-encodes to its wire. Returns 0, or REF_ERR_BAD_BASE64 for a character outside
  * the alphabet or non-zero leftover bits. */
 static int b64_decode_group(const uint8_t *q, size_t pad, uint8_t bytes[3]) {
   uint32_t a = b64_value[q[0]], b = b64_value[q[1]];
   uint32_t c = pad == 2 ? 0 : b64_value[q[2]];
   uint32_t d = pad >= 1 ? 0 : b64_value[q[3]];
-  if ((a | b | c | d) & B64_INVALID) return SIO_ERR_BAD_BASE64;
-  if ((pad == 1 && (c & 0x03)) || (pad == 2 && (b & 0x0F))) return SIO_ERR_BAD_BASE64;
+  if ((a | b | c | d) & B64_INVALID) return REF_ERR_BAD_BASE64;
+  if ((pad == 1 && (c & 0x03)) || (pad == 2 && (b & 0x0F))) return REF_ERR_BAD_BASE64;
   uint32_t v = a << 18 | b << 12 | c << 6 | d;
   bytes[0] = (uint8_t)(v >> 16);
   bytes[1] = (uint8_t)(v >> 8);
@@ -138,7 +90,7 @@ static int b64_decode_group(const uint8_t *q, size_t pad, uint8_t bytes[3]) {
 
 /* Decode base64 text IN/LEN whose shape b64_shape() accepted (PAD '=' at its end) in
  * one pass that checks every character as it decodes it. OUT has room for the whole
- * result; NULL only validates. Returns 0 or SIO_ERR_BAD_BASE64 (OUT then holds
+ * result; NULL only validates. Returns 0 or REF_ERR_BAD_BASE64 (OUT then holds
  * garbage). */
 static int b64_decode_text(const uint8_t *in, size_t len, size_t pad, uint8_t *out) {
   if (len == 0) return 0;
@@ -147,13 +99,13 @@ static int b64_decode_text(const uint8_t *in, size_t len, size_t pad, uint8_t *o
   size_t step = out ? 3 : 0;
   size_t last = len - 4; /* only the last group may hold padding */
   for (size_t i = 0; i < last; i += 4, dst += step)
-    if (b64_decode_group(in + i, 0, dst)) return SIO_ERR_BAD_BASE64;
-  if (b64_decode_group(in + last, pad, scratch)) return SIO_ERR_BAD_BASE64;
+    if (b64_decode_group(in + i, 0, dst)) return REF_ERR_BAD_BASE64;
+  if (b64_decode_group(in + last, pad, scratch)) return REF_ERR_BAD_BASE64;
   if (out) memcpy(dst, scratch, 3 - pad);
   return 0;
 }
 
-/* Validate IN as base64 and set *N to its decoded length; 0 or SIO_ERR_BAD_BASE64. */
+/* Validate IN as base64 and set *N to its decoded length; 0 or REF_ERR_BAD_BASE64. */
 static int b64_check(const uint8_t *in, size_t len, size_t *n) {
   size_t pad;
   int rc = b64_shape(in, len, &pad, n);
@@ -161,13 +113,13 @@ static int b64_check(const uint8_t *in, size_t len, size_t *n) {
 }
 
 int eio_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
-  if ((!in && len) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
+  if ((!in && len) || (!out && cap)) return REF_ERR_INVALID_ARGUMENT;
   size_t pad, n;
   int rc = b64_shape(in, len, &pad, &n);
   if (rc) return rc;
   /* Bad base64 is reported before a buffer that is too small. */
   if (n > cap)
-    return b64_decode_text(in, len, pad, NULL) ? SIO_ERR_BAD_BASE64 : SIO_ERR_BUFFER_TOO_SMALL;
+    return b64_decode_text(in, len, pad, NULL) ? REF_ERR_BAD_BASE64 : REF_ERR_BUFFER_TOO_SMALL;
   rc = b64_decode_text(in, len, pad, out);
   return rc ? rc : (int)n;
 }
@@ -208,36 +160,36 @@ static size_t b64_put(const uint8_t *in, size_t len, uint8_t *out, size_t cap, s
 }
 
 int eio_base64_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
-  if ((!in && len) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
-  if (len > (size_t)INT_MAX / 4 * 3 - 3) return SIO_ERR_INVALID_ARGUMENT;
+  if ((!in && len) || (!out && cap)) return REF_ERR_INVALID_ARGUMENT;
+  if (len > (size_t)INT_MAX / 4 * 3 - 3) return REF_ERR_INVALID_ARGUMENT;
   return (int)b64_put(in, len, out, cap, 0);
 }
 
 /* ---- one packet --------------------------------------------------------- */
 
 int eio_packet_decode_text(const uint8_t *buf, size_t len, eio_packet *out) {
-  if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
-  if (len == 0) return SIO_ERR_EMPTY_PACKET; /* EIO-PK-5: at least the type byte */
+  if ((!buf && len) || !out) return REF_ERR_INVALID_ARGUMENT;
+  if (len == 0) return REF_ERR_EMPTY_PACKET; /* EIO-PK-5: at least the type byte */
   if (buf[0] == 'b') {
     /* EIO-PK-10: 'b' + base64 is a binary MESSAGE (the polling form of binary data).
      * Valid base64 is ASCII, so it passes the UTF-8 check (EIO-PK-7) that comes
      * first: that check only has to run to tell which error a bad text gets. */
     size_t n;
     int rc = b64_check(buf + 1, len - 1, &n);
-    if (rc) return eio_utf8_valid(buf, len) ? rc : SIO_ERR_INVALID_UTF8;
+    if (rc) return ref_utf8_valid(buf, len) ? rc : REF_ERR_INVALID_UTF8;
     *out = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_BASE64, {buf + 1, len - 1}};
     return 0;
   }
-  if (!eio_utf8_valid(buf, len))
-    return SIO_ERR_INVALID_UTF8; /* EIO-PK-7, EIO-PK-8: whole message */
-  if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* EIO-PK-1, EIO-PK-6 */
+  if (!ref_utf8_valid(buf, len))
+    return REF_ERR_INVALID_UTF8; /* EIO-PK-7, EIO-PK-8: whole message */
+  if (buf[0] < '0' || buf[0] > '6') return REF_ERR_BAD_PACKET_TYPE; /* EIO-PK-1, EIO-PK-6 */
   /* EIO-PK-3, EIO-PK-4: the rest is data, verbatim, whatever the type */
   *out = (eio_packet){(eio_packet_type)(buf[0] - '0'), EIO_DATA_TEXT, {buf + 1, len - 1}};
   return 0;
 }
 
 int eio_packet_decode_binary(const uint8_t *buf, size_t len, eio_packet *out) {
-  if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
+  if ((!buf && len) || !out) return REF_ERR_INVALID_ARGUMENT;
   /* EIO-PK-9: a binary WebSocket message is a MESSAGE with binary data, even empty */
   *out = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_BINARY, {buf, len}};
   return 0;
@@ -248,7 +200,7 @@ static bool packet_ok(const eio_packet *p) {
   if (!p || (unsigned)p->type > EIO_PACKET_NOOP) return false;
   if (!p->data.ptr && p->data.len) return false;
   /* EIO-PK-7: never write text the decoder would refuse as invalid UTF-8 (fuzz finding N1) */
-  if (p->kind == EIO_DATA_TEXT) return eio_utf8_valid(p->data.ptr, p->data.len);
+  if (p->kind == EIO_DATA_TEXT) return ref_utf8_valid(p->data.ptr, p->data.len);
   if (p->kind != EIO_DATA_BINARY && p->kind != EIO_DATA_BASE64) return false;
   if (p->type != EIO_PACKET_MESSAGE) return false; /* EIO-PK-2: only messages carry binary */
   size_t n;
@@ -275,11 +227,11 @@ static bool polling_ok(const eio_packet *p) {
 }
 
 int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out, size_t cap) {
-  if (!packet_ok(p) || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT;
-  if (transport == EIO_TRANSPORT_POLLING && !polling_ok(p)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!packet_ok(p) || (!out && cap)) return REF_ERR_INVALID_ARGUMENT;
+  if (transport == EIO_TRANSPORT_POLLING && !polling_ok(p)) return REF_ERR_INVALID_ARGUMENT;
   if (transport != EIO_TRANSPORT_POLLING && transport != EIO_TRANSPORT_WEBSOCKET)
-    return SIO_ERR_INVALID_ARGUMENT;
-  if (p->data.len > (size_t)INT_MAX / 2) return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
+  if (p->data.len > (size_t)INT_MAX / 2) return REF_ERR_INVALID_ARGUMENT;
   if (transport == EIO_TRANSPORT_WEBSOCKET && p->kind != EIO_DATA_TEXT) {
     /* EIO-PK-14: on WebSocket binary data is sent as the raw bytes of a binary message */
     if (p->kind == EIO_DATA_BINARY) return (int)put(out, cap, 0, p->data.ptr, p->data.len);
@@ -305,23 +257,23 @@ int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out
 
 int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len, size_t max_payload,
                           size_t max_packets) {
-  if (!it || (!body && len)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!it || (!body && len)) return REF_ERR_INVALID_ARGUMENT;
   /* An empty body may come as (NULL, 0); point at a real empty array so that later
    * pointer arithmetic (buf + pos) is never done on NULL, which C leaves undefined. */
   static const uint8_t empty_body[1];
   if (!body) body = empty_body;
   *it = (eio_payload_iter){body, len, 0, 0, max_packets, 0, false};
   /* EIO-PL-5: a body longer than maxPayload is refused before any packet is read */
-  if (max_payload && len > max_payload) return it->err = SIO_ERR_PAYLOAD_TOO_LARGE;
+  if (max_payload && len > max_payload) return it->err = REF_ERR_PAYLOAD_TOO_LARGE;
   return 0;
 }
 
 int eio_payload_next(eio_payload_iter *it, eio_packet *out) {
-  if (!it || !out) return SIO_ERR_INVALID_ARGUMENT;
+  if (!it || !out) return REF_ERR_INVALID_ARGUMENT;
   if (it->err) return it->err;
   if (it->done) return 0;
   /* EIO-PL-6: checked when packet maxPackets + 1 is reached */
-  if (it->max_packets && it->count >= it->max_packets) return it->err = SIO_ERR_TOO_MANY_PACKETS;
+  if (it->max_packets && it->count >= it->max_packets) return it->err = REF_ERR_TOO_MANY_PACKETS;
   const uint8_t *start = it->buf + it->pos;
   size_t rest = it->len - it->pos;
   const uint8_t *sep = rest ? memchr(start, EIO_RECORD_SEPARATOR, rest) : NULL;
@@ -341,13 +293,13 @@ int eio_payload_next(eio_payload_iter *it, eio_packet *out) {
 }
 
 int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t cap) {
-  if (!pkts || n == 0 || (!out && cap)) return SIO_ERR_INVALID_ARGUMENT; /* EIO-PL-1 */
+  if (!pkts || n == 0 || (!out && cap)) return REF_ERR_INVALID_ARGUMENT; /* EIO-PL-1 */
   size_t total = 0;
   for (size_t i = 0; i < n; i++) {
     if (!packet_ok(&pkts[i]) || !polling_ok(&pkts[i]) || pkts[i].data.len > (size_t)INT_MAX / 2)
-      return SIO_ERR_INVALID_ARGUMENT;
+      return REF_ERR_INVALID_ARGUMENT;
     total += polling_len(&pkts[i]) + (i ? 1 : 0);
-    if (total > (size_t)INT_MAX) return SIO_ERR_INVALID_ARGUMENT;
+    if (total > (size_t)INT_MAX) return REF_ERR_INVALID_ARGUMENT;
   }
   size_t pos = 0;
   const uint8_t sep = EIO_RECORD_SEPARATOR;
@@ -362,16 +314,16 @@ int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t ca
 
 int eio_payload_reader_init(eio_payload_reader *r, uint8_t *store, size_t cap, size_t body_len,
                             size_t max_payload, size_t max_packets) {
-  if (!r || (!store && cap)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!r || (!store && cap)) return REF_ERR_INVALID_ARGUMENT;
   *r = (eio_payload_reader){store, cap, 0, body_len, 0, 0, max_packets, 0, false};
-  if (max_payload && body_len > max_payload) r->err = SIO_ERR_PAYLOAD_TOO_LARGE; /* EIO-PL-5 */
+  if (max_payload && body_len > max_payload) r->err = REF_ERR_PAYLOAD_TOO_LARGE; /* EIO-PL-5 */
   return 0;
 }
 
 /* Decode the segment SEG/LEN as packet number count+1 (the iterator's order of
  * checks: the count limit first, then the packet itself). */
 static int reader_emit(eio_payload_reader *r, const uint8_t *seg, size_t len, eio_packet *out) {
-  if (r->max_packets && r->count >= r->max_packets) return r->err = SIO_ERR_TOO_MANY_PACKETS;
+  if (r->max_packets && r->count >= r->max_packets) return r->err = REF_ERR_TOO_MANY_PACKETS;
   int rc = eio_packet_decode_text(seg, len, out);
   if (rc) return r->err = rc;
   r->count++;
@@ -380,14 +332,14 @@ static int reader_emit(eio_payload_reader *r, const uint8_t *seg, size_t len, ei
 
 int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t *len,
                             eio_packet *out) {
-  if (!r || !chunk || !len || !out || (!*chunk && *len)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!r || !chunk || !len || !out || (!*chunk && *len)) return REF_ERR_INVALID_ARGUMENT;
   if (r->err) return r->err;
-  if (r->done) return *len ? SIO_ERR_INVALID_ARGUMENT : EIO_READER_DONE;
-  if (*len > r->body_len - r->seen) return SIO_ERR_INVALID_ARGUMENT; /* beyond the body */
+  if (r->done) return *len ? REF_ERR_INVALID_ARGUMENT : EIO_READER_DONE;
+  if (*len > r->body_len - r->seen) return REF_ERR_INVALID_ARGUMENT; /* beyond the body */
   /* A separator ended the previous segment: the count check cannot wait for the next
    * segment's bytes, the iterator makes it before looking at them. */
   if (r->held == 0 && r->seen > 0 && r->max_packets && r->count >= r->max_packets)
-    return r->err = SIO_ERR_TOO_MANY_PACKETS;
+    return r->err = REF_ERR_TOO_MANY_PACKETS;
   const uint8_t *p = *chunk;
   size_t n = *len;
   const uint8_t *sep = n ? memchr(p, EIO_RECORD_SEPARATOR, n) : NULL;
@@ -397,7 +349,7 @@ int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t
     *len = n - seg - 1;
     r->seen += seg + 1;
     if (r->held == 0) return reader_emit(r, p, seg, out); /* whole segment in this chunk */
-    if (seg > r->cap - r->held) return r->err = SIO_ERR_BUFFER_TOO_SMALL;
+    if (seg > r->cap - r->held) return r->err = REF_ERR_BUFFER_TOO_SMALL;
     if (seg) memcpy(r->store + r->held, p, seg);
     size_t total = r->held + seg;
     r->held = 0;
@@ -412,13 +364,13 @@ int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t
     if (r->held == 0) {
       return reader_emit(r, p, n, out); /* the body's last segment, maybe empty */
     }
-    if (n > r->cap - r->held) return r->err = SIO_ERR_BUFFER_TOO_SMALL;
+    if (n > r->cap - r->held) return r->err = REF_ERR_BUFFER_TOO_SMALL;
     if (n) memcpy(r->store + r->held, p, n);
     size_t total = r->held + n;
     r->held = 0;
     return reader_emit(r, r->store, total, out);
   }
-  if (n > r->cap - r->held) return r->err = SIO_ERR_BUFFER_TOO_SMALL;
+  if (n > r->cap - r->held) return r->err = REF_ERR_BUFFER_TOO_SMALL;
   if (n) memcpy(r->store + r->held, p, n);
   r->held += n;
   return EIO_READER_MORE;

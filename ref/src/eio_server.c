@@ -231,9 +231,9 @@ static void maybe_free(entry *e) {
 /* ---- construction ---- */
 
 int eio_server_new(const eio_server_config *cfg, eio_server **out) {
-  if (!cfg || !out || !cfg->random) return SIO_ERR_INVALID_ARGUMENT;
+  if (!cfg || !out || !cfg->random) return REF_ERR_INVALID_ARGUMENT;
   eio_server *srv = calloc(1, sizeof *srv);
-  if (!srv) return SIO_ERR_OUT_OF_MEMORY;
+  if (!srv) return REF_ERR_OUT_OF_MEMORY;
   srv->cfg = *cfg;
   srv->nbuckets = 64;
   srv->buckets = calloc(srv->nbuckets, sizeof *srv->buckets);
@@ -254,7 +254,7 @@ int eio_server_new(const eio_server_config *cfg, eio_server **out) {
 oom:
   srv->cfg.cors_origins = NULL;
   eio_server_free(srv);
-  return SIO_ERR_OUT_OF_MEMORY;
+  return REF_ERR_OUT_OF_MEMORY;
 }
 
 void eio_server_free(eio_server *srv) {
@@ -411,9 +411,9 @@ static int new_sid(eio_server *srv, char sid[EIO_SID_LEN + 1]) {
   for (int tries = 0; tries < 8; tries++) {
     uint8_t raw[15];
     char b64[24];
-    if (srv->cfg.random(srv->cfg.random_user, raw, sizeof raw) < 0) return SIO_ERR_INTERNAL;
+    if (srv->cfg.random(srv->cfg.random_user, raw, sizeof raw) < 0) return REF_ERR_INTERNAL;
     int n = eio_base64_encode(raw, sizeof raw, (uint8_t *)b64, sizeof b64);
-    if (n != EIO_SID_LEN) return SIO_ERR_INTERNAL;
+    if (n != EIO_SID_LEN) return REF_ERR_INTERNAL;
     for (int i = 0; i < n; i++) {
       if (b64[i] == '+') b64[i] = '-';
       if (b64[i] == '/') b64[i] = '_';
@@ -424,7 +424,7 @@ static int new_sid(eio_server *srv, char sid[EIO_SID_LEN + 1]) {
       return 0;
     }
   }
-  return SIO_ERR_INTERNAL;
+  return REF_ERR_INTERNAL;
 }
 
 /* EIO-LIM-3, EIO-HS-8: the session bound, checked before a handshake (policy comes
@@ -438,7 +438,7 @@ static int handshake(eio_server *srv, eio_transport t, uint64_t now_ms, entry **
   int rc = new_sid(srv, sid);
   if (rc < 0) return rc;
   entry *e = calloc(1, sizeof *e);
-  if (!e) return SIO_ERR_OUT_OF_MEMORY;
+  if (!e) return REF_ERR_OUT_OF_MEMORY;
   e->srv = srv;
   rc = eio_session_new(&srv->cfg.session, sid, t, now_ms, &srv->cb, e, &e->s);
   if (rc < 0) {
@@ -449,7 +449,7 @@ static int handshake(eio_server *srv, eio_transport t, uint64_t now_ms, entry **
   if (heap_set(srv, e, eio_session_next_deadline(e->s)) < 0) {
     eio_session_free(e->s);
     free(e);
-    return SIO_ERR_OUT_OF_MEMORY;
+    return REF_ERR_OUT_OF_MEMORY;
   }
   link_entry(srv, e);
   if (srv->cfg.on_open) srv->cfg.on_open(srv->cfg.app_user, e->s);
@@ -461,7 +461,7 @@ static int handshake(eio_server *srv, eio_transport t, uint64_t now_ms, entry **
 
 int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint64_t now_ms,
                               eio_http_response *resp) {
-  if (!srv || !req || !req->method || !resp) return SIO_ERR_INVALID_ARGUMENT;
+  if (!srv || !req || !req->method || !resp) return REF_ERR_INVALID_ARGUMENT;
   resp_init(srv, req, resp);
 
   /* EIO-CORS-3: with origins configured, a preflight is answered before anything else
@@ -561,7 +561,7 @@ int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint
 }
 
 int eio_server_poll_response(eio_server *srv, eio_session *s, eio_http_response *resp) {
-  if (!srv || !s || !resp) return SIO_ERR_INVALID_ARGUMENT;
+  if (!srv || !s || !resp) return REF_ERR_INVALID_ARGUMENT;
   memset(resp, 0, sizeof *resp);
   const uint8_t *body;
   size_t len;
@@ -581,7 +581,7 @@ void eio_server_poll_aborted(eio_server *srv, eio_session *s, uint64_t now_ms) {
 
 int eio_server_post_body(eio_server *srv, eio_session *s, const uint8_t *body, size_t len,
                          bool too_large, uint64_t now_ms, eio_http_response *resp) {
-  if (!srv || !s || !resp) return SIO_ERR_INVALID_ARGUMENT;
+  if (!srv || !s || !resp) return REF_ERR_INVALID_ARGUMENT;
   entry *e = eio_session_owner(s);
   resp_init(srv, NULL, resp);
   if (e) e->post_active = false;
@@ -596,9 +596,9 @@ int eio_server_post_body(eio_server *srv, eio_session *s, const uint8_t *body, s
   int rc = eio_session_poll_post(s, body, len, now_ms);
   if (rc == 0) {
     resp_ok(resp);
-  } else if (rc == SIO_ERR_BAD_STATE) {
+  } else if (rc == REF_ERR_BAD_STATE) {
     resp_error(srv, resp, EIO_HTTP_ERR_UNKNOWN_SID);
-  } else if (rc == SIO_ERR_OUT_OF_MEMORY || rc == SIO_ERR_INVALID_ARGUMENT) {
+  } else if (rc == REF_ERR_OUT_OF_MEMORY || rc == REF_ERR_INVALID_ARGUMENT) {
     return rc;
   } else {
     /* EIO-TR-9: a bad body closed the session ("parse error"); answer 400 (the
@@ -623,7 +623,7 @@ static void ws_refuse(eio_server *srv, eio_http_response *r, eio_http_error code
 
 int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t now_ms,
                        eio_http_response *resp) {
-  if (!srv || !req || !resp) return SIO_ERR_INVALID_ARGUMENT;
+  if (!srv || !req || !resp) return REF_ERR_INVALID_ARGUMENT;
   resp_init(srv, req, resp);
   query q;
   parse_query(req->query, &q);

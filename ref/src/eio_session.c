@@ -20,6 +20,7 @@
  * One queue holds every outgoing packet; whichever transport is current drains it, so
  * a packet queued during an upgrade is delivered exactly once and in order. */
 #include "sioref/eio_session.h"
+#include "sioref/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +128,7 @@ static void note_deadline(eio_session *s) {
 static int enqueue(eio_session *s, eio_packet_type type, const uint8_t *data, size_t len,
                    bool binary) {
   qpkt *q = malloc(sizeof *q + len);
-  if (!q) return SIO_ERR_OUT_OF_MEMORY;
+  if (!q) return REF_ERR_OUT_OF_MEMORY;
   q->next = NULL;
   q->type = type;
   q->binary = binary;
@@ -161,7 +162,7 @@ static int out_reserve(eio_session *s, size_t n) {
   size_t need = s->cfg->out_headroom + n + 1;
   if (need <= s->out_cap) return 0;
   uint8_t *p = realloc(s->out, need);
-  if (!p) return SIO_ERR_OUT_OF_MEMORY;
+  if (!p) return REF_ERR_OUT_OF_MEMORY;
   s->out = p;
   s->out_cap = need;
   return 0;
@@ -226,11 +227,11 @@ void eio_session_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms)
 int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transport,
                     uint64_t now_ms, const eio_session_callbacks *cb, void *user,
                     eio_session **out) {
-  if (!cfg || !sid || !out || strlen(sid) != EIO_SID_LEN) return SIO_ERR_INVALID_ARGUMENT;
+  if (!cfg || !sid || !out || strlen(sid) != EIO_SID_LEN) return REF_ERR_INVALID_ARGUMENT;
   if (transport != EIO_TRANSPORT_POLLING && transport != EIO_TRANSPORT_WEBSOCKET)
-    return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
   eio_session *s = calloc(1, sizeof *s);
-  if (!s) return SIO_ERR_OUT_OF_MEMORY;
+  if (!s) return REF_ERR_OUT_OF_MEMORY;
   memcpy(s->sid, sid, EIO_SID_LEN + 1);
   s->cfg = cfg;
   s->cb = cb;
@@ -254,7 +255,7 @@ int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transp
   if (n < 0 || (size_t)n >= sizeof open ||
       enqueue(s, EIO_PACKET_OPEN, (const uint8_t *)open, (size_t)n, false) < 0) {
     free(s);
-    return SIO_ERR_OUT_OF_MEMORY;
+    return REF_ERR_OUT_OF_MEMORY;
   }
   *out = s;
   return 0;
@@ -304,15 +305,15 @@ void *eio_session_owner(const eio_session *s) { return s ? s->owner : NULL; }
 int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binary,
                      uint64_t now_ms) {
   (void)now_ms;
-  if (!s || (!data && len)) return SIO_ERR_INVALID_ARGUMENT;
+  if (!s || (!data && len)) return REF_ERR_INVALID_ARGUMENT;
   if (!binary) {
     /* Text must be UTF-8 (EIO-PK) and, on polling, free of the record separator that
      * joins packets in a body (EIO-PL-8): refuse it here, not when a poll is due. */
-    if (!eio_utf8_valid(data, len)) return SIO_ERR_INVALID_ARGUMENT;
+    if (!ref_utf8_valid(data, len)) return REF_ERR_INVALID_ARGUMENT;
     if (s->transport == EIO_TRANSPORT_POLLING && len && memchr(data, 0x1e, len))
-      return SIO_ERR_INVALID_ARGUMENT;
+      return REF_ERR_INVALID_ARGUMENT;
   }
-  if (s->state != EIO_SESSION_OPEN) return SIO_ERR_BAD_STATE;
+  if (s->state != EIO_SESSION_OPEN) return REF_ERR_BAD_STATE;
   int rc = enqueue(s, EIO_PACKET_MESSAGE, data, len, binary);
   if (rc < 0) return rc;
   wake(s);
@@ -403,7 +404,7 @@ static int deliver_message(eio_session *s, const eio_packet *p) {
   }
   size_t cap = eio_base64_decoded_len(p->data.len);
   uint8_t *raw = malloc(cap ? cap : 1);
-  if (!raw) return SIO_ERR_OUT_OF_MEMORY;
+  if (!raw) return REF_ERR_OUT_OF_MEMORY;
   int n = eio_base64_decode(p->data.ptr, p->data.len, raw, cap);
   if (n >= 0) s->cb->on_message(s->cb_user, s, raw, (size_t)n, true);
   free(raw);
@@ -416,7 +417,7 @@ static int handle_packet(eio_session *s, const eio_packet *p, uint64_t now_ms) {
   switch (p->type) {
   case EIO_PACKET_MESSAGE: {
     int rc = deliver_message(s, p);
-    if (rc == SIO_ERR_BAD_BASE64) eio_session_abort(s, EIO_CLOSE_PARSE_ERROR, now_ms);
+    if (rc == REF_ERR_BAD_BASE64) eio_session_abort(s, EIO_CLOSE_PARSE_ERROR, now_ms);
     return rc;
   }
   case EIO_PACKET_PONG:
@@ -440,7 +441,7 @@ static int handle_packet(eio_session *s, const eio_packet *p, uint64_t now_ms) {
     /* EIO-HS-11, EIO-CL-6: packets only a server sends (or only a probe WebSocket
      * carries) are protocol errors on an established transport. */
     eio_session_abort(s, EIO_CLOSE_PARSE_ERROR, now_ms);
-    return SIO_ERR_UNEXPECTED_PACKET;
+    return REF_ERR_UNEXPECTED_PACKET;
   }
   return 0;
 }
@@ -448,15 +449,15 @@ static int handle_packet(eio_session *s, const eio_packet *p, uint64_t now_ms) {
 /* ---- polling transport ---- */
 
 static int do_poll_begin(eio_session *s, uint64_t now_ms) {
-  if (!s) return SIO_ERR_INVALID_ARGUMENT;
-  if (s->state == EIO_SESSION_CLOSED) return SIO_ERR_BAD_STATE;
-  if (s->transport != EIO_TRANSPORT_POLLING) return SIO_ERR_TRANSPORT_MISMATCH;
+  if (!s) return REF_ERR_INVALID_ARGUMENT;
+  if (s->state == EIO_SESSION_CLOSED) return REF_ERR_BAD_STATE;
+  if (s->transport != EIO_TRANSPORT_POLLING) return REF_ERR_TRANSPORT_MISMATCH;
   if (s->poll_held) {
     /* EIO-TR-6: one GET at a time; an overlapping GET is a protocol error that closes
      * the session (the official server answers the new GET 400 and the held GET with
      * a CLOSE packet). */
     eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
-    return SIO_ERR_POLL_OVERLAP;
+    return REF_ERR_POLL_OVERLAP;
   }
   s->poll_held = true;
   if (eio_session_poll_ready(s)) wake(s);
@@ -479,8 +480,8 @@ bool eio_session_poll_ready(const eio_session *s) {
 }
 
 static int do_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
-  if (!s || !body || !len) return SIO_ERR_INVALID_ARGUMENT;
-  if (!s->poll_held) return SIO_ERR_BAD_STATE;
+  if (!s || !body || !len) return REF_ERR_INVALID_ARGUMENT;
+  if (!s->poll_held) return REF_ERR_BAD_STATE;
   if (!eio_session_poll_ready(s)) return 0;
   if (s->state == EIO_SESSION_CLOSED) {
     char final[2] = {s->poll_final ? s->poll_final : '1', 0};
@@ -493,7 +494,7 @@ static int do_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
   }
   /* EIO-TR-4: everything queued goes out in one body. */
   eio_packet *pk = malloc(s->queued * sizeof *pk);
-  if (!pk) return SIO_ERR_OUT_OF_MEMORY;
+  if (!pk) return REF_ERR_OUT_OF_MEMORY;
   size_t n = 0;
   bool has_close = false;
   for (qpkt *q = s->head; q; q = q->next, n++) {
@@ -537,9 +538,9 @@ void eio_session_poll_aborted(eio_session *s, uint64_t now_ms) {
 }
 
 static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
-  if (!s || (!body && len)) return SIO_ERR_INVALID_ARGUMENT;
-  if (s->state == EIO_SESSION_CLOSED) return SIO_ERR_BAD_STATE;
-  if (s->transport != EIO_TRANSPORT_POLLING) return SIO_ERR_TRANSPORT_MISMATCH;
+  if (!s || (!body && len)) return REF_ERR_INVALID_ARGUMENT;
+  if (s->state == EIO_SESSION_CLOSED) return REF_ERR_BAD_STATE;
+  if (s->transport != EIO_TRANSPORT_POLLING) return REF_ERR_TRANSPORT_MISMATCH;
   if (!body) body = (const uint8_t *)""; /* an empty body: never hand NULL on */
   eio_payload_iter it;
   /* EIO-TR-10, EIO-LIM-1: a body over maxPayload is refused and the session closed. */
@@ -571,11 +572,11 @@ int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint6
 /* ---- WebSocket transport ---- */
 
 static int do_ws_attach(eio_session *s, uint64_t now_ms) {
-  if (!s) return SIO_ERR_INVALID_ARGUMENT;
-  if (s->state != EIO_SESSION_OPEN) return SIO_ERR_BAD_STATE;
+  if (!s) return REF_ERR_INVALID_ARGUMENT;
+  if (s->state != EIO_SESSION_OPEN) return REF_ERR_BAD_STATE;
   /* EIO-UP-1, EIO-TR-16: one upgrade, from polling, while no other WebSocket is attached. */
   if (!s->cfg->allow_upgrades || s->transport != EIO_TRANSPORT_POLLING || s->ws_attached)
-    return SIO_ERR_UPGRADE_REFUSED;
+    return REF_ERR_UPGRADE_REFUSED;
   s->ws_attached = true;
   s->ws_close_wanted = false;
   s->up = UP_ATTACHED;
@@ -591,7 +592,7 @@ int eio_session_ws_attach(eio_session *s, uint64_t now_ms) {
 
 static int probe_message(eio_session *s, const uint8_t *data, size_t len, bool binary) {
   eio_packet p;
-  if (s->up == UP_FAILED) return SIO_ERR_UPGRADE_REFUSED; /* already being closed */
+  if (s->up == UP_FAILED) return REF_ERR_UPGRADE_REFUSED; /* already being closed */
   if (!binary && eio_packet_decode_text(data, len, &p) == 0) {
     if (p.type == EIO_PACKET_PING && s->up == UP_ATTACHED && p.data.len == 5 &&
         memcmp(p.data.ptr, "probe", 5) == 0) {
@@ -614,18 +615,18 @@ static int probe_message(eio_session *s, const uint8_t *data, size_t len, bool b
   /* EIO-UP-8: anything else on a probe WebSocket (UPGRADE without a probe included) ends
    * the upgrade attempt; the session goes on over polling. */
   fail_upgrade(s);
-  return SIO_ERR_UPGRADE_REFUSED;
+  return REF_ERR_UPGRADE_REFUSED;
 }
 
 static int do_ws_message(eio_session *s, const uint8_t *data, size_t len, bool binary,
                          uint64_t now_ms) {
-  if (!s || (!data && len)) return SIO_ERR_INVALID_ARGUMENT;
-  if (!s->ws_attached || s->state == EIO_SESSION_CLOSED) return SIO_ERR_BAD_STATE;
+  if (!s || (!data && len)) return REF_ERR_INVALID_ARGUMENT;
+  if (!s->ws_attached || s->state == EIO_SESSION_CLOSED) return REF_ERR_BAD_STATE;
   if (s->transport == EIO_TRANSPORT_POLLING) return probe_message(s, data, len, binary);
   if (len > s->cfg->max_payload_bytes) {
     /* EIO-TR-18, EIO-LIM-1: a WebSocket message over maxPayload closes the session. */
     eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
-    return SIO_ERR_PAYLOAD_TOO_LARGE;
+    return REF_ERR_PAYLOAD_TOO_LARGE;
   }
   eio_packet p;
   int rc = binary ? eio_packet_decode_binary(data, len, &p) : eio_packet_decode_text(data, len, &p);
@@ -644,7 +645,7 @@ int eio_session_ws_message(eio_session *s, const uint8_t *data, size_t len, bool
 }
 
 static int do_ws_pull(eio_session *s, const uint8_t **data, size_t *len, bool *binary) {
-  if (!s || !data || !len || !binary) return SIO_ERR_INVALID_ARGUMENT;
+  if (!s || !data || !len || !binary) return REF_ERR_INVALID_ARGUMENT;
   if (!s->ws_attached) return 0;
   *binary = false;
   if (s->probe_pong_pending) {

@@ -27,7 +27,7 @@ struct eio_sio_glue {
 static int g_send(void *user, sio_client *c, bool is_binary, const uint8_t *bytes, size_t len) {
   (void)user;
   eio_session *s = sio_client_user(c);
-  if (!s) return SIO_ERR_BAD_STATE;
+  if (!s) return REF_ERR_BAD_STATE;
   return eio_session_send(s, bytes, len, is_binary, sioref_adapter_now_ms());
 }
 

@@ -10,9 +10,9 @@ typedef struct err_entry {
 } err_entry;
 
 static const err_entry err_table[] = {
-#define SIO_ERR_ROW_(sym, code, name, text) {(code), (name), (text)},
-    SIO_ERR_TABLE(SIO_ERR_ROW_)
-#undef SIO_ERR_ROW_
+#define REF_ERR_ROW_(sym, code, name, text) {(code), (name), (text)},
+    REF_ERR_TABLE(REF_ERR_ROW_)
+#undef REF_ERR_ROW_
 };
 
 #define ERR_TABLE_LEN ((int)(sizeof err_table / sizeof err_table[0]))
@@ -23,25 +23,25 @@ static const err_entry *err_find(int code) {
   return NULL;
 }
 
-const char *sio_err_name(int code) {
-  if (code == SIO_OK) return "ok";
+const char *ref_err_name(int code) {
+  if (code == REF_OK) return "ok";
   const err_entry *e = err_find(code);
   return e ? e->name : NULL;
 }
 
-const char *sio_err_text(int code) {
-  if (code == SIO_OK) return "success";
+const char *ref_err_text(int code) {
+  if (code == REF_OK) return "success";
   const err_entry *e = err_find(code);
   return e ? e->text : NULL;
 }
 
-int sio_err_from_name(const char *name) {
+int ref_err_from_name(const char *name) {
   if (!name) return 1;
   for (int i = 0; i < ERR_TABLE_LEN; i++)
     if (strcmp(err_table[i].name, name) == 0) return err_table[i].code;
   return 1;
 }
 
-int sio_err_count(void) { return ERR_TABLE_LEN; }
+int ref_err_count(void) { return ERR_TABLE_LEN; }
 
-int sio_err_at(int i) { return (i >= 0 && i < ERR_TABLE_LEN) ? err_table[i].code : 1; }
+int ref_err_at(int i) { return (i >= 0 && i < ERR_TABLE_LEN) ? err_table[i].code : 1; }

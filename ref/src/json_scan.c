@@ -53,15 +53,15 @@ static bool is_plain_string_byte(uint8_t b) { return b >= 0x20 && b != '"' && b 
 
 /* At '"': scan a string, set CONTENTS to the bytes between the quotes. Lone
  * surrogate escapes are accepted, as JSON.parse accepts them. */
-static int scan_string(jcur *c, sio_span *contents) {
+static int scan_string(jcur *c, ref_span *contents) {
   const uint8_t *p = c->p + 1; /* after the opening quote */
   const uint8_t *const start = p, *const end = c->end;
   for (;;) {
     while (p < end && is_plain_string_byte(*p)) p++;
-    if (p >= end) return SIO_ERR_INVALID_JSON; /* unterminated */
+    if (p >= end) return REF_ERR_INVALID_JSON; /* unterminated */
     if (*p == '"') break;
-    if (*p != '\\') return SIO_ERR_INVALID_JSON; /* raw control characters are not allowed */
-    if (end - p < 2) return SIO_ERR_INVALID_JSON;
+    if (*p != '\\') return REF_ERR_INVALID_JSON; /* raw control characters are not allowed */
+    if (end - p < 2) return REF_ERR_INVALID_JSON;
     switch (p[1]) {
     case '"':
     case '\\':
@@ -74,16 +74,16 @@ static int scan_string(jcur *c, sio_span *contents) {
       p += 2;
       break;
     case 'u':
-      if (end - p < 6) return SIO_ERR_INVALID_JSON;
+      if (end - p < 6) return REF_ERR_INVALID_JSON;
       for (int i = 2; i < 6; i++)
-        if (hexval(p[i]) < 0) return SIO_ERR_INVALID_JSON;
+        if (hexval(p[i]) < 0) return REF_ERR_INVALID_JSON;
       p += 6;
       break;
     default:
-      return SIO_ERR_INVALID_JSON;
+      return REF_ERR_INVALID_JSON;
     }
   }
-  if (contents) *contents = (sio_span){start, (size_t)(p - start)};
+  if (contents) *contents = (ref_span){start, (size_t)(p - start)};
   c->p = p + 1; /* past the closing quote */
   return 0;
 }
@@ -98,7 +98,7 @@ static int scan_number(jcur *c, bool *uint_ok, uint64_t *value) {
     plain = false;
     p++;
   }
-  if (p >= end || !is_digit(*p)) return SIO_ERR_INVALID_JSON;
+  if (p >= end || !is_digit(*p)) return REF_ERR_INVALID_JSON;
   if (*p == '0') {
     p++;
   } else {
@@ -111,14 +111,14 @@ static int scan_number(jcur *c, bool *uint_ok, uint64_t *value) {
   if (p < end && *p == '.') {
     plain = false;
     p++;
-    if (p >= end || !is_digit(*p)) return SIO_ERR_INVALID_JSON;
+    if (p >= end || !is_digit(*p)) return REF_ERR_INVALID_JSON;
     while (p < end && is_digit(*p)) p++;
   }
   if (p < end && (*p == 'e' || *p == 'E')) {
     plain = false;
     p++;
     if (p < end && (*p == '+' || *p == '-')) p++;
-    if (p >= end || !is_digit(*p)) return SIO_ERR_INVALID_JSON;
+    if (p >= end || !is_digit(*p)) return REF_ERR_INVALID_JSON;
     while (p < end && is_digit(*p)) p++;
   }
   c->p = p;
@@ -129,7 +129,7 @@ static int scan_number(jcur *c, bool *uint_ok, uint64_t *value) {
 
 /* At the first letter of true, false or null: LIT/N must follow, exactly. */
 static int scan_literal(jcur *c, const char *lit, size_t n) {
-  if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return SIO_ERR_INVALID_JSON;
+  if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return REF_ERR_INVALID_JSON;
   c->p += n;
   return 0;
 }
@@ -137,7 +137,7 @@ static int scan_literal(jcur *c, const char *lit, size_t n) {
 /* Everything a value scan may report about the value it just read. */
 typedef struct jval {
   json_type type;
-  sio_span str;  /* JSON_STRING: contents */
+  ref_span str;  /* JSON_STRING: contents */
   bool uint_ok;  /* JSON_NUMBER: digits only */
   uint64_t uval; /* JSON_NUMBER: value when uint_ok */
 } jval;
@@ -159,12 +159,12 @@ static int scan_object(jcur *c, uint32_t depth, const jvisit *v) {
   }
   for (;;) {
     skip_ws(c);
-    if (c->p >= c->end || *c->p != '"') return SIO_ERR_INVALID_JSON;
-    sio_span key;
+    if (c->p >= c->end || *c->p != '"') return REF_ERR_INVALID_JSON;
+    ref_span key;
     int rc = scan_string(c, &key);
     if (rc) return rc;
     skip_ws(c);
-    if (c->p >= c->end || *c->p != ':') return SIO_ERR_INVALID_JSON;
+    if (c->p >= c->end || *c->p != ':') return REF_ERR_INVALID_JSON;
     c->p++;
     jval val;
     rc = scan_value(c, depth, &val, NULL, NULL);
@@ -178,7 +178,7 @@ static int scan_object(jcur *c, uint32_t depth, const jvisit *v) {
       }
     }
     skip_ws(c);
-    if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
+    if (c->p >= c->end) return REF_ERR_INVALID_JSON;
     if (*c->p == ',') {
       c->p++;
       continue;
@@ -187,7 +187,7 @@ static int scan_object(jcur *c, uint32_t depth, const jvisit *v) {
       c->p++;
       break;
     }
-    return SIO_ERR_INVALID_JSON;
+    return REF_ERR_INVALID_JSON;
   }
   if (!v) return 0;
   if (ph_true) { /* SIO-BIN-7: an object whose _placeholder is true stands for an attachment */
@@ -234,7 +234,7 @@ static int scan_array(jcur *c, uint32_t depth, json_info *first, const jvisit *v
       }
     }
     skip_ws(c);
-    if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
+    if (c->p >= c->end) return REF_ERR_INVALID_JSON;
     if (*c->p == ',') {
       c->p++;
       continue;
@@ -243,7 +243,7 @@ static int scan_array(jcur *c, uint32_t depth, json_info *first, const jvisit *v
       c->p++;
       return 0;
     }
-    return SIO_ERR_INVALID_JSON;
+    return REF_ERR_INVALID_JSON;
   }
 }
 
@@ -251,18 +251,18 @@ static int scan_array(jcur *c, uint32_t depth, json_info *first, const jvisit *v
  * around it. */
 static int scan_value(jcur *c, uint32_t depth, jval *out, json_info *first, const jvisit *v) {
   skip_ws(c);
-  if (c->p >= c->end) return SIO_ERR_INVALID_JSON;
+  if (c->p >= c->end) return REF_ERR_INVALID_JSON;
   out->type = JSON_NONE;
   out->uint_ok = false;
   out->uval = 0;
   switch (*c->p) {
   case '{':
     /* SIO-PK-11: each array or object opens one level; past the limit is refused */
-    if (depth + 1 > c->max_depth) return SIO_ERR_JSON_TOO_DEEP;
+    if (depth + 1 > c->max_depth) return REF_ERR_JSON_TOO_DEEP;
     out->type = JSON_OBJECT;
     return scan_object(c, depth + 1, v);
   case '[':
-    if (depth + 1 > c->max_depth) return SIO_ERR_JSON_TOO_DEEP;
+    if (depth + 1 > c->max_depth) return REF_ERR_JSON_TOO_DEEP;
     out->type = JSON_ARRAY;
     return scan_array(c, depth + 1, first, v);
   case '"':
@@ -282,7 +282,7 @@ static int scan_value(jcur *c, uint32_t depth, jval *out, json_info *first, cons
       out->type = JSON_NUMBER;
       return scan_number(c, &out->uint_ok, &out->uval);
     }
-    return SIO_ERR_INVALID_JSON;
+    return REF_ERR_INVALID_JSON;
   }
 }
 
@@ -290,8 +290,8 @@ static int scan_value(jcur *c, uint32_t depth, jval *out, json_info *first, cons
 static int scan_text(const uint8_t *buf, size_t len, uint32_t max_depth, json_info *info,
                      const jvisit *v) {
   if ((!buf && len) || max_depth < 1 || max_depth > JSON_SCAN_MAX_DEPTH)
-    return SIO_ERR_INVALID_ARGUMENT;
-  if (len == 0) return SIO_ERR_INVALID_JSON;
+    return REF_ERR_INVALID_ARGUMENT;
+  if (len == 0) return REF_ERR_INVALID_JSON;
   jcur c = {buf, buf + len, max_depth};
   json_info tmp;
   memset(&tmp, 0, sizeof tmp);
@@ -302,12 +302,12 @@ static int scan_text(const uint8_t *buf, size_t len, uint32_t max_depth, json_in
   if (rc) return rc;
   const uint8_t *stop = c.p;
   skip_ws(&c);
-  if (c.p != c.end) return SIO_ERR_INVALID_JSON; /* trailing garbage */
+  if (c.p != c.end) return REF_ERR_INVALID_JSON; /* trailing garbage */
   if (info) {
     /* Member by member: copying TMP whole, just after its members were written one by
      * one, makes the CPU wait (a wide load cannot take narrower pending stores). */
     info->type = val.type;
-    info->value = (sio_span){start, (size_t)(stop - start)};
+    info->value = (ref_span){start, (size_t)(stop - start)};
     info->first_type = tmp.first_type;
     info->first_str.ptr = tmp.first_str.ptr;
     info->first_str.len = tmp.first_str.len;
@@ -321,7 +321,7 @@ int json_scan(const uint8_t *buf, size_t len, uint32_t max_depth, json_info *inf
 
 int json_visit_placeholders(const uint8_t *buf, size_t len, uint32_t max_depth,
                             json_placeholder_fn fn, void *ctx) {
-  if (!fn) return SIO_ERR_INVALID_ARGUMENT;
+  if (!fn) return REF_ERR_INVALID_ARGUMENT;
   int rc = scan_text(buf, len, max_depth, NULL, NULL); /* validate before reporting */
   if (rc) return rc;
   jvisit v = {fn, ctx};
@@ -364,7 +364,7 @@ static long next_unit(const uint8_t **p, const uint8_t *end) {
   }
 }
 
-bool json_string_equals(sio_span escaped, const char *lit) {
+bool json_string_equals(ref_span escaped, const char *lit) {
   if (!lit || (!escaped.ptr && escaped.len)) return false;
   if (escaped.len == 0) return lit[0] == '\0';
   const uint8_t *p = escaped.ptr, *end = escaped.ptr + escaped.len;

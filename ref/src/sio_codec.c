@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "sioref/eio_codec.h"
+#include "sioref/utf8.h"
 #include "sioref/err.h"
 #include "sioref/json_scan.h"
 
@@ -30,7 +30,7 @@ static const struct reserved_event {
 /* SIO-PK-14: is the event name NAME (a JSON string body, still escaped) reserved?
  * A name without a backslash is its own value: compare lengths, then bytes. Only an
  * escaped name (rare) needs json_string_equals to unescape it. */
-static bool is_reserved_event(sio_span name) {
+static bool is_reserved_event(ref_span name) {
   bool escaped = name.len > 0 && memchr(name.ptr, '\\', name.len) != NULL;
   for (size_t i = 0; i < sizeof reserved_events / sizeof reserved_events[0]; i++) {
     const struct reserved_event *r = &reserved_events[i];
@@ -55,33 +55,33 @@ static uint32_t eff_max_depth(const sio_codec_opts *o) {
 static int check_shape(sio_packet_type t, bool has_data, const json_info *ji) {
   switch (t) {
   case SIO_PACKET_CONNECT: /* optional auth object */
-    return (!has_data || ji->type == JSON_OBJECT) ? 0 : SIO_ERR_BAD_PAYLOAD_SHAPE;
+    return (!has_data || ji->type == JSON_OBJECT) ? 0 : REF_ERR_BAD_PAYLOAD_SHAPE;
   case SIO_PACKET_DISCONNECT:
-    return has_data ? SIO_ERR_BAD_PAYLOAD_SHAPE : 0;
+    return has_data ? REF_ERR_BAD_PAYLOAD_SHAPE : 0;
   case SIO_PACKET_EVENT:
   case SIO_PACKET_BINARY_EVENT:
-    if (!has_data || ji->type != JSON_ARRAY) return SIO_ERR_BAD_PAYLOAD_SHAPE;
-    if (ji->first_type != JSON_STRING) return SIO_ERR_BAD_EVENT_NAME;
-    return is_reserved_event(ji->first_str) ? SIO_ERR_RESERVED_EVENT_NAME : 0;
+    if (!has_data || ji->type != JSON_ARRAY) return REF_ERR_BAD_PAYLOAD_SHAPE;
+    if (ji->first_type != JSON_STRING) return REF_ERR_BAD_EVENT_NAME;
+    return is_reserved_event(ji->first_str) ? REF_ERR_RESERVED_EVENT_NAME : 0;
   case SIO_PACKET_ACK:
   case SIO_PACKET_BINARY_ACK:
-    return (has_data && ji->type == JSON_ARRAY) ? 0 : SIO_ERR_BAD_PAYLOAD_SHAPE;
+    return (has_data && ji->type == JSON_ARRAY) ? 0 : REF_ERR_BAD_PAYLOAD_SHAPE;
   case SIO_PACKET_CONNECT_ERROR:
-    return (has_data && ji->type == JSON_OBJECT) ? 0 : SIO_ERR_BAD_PAYLOAD_SHAPE;
+    return (has_data && ji->type == JSON_OBJECT) ? 0 : REF_ERR_BAD_PAYLOAD_SHAPE;
   }
-  return SIO_ERR_INTERNAL;
+  return REF_ERR_INTERNAL;
 }
 
 int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts, sio_packet *out) {
-  if ((!buf && len) || !out) return SIO_ERR_INVALID_ARGUMENT;
+  if ((!buf && len) || !out) return REF_ERR_INVALID_ARGUMENT;
   uint32_t depth = eff_max_depth(opts);
-  if (depth > JSON_SCAN_MAX_DEPTH) return SIO_ERR_INVALID_ARGUMENT;
-  if (len == 0) return SIO_ERR_EMPTY_PACKET; /* SIO-PK-3 */
+  if (depth > JSON_SCAN_MAX_DEPTH) return REF_ERR_INVALID_ARGUMENT;
+  if (len == 0) return REF_ERR_EMPTY_PACKET; /* SIO-PK-3 */
   /* SIO-PK-16: the text must be UTF-8. Checked before the other rules, like the
    * Engine.IO layer does (EIO-PK-7) and vectors/check/model.js; the JSON scanner takes
    * bytes >= 0x80 inside strings as they are, relying on this. */
-  if (!eio_utf8_valid(buf, len)) return SIO_ERR_INVALID_UTF8;
-  if (buf[0] < '0' || buf[0] > '6') return SIO_ERR_BAD_PACKET_TYPE; /* SIO-PK-4 */
+  if (!ref_utf8_valid(buf, len)) return REF_ERR_INVALID_UTF8;
+  if (buf[0] < '0' || buf[0] > '6') return REF_ERR_BAD_PACKET_TYPE; /* SIO-PK-4 */
   sio_packet p = {(sio_packet_type)(buf[0] - '0'), {root_nsp, 1}, SIO_NO_ACK_ID, 0, {NULL, 0}};
   size_t i = 1;
 
@@ -93,8 +93,8 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
     while (i < len && is_digit(buf[i]) && i - start < ATTACHMENT_DIGITS_MAX + 1)
       n = n * 10 + (uint64_t)(buf[i++] - '0');
     if (i == start || i - start > ATTACHMENT_DIGITS_MAX || i >= len || buf[i] != '-' || n == 0)
-      return SIO_ERR_BAD_ATTACHMENT_COUNT;
-    if (n > eff_max_attachments(opts)) return SIO_ERR_TOO_MANY_ATTACHMENTS; /* SIO-BIN-2 */
+      return REF_ERR_BAD_ATTACHMENT_COUNT;
+    if (n > eff_max_attachments(opts)) return REF_ERR_TOO_MANY_ATTACHMENTS; /* SIO-BIN-2 */
     p.attachments = (uint32_t)n;
     i++; /* '-' */
   }
@@ -103,26 +103,26 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
     /* SIO-PK-6: a namespace starts with '/' and runs to the first ',' or the end */
     size_t start = i;
     while (i < len && buf[i] != ',') i++;
-    p.nsp = (sio_span){buf + start, i - start};
+    p.nsp = (ref_span){buf + start, i - start};
     if (i < len) i++; /* the ',' belongs to the namespace syntax */
   }
 
   size_t start = i;
   uint64_t id = 0;
   while (i < len && is_digit(buf[i])) {
-    if (i - start >= ACK_DIGITS_MAX) return SIO_ERR_ACK_ID_OUT_OF_RANGE; /* SIO-PK-7 */
+    if (i - start >= ACK_DIGITS_MAX) return REF_ERR_ACK_ID_OUT_OF_RANGE; /* SIO-PK-7 */
     id = id * 10 + (uint64_t)(buf[i++] - '0');
   }
   if (i > start) {
-    if (id > (uint64_t)SIO_MAX_ACK_ID) return SIO_ERR_ACK_ID_OUT_OF_RANGE;
+    if (id > (uint64_t)SIO_MAX_ACK_ID) return REF_ERR_ACK_ID_OUT_OF_RANGE;
     p.ack_id = (int64_t)id;
   }
   bool has_id = i > start;
   if (has_id && (p.type == SIO_PACKET_CONNECT || p.type == SIO_PACKET_DISCONNECT ||
                  p.type == SIO_PACKET_CONNECT_ERROR))
-    return SIO_ERR_UNEXPECTED_ACK_ID; /* SIO-PK-8: only events and acks carry ids */
+    return REF_ERR_UNEXPECTED_ACK_ID; /* SIO-PK-8: only events and acks carry ids */
   if (!has_id && (p.type == SIO_PACKET_ACK || p.type == SIO_PACKET_BINARY_ACK))
-    return SIO_ERR_MISSING_ACK_ID; /* SIO-PK-9: an ack answers one id */
+    return REF_ERR_MISSING_ACK_ID; /* SIO-PK-9: an ack answers one id */
 
   json_info ji;
   memset(&ji, 0, sizeof ji);
@@ -130,7 +130,7 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
   if (has_data) {
     int rc = json_scan(buf + i, len - i, depth, &ji); /* SIO-PK-10, SIO-PK-11 */
     if (rc) return rc;
-    p.data = (sio_span){buf + i, len - i};
+    p.data = (ref_span){buf + i, len - i};
   }
   /* SIO-PK-15: nothing beyond the shape is interpreted (placeholders are the
    * reassembler's business, and only in types 5 and 6) */
@@ -162,34 +162,34 @@ static size_t put_u64(uint8_t *out, size_t cap, size_t pos, uint64_t v) {
 
 int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
   if (!p || (!out && cap) || (unsigned)p->type > SIO_PACKET_BINARY_ACK)
-    return SIO_ERR_INVALID_ARGUMENT;
-  if ((!p->nsp.ptr && p->nsp.len) || (!p->data.ptr && p->data.len)) return SIO_ERR_INVALID_ARGUMENT;
-  if (p->ack_id < SIO_NO_ACK_ID || p->ack_id > SIO_MAX_ACK_ID) return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
+  if ((!p->nsp.ptr && p->nsp.len) || (!p->data.ptr && p->data.len)) return REF_ERR_INVALID_ARGUMENT;
+  if (p->ack_id < SIO_NO_ACK_ID || p->ack_id > SIO_MAX_ACK_ID) return REF_ERR_INVALID_ARGUMENT;
   bool binary = p->type == SIO_PACKET_BINARY_EVENT || p->type == SIO_PACKET_BINARY_ACK;
-  if (binary && p->attachments == 0) return SIO_ERR_INVALID_ARGUMENT; /* SIO-BIN-15 */
+  if (binary && p->attachments == 0) return REF_ERR_INVALID_ARGUMENT; /* SIO-BIN-15 */
   /* A namespace must read back as written: it starts with '/' and holds no ','. */
   bool named = p->nsp.len > 0 && !(p->nsp.len == 1 && p->nsp.ptr[0] == '/');
   if (named && (p->nsp.ptr[0] != '/' || memchr(p->nsp.ptr, ',', p->nsp.len)))
-    return SIO_ERR_INVALID_ARGUMENT;
-  if (p->data.len > (size_t)INT_MAX - p->nsp.len - 64) return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
+  if (p->data.len > (size_t)INT_MAX - p->nsp.len - 64) return REF_ERR_INVALID_ARGUMENT;
   /* SIO-PK-16, SIO-PK-19: the text must read back, so it must be valid UTF-8 (fuzz finding N1) */
-  if (!eio_utf8_valid(p->nsp.ptr, p->nsp.len) || !eio_utf8_valid(p->data.ptr, p->data.len))
-    return SIO_ERR_INVALID_ARGUMENT;
+  if (!ref_utf8_valid(p->nsp.ptr, p->nsp.len) || !ref_utf8_valid(p->data.ptr, p->data.len))
+    return REF_ERR_INVALID_ARGUMENT;
 
   /* SIO-PK-8, SIO-PK-9: write no ack id the decoder would refuse, or miss */
   bool has_id = p->ack_id >= 0;
   if (has_id && (p->type == SIO_PACKET_CONNECT || p->type == SIO_PACKET_DISCONNECT ||
                  p->type == SIO_PACKET_CONNECT_ERROR))
-    return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
   if (!has_id && (p->type == SIO_PACKET_ACK || p->type == SIO_PACKET_BINARY_ACK))
-    return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
   /* SIO-PK-19: refuse a payload the decoder would refuse (shape, event name) */
   json_info ji;
   memset(&ji, 0, sizeof ji);
   bool has_data = p->data.len > 0;
   if (has_data && json_scan(p->data.ptr, p->data.len, JSON_SCAN_MAX_DEPTH, &ji) != 0)
-    return SIO_ERR_INVALID_ARGUMENT;
-  if (check_shape(p->type, has_data, &ji) != 0) return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
+  if (check_shape(p->type, has_data, &ji) != 0) return REF_ERR_INVALID_ARGUMENT;
 
   /* SIO-PK-17: type, count '-', namespace ',', ack id, payload; nothing else */
   uint8_t digit = (uint8_t)('0' + p->type);
@@ -207,13 +207,13 @@ int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
   return (int)pos;
 }
 
-int sio_packet_event_name(const sio_packet *p, sio_span *name) {
-  if (!p || !name) return SIO_ERR_INVALID_ARGUMENT;
-  if (p->type != SIO_PACKET_EVENT && p->type != SIO_PACKET_BINARY_EVENT) return SIO_ERR_BAD_STATE;
+int sio_packet_event_name(const sio_packet *p, ref_span *name) {
+  if (!p || !name) return REF_ERR_INVALID_ARGUMENT;
+  if (p->type != SIO_PACKET_EVENT && p->type != SIO_PACKET_BINARY_EVENT) return REF_ERR_BAD_STATE;
   json_info ji;
   if (json_scan(p->data.ptr, p->data.len, JSON_SCAN_MAX_DEPTH, &ji) != 0 || ji.type != JSON_ARRAY ||
       ji.first_type != JSON_STRING)
-    return SIO_ERR_BAD_STATE;
+    return REF_ERR_BAD_STATE;
   *name = ji.first_str;
   return 0;
 }

@@ -59,21 +59,21 @@ static int encode(const sio_packet *p, uint8_t *stack, size_t cap, uint8_t **out
   bool bin = p->type == SIO_PACKET_BINARY_EVENT || p->type == SIO_PACKET_BINARY_ACK;
   if (bin) {
     seen = p->attachments <= sizeof seen_small ? seen_small : malloc(p->attachments);
-    if (!seen) return SIO_ERR_OUT_OF_MEMORY;
+    if (!seen) return REF_ERR_OUT_OF_MEMORY;
   }
   int n = bin ? sio_binary_encode_header(p, seen, stack, cap) : sio_packet_encode(p, stack, cap);
   *out = stack;
   if (n > (int)cap) {
     *out = malloc((size_t)n);
     if (!*out)
-      n = SIO_ERR_OUT_OF_MEMORY;
+      n = REF_ERR_OUT_OF_MEMORY;
     else {
       int m = bin ? sio_binary_encode_header(p, seen, *out, (size_t)n)
                   : sio_packet_encode(p, *out, (size_t)n);
       if (m != n) {
         free(*out);
         *out = stack;
-        n = m < 0 ? m : SIO_ERR_INTERNAL;
+        n = m < 0 ? m : REF_ERR_INTERNAL;
       }
     }
   }
@@ -82,20 +82,20 @@ static int encode(const sio_packet *p, uint8_t *stack, size_t cap, uint8_t **out
 }
 
 /* Send an encoded packet (text) and its attachments to C, in order. */
-static int send_encoded(sio_client *c, const uint8_t *text, size_t len, const sio_span *att,
+static int send_encoded(sio_client *c, const uint8_t *text, size_t len, const ref_span *att,
                         size_t n_att) {
-  if (!sio_client_can_send_(c)) return SIO_ERR_BAD_STATE;
+  if (!sio_client_can_send_(c)) return REF_ERR_BAD_STATE;
   const sio_server_config *cfg = &c->srv->cfg;
   int rc = cfg->send(cfg->user, c, false, text, len);
   /* SIO-BIN-16: a binary packet is its header then each attachment, nothing between. */
   for (size_t i = 0; rc >= 0 && i < n_att; i++)
     rc = sio_client_can_send_(c) ? cfg->send(cfg->user, c, true, att[i].ptr, att[i].len)
-                                 : SIO_ERR_BAD_STATE; /* reported gone meanwhile */
+                                 : REF_ERR_BAD_STATE; /* reported gone meanwhile */
   return rc < 0 ? rc : 0;
 }
 
-int sio_send_packet_(sio_client *c, const sio_packet *p, const sio_span *att, size_t n_att) {
-  if (!sio_client_can_send_(c)) return SIO_ERR_BAD_STATE;
+int sio_send_packet_(sio_client *c, const sio_packet *p, const ref_span *att, size_t n_att) {
+  if (!sio_client_can_send_(c)) return REF_ERR_BAD_STATE;
   uint8_t stack[512], *out;
   int n = encode(p, stack, sizeof stack, &out);
   if (n < 0) return n;
@@ -105,7 +105,7 @@ int sio_send_packet_(sio_client *c, const sio_packet *p, const sio_span *att, si
 }
 
 /* Build the JSON array ["event",args] into a malloc'd buffer. */
-static char *event_array(const char *event, sio_span args, size_t *len) {
+static char *event_array(const char *event, ref_span args, size_t *len) {
   size_t el = strlen(event);
   size_t cap = 2 + sio_json_quote_(event, el, NULL) + (args.len ? 1 + args.len : 0);
   char *buf = malloc(cap);
@@ -123,7 +123,7 @@ static char *event_array(const char *event, sio_span args, size_t *len) {
   return buf;
 }
 
-static bool args_ok(sio_span args, const sio_span *att, size_t n_att) {
+static bool args_ok(ref_span args, const ref_span *att, size_t n_att) {
   if (!args.ptr && args.len) return false;
   if (n_att && !att) return false;
   if (n_att > UINT32_MAX) return false;
@@ -132,25 +132,25 @@ static bool args_ok(sio_span args, const sio_span *att, size_t n_att) {
   return true;
 }
 
-int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_span *att,
+int sio_socket_emit(sio_socket *s, const char *event, ref_span args, const ref_span *att,
                     size_t n_att, const sio_ack_request *ack) {
   if (!s || !event || !args_ok(args, att, n_att) || (ack && !ack->fn))
-    return SIO_ERR_INVALID_ARGUMENT;
-  if (!s->connected || !sio_client_can_send_(s->c)) return SIO_ERR_BAD_STATE;
+    return REF_ERR_INVALID_ARGUMENT;
+  if (!s->connected || !sio_client_can_send_(s->c)) return REF_ERR_BAD_STATE;
   sio_client *c = s->c;
   const sio_server_config *cfg = &c->srv->cfg;
   sio_pending_ack *pa = NULL;
   if (ack) {
     /* SIO-LIM-3: bound the requests waiting for the client. */
-    if (s->n_acks >= cfg->max_pending_acks) return SIO_ERR_BUFFER_TOO_SMALL;
+    if (s->n_acks >= cfg->max_pending_acks) return REF_ERR_BUFFER_TOO_SMALL;
     pa = calloc(1, sizeof *pa);
-    if (!pa) return SIO_ERR_OUT_OF_MEMORY;
+    if (!pa) return REF_ERR_OUT_OF_MEMORY;
   }
   size_t dlen = 0;
   char *data = event_array(event, args, &dlen);
   if (!data) {
     free(pa);
-    return SIO_ERR_OUT_OF_MEMORY;
+    return REF_ERR_OUT_OF_MEMORY;
   }
   sio_packet p = {n_att ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
                   {(const uint8_t *)s->ns->cfg->name, s->ns->name_len},
@@ -167,7 +167,7 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
   sio_client_enter_(c); /* S stays allocated even if the send makes C close */
   int rc = sio_send_packet_(c, &p, att, n_att);
   free(data);
-  if (rc >= 0 && !s->connected) rc = SIO_ERR_BAD_STATE; /* gone while sending */
+  if (rc >= 0 && !s->connected) rc = REF_ERR_BAD_STATE; /* gone while sending */
   if (rc < 0) {
     free(pa);
     sio_client_leave_(c);
@@ -186,13 +186,13 @@ int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_s
   return 0;
 }
 
-int sio_socket_ack(sio_socket *s, int64_t ack_id, sio_span args, const sio_span *att,
+int sio_socket_ack(sio_socket *s, int64_t ack_id, ref_span args, const ref_span *att,
                    size_t n_att) {
   if (!s || ack_id < 0 || ack_id > SIO_MAX_ACK_ID || !args_ok(args, att, n_att))
-    return SIO_ERR_INVALID_ARGUMENT;
-  if (!s->connected || !sio_client_can_send_(s->c)) return SIO_ERR_BAD_STATE;
+    return REF_ERR_INVALID_ARGUMENT;
+  if (!s->connected || !sio_client_can_send_(s->c)) return REF_ERR_BAD_STATE;
   char *data = malloc(args.len + 2);
-  if (!data) return SIO_ERR_OUT_OF_MEMORY;
+  if (!data) return REF_ERR_OUT_OF_MEMORY;
   data[0] = '[';
   if (args.len) memcpy(data + 1, args.ptr, args.len);
   data[args.len + 1] = ']';
@@ -209,10 +209,10 @@ int sio_socket_ack(sio_socket *s, int64_t ack_id, sio_span args, const sio_span 
 }
 
 int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
-                       const sio_socket *except, const char *event, sio_span args,
-                       const sio_span *att, size_t n_att) {
+                       const sio_socket *except, const char *event, ref_span args,
+                       const ref_span *att, size_t n_att) {
   if (!ns || !event || (!room && room_len) || !args_ok(args, att, n_att))
-    return SIO_ERR_INVALID_ARGUMENT;
+    return REF_ERR_INVALID_ARGUMENT;
   sio_room *r = NULL;
   if (room) {
     r = sio_room_find_(ns, room, room_len);
@@ -220,7 +220,7 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
   }
   size_t dlen = 0;
   char *data = event_array(event, args, &dlen);
-  if (!data) return SIO_ERR_OUT_OF_MEMORY;
+  if (!data) return REF_ERR_OUT_OF_MEMORY;
   sio_packet p = {n_att ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
                   {(const uint8_t *)ns->cfg->name, ns->name_len},
                   SIO_NO_ACK_ID,
@@ -239,7 +239,7 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
   sio_client **to = malloc((total ? total : 1) * sizeof *to);
   if (!to) {
     if (out != stack) free(out);
-    return SIO_ERR_OUT_OF_MEMORY;
+    return REF_ERR_OUT_OF_MEMORY;
   }
   if (r) {
     for (size_t i = 0; i < r->n_members; i++)

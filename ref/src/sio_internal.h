@@ -88,7 +88,7 @@ struct sio_client {
   /* Binary reassembly (SIO-BIN via the codec's sio_reasm): the reassembler holds
    * spans, so the header text and each attachment are copied into owned buffers. */
   sio_reasm reasm;
-  sio_span *slots;  /* owned, max_att entries, handed to sio_reasm; NULL until the
+  ref_span *slots;  /* owned, max_att entries, handed to sio_reasm; NULL until the
                        client's first binary packet (idle clients stay small) */
   uint8_t **copies; /* owned like slots: copies[0] header text, copies[1..] attachments */
   size_t n_copies;
@@ -107,7 +107,7 @@ struct sio_server {
   sio_client *timed; /* clients whose next deadline is not SIO_NO_DEADLINE: the server's
                         deadline and tick visit only these, so idle clients cost nothing */
   uint32_t max_att;  /* attachments per packet (codec option or its default) */
-  sio_span *scratch; /* owned, max_att slots: the reassembler's marks while it reads a
+  ref_span *scratch; /* owned, max_att slots: the reassembler's marks while it reads a
                         header; a client gets slots of its own only for a binary packet */
 };
 
@@ -130,8 +130,8 @@ void sio_client_fail_(sio_client *c, int reason, sio_disconnect_reason why);
 /* True when messages may still be sent to C. */
 bool sio_client_can_send_(const sio_client *c);
 /* Encode P (binary types with N_ATT attachments) and send it to C. Returns 0, a send
- * callback error, SIO_ERR_BAD_STATE, SIO_ERR_OUT_OF_MEMORY or an encoder error. */
-int sio_send_packet_(sio_client *c, const sio_packet *p, const sio_span *att, size_t n_att);
+ * callback error, REF_ERR_BAD_STATE, REF_ERR_OUT_OF_MEMORY or an encoder error. */
+int sio_send_packet_(sio_client *c, const sio_packet *p, const ref_span *att, size_t n_att);
 /* Append the JSON string literal for the plain UTF-8 text S (with quotes) to OUT at *POS
  * (OUT may be NULL to measure). Returns the number of bytes it needs. */
 size_t sio_json_quote_(const char *s, size_t len, char *out);

@@ -37,7 +37,7 @@ static int table_reserve(sio_namespace *ns) {
   if (ns->n_rooms < ns->n_buckets) return 0;
   size_t nb = ns->n_buckets ? ns->n_buckets * 2 : 16;
   sio_room **b = calloc(nb, sizeof *b);
-  if (!b) return SIO_ERR_OUT_OF_MEMORY;
+  if (!b) return REF_ERR_OUT_OF_MEMORY;
   for (size_t i = 0; i < ns->n_buckets; i++) {
     sio_room *r = ns->buckets[i];
     while (r) {
@@ -116,26 +116,26 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
   size_t nc = *cap ? *cap * 2 : 4;
   while (nc < need) nc *= 2;
   void *p = realloc(*arr, nc * elem);
-  if (!p) return SIO_ERR_OUT_OF_MEMORY;
+  if (!p) return REF_ERR_OUT_OF_MEMORY;
   *arr = p;
   *cap = nc;
   return 0;
 }
 
 int sio_socket_join(sio_socket *s, const char *room, size_t room_len) {
-  if (!s || (!room && room_len)) return SIO_ERR_INVALID_ARGUMENT;
-  if (!s->connected) return SIO_ERR_BAD_STATE;
+  if (!s || (!room && room_len)) return REF_ERR_INVALID_ARGUMENT;
+  if (!s->connected) return REF_ERR_BAD_STATE;
   if (membership_find(s, room, room_len) >= 0) return 0; /* SIO-ROOM-2: no change */
   /* SIO-LIM-3: a socket's room count is bounded so a peer cannot grow it without end. */
-  if (s->n_rooms >= s->c->srv->cfg.max_rooms_per_socket) return SIO_ERR_BUFFER_TOO_SMALL;
+  if (s->n_rooms >= s->c->srv->cfg.max_rooms_per_socket) return REF_ERR_BUFFER_TOO_SMALL;
   if (grow((void **)&s->rooms, &s->rooms_cap, s->n_rooms + 1, sizeof *s->rooms) != 0)
-    return SIO_ERR_OUT_OF_MEMORY;
+    return REF_ERR_OUT_OF_MEMORY;
   sio_namespace *ns = s->ns;
   sio_room *r = sio_room_find_(ns, room, room_len);
   if (!r) {
-    if (table_reserve(ns) != 0) return SIO_ERR_OUT_OF_MEMORY;
+    if (table_reserve(ns) != 0) return REF_ERR_OUT_OF_MEMORY;
     r = calloc(1, sizeof *r);
-    if (!r) return SIO_ERR_OUT_OF_MEMORY;
+    if (!r) return REF_ERR_OUT_OF_MEMORY;
     r->name = malloc(room_len ? room_len : 1);
     r->cap = 4;
     r->members = malloc(r->cap * sizeof *r->members);
@@ -143,7 +143,7 @@ int sio_socket_join(sio_socket *s, const char *room, size_t room_len) {
       free(r->name);
       free(r->members);
       free(r);
-      return SIO_ERR_OUT_OF_MEMORY;
+      return REF_ERR_OUT_OF_MEMORY;
     }
     if (room_len) memcpy(r->name, room, room_len);
     r->name_len = room_len;
@@ -153,7 +153,7 @@ int sio_socket_join(sio_socket *s, const char *room, size_t room_len) {
     ns->buckets[b] = r;
     ns->n_rooms++;
   } else if (grow((void **)&r->members, &r->cap, r->n_members + 1, sizeof *r->members) != 0) {
-    return SIO_ERR_OUT_OF_MEMORY;
+    return REF_ERR_OUT_OF_MEMORY;
   }
   r->members[r->n_members].s = s;
   r->members[r->n_members].slot = s->n_rooms;
@@ -165,8 +165,8 @@ int sio_socket_join(sio_socket *s, const char *room, size_t room_len) {
 }
 
 int sio_socket_leave(sio_socket *s, const char *room, size_t room_len) {
-  if (!s || (!room && room_len)) return SIO_ERR_INVALID_ARGUMENT;
-  if (!s->connected) return SIO_ERR_BAD_STATE;
+  if (!s || (!room && room_len)) return REF_ERR_INVALID_ARGUMENT;
+  if (!s->connected) return REF_ERR_BAD_STATE;
   ptrdiff_t j = membership_find(s, room, room_len);
   if (j >= 0) membership_remove(s, (size_t)j);
   return 0; /* SIO-ROOM-2: leaving a room one is not in changes nothing */

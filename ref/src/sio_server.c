@@ -22,18 +22,18 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static bool span_eq_cstr(sio_span a, const char *s, size_t slen) {
+static bool span_eq_cstr(ref_span a, const char *s, size_t slen) {
   return a.len == slen && (slen == 0 || memcmp(a.ptr, s, slen) == 0);
 }
 
-static sio_namespace *find_namespace(sio_server *srv, sio_span name) {
+static sio_namespace *find_namespace(sio_server *srv, ref_span name) {
   for (size_t i = 0; i < srv->cfg.n_namespaces; i++) {
     if (span_eq_cstr(name, srv->nsps[i].cfg->name, srv->nsps[i].name_len)) return &srv->nsps[i];
   }
   return NULL;
 }
 
-static sio_socket *find_socket(sio_client *c, sio_span nsp) {
+static sio_socket *find_socket(sio_client *c, ref_span nsp) {
   for (sio_socket *s = c->sockets; s; s = s->c_next) {
     if (span_eq_cstr(nsp, s->ns->cfg->name, s->ns->name_len)) return s;
   }
@@ -114,7 +114,7 @@ void sio_server_free(sio_server *srv) {
 
 sio_namespace *sio_server_namespace(sio_server *srv, const char *name) {
   if (!srv || !name) return NULL;
-  sio_span n = {(const uint8_t *)name, strlen(name)};
+  ref_span n = {(const uint8_t *)name, strlen(name)};
   return find_namespace(srv, n);
 }
 
@@ -209,8 +209,8 @@ void sio_client_leave_(sio_client *c) {
 }
 
 int sio_client_open(sio_client *c, uint64_t now_ms) {
-  if (!c) return SIO_ERR_INVALID_ARGUMENT;
-  if (c->state != SIO_CS_NEW) return SIO_ERR_BAD_STATE;
+  if (!c) return REF_ERR_INVALID_ARGUMENT;
+  if (c->state != SIO_CS_NEW) return REF_ERR_BAD_STATE;
   c->state = SIO_CS_OPEN;
   sio_server_clock_(c->srv, now_ms);
   /* SIO-NS-5: a client must join a namespace within connectTimeout of the open. */
@@ -244,8 +244,8 @@ void sio_client_on_closed(sio_client *c, int reason) {
 }
 
 int sio_client_close(sio_client *c) {
-  if (!c) return SIO_ERR_INVALID_ARGUMENT;
-  if (c->state != SIO_CS_OPEN && c->state != SIO_CS_NEW) return SIO_ERR_BAD_STATE;
+  if (!c) return REF_ERR_INVALID_ARGUMENT;
+  if (c->state != SIO_CS_OPEN && c->state != SIO_CS_NEW) return REF_ERR_BAD_STATE;
   sio_client_enter_(c);
   /* SIO-DC-3: like socket.disconnect(true), DISCONNECT on each namespace, then close. */
   c->state = SIO_CS_CLOSING;
@@ -339,8 +339,8 @@ size_t sio_client_socket_count(const sio_client *c) { return c ? c->n_sockets : 
 const char *sio_socket_id(const sio_socket *s) { return s ? s->id : NULL; }
 sio_client *sio_socket_client(const sio_socket *s) { return s ? s->c : NULL; }
 sio_namespace *sio_socket_namespace(const sio_socket *s) { return s ? s->ns : NULL; }
-sio_span sio_socket_auth(const sio_socket *s) {
-  sio_span sp = {NULL, 0};
+ref_span sio_socket_auth(const sio_socket *s) {
+  ref_span sp = {NULL, 0};
   if (s) {
     sp.ptr = (const uint8_t *)s->auth;
     sp.len = s->auth_len;
@@ -401,8 +401,8 @@ void sio_socket_detach_(sio_socket *s, sio_disconnect_reason why, bool send_dc) 
 }
 
 int sio_socket_disconnect(sio_socket *s) {
-  if (!s) return SIO_ERR_INVALID_ARGUMENT;
-  if (!s->connected) return SIO_ERR_BAD_STATE;
+  if (!s) return REF_ERR_INVALID_ARGUMENT;
+  if (!s->connected) return REF_ERR_BAD_STATE;
   sio_socket_detach_(s, SIO_DC_SERVER_NAMESPACE_DISCONNECT, true);
   return 0;
 }
@@ -411,7 +411,7 @@ int sio_socket_disconnect(sio_socket *s) {
 
 /* Split a JSON array text "[a,b,...]" (valid, checked by the codec) into the span of
  * its elements without the brackets. */
-static sio_span array_inner(sio_span arr) {
+static ref_span array_inner(ref_span arr) {
   const uint8_t *b = arr.ptr, *e = arr.ptr + arr.len;
   while (b < e && *b != '[') b++;
   if (b < e) b++;
@@ -419,18 +419,18 @@ static sio_span array_inner(sio_span arr) {
   if (e > b) e--;
   while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')) b++;
   while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) e--;
-  sio_span r = {b, (size_t)(e - b)};
+  ref_span r = {b, (size_t)(e - b)};
   return r;
 }
 
 /* The arguments after the event name: NAME is the escaped contents of the first string,
  * so its closing quote is at name.ptr + name.len. */
-static sio_span event_args(sio_span data, sio_span name) {
+static ref_span event_args(ref_span data, ref_span name) {
   const uint8_t *p = name.ptr + name.len + 1, *end = data.ptr + data.len;
   while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-  sio_span r = {NULL, 0};
+  ref_span r = {NULL, 0};
   if (p >= end || *p != ',') return r; /* ']' : no arguments */
-  sio_span rest = {p, (size_t)(end - p)};
+  ref_span rest = {p, (size_t)(end - p)};
   /* rest is ",a,b]" (plus whitespace): reuse array_inner by treating ',' like '[' */
   const uint8_t *b = rest.ptr + 1, *e = end;
   while (e > b && e[-1] != ']') e--;
@@ -446,7 +446,7 @@ static sio_span event_args(sio_span data, sio_span name) {
 static int make_sid(sio_server *srv, char out[SIO_SID_LEN + 1]) {
   static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   uint8_t r[15];
-  if (srv->cfg.random(srv->cfg.user, r, sizeof r) != 0) return SIO_ERR_INTERNAL;
+  if (srv->cfg.random(srv->cfg.user, r, sizeof r) != 0) return REF_ERR_INTERNAL;
   for (int i = 0, o = 0; i < 15; i += 3) {
     uint32_t v = ((uint32_t)r[i] << 16) | ((uint32_t)r[i + 1] << 8) | r[i + 2];
     out[o++] = alphabet[(v >> 18) & 63];
@@ -459,7 +459,7 @@ static int make_sid(sio_server *srv, char out[SIO_SID_LEN + 1]) {
 }
 
 /* Send CONNECT_ERROR for NSP with {"message":MSG[,"data":DATA]}. */
-static void send_connect_error(sio_client *c, sio_span nsp, const char *msg,
+static void send_connect_error(sio_client *c, ref_span nsp, const char *msg,
                                const char *data_json) {
   size_t mlen = strlen(msg);
   size_t dlen = data_json ? strlen(data_json) : 0;
@@ -494,7 +494,7 @@ static void handle_connect(sio_client *c, const sio_packet *p) {
   }
   /* SIO-AUTH-1: an absent payload is presented as {}. */
   static const uint8_t empty_obj[] = "{}";
-  sio_span auth = p->data.len ? p->data : (sio_span){empty_obj, 2};
+  ref_span auth = p->data.len ? p->data : (ref_span){empty_obj, 2};
   if (ns->cfg->auth) {
     /* SIO-AUTH-2: the namespace's hook decides; a refusal is CONNECT_ERROR with the
      * hook's message and optional data, and the connection stays open. */
@@ -557,7 +557,7 @@ static void handle_connect(sio_client *c, const sio_packet *p) {
 }
 
 /* One complete packet (attachments ATT[0..n) for binary types). */
-static void dispatch(sio_client *c, const sio_packet *p, const sio_span *att, size_t n_att) {
+static void dispatch(sio_client *c, const sio_packet *p, const ref_span *att, size_t n_att) {
   sio_socket *s = find_socket(c, p->nsp);
   if (p->type == SIO_PACKET_CONNECT && !s) {
     handle_connect(c, p);
@@ -640,7 +640,7 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
       c->bin_bytes = 0;
       rc = sio_reasm_feed_text(&c->reasm, copy, len, &p);
       if (rc == SIO_REASM_NEED_MORE) return 0;
-      if (rc >= 0) rc = SIO_ERR_INTERNAL; /* same bytes, different answer: a bug */
+      if (rc >= 0) rc = REF_ERR_INTERNAL; /* same bytes, different answer: a bug */
     }
   } else {
     uint8_t *copy = NULL;
@@ -648,7 +648,7 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
       /* SIO-LIM-2: bound the total size of one packet's attachments. */
       c->bin_bytes += len;
       if (c->bin_bytes > c->srv->cfg.max_binary_bytes) {
-        sio_client_fail_(c, SIO_ERR_PAYLOAD_TOO_LARGE, SIO_DC_PEER_ERROR);
+        sio_client_fail_(c, REF_ERR_PAYLOAD_TOO_LARGE, SIO_DC_PEER_ERROR);
         return 1;
       }
       copy = dup_bytes(bytes, len);
@@ -678,8 +678,8 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
 
 int sio_client_on_message(sio_client *c, bool is_binary, const uint8_t *bytes, size_t len,
                           uint64_t now_ms) {
-  if (!c || (!bytes && len)) return SIO_ERR_INVALID_ARGUMENT;
-  if (c->state != SIO_CS_OPEN) return SIO_ERR_BAD_STATE;
+  if (!c || (!bytes && len)) return REF_ERR_INVALID_ARGUMENT;
+  if (c->state != SIO_CS_OPEN) return REF_ERR_BAD_STATE;
   sio_client_enter_(c);
   sio_server_clock_(c->srv, now_ms);
   static const uint8_t none[1] = {0};

@@ -88,7 +88,7 @@ Test(base64, roundtrip_lengths_0_to_300) {
     cr_assert_eq(eio_base64_decode(enc, wn, back, sizeof back), (int)n, "length %zu", n);
     cr_assert(memcmp(back, in, n) == 0, "length %zu", n);
     cr_assert_eq(eio_base64_decode(enc, wn, back, n), (int)n, "an exact buffer is enough");
-    if (n > 0) cr_assert_eq(eio_base64_decode(enc, wn, back, n - 1), SIO_ERR_BUFFER_TOO_SMALL);
+    if (n > 0) cr_assert_eq(eio_base64_decode(enc, wn, back, n - 1), REF_ERR_BUFFER_TOO_SMALL);
     /* The 'b' packet form accepts it and points at the text. */
     uint8_t pkt[401];
     pkt[0] = 'b';
@@ -122,21 +122,21 @@ static void check_text(const uint8_t *t, size_t len, const char *what, size_t po
   int r = ref_decode(t, len, want);
   int rc = eio_base64_decode(t, len, got, sizeof got);
   if (r < 0) {
-    cr_assert_eq(rc, SIO_ERR_BAD_BASE64, "%s: byte 0x%02x at %zu accepted", what, byte, pos);
+    cr_assert_eq(rc, REF_ERR_BAD_BASE64, "%s: byte 0x%02x at %zu accepted", what, byte, pos);
   } else {
     cr_assert_eq(rc, r, "%s: byte 0x%02x at %zu refused (%d)", what, byte, pos, rc);
     cr_assert(memcmp(got, want, (size_t)r) == 0, "%s: byte 0x%02x at %zu", what, byte, pos);
   }
   rc = eio_base64_decode(t, len, NULL, 0);
   cr_assert_eq(rc,
-               r < 0    ? SIO_ERR_BAD_BASE64
+               r < 0    ? REF_ERR_BAD_BASE64
                : r == 0 ? 0
-                        : SIO_ERR_BUFFER_TOO_SMALL,
+                        : REF_ERR_BUFFER_TOO_SMALL,
                "%s: byte 0x%02x at %zu, no room", what, byte, pos);
   pkt[0] = 'b';
   memcpy(pkt + 1, t, len);
   eio_packet p;
-  int want_pkt = byte >= 0x80 ? SIO_ERR_INVALID_UTF8 : r < 0 ? SIO_ERR_BAD_BASE64 : 0;
+  int want_pkt = byte >= 0x80 ? REF_ERR_INVALID_UTF8 : r < 0 ? REF_ERR_BAD_BASE64 : 0;
   cr_assert_eq(eio_packet_decode_text(pkt, len + 1, &p), want_pkt, "%s: packet, byte 0x%02x at %zu",
                what, byte, pos);
 }
@@ -166,7 +166,7 @@ Test(base64, invalid_classes) {
   memset(text, 'A', sizeof text);
   for (size_t len = 1; len <= 41; len++)
     if (len % 4)
-      cr_assert_eq(eio_base64_decode(text, len, (uint8_t[64]){0}, 64), SIO_ERR_BAD_BASE64, "%zu",
+      cr_assert_eq(eio_base64_decode(text, len, (uint8_t[64]){0}, 64), REF_ERR_BAD_BASE64, "%zu",
                    len);
   /* Misplaced padding, every arrangement of '=' over one group after a good group. */
   for (unsigned mask = 1; mask < 16; mask++) {
@@ -175,16 +175,16 @@ Test(base64, invalid_classes) {
       if (mask & (1u << k)) t[4 + k] = '=';
     bool ok = mask == 8 || mask == 12; /* "AAA=" and "AA==" */
     int rc = eio_base64_decode(t, 8, (uint8_t[8]){0}, 8);
-    cr_assert_eq(rc, ok ? (mask == 8 ? 5 : 4) : SIO_ERR_BAD_BASE64, "mask %u", mask);
+    cr_assert_eq(rc, ok ? (mask == 8 ? 5 : 4) : REF_ERR_BAD_BASE64, "mask %u", mask);
     cr_assert_eq(ref_decode(t, 8, (uint8_t[8]){0}), ok ? (mask == 8 ? 5 : 4) : -1);
   }
   /* A padded group whose leftover bits are not zero: every last-digit value. */
   for (int v = 0; v < 64; v++) {
     uint8_t one[4] = {'A', 'A', (uint8_t)alphabet[v], '='};
     uint8_t two[4] = {'A', (uint8_t)alphabet[v], '=', '='};
-    cr_assert_eq(eio_base64_decode(one, 4, (uint8_t[3]){0}, 3), (v & 0x03) ? SIO_ERR_BAD_BASE64 : 2,
+    cr_assert_eq(eio_base64_decode(one, 4, (uint8_t[3]){0}, 3), (v & 0x03) ? REF_ERR_BAD_BASE64 : 2,
                  "AA%c=", alphabet[v]);
-    cr_assert_eq(eio_base64_decode(two, 4, (uint8_t[3]){0}, 3), (v & 0x0F) ? SIO_ERR_BAD_BASE64 : 1,
+    cr_assert_eq(eio_base64_decode(two, 4, (uint8_t[3]){0}, 3), (v & 0x0F) ? REF_ERR_BAD_BASE64 : 1,
                  "A%c==", alphabet[v]);
   }
   /* A bad character deep inside a long text. */
@@ -196,7 +196,7 @@ Test(base64, invalid_classes) {
     for (size_t k = 0; k < sizeof bad; k++) {
       uint8_t keep = big[pos];
       big[pos] = bad[k];
-      cr_assert_eq(eio_base64_decode(big, len, out, sizeof out), SIO_ERR_BAD_BASE64,
+      cr_assert_eq(eio_base64_decode(big, len, out, sizeof out), REF_ERR_BAD_BASE64,
                    "0x%02x at %zu", bad[k], pos);
       big[pos] = keep;
     }
@@ -207,11 +207,11 @@ Test(base64, invalid_classes) {
 Test(base64, arguments) {
   uint8_t out[4];
   cr_assert_eq(eio_base64_decode(NULL, 0, NULL, 0), 0);
-  cr_assert_eq(eio_base64_decode(NULL, 4, out, 4), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_base64_decode((const uint8_t *)"AAAA", 4, NULL, 3), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_base64_decode(NULL, 4, out, 4), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_base64_decode((const uint8_t *)"AAAA", 4, NULL, 3), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_base64_encode(NULL, 0, NULL, 0), 0);
-  cr_assert_eq(eio_base64_encode(NULL, 3, out, 4), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_base64_encode((const uint8_t *)"abc", 3, NULL, 4), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_base64_encode(NULL, 3, out, 4), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_base64_encode((const uint8_t *)"abc", 3, NULL, 4), REF_ERR_INVALID_ARGUMENT);
 }
 
 Test(base64, websocket_reencode_cut_at_every_cap) {
@@ -235,7 +235,7 @@ Test(base64, websocket_reencode_cut_at_every_cap) {
     if (len) { /* a bad character makes it local misuse */
       text[len / 2] = '!';
       cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_WEBSOCKET, out, sizeof out),
-                   SIO_ERR_INVALID_ARGUMENT);
+                   REF_ERR_INVALID_ARGUMENT);
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
+#include "sioref/utf8.h"
 
 #define S(lit) ((const uint8_t *)(lit)), (sizeof(lit) - 1)
 
@@ -32,20 +33,20 @@ Test(eio_decode, types_and_data) {
 
 Test(eio_decode, errors) {
   eio_packet p;
-  cr_assert_eq(dec("", 0, &p), SIO_ERR_EMPTY_PACKET);
-  cr_assert_eq(dec(NULL, 0, &p), SIO_ERR_EMPTY_PACKET);
+  cr_assert_eq(dec("", 0, &p), REF_ERR_EMPTY_PACKET);
+  cr_assert_eq(dec(NULL, 0, &p), REF_ERR_EMPTY_PACKET);
   const char *bad[] = {"7", "9x", "B", " 4", "a", "/", "-1"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    cr_assert_eq(dec(bad[i], strlen(bad[i]), &p), SIO_ERR_BAD_PACKET_TYPE, "%s", bad[i]);
+    cr_assert_eq(dec(bad[i], strlen(bad[i]), &p), REF_ERR_BAD_PACKET_TYPE, "%s", bad[i]);
   cr_assert_eq(dec("\0"
                    "4",
                    2, &p),
-               SIO_ERR_BAD_PACKET_TYPE);
-  cr_assert_eq(dec("4\xff", 2, &p), SIO_ERR_INVALID_UTF8);
-  cr_assert_eq(eio_packet_decode_text(NULL, 3, &p), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_packet_decode_text(S("4"), NULL), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_packet_decode_binary(NULL, 1, &p), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_packet_decode_binary(S("\x01\x02"), NULL), SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_BAD_PACKET_TYPE);
+  cr_assert_eq(dec("4\xff", 2, &p), REF_ERR_INVALID_UTF8);
+  cr_assert_eq(eio_packet_decode_text(NULL, 3, &p), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_decode_text(S("4"), NULL), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_decode_binary(NULL, 1, &p), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_decode_binary(S("\x01\x02"), NULL), REF_ERR_INVALID_ARGUMENT);
 }
 
 Test(eio_decode, binary_message) {
@@ -72,7 +73,7 @@ Test(eio_decode, base64_form) {
       "bA",     "bAQ=",  "bAQI",  "bA===", "bAQ==AQID", "bAQ=D",  "bAQ I",  "bAQ-_",
       "bAQ\nI", "b====", "b=AQI", "bAR==", "bAQJ=",     "b AQID", "bAQID ", "bAQ==\n"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    cr_assert_eq(dec(bad[i], strlen(bad[i]), &p), SIO_ERR_BAD_BASE64, "%s", bad[i]);
+    cr_assert_eq(dec(bad[i], strlen(bad[i]), &p), REF_ERR_BAD_BASE64, "%s", bad[i]);
   const char *good[] = {"bAA==", "bAAA=", "bAAAA", "b/+8=", "bSGVsbG8="};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
     cr_assert_eq(dec(good[i], strlen(good[i]), &p), 0, "%s", good[i]);
@@ -110,10 +111,10 @@ Test(eio_utf8, edges) {
       {"a\xc2\x41", false},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    cr_assert_eq(eio_utf8_valid((const uint8_t *)cases[i].s, strlen(cases[i].s)), cases[i].ok,
+    cr_assert_eq(ref_utf8_valid((const uint8_t *)cases[i].s, strlen(cases[i].s)), cases[i].ok,
                  "case %zu", i);
-  cr_assert(eio_utf8_valid(NULL, 0));
-  cr_assert(!eio_utf8_valid(NULL, 1));
+  cr_assert(ref_utf8_valid(NULL, 0));
+  cr_assert(!ref_utf8_valid(NULL, 1));
 }
 
 Test(eio_base64, roundtrip_all_lengths) {
@@ -127,10 +128,10 @@ Test(eio_base64, roundtrip_all_lengths) {
     cr_assert_eq(d, (int)n);
     cr_assert(memcmp(in, back, n) == 0);
     if (n > 0)
-      cr_assert_eq(eio_base64_decode(enc, (size_t)e, back, n - 1), SIO_ERR_BUFFER_TOO_SMALL);
+      cr_assert_eq(eio_base64_decode(enc, (size_t)e, back, n - 1), REF_ERR_BUFFER_TOO_SMALL);
   }
-  cr_assert_eq(eio_base64_encode(NULL, 1, enc, 4), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_base64_decode(S("AQID"), NULL, 3), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_base64_encode(NULL, 1, enc, 4), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_base64_decode(S("AQID"), NULL, 3), REF_ERR_INVALID_ARGUMENT);
 }
 
 Test(eio_base64, encode_small_caps) {
@@ -183,33 +184,33 @@ Test(eio_encode, misuse) {
   uint8_t buf[16];
   eio_packet p = {EIO_PACKET_PING, EIO_DATA_BINARY, {S("x")}};
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, buf, sizeof buf),
-               SIO_ERR_INVALID_ARGUMENT, "EIO-PK-2: only messages carry binary");
+               REF_ERR_INVALID_ARGUMENT, "EIO-PK-2: only messages carry binary");
   p = (eio_packet){(eio_packet_type)7, EIO_DATA_TEXT, {S("x")}};
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, buf, sizeof buf),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
   p = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_BASE64, {S("AQ=")}};
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, buf, sizeof buf),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
   p = (eio_packet){EIO_PACKET_MESSAGE, (eio_data_kind)9, {S("AQ=")}};
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, buf, sizeof buf),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
   p = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_TEXT, {NULL, 3}};
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, buf, sizeof buf),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
   p = (eio_packet){EIO_PACKET_MESSAGE, EIO_DATA_TEXT, {S("x")}};
-  cr_assert_eq(eio_packet_encode(&p, (eio_transport)5, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, NULL, 4), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_packet_encode(NULL, EIO_TRANSPORT_POLLING, buf, 4), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_encode(&p, (eio_transport)5, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, NULL, 4), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_packet_encode(NULL, EIO_TRANSPORT_POLLING, buf, 4), REF_ERR_INVALID_ARGUMENT);
   p = (eio_packet){EIO_PACKET_MESSAGE,
                    EIO_DATA_TEXT,
                    {S("a\x1e"
                       "b")}};
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_POLLING, buf, sizeof buf),
-               SIO_ERR_INVALID_ARGUMENT, "EIO-PL-8");
-  cr_assert_eq(eio_payload_encode(&p, 1, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT, "EIO-PL-8");
+  cr_assert_eq(eio_payload_encode(&p, 1, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_packet_encode(&p, EIO_TRANSPORT_WEBSOCKET, buf, sizeof buf), 4);
-  cr_assert_eq(eio_payload_encode(NULL, 1, buf, 4), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_payload_encode(&p, 0, NULL, 0), SIO_ERR_INVALID_ARGUMENT,
+  cr_assert_eq(eio_payload_encode(NULL, 1, buf, 4), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_payload_encode(&p, 0, NULL, 0), REF_ERR_INVALID_ARGUMENT,
                "EIO-PL-1: no empty body");
 }
 
@@ -229,7 +230,7 @@ Test(eio_payload, encode) {
     cr_assert(memcmp(buf, want, cap) == 0);
   }
   eio_packet bad = {EIO_PACKET_OPEN, EIO_DATA_BINARY, {S("\x01")}};
-  cr_assert_eq(eio_payload_encode(&bad, 1, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_payload_encode(&bad, 1, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT);
 }
 
 /* ---- payload iterator and incremental reader ---- */
@@ -350,34 +351,34 @@ Test(eio_payload, iterator_results) {
   cr_assert_eq(r.err, 0);
   cr_assert_eq(r.kind[2], EIO_DATA_BASE64);
   r = run_iter((const uint8_t *)B(""), 0, 0);
-  cr_assert_eq(r.err, SIO_ERR_EMPTY_PACKET);
+  cr_assert_eq(r.err, REF_ERR_EMPTY_PACKET);
   r = run_iter((const uint8_t *)B("4a\x1e"), 0, 0);
   cr_assert_eq(r.n, 1);
-  cr_assert_eq(r.err, SIO_ERR_EMPTY_PACKET);
+  cr_assert_eq(r.err, REF_ERR_EMPTY_PACKET);
   r = run_iter((const uint8_t *)B("\x1e"
                                   "4a"),
                0, 0);
-  cr_assert_eq(r.err, SIO_ERR_EMPTY_PACKET);
+  cr_assert_eq(r.err, REF_ERR_EMPTY_PACKET);
   r = run_iter((const uint8_t *)B("4a\x1e\x1e"
                                   "4b"),
                0, 0);
-  cr_assert_eq(r.err, SIO_ERR_EMPTY_PACKET);
+  cr_assert_eq(r.err, REF_ERR_EMPTY_PACKET);
   r = run_iter((const uint8_t *)B("4a\x1e"
                                   "4b\x1e"
                                   "4c"),
                0, 2);
   cr_assert_eq(r.n, 2);
-  cr_assert_eq(r.err, SIO_ERR_TOO_MANY_PACKETS);
+  cr_assert_eq(r.err, REF_ERR_TOO_MANY_PACKETS);
   r = run_iter((const uint8_t *)B("4a\x1e"
                                   "9\x1e"
                                   "4c"),
                0, 2);
-  cr_assert_eq(r.err, SIO_ERR_BAD_PACKET_TYPE, "EIO-PL-6: an earlier error comes first");
+  cr_assert_eq(r.err, REF_ERR_BAD_PACKET_TYPE, "EIO-PL-6: an earlier error comes first");
   r = run_iter((const uint8_t *)B("4a\x1e"
                                   "4b"),
                4, 0);
   cr_assert_eq(r.n, 0);
-  cr_assert_eq(r.err, SIO_ERR_PAYLOAD_TOO_LARGE);
+  cr_assert_eq(r.err, REF_ERR_PAYLOAD_TOO_LARGE);
   r = run_iter((const uint8_t *)B("4a\x1e"
                                   "4b"),
                5, 0);
@@ -385,7 +386,7 @@ Test(eio_payload, iterator_results) {
   r = run_iter((const uint8_t *)B("4\xc3\xa9\x1e"
                                   "4\xc3"),
                0, 0);
-  cr_assert_eq(r.err, SIO_ERR_INVALID_UTF8);
+  cr_assert_eq(r.err, REF_ERR_INVALID_UTF8);
 }
 
 Test(eio_payload, reader_every_split) {
@@ -454,19 +455,19 @@ Test(eio_payload, reader_misuse) {
   uint8_t store[4];
   eio_payload_reader rd;
   eio_packet p;
-  cr_assert_eq(eio_payload_reader_init(NULL, store, 4, 1, 0, 0), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_payload_reader_init(&rd, NULL, 4, 1, 0, 0), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_payload_reader_init(NULL, store, 4, 1, 0, 0), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_payload_reader_init(&rd, NULL, 4, 1, 0, 0), REF_ERR_INVALID_ARGUMENT);
   /* more bytes than declared */
   cr_assert_eq(eio_payload_reader_init(&rd, store, sizeof store, 2, 0, 0), 0);
   const uint8_t *c = (const uint8_t *)"4ab";
   size_t n = 3;
-  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), REF_ERR_INVALID_ARGUMENT);
   /* a cut segment that does not fit the storage */
   cr_assert_eq(eio_payload_reader_init(&rd, store, 2, 6, 0, 0), 0);
   c = (const uint8_t *)"4abcd";
   n = 3;
-  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), SIO_ERR_BUFFER_TOO_SMALL);
-  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), SIO_ERR_BUFFER_TOO_SMALL, "sticky");
+  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), REF_ERR_BUFFER_TOO_SMALL);
+  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), REF_ERR_BUFFER_TOO_SMALL, "sticky");
   /* a segment whole inside one chunk needs no storage at all */
   cr_assert_eq(eio_payload_reader_init(&rd, NULL, 0, 5, 0, 0), 0);
   c = (const uint8_t *)"4abcd";
@@ -474,7 +475,7 @@ Test(eio_payload, reader_misuse) {
   cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), EIO_READER_PACKET);
   cr_assert_eq(p.data.len, 4);
   cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, &p), EIO_READER_DONE);
-  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, NULL), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_payload_reader_next(&rd, &c, &n, NULL), REF_ERR_INVALID_ARGUMENT);
 }
 
 /* An empty POST body can reach the iterator as (NULL, 0): it must behave exactly like a
@@ -484,7 +485,7 @@ Test(eio_payload, null_empty_body) {
   eio_payload_iter it;
   eio_packet p;
   cr_assert_eq(eio_payload_iter_init(&it, NULL, 0, 0, 0), 0);
-  cr_assert_eq(eio_payload_next(&it, &p), SIO_ERR_EMPTY_PACKET);
-  cr_assert_eq(eio_payload_next(&it, &p), SIO_ERR_EMPTY_PACKET, "the error sticks");
-  cr_assert_eq(eio_payload_iter_init(&it, NULL, 1, 0, 0), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_payload_next(&it, &p), REF_ERR_EMPTY_PACKET);
+  cr_assert_eq(eio_payload_next(&it, &p), REF_ERR_EMPTY_PACKET, "the error sticks");
+  cr_assert_eq(eio_payload_iter_init(&it, NULL, 1, 0, 0), REF_ERR_INVALID_ARGUMENT);
 }

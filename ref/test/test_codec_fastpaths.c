@@ -13,6 +13,7 @@
 #include "sioref/err.h"
 #include "sioref/json_scan.h"
 #include "sioref/sio_codec.h"
+#include "sioref/utf8.h"
 
 /* Reference UTF-8 check by decoding code points: the sequence length comes from the
  * lead byte, then the value must need that many bytes (no overlong form), must not be
@@ -78,7 +79,7 @@ Test(utf8_fast, sequences_at_every_position) {
         memset(buf, 'a', sizeof buf);
         memcpy(buf + pos, seqs[s], sl);
         size_t n = len + sl;
-        cr_assert_eq(eio_utf8_valid(buf, n), ref_utf8(buf, n), "seq %zu at %zu of %zu", s, pos, n);
+        cr_assert_eq(ref_utf8_valid(buf, n), ref_utf8(buf, n), "seq %zu at %zu of %zu", s, pos, n);
       }
     }
   }
@@ -93,7 +94,7 @@ Test(utf8_fast, every_byte_pair_at_word_edges) {
         memset(buf, 'x', sizeof buf);
         buf[positions[p]] = (uint8_t)b1;
         buf[positions[p] + 1] = (uint8_t)b2;
-        cr_assert_eq(eio_utf8_valid(buf, 25), ref_utf8(buf, 25), "%02x %02x at %zu", b1, b2,
+        cr_assert_eq(ref_utf8_valid(buf, 25), ref_utf8(buf, 25), "%02x %02x at %zu", b1, b2,
                      positions[p]);
       }
     }
@@ -108,9 +109,9 @@ Test(utf8_fast, last_word_overlap) {
     for (size_t pos = 0; pos < n; pos++) {
       memset(buf, 'q', sizeof buf);
       buf[pos] = 0x80;
-      cr_assert(!eio_utf8_valid(buf, n), "stray continuation at %zu of %zu", pos, n);
+      cr_assert(!ref_utf8_valid(buf, n), "stray continuation at %zu of %zu", pos, n);
       buf[pos] = 0x7f;
-      cr_assert(eio_utf8_valid(buf, n));
+      cr_assert(ref_utf8_valid(buf, n));
     }
   }
 }
@@ -133,14 +134,14 @@ Test(json_fast, string_byte_at_every_position) {
       int n = snprintf(text, sizeof text, "[\"%.*s%c%s\"]", (int)pos, body, (char)b, body + pos);
       bool ok = string_byte_ok((uint8_t)b, (uint8_t)body[pos]);
       int rc = json_scan((const uint8_t *)text, (size_t)n, 4, NULL);
-      cr_assert_eq(rc, ok ? 0 : SIO_ERR_INVALID_JSON, "byte 0x%02x at %zu", b, pos);
+      cr_assert_eq(rc, ok ? 0 : REF_ERR_INVALID_JSON, "byte 0x%02x at %zu", b, pos);
     }
   }
   /* Escapes right at the end of the text, cut at every length. */
   const char *esc = "[\"a\\u00e9\\n\\\"\"]";
   size_t el = strlen(esc);
   for (size_t n = 0; n < el; n++)
-    cr_assert_eq(json_scan((const uint8_t *)esc, n, 4, NULL), SIO_ERR_INVALID_JSON, "cut %zu", n);
+    cr_assert_eq(json_scan((const uint8_t *)esc, n, 4, NULL), REF_ERR_INVALID_JSON, "cut %zu", n);
   cr_assert_eq(json_scan((const uint8_t *)esc, el, 4, NULL), 0);
 }
 
@@ -149,12 +150,12 @@ Test(json_fast, numbers_and_literals_cut) {
   for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
     size_t len = strlen(texts[t]);
     for (size_t n = 0; n < len; n++)
-      cr_assert_eq(json_scan((const uint8_t *)texts[t], n, 4, NULL), SIO_ERR_INVALID_JSON,
+      cr_assert_eq(json_scan((const uint8_t *)texts[t], n, 4, NULL), REF_ERR_INVALID_JSON,
                    "%s cut at %zu", texts[t], n);
     cr_assert_eq(json_scan((const uint8_t *)texts[t], len, 4, NULL), 0, "%s", texts[t]);
   }
-  cr_assert_eq(json_scan((const uint8_t *)"[tru]", 5, 4, NULL), SIO_ERR_INVALID_JSON);
-  cr_assert_eq(json_scan((const uint8_t *)"[nulll]", 7, 4, NULL), SIO_ERR_INVALID_JSON);
+  cr_assert_eq(json_scan((const uint8_t *)"[tru]", 5, 4, NULL), REF_ERR_INVALID_JSON);
+  cr_assert_eq(json_scan((const uint8_t *)"[nulll]", 7, 4, NULL), REF_ERR_INVALID_JSON);
 }
 
 static int decode(const char *s) {
@@ -171,7 +172,7 @@ Test(reserved_fast, names_plain_and_escaped) {
       "2[\"new\\u004cistener\"]", "2[\"connect\\u005ferror\"]",
   };
   for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
-    cr_assert_eq(decode(reserved[i]), SIO_ERR_RESERVED_EVENT_NAME, "%s", reserved[i]);
+    cr_assert_eq(decode(reserved[i]), REF_ERR_RESERVED_EVENT_NAME, "%s", reserved[i]);
   /* Same lengths or prefixes, but other names; escaped ones too. */
   const char *free_names[] = {"2[\"connecx\"]",
                               "2[\"message\"]",

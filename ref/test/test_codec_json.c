@@ -101,7 +101,7 @@ Test(json, refuses_the_rest) {
       "{\"a\":1 \"b\":2}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    cr_assert_eq(scan(bad[i], 32, NULL), SIO_ERR_INVALID_JSON, "case %zu: %s", i, bad[i]);
+    cr_assert_eq(scan(bad[i], 32, NULL), REF_ERR_INVALID_JSON, "case %zu: %s", i, bad[i]);
 }
 
 Test(json, depth) {
@@ -111,16 +111,16 @@ Test(json, depth) {
     for (int i = 0; i < d; i++) buf[n++] = (i % 2) ? '[' : '[';
     for (int i = 0; i < d; i++) buf[n++] = ']';
     buf[n] = 0;
-    cr_assert_eq(scan(buf, 32, NULL), d <= 32 ? 0 : SIO_ERR_JSON_TOO_DEEP, "depth %d", d);
+    cr_assert_eq(scan(buf, 32, NULL), d <= 32 ? 0 : REF_ERR_JSON_TOO_DEEP, "depth %d", d);
   }
   cr_assert_eq(scan("[{\"a\":[{}]}]", 4, NULL), 0);
-  cr_assert_eq(scan("[{\"a\":[{}]}]", 3, NULL), SIO_ERR_JSON_TOO_DEEP);
+  cr_assert_eq(scan("[{\"a\":[{}]}]", 3, NULL), REF_ERR_JSON_TOO_DEEP);
   cr_assert_eq(scan("1", 1, NULL), 0);
   cr_assert_eq(scan("[]", 1, NULL), 0);
-  cr_assert_eq(scan("1", 0, NULL), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(scan("1", JSON_SCAN_MAX_DEPTH + 1, NULL), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(json_scan(NULL, 1, 32, NULL), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(json_scan(NULL, 0, 32, NULL), SIO_ERR_INVALID_JSON);
+  cr_assert_eq(scan("1", 0, NULL), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(scan("1", JSON_SCAN_MAX_DEPTH + 1, NULL), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(json_scan(NULL, 1, 32, NULL), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(json_scan(NULL, 0, 32, NULL), REF_ERR_INVALID_JSON);
   /* the deepest allowed nesting works (bounded recursion) */
   static char deep[2 * JSON_SCAN_MAX_DEPTH + 1];
   memset(deep, '[', JSON_SCAN_MAX_DEPTH);
@@ -159,7 +159,7 @@ Test(json, info) {
 }
 
 static bool eq(const char *escaped, const char *lit) {
-  return json_string_equals((sio_span){(const uint8_t *)escaped, strlen(escaped)}, lit);
+  return json_string_equals((ref_span){(const uint8_t *)escaped, strlen(escaped)}, lit);
 }
 
 Test(json, string_equals) {
@@ -175,8 +175,8 @@ Test(json, string_equals) {
   cr_assert(!eq("\\ud800", ""));
   cr_assert(eq("", ""));
   cr_assert(!eq("", "a"));
-  cr_assert(json_string_equals((sio_span){NULL, 0}, ""));
-  cr_assert(!json_string_equals((sio_span){NULL, 0}, NULL));
+  cr_assert(json_string_equals((ref_span){NULL, 0}, ""));
+  cr_assert(!json_string_equals((ref_span){NULL, 0}, NULL));
 }
 
 typedef struct found {
@@ -257,8 +257,8 @@ Test(json, placeholders) {
   cr_assert_eq(f.n, 1);
   /* invalid text: error, nothing reported */
   f = walk("[{\"_placeholder\":true,\"num\":0}", 0, &rc);
-  cr_assert_eq(rc, SIO_ERR_INVALID_JSON);
+  cr_assert_eq(rc, REF_ERR_INVALID_JSON);
   cr_assert_eq(f.n, 0);
   cr_assert_eq(json_visit_placeholders((const uint8_t *)"1", 1, 32, NULL, NULL),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
 }

@@ -17,7 +17,7 @@ static int dec_opts(const char *s, const sio_codec_opts *o, sio_packet *p) {
 }
 static int dec(const char *s, sio_packet *p) { return dec_opts(s, NULL, p); }
 
-static bool span_is(sio_span sp, const char *s) {
+static bool span_is(ref_span sp, const char *s) {
   return sp.len == strlen(s) && (sp.len == 0 || memcmp(sp.ptr, s, sp.len) == 0);
 }
 
@@ -70,113 +70,113 @@ Test(sio_decode, errors_in_rule_order) {
     const char *s;
     int err;
   } cases[] = {
-      {"", SIO_ERR_EMPTY_PACKET},
-      {"7", SIO_ERR_BAD_PACKET_TYPE},
-      {"a", SIO_ERR_BAD_PACKET_TYPE},
-      {"\xff", SIO_ERR_INVALID_UTF8},
-      {"2[\"\xed\xa0\x80\"]", SIO_ERR_INVALID_UTF8},
-      {"5", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"5-[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"51[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"51", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"5+1-[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"5 1-[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"51.0-[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"50-[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"500-[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"500000000001-[\"a\"]", SIO_ERR_BAD_ATTACHMENT_COUNT},
-      {"511-[\"a\"]", SIO_ERR_TOO_MANY_ATTACHMENTS},
-      {"59999999999-[\"a\"]", SIO_ERR_TOO_MANY_ATTACHMENTS},
-      {"60000000011-1[]", SIO_ERR_TOO_MANY_ATTACHMENTS},
-      {"200000000000000001[\"a\"]", SIO_ERR_ACK_ID_OUT_OF_RANGE},
-      {"29007199254740992[\"a\"]", SIO_ERR_ACK_ID_OUT_OF_RANGE},
-      {"299999999999999999999[\"a\"]", SIO_ERR_ACK_ID_OUT_OF_RANGE},
-      {"01", SIO_ERR_UNEXPECTED_ACK_ID},
-      {"0/a,1{}", SIO_ERR_UNEXPECTED_ACK_ID},
-      {"11", SIO_ERR_UNEXPECTED_ACK_ID},
-      {"41{\"message\":\"x\"}", SIO_ERR_UNEXPECTED_ACK_ID},
-      {"3[]", SIO_ERR_MISSING_ACK_ID},
-      {"3", SIO_ERR_MISSING_ACK_ID},
-      {"61-[{\"_placeholder\":true,\"num\":0}]", SIO_ERR_MISSING_ACK_ID},
-      {"2[\"a\"", SIO_ERR_INVALID_JSON},
-      {"2 ", SIO_ERR_INVALID_JSON},
-      {"2,[\"a\"]", SIO_ERR_INVALID_JSON},
-      {"2['a']", SIO_ERR_INVALID_JSON},
-      {"2[\"a\"]x", SIO_ERR_INVALID_JSON},
-      {"0{\"a\":NaN}", SIO_ERR_INVALID_JSON},
+      {"", REF_ERR_EMPTY_PACKET},
+      {"7", REF_ERR_BAD_PACKET_TYPE},
+      {"a", REF_ERR_BAD_PACKET_TYPE},
+      {"\xff", REF_ERR_INVALID_UTF8},
+      {"2[\"\xed\xa0\x80\"]", REF_ERR_INVALID_UTF8},
+      {"5", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"5-[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"51[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"51", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"5+1-[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"5 1-[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"51.0-[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"50-[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"500-[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"500000000001-[\"a\"]", REF_ERR_BAD_ATTACHMENT_COUNT},
+      {"511-[\"a\"]", REF_ERR_TOO_MANY_ATTACHMENTS},
+      {"59999999999-[\"a\"]", REF_ERR_TOO_MANY_ATTACHMENTS},
+      {"60000000011-1[]", REF_ERR_TOO_MANY_ATTACHMENTS},
+      {"200000000000000001[\"a\"]", REF_ERR_ACK_ID_OUT_OF_RANGE},
+      {"29007199254740992[\"a\"]", REF_ERR_ACK_ID_OUT_OF_RANGE},
+      {"299999999999999999999[\"a\"]", REF_ERR_ACK_ID_OUT_OF_RANGE},
+      {"01", REF_ERR_UNEXPECTED_ACK_ID},
+      {"0/a,1{}", REF_ERR_UNEXPECTED_ACK_ID},
+      {"11", REF_ERR_UNEXPECTED_ACK_ID},
+      {"41{\"message\":\"x\"}", REF_ERR_UNEXPECTED_ACK_ID},
+      {"3[]", REF_ERR_MISSING_ACK_ID},
+      {"3", REF_ERR_MISSING_ACK_ID},
+      {"61-[{\"_placeholder\":true,\"num\":0}]", REF_ERR_MISSING_ACK_ID},
+      {"2[\"a\"", REF_ERR_INVALID_JSON},
+      {"2 ", REF_ERR_INVALID_JSON},
+      {"2,[\"a\"]", REF_ERR_INVALID_JSON},
+      {"2['a']", REF_ERR_INVALID_JSON},
+      {"2[\"a\"]x", REF_ERR_INVALID_JSON},
+      {"0{\"a\":NaN}", REF_ERR_INVALID_JSON},
       {"2[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"a\"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
-       SIO_ERR_JSON_TOO_DEEP},
-      {"0[]", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"0\"x\"", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"0null", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"1{}", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"1/a,{}", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"2", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"2/chat", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"2{\"a\":1}", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"2\"ev\"", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"31{}", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"31", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"4", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"4\"error\"", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"4[]", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"51-{}", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"51-", SIO_ERR_BAD_PAYLOAD_SHAPE},
-      {"2[]", SIO_ERR_BAD_EVENT_NAME},
-      {"2[1]", SIO_ERR_BAD_EVENT_NAME},
-      {"2[null,\"a\"]", SIO_ERR_BAD_EVENT_NAME},
-      {"2[[\"a\"]]", SIO_ERR_BAD_EVENT_NAME},
-      {"51-[{\"_placeholder\":true,\"num\":0}]", SIO_ERR_BAD_EVENT_NAME},
-      {"2[\"connect\"]", SIO_ERR_RESERVED_EVENT_NAME},
-      {"2[\"connect_error\",1]", SIO_ERR_RESERVED_EVENT_NAME},
-      {"2[\"disconnect\"]", SIO_ERR_RESERVED_EVENT_NAME},
-      {"2[\"disconnecting\"]", SIO_ERR_RESERVED_EVENT_NAME},
-      {"2[\"newListener\"]", SIO_ERR_RESERVED_EVENT_NAME},
-      {"2[\"removeListener\"]", SIO_ERR_RESERVED_EVENT_NAME},
-      {"2[\"\\u0063onnect\"]", SIO_ERR_RESERVED_EVENT_NAME},
-      {"51-[\"disconnect\",{\"_placeholder\":true,\"num\":0}]", SIO_ERR_RESERVED_EVENT_NAME},
+       REF_ERR_JSON_TOO_DEEP},
+      {"0[]", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"0\"x\"", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"0null", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"1{}", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"1/a,{}", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"2", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"2/chat", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"2{\"a\":1}", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"2\"ev\"", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"31{}", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"31", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"4", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"4\"error\"", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"4[]", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"51-{}", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"51-", REF_ERR_BAD_PAYLOAD_SHAPE},
+      {"2[]", REF_ERR_BAD_EVENT_NAME},
+      {"2[1]", REF_ERR_BAD_EVENT_NAME},
+      {"2[null,\"a\"]", REF_ERR_BAD_EVENT_NAME},
+      {"2[[\"a\"]]", REF_ERR_BAD_EVENT_NAME},
+      {"51-[{\"_placeholder\":true,\"num\":0}]", REF_ERR_BAD_EVENT_NAME},
+      {"2[\"connect\"]", REF_ERR_RESERVED_EVENT_NAME},
+      {"2[\"connect_error\",1]", REF_ERR_RESERVED_EVENT_NAME},
+      {"2[\"disconnect\"]", REF_ERR_RESERVED_EVENT_NAME},
+      {"2[\"disconnecting\"]", REF_ERR_RESERVED_EVENT_NAME},
+      {"2[\"newListener\"]", REF_ERR_RESERVED_EVENT_NAME},
+      {"2[\"removeListener\"]", REF_ERR_RESERVED_EVENT_NAME},
+      {"2[\"\\u0063onnect\"]", REF_ERR_RESERVED_EVENT_NAME},
+      {"51-[\"disconnect\",{\"_placeholder\":true,\"num\":0}]", REF_ERR_RESERVED_EVENT_NAME},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     memset(&p, 0x5A, sizeof p);
     sio_packet before = p;
     int rc = dec(cases[i].s, &p);
-    cr_assert_eq(rc, cases[i].err, "%s: got %s, want %s", cases[i].s, sio_err_name(rc),
-                 sio_err_name(cases[i].err));
+    cr_assert_eq(rc, cases[i].err, "%s: got %s, want %s", cases[i].s, ref_err_name(rc),
+                 ref_err_name(cases[i].err));
     cr_assert(memcmp(&p, &before, sizeof p) == 0, "%s: OUT changed on error", cases[i].s);
   }
   /* case sensitivity, near misses */
   cr_assert_eq(dec("2[\"Connect\"]", &p), 0);
   cr_assert_eq(dec("2[\"connect \"]", &p), 0);
   cr_assert_eq(dec("2[\"disconnected\"]", &p), 0);
-  cr_assert_eq(sio_packet_decode(NULL, 0, NULL, &p), SIO_ERR_EMPTY_PACKET);
-  cr_assert_eq(sio_packet_decode(NULL, 1, NULL, &p), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(sio_packet_decode((const uint8_t *)"0", 1, NULL, NULL), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_packet_decode(NULL, 0, NULL, &p), REF_ERR_EMPTY_PACKET);
+  cr_assert_eq(sio_packet_decode(NULL, 1, NULL, &p), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_packet_decode((const uint8_t *)"0", 1, NULL, NULL), REF_ERR_INVALID_ARGUMENT);
 }
 
 Test(sio_decode, options) {
   sio_packet p;
   sio_codec_opts o = {2, 2};
   cr_assert_eq(dec_opts("52-[\"a\",{\"_placeholder\":true,\"num\":0}]", &o, &p), 0);
-  cr_assert_eq(dec_opts("53-[\"a\"]", &o, &p), SIO_ERR_TOO_MANY_ATTACHMENTS);
+  cr_assert_eq(dec_opts("53-[\"a\"]", &o, &p), REF_ERR_TOO_MANY_ATTACHMENTS);
   cr_assert_eq(dec_opts("2[\"a\",[1]]", &o, &p), 0);
-  cr_assert_eq(dec_opts("2[\"a\",[[1]]]", &o, &p), SIO_ERR_JSON_TOO_DEEP);
+  cr_assert_eq(dec_opts("2[\"a\",[[1]]]", &o, &p), REF_ERR_JSON_TOO_DEEP);
   o = (sio_codec_opts){0, JSON_SCAN_MAX_DEPTH + 1};
-  cr_assert_eq(dec_opts("0", &o, &p), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(dec_opts("0", &o, &p), REF_ERR_INVALID_ARGUMENT);
   o = (sio_codec_opts){100, 0};
   cr_assert_eq(dec_opts("599-[\"a\"]", &o, &p), 0);
 }
 
 Test(sio_decode, event_name) {
   sio_packet p;
-  sio_span name;
+  ref_span name;
   cr_assert_eq(dec("2/x,3[\"h\\u00e9\",1]", &p), 0);
   cr_assert_eq(sio_packet_event_name(&p, &name), 0);
   cr_assert(span_is(name, "h\\u00e9"));
   cr_assert_eq(dec("0", &p), 0);
-  cr_assert_eq(sio_packet_event_name(&p, &name), SIO_ERR_BAD_STATE);
-  cr_assert_eq(sio_packet_event_name(NULL, &name), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_packet_event_name(&p, &name), REF_ERR_BAD_STATE);
+  cr_assert_eq(sio_packet_event_name(NULL, &name), REF_ERR_INVALID_ARGUMENT);
   sio_packet odd = {SIO_PACKET_EVENT, {(const uint8_t *)"/", 1}, -1, 0, {(const uint8_t *)"{}", 2}};
-  cr_assert_eq(sio_packet_event_name(&odd, &name), SIO_ERR_BAD_STATE, "not from the decoder");
+  cr_assert_eq(sio_packet_event_name(&odd, &name), REF_ERR_BAD_STATE, "not from the decoder");
 }
 
 static sio_packet mk(sio_packet_type t, const char *nsp, int64_t id, uint32_t att,
@@ -253,13 +253,13 @@ Test(sio_encode, misuse) {
       mk(SIO_PACKET_ACK, "/", -1, 0, "[]"),
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    cr_assert_eq(sio_packet_encode(&bad[i], buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT, "case %zu",
+    cr_assert_eq(sio_packet_encode(&bad[i], buf, sizeof buf), REF_ERR_INVALID_ARGUMENT, "case %zu",
                  i);
   sio_packet p = mk(SIO_PACKET_CONNECT, "/", -1, 0, NULL);
-  cr_assert_eq(sio_packet_encode(NULL, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(sio_packet_encode(&p, NULL, 3), SIO_ERR_INVALID_ARGUMENT);
-  p.nsp = (sio_span){NULL, 3};
-  cr_assert_eq(sio_packet_encode(&p, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_packet_encode(NULL, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_packet_encode(&p, NULL, 3), REF_ERR_INVALID_ARGUMENT);
+  p.nsp = (ref_span){NULL, 3};
+  cr_assert_eq(sio_packet_encode(&p, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT);
 }
 
 /* ---- binary ---- */
@@ -277,39 +277,39 @@ static int check_header(const char *s, uint32_t depth) {
 Test(sio_binary, placeholder_checks) {
   cr_assert_eq(check_header("51-[\"a\"," PH(0) "]", 0), 0);
   cr_assert_eq(check_header("53-[\"a\"," PH(2) ",{\"x\":[" PH(0) "]}," PH(1) "]", 0), 0);
-  cr_assert_eq(check_header("51-[\"a\",{\"_placeholder\":true}]", 0), SIO_ERR_BAD_PLACEHOLDER);
+  cr_assert_eq(check_header("51-[\"a\",{\"_placeholder\":true}]", 0), REF_ERR_BAD_PLACEHOLDER);
   cr_assert_eq(check_header("51-[\"a\",{\"_placeholder\":true,\"num\":-0}]", 0),
-               SIO_ERR_BAD_PLACEHOLDER);
+               REF_ERR_BAD_PLACEHOLDER);
   cr_assert_eq(check_header("51-[\"a\",{\"_placeholder\":true,\"num\":1e0}]", 0),
-               SIO_ERR_BAD_PLACEHOLDER);
-  cr_assert_eq(check_header("51-[\"a\"," PH(1) "]", 0), SIO_ERR_PLACEHOLDER_OUT_OF_RANGE);
+               REF_ERR_BAD_PLACEHOLDER);
+  cr_assert_eq(check_header("51-[\"a\"," PH(1) "]", 0), REF_ERR_PLACEHOLDER_OUT_OF_RANGE);
   cr_assert_eq(check_header("51-[\"a\",{\"_placeholder\":true,\"num\":18446744073709551616}]", 0),
-               SIO_ERR_PLACEHOLDER_OUT_OF_RANGE);
-  cr_assert_eq(check_header("52-[\"a\"," PH(0) "," PH(0) "]", 0), SIO_ERR_PLACEHOLDER_DUPLICATE);
-  cr_assert_eq(check_header("52-[\"a\"," PH(0) "]", 0), SIO_ERR_ATTACHMENT_UNUSED);
+               REF_ERR_PLACEHOLDER_OUT_OF_RANGE);
+  cr_assert_eq(check_header("52-[\"a\"," PH(0) "," PH(0) "]", 0), REF_ERR_PLACEHOLDER_DUPLICATE);
+  cr_assert_eq(check_header("52-[\"a\"," PH(0) "]", 0), REF_ERR_ATTACHMENT_UNUSED);
   cr_assert_eq(check_header("52-[\"a\",{\"_placeholder\":\"true\",\"num\":1}," PH(0) "]", 0),
-               SIO_ERR_ATTACHMENT_UNUSED);
+               REF_ERR_ATTACHMENT_UNUSED);
   /* document order decides which error comes first */
   cr_assert_eq(check_header("52-[\"a\"," PH(5) ",{\"_placeholder\":true}]", 0),
-               SIO_ERR_PLACEHOLDER_OUT_OF_RANGE);
+               REF_ERR_PLACEHOLDER_OUT_OF_RANGE);
   cr_assert_eq(check_header("52-[\"a\",{\"_placeholder\":true}," PH(5) "]", 0),
-               SIO_ERR_BAD_PLACEHOLDER);
+               REF_ERR_BAD_PLACEHOLDER);
   cr_assert_eq(check_header("61-0[" PH(0) "]", 0), 0);
   sio_packet p;
   uint8_t seen[4];
   cr_assert_eq(dec("2[\"a\"]", &p), 0);
-  cr_assert_eq(sio_binary_check(&p, 0, seen), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(sio_binary_check(NULL, 0, seen), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_binary_check(&p, 0, seen), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_binary_check(NULL, 0, seen), REF_ERR_INVALID_ARGUMENT);
 }
 
 #define T(s) (const uint8_t *)(s), strlen(s)
 
 Test(sio_binary, reassembler) {
-  sio_span slots[SIO_DEFAULT_MAX_ATTACHMENTS];
+  ref_span slots[SIO_DEFAULT_MAX_ATTACHMENTS];
   sio_reasm r;
   sio_packet p;
-  cr_assert_eq(sio_reasm_init(&r, NULL, slots, 3), SIO_ERR_INVALID_ARGUMENT, "too few slots");
-  cr_assert_eq(sio_reasm_init(&r, NULL, NULL, 10), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_reasm_init(&r, NULL, slots, 3), REF_ERR_INVALID_ARGUMENT, "too few slots");
+  cr_assert_eq(sio_reasm_init(&r, NULL, NULL, 10), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sio_reasm_init(&r, NULL, slots, 10), 0);
   /* plain packets complete at once */
   cr_assert_eq(sio_reasm_feed_text(&r, T("2[\"a\"]"), &p), SIO_REASM_COMPLETE);
@@ -333,24 +333,24 @@ Test(sio_binary, reassembler) {
   cr_assert_eq(p.ack_id, 4);
   cr_assert_eq(r.slots[0].len, 0);
   /* errors */
-  cr_assert_eq(sio_reasm_feed_binary(&r, a0, 2, &p), SIO_ERR_UNEXPECTED_BINARY);
+  cr_assert_eq(sio_reasm_feed_binary(&r, a0, 2, &p), REF_ERR_UNEXPECTED_BINARY);
   cr_assert_eq(sio_reasm_feed_text(&r, T(hdr), &p), SIO_REASM_NEED_MORE);
-  cr_assert_eq(sio_reasm_feed_text(&r, T("2[\"a\"]"), &p), SIO_ERR_UNEXPECTED_TEXT);
+  cr_assert_eq(sio_reasm_feed_text(&r, T("2[\"a\"]"), &p), REF_ERR_UNEXPECTED_TEXT);
   cr_assert(!r.pending, "an error resets");
   cr_assert_eq(sio_reasm_feed_text(&r, T(hdr), &p), SIO_REASM_NEED_MORE);
   cr_assert_eq(sio_reasm_feed_binary(&r, a0, 2, &p), SIO_REASM_NEED_MORE);
-  cr_assert_eq(sio_reasm_finish(&r), SIO_ERR_ATTACHMENTS_PENDING);
+  cr_assert_eq(sio_reasm_finish(&r), REF_ERR_ATTACHMENTS_PENDING);
   cr_assert_eq(sio_reasm_finish(&r), 0);
-  cr_assert_eq(sio_reasm_feed_text(&r, T("52-[\"a\"," PH(0) "]"), &p), SIO_ERR_ATTACHMENT_UNUSED);
-  cr_assert_eq(sio_reasm_feed_text(&r, T("5x"), &p), SIO_ERR_BAD_ATTACHMENT_COUNT);
-  cr_assert_eq(sio_reasm_feed_text(&r, T("511-[\"a\"]"), &p), SIO_ERR_TOO_MANY_ATTACHMENTS);
-  cr_assert_eq(sio_reasm_feed_text(&r, NULL, 2, &p), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(sio_reasm_feed_binary(NULL, a0, 2, &p), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(sio_reasm_finish(NULL), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_reasm_feed_text(&r, T("52-[\"a\"," PH(0) "]"), &p), REF_ERR_ATTACHMENT_UNUSED);
+  cr_assert_eq(sio_reasm_feed_text(&r, T("5x"), &p), REF_ERR_BAD_ATTACHMENT_COUNT);
+  cr_assert_eq(sio_reasm_feed_text(&r, T("511-[\"a\"]"), &p), REF_ERR_TOO_MANY_ATTACHMENTS);
+  cr_assert_eq(sio_reasm_feed_text(&r, NULL, 2, &p), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_reasm_feed_binary(NULL, a0, 2, &p), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_reasm_finish(NULL), REF_ERR_INVALID_ARGUMENT);
   /* larger limits need more slots */
   sio_codec_opts o = {12, 0};
-  sio_span more[12];
-  cr_assert_eq(sio_reasm_init(&r, &o, slots, 10), SIO_ERR_INVALID_ARGUMENT);
+  ref_span more[12];
+  cr_assert_eq(sio_reasm_init(&r, &o, slots, 10), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sio_reasm_init(&r, &o, more, 12), 0);
   char big[512];
   int n = snprintf(big, sizeof big, "512-[\"a\"");
@@ -372,17 +372,17 @@ Test(sio_binary, encode_header) {
   cr_assert(memcmp(buf, want, (size_t)n) == 0);
   cr_assert_eq(sio_binary_encode_header(&p, seen, NULL, 0), n, "measure");
   p.attachments = 3;
-  cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), SIO_ERR_ATTACHMENT_UNUSED);
+  cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), REF_ERR_ATTACHMENT_UNUSED);
   p.attachments = 1;
   cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf),
-               SIO_ERR_PLACEHOLDER_OUT_OF_RANGE);
+               REF_ERR_PLACEHOLDER_OUT_OF_RANGE);
   p = mk(SIO_PACKET_BINARY_ACK, "/", -1, 1, "[" PH(0) "]");
-  cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT,
+  cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT,
                "ack needs an id");
   p = mk(SIO_PACKET_EVENT, "/", -1, 1, "[\"a\"]");
-  cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT);
   p = mk(SIO_PACKET_BINARY_ACK, "/", 9, 1, "[" PH(0) "]");
-  cr_assert_eq(sio_binary_encode_header(&p, NULL, buf, sizeof buf), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_binary_encode_header(&p, NULL, buf, sizeof buf), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sio_binary_encode_header(&p, seen, buf, sizeof buf), (int)strlen("61-9[" PH(0) "]"));
 }
 
@@ -397,16 +397,16 @@ Test(sio_encode, refuses_invalid_utf8) {
                   SIO_NO_ACK_ID,
                   0,
                   {bad_data, sizeof bad_data - 1}};
-  cr_assert_eq(sio_packet_encode(&p, out, sizeof out), SIO_ERR_INVALID_ARGUMENT);
-  p.data = (sio_span){(const uint8_t *)"[\"a\"]", 5};
+  cr_assert_eq(sio_packet_encode(&p, out, sizeof out), REF_ERR_INVALID_ARGUMENT);
+  p.data = (ref_span){(const uint8_t *)"[\"a\"]", 5};
   cr_assert_gt(sio_packet_encode(&p, out, sizeof out), 0,
                "the same packet with valid text encodes");
-  p.nsp = (sio_span){bad_nsp, sizeof bad_nsp - 1};
-  cr_assert_eq(sio_packet_encode(&p, out, sizeof out), SIO_ERR_INVALID_ARGUMENT);
+  p.nsp = (ref_span){bad_nsp, sizeof bad_nsp - 1};
+  cr_assert_eq(sio_packet_encode(&p, out, sizeof out), REF_ERR_INVALID_ARGUMENT);
 
   eio_packet e = {EIO_PACKET_MESSAGE, EIO_DATA_TEXT, {bad_data, sizeof bad_data - 1}};
   cr_assert_eq(eio_packet_encode(&e, EIO_TRANSPORT_WEBSOCKET, out, sizeof out),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_packet_encode(&e, EIO_TRANSPORT_POLLING, out, sizeof out),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
 }

@@ -201,7 +201,7 @@ Test(session, oversize_post_is_refused_and_closes) {
   memset(big, 'a', sizeof big - 1);
   big[0] = '4';
   big[sizeof big - 1] = 0;
-  cr_assert_eq(post(s, big, 5), SIO_ERR_PAYLOAD_TOO_LARGE);
+  cr_assert_eq(post(s, big, 5), REF_ERR_PAYLOAD_TOO_LARGE);
   cr_assert_eq(R.n_msgs, 0); /* EIO-TR-10: not delivered */
   cr_assert_eq(eio_session_state_get(s), EIO_SESSION_CLOSED);
   eio_session_free(s);
@@ -222,7 +222,7 @@ Test(session, concurrent_get_closes_and_held_get_gets_close_packet) {
   eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
   get_now(s, 0);
   cr_assert_eq(eio_session_poll_begin(s, 10), 0);
-  cr_assert_eq(eio_session_poll_begin(s, 11), SIO_ERR_POLL_OVERLAP);
+  cr_assert_eq(eio_session_poll_begin(s, 11), REF_ERR_POLL_OVERLAP);
   cr_assert_eq(R.reason, EIO_CLOSE_TRANSPORT_ERROR);
   cr_assert_str_eq(poll_body(s), "1");
   eio_session_free(s);
@@ -312,7 +312,7 @@ Test(session, oversize_ws_message_closes) {
   uint8_t big[101];
   memset(big, 'a', sizeof big);
   big[0] = '4';
-  cr_assert_eq(eio_session_ws_message(s, big, sizeof big, false, 10), SIO_ERR_PAYLOAD_TOO_LARGE);
+  cr_assert_eq(eio_session_ws_message(s, big, sizeof big, false, 10), REF_ERR_PAYLOAD_TOO_LARGE);
   cr_assert_eq(R.n_msgs, 0);
   cr_assert_eq(eio_session_state_get(s), EIO_SESSION_CLOSED);
   eio_session_free(s);
@@ -352,7 +352,7 @@ Test(session, server_close_polling_flushes_then_close_packet) {
   eio_session_send(s, (const uint8_t *)"bye", 3, false, 1);
   eio_session_close(s, 2);
   cr_assert_eq(eio_session_state_get(s), EIO_SESSION_CLOSING);
-  cr_assert_eq(eio_session_send(s, (const uint8_t *)"late", 4, false, 3), SIO_ERR_BAD_STATE);
+  cr_assert_eq(eio_session_send(s, (const uint8_t *)"late", 4, false, 3), REF_ERR_BAD_STATE);
   cr_assert_eq(R.closes, 0);
   cr_assert_str_eq(get_now(s, 4), "4bye\x1e"
                                   "1");
@@ -419,9 +419,9 @@ Test(session, upgrade_full_sequence) {
   eio_session_send(s, (const uint8_t *)"after", 5, false, 50);
   cr_assert_str_eq(ws_next(s), "4after");
   /* EIO-UP-6: polling and a second WebSocket are refused; the session is unaffected. */
-  cr_assert_eq(eio_session_poll_begin(s, 60), SIO_ERR_TRANSPORT_MISMATCH);
-  cr_assert_eq(post(s, "4x", 60), SIO_ERR_TRANSPORT_MISMATCH);
-  cr_assert_eq(eio_session_ws_attach(s, 60), SIO_ERR_UPGRADE_REFUSED);
+  cr_assert_eq(eio_session_poll_begin(s, 60), REF_ERR_TRANSPORT_MISMATCH);
+  cr_assert_eq(post(s, "4x", 60), REF_ERR_TRANSPORT_MISMATCH);
+  cr_assert_eq(eio_session_ws_attach(s, 60), REF_ERR_UPGRADE_REFUSED);
   cr_assert_eq(eio_session_state_get(s), EIO_SESSION_OPEN);
   /* the heartbeat goes on over the WebSocket */
   eio_session_tick(s, 300);
@@ -467,7 +467,7 @@ Test(session, upgrade_without_probe_is_refused) {
   eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
   get_now(s, 0);
   eio_session_ws_attach(s, 1);
-  cr_assert_eq(ws_text(s, "5", 2), SIO_ERR_UPGRADE_REFUSED);
+  cr_assert_eq(ws_text(s, "5", 2), REF_ERR_UPGRADE_REFUSED);
   cr_assert(eio_session_ws_want_close(s)); /* EIO-UP-8 */
   cr_assert_eq(eio_session_transport(s), EIO_TRANSPORT_POLLING);
   cr_assert_eq(eio_session_state_get(s), EIO_SESSION_OPEN);
@@ -487,7 +487,7 @@ Test(session, message_on_probe_ws_ends_upgrade_only) {
   eio_session_ws_attach(s, 1);
   ws_text(s, "2probe", 2);
   ws_next(s);
-  cr_assert_eq(ws_text(s, "4hello", 3), SIO_ERR_UPGRADE_REFUSED);
+  cr_assert_eq(ws_text(s, "4hello", 3), REF_ERR_UPGRADE_REFUSED);
   cr_assert_eq(R.n_msgs, 0);
   cr_assert(eio_session_ws_want_close(s));
   cr_assert_eq(eio_session_state_get(s), EIO_SESSION_OPEN);
@@ -497,14 +497,14 @@ Test(session, message_on_probe_ws_ends_upgrade_only) {
 Test(session, second_probe_ws_is_refused) {
   eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
   cr_assert_eq(eio_session_ws_attach(s, 1), 0);
-  cr_assert_eq(eio_session_ws_attach(s, 2), SIO_ERR_UPGRADE_REFUSED);
+  cr_assert_eq(eio_session_ws_attach(s, 2), REF_ERR_UPGRADE_REFUSED);
   eio_session_free(s);
 }
 
 Test(session, ws_session_cannot_be_upgraded) {
   eio_session *s = open_session(EIO_TRANSPORT_WEBSOCKET, 0);
-  cr_assert_eq(eio_session_ws_attach(s, 1), SIO_ERR_UPGRADE_REFUSED);
-  cr_assert_eq(eio_session_poll_begin(s, 1), SIO_ERR_TRANSPORT_MISMATCH);
+  cr_assert_eq(eio_session_ws_attach(s, 1), REF_ERR_UPGRADE_REFUSED);
+  cr_assert_eq(eio_session_poll_begin(s, 1), REF_ERR_TRANSPORT_MISMATCH);
   eio_session_free(s);
 }
 
@@ -537,7 +537,7 @@ Test(session, upgrades_disabled) {
   CFG.allow_upgrades = false;
   eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
   cr_assert(strstr(get_now(s, 0), "\"upgrades\":[]") != NULL);
-  cr_assert_eq(eio_session_ws_attach(s, 1), SIO_ERR_UPGRADE_REFUSED);
+  cr_assert_eq(eio_session_ws_attach(s, 1), REF_ERR_UPGRADE_REFUSED);
   eio_session_free(s);
 }
 
@@ -550,13 +550,13 @@ Test(session, close_reason_texts) {
 Test(session, bad_arguments) {
   eio_session *s = NULL;
   cr_assert_eq(eio_session_new(&CFG, "short", EIO_TRANSPORT_POLLING, 0, &CB, NULL, &s),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_session_new(NULL, SID, EIO_TRANSPORT_POLLING, 0, &CB, NULL, &s),
-               SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
   s = open_session(EIO_TRANSPORT_POLLING, 0);
   const uint8_t *b;
   size_t n;
-  cr_assert_eq(eio_session_poll_pull(s, &b, &n), SIO_ERR_BAD_STATE); /* no GET held */
+  cr_assert_eq(eio_session_poll_pull(s, &b, &n), REF_ERR_BAD_STATE); /* no GET held */
   eio_session_free(s);
 }
 
@@ -566,8 +566,8 @@ Test(session, send_refuses_text_a_poll_body_cannot_carry) {
                                 (const uint8_t *)"a\x1e"
                                                  "b",
                                 3, false, 1),
-               SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(eio_session_send(s, (const uint8_t *)"\xff", 1, false, 1), SIO_ERR_INVALID_ARGUMENT);
+               REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(eio_session_send(s, (const uint8_t *)"\xff", 1, false, 1), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(eio_session_send(s,
                                 (const uint8_t *)"a\x1e"
                                                  "b",
@@ -589,7 +589,7 @@ Test(session, send_refuses_text_a_poll_body_cannot_carry) {
 
 Test(session, empty_post_body_closes) {
   eio_session *s = open_session(EIO_TRANSPORT_POLLING, 0);
-  cr_assert_eq(eio_session_poll_post(s, NULL, 0, 1), SIO_ERR_EMPTY_PACKET); /* EIO-TR-9 */
+  cr_assert_eq(eio_session_poll_post(s, NULL, 0, 1), REF_ERR_EMPTY_PACKET); /* EIO-TR-9 */
   cr_assert_eq(R.reason, EIO_CLOSE_PARSE_ERROR);
   eio_session_free(s);
 }
@@ -614,7 +614,7 @@ Test(session, deadline_reports_follow_every_timer_change) {
   eio_session_ws_closed(s, 401);
   cr_assert_eq(eio_session_ws_attach(s, 402), 0);
   cr_assert_eq(R.deadline, 502);
-  cr_assert_eq(ws_text(s, "4junk", 403), SIO_ERR_UPGRADE_REFUSED); /* upgrade given up */
+  cr_assert_eq(ws_text(s, "4junk", 403), REF_ERR_UPGRADE_REFUSED); /* upgrade given up */
   cr_assert_eq(R.deadline, 620);
   int before = R.deadline_reports;
   eio_session_close(s, 404); /* closing: only the close timeout is left */

@@ -44,13 +44,13 @@ typedef struct app_log {
 static app_log LOG;
 static fake_world W;
 
-static void copy_span(char *dst, size_t cap, sio_span sp) {
+static void copy_span(char *dst, size_t cap, ref_span sp) {
   size_t n = sp.len < cap - 1 ? sp.len : cap - 1;
   if (n) memcpy(dst, sp.ptr, n);
   dst[n] = 0;
 }
 
-static void app_connect(void *user, sio_socket *s, sio_span auth) {
+static void app_connect(void *user, sio_socket *s, ref_span auth) {
   (void)user;
   (void)auth;
   LOG.connects++;
@@ -71,12 +71,12 @@ static void app_event(void *user, sio_socket *s, const sio_event *ev) {
     cr_assert_eq(sio_socket_disconnect(s), 0);
     /* still readable inside the hook of its own client */
     cr_assert(!sio_socket_connected(s));
-    cr_assert_eq(sio_socket_disconnect(s), SIO_ERR_BAD_STATE);
-    cr_assert_eq(sio_socket_emit(s, "x", (sio_span){NULL, 0}, NULL, 0, NULL), SIO_ERR_BAD_STATE);
+    cr_assert_eq(sio_socket_disconnect(s), REF_ERR_BAD_STATE);
+    cr_assert_eq(sio_socket_emit(s, "x", (ref_span){NULL, 0}, NULL, 0, NULL), REF_ERR_BAD_STATE);
   }
   if (LOG.close_in_event) {
     cr_assert_eq(sio_client_close(sio_socket_client(s)), 0);
-    cr_assert_eq(sio_client_close(sio_socket_client(s)), SIO_ERR_BAD_STATE);
+    cr_assert_eq(sio_client_close(sio_socket_client(s)), REF_ERR_BAD_STATE);
     /* the event's spans are still readable after the teardown */
     char tmp[256];
     copy_span(tmp, sizeof tmp, ev->data);
@@ -91,7 +91,7 @@ static void app_disconnect(void *user, sio_socket *s, sio_disconnect_reason why)
   if (i < LOG_MAX) LOG.dc_why[i] = why;
 }
 
-static bool app_auth(void *user, sio_client *c, sio_span auth, sio_auth_reject *rej) {
+static bool app_auth(void *user, sio_client *c, ref_span auth, sio_auth_reject *rej) {
   (void)user;
   LOG.auth_calls++;
   copy_span(LOG.auth_seen, sizeof LOG.auth_seen, auth);
@@ -122,7 +122,7 @@ static void app_ack(void *user, sio_socket *s, sio_ack_status st, const sio_args
     cr_assert_neq(st, SIO_ACK_OK);
   }
   if (LOG.emit_in_cancel && st == SIO_ACK_CANCELLED)
-    LOG.emit_rc_in_cancel = sio_socket_emit(s, "late", (sio_span){NULL, 0}, NULL, 0, NULL);
+    LOG.emit_rc_in_cancel = sio_socket_emit(s, "late", (ref_span){NULL, 0}, NULL, 0, NULL);
 }
 
 static const sio_namespace_config NSPS[] = {
@@ -151,8 +151,8 @@ static void setup(void) {
 
 static void teardown(void) { fake_stop(&W); }
 
-static sio_span S(const char *s) {
-  sio_span sp = {(const uint8_t *)s, strlen(s)};
+static ref_span S(const char *s) {
+  ref_span sp = {(const uint8_t *)s, strlen(s)};
   return sp;
 }
 
@@ -202,7 +202,7 @@ Test(sio, connect_root_replies_sid) {
   cr_assert_eq(sio_client_socket_count(W.conns[0].c), 1);
   cr_assert_eq(sio_namespace_socket_count(sio_server_namespace(W.srv, "/")), 1);
   cr_assert_eq(sio_client_next_deadline(W.conns[0].c), SIO_NO_DEADLINE);
-  sio_span a = sio_socket_auth(LOG.last_socket);
+  ref_span a = sio_socket_auth(LOG.last_socket);
   cr_assert_eq(a.len, 2);
   cr_assert(memcmp(a.ptr, "{}", 2) == 0);
 }
@@ -242,7 +242,7 @@ Test(sio, connect_timeout_closes_when_nothing_joined) {
   cr_assert_eq(W.conns[0].close_reason, SIO_CLOSE_CONNECT_TIMEOUT);
   cr_assert(sio_client_is_closed(W.conns[0].c));
   cr_assert_eq(sio_client_next_deadline(W.conns[0].c), SIO_NO_DEADLINE);
-  cr_assert_eq(fake_text(&W, 0, "0", 6001), SIO_ERR_BAD_STATE);
+  cr_assert_eq(fake_text(&W, 0, "0", 6001), REF_ERR_BAD_STATE);
   fake_expect_none(&W, 0);
 }
 
@@ -264,7 +264,7 @@ Test(sio, auth_accepts_and_passes_payload) {
   cr_assert_eq(fake_text(&W, 0, "0/auth,{\"ok\":true}", 1), 0);
   fake_expect_prefix(&W, 0, "0/auth,{\"sid\":\"");
   cr_assert_str_eq(LOG.auth_seen, "{\"ok\":true}");
-  sio_span a = sio_socket_auth(LOG.last_socket);
+  ref_span a = sio_socket_auth(LOG.last_socket);
   cr_assert_eq(a.len, 11);
 }
 
@@ -334,8 +334,8 @@ Test(sio, emit_and_ack_reply_wire_forms) {
   fake_expect(&W, 0, "3/chat,42[null]");
   cr_assert_eq(sio_socket_ack(s, 43, S(""), NULL, 0), 0);
   fake_expect(&W, 0, "3/chat,43[]");
-  cr_assert_eq(sio_socket_ack(s, -1, S(""), NULL, 0), SIO_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(sio_socket_emit(s, NULL, S(""), NULL, 0, NULL), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_socket_ack(s, -1, S(""), NULL, 0), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_socket_emit(s, NULL, S(""), NULL, 0, NULL), REF_ERR_INVALID_ARGUMENT);
   /* invalid JSON from the application is refused by the encoder, nothing is sent */
   cr_assert_lt(sio_socket_emit(s, "x", S("{bad"), NULL, 0, NULL), 0);
   fake_expect_none(&W, 0);
@@ -398,7 +398,7 @@ Test(sio, server_ack_cancelled_on_disconnect) {
   cr_assert_eq(LOG.acks, 2);
   cr_assert_eq(LOG.ack_status[0], SIO_ACK_CANCELLED);
   cr_assert_eq(LOG.ack_status[1], SIO_ACK_CANCELLED);
-  cr_assert_eq(LOG.emit_rc_in_cancel, SIO_ERR_BAD_STATE);
+  cr_assert_eq(LOG.emit_rc_in_cancel, REF_ERR_BAD_STATE);
   cr_assert_eq(LOG.disconnects, 1);
 }
 
@@ -416,7 +416,7 @@ Test(sio, pending_ack_limit) {
   cr_assert_eq(sio_socket_emit(LOG.last_socket, "q", S(""), NULL, 0, &req), 0);
   cr_assert_eq(sio_socket_emit(LOG.last_socket, "q", S(""), NULL, 0, &req), 0);
   cr_assert_eq(sio_socket_emit(LOG.last_socket, "q", S(""), NULL, 0, &req),
-               SIO_ERR_BUFFER_TOO_SMALL);
+               REF_ERR_BUFFER_TOO_SMALL);
   cr_assert_eq(sio_socket_emit(LOG.last_socket, "q", S(""), NULL, 0, NULL), 0);
 }
 
@@ -459,7 +459,7 @@ Test(sio, binary_emit_and_binary_ack_out) {
   fake_open(&W, 0, 0);
   fake_join(&W, 0, "/", 1);
   sio_socket *s = LOG.last_socket;
-  sio_span att[3] = {{(const uint8_t *)"\x00\x01", 2}, {(const uint8_t *)"x", 1}, {NULL, 0}};
+  ref_span att[3] = {{(const uint8_t *)"\x00\x01", 2}, {(const uint8_t *)"x", 1}, {NULL, 0}};
   cr_assert_eq(sio_socket_emit(s, "bin",
                                S("{\"_placeholder\":true,\"num\":0},"
                                  "{\"_placeholder\":true,\"num\":1},"
@@ -533,7 +533,7 @@ Test(sio, rooms_members_receive_non_members_do_not) {
   fake_expect_none(&W, 2);
   fake_expect_none(&W, 3);
   /* binary to a room */
-  sio_span att[1] = {{(const uint8_t *)"Z", 1}};
+  ref_span att[1] = {{(const uint8_t *)"Z", 1}};
   cr_assert_eq(
       sio_namespace_emit(root, "r", 1, NULL, "bin", S("{\"_placeholder\":true,\"num\":0}"), att, 1),
       2);
@@ -566,10 +566,10 @@ Test(sio, room_limit_and_binary_room_names) {
   sio_socket *s = LOG.last_socket;
   cr_assert_eq(sio_socket_join(s, "a\0b", 3), 0);
   cr_assert_eq(sio_socket_join(s, "", 0), 0);
-  cr_assert_eq(sio_socket_join(s, "c", 1), SIO_ERR_BUFFER_TOO_SMALL);
+  cr_assert_eq(sio_socket_join(s, "c", 1), REF_ERR_BUFFER_TOO_SMALL);
   cr_assert(sio_socket_in_room(s, "a\0b", 3));
   cr_assert(!sio_socket_in_room(s, "a", 1));
-  cr_assert_eq(sio_socket_join(NULL, "c", 1), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_socket_join(NULL, "c", 1), REF_ERR_INVALID_ARGUMENT);
 }
 
 /* ---------------------------------------------------------------- disconnects */
@@ -690,44 +690,44 @@ static void expect_violation(const char *const *texts, const size_t *bins, size_
 
 Test(sio, hostile_bad_type) {
   const char *t[] = {"9"};
-  expect_violation(t, NULL, 1, SIO_ERR_BAD_PACKET_TYPE);
+  expect_violation(t, NULL, 1, REF_ERR_BAD_PACKET_TYPE);
 }
 
 Test(sio, hostile_empty) {
   const char *t[] = {""};
-  expect_violation(t, NULL, 1, SIO_ERR_EMPTY_PACKET);
+  expect_violation(t, NULL, 1, REF_ERR_EMPTY_PACKET);
 }
 
 Test(sio, hostile_bad_json) {
   const char *t[] = {"2[\"a\","};
-  expect_violation(t, NULL, 1, SIO_ERR_INVALID_JSON);
+  expect_violation(t, NULL, 1, REF_ERR_INVALID_JSON);
 }
 
 Test(sio, hostile_binary_without_header) {
   const char *t[] = {NULL};
-  expect_violation(t, NULL, 1, SIO_ERR_UNEXPECTED_BINARY);
+  expect_violation(t, NULL, 1, REF_ERR_UNEXPECTED_BINARY);
 }
 
 Test(sio, hostile_text_while_attachments_pending) {
   const char *t[] = {
       "52-[\"a\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]", NULL,
       "2[\"x\"]"};
-  expect_violation(t, NULL, 3, SIO_ERR_UNEXPECTED_TEXT);
+  expect_violation(t, NULL, 3, REF_ERR_UNEXPECTED_TEXT);
 }
 
 Test(sio, hostile_placeholder_out_of_range) {
   const char *t[] = {"51-[\"a\",{\"_placeholder\":true,\"num\":5}]"};
-  expect_violation(t, NULL, 1, SIO_ERR_PLACEHOLDER_OUT_OF_RANGE);
+  expect_violation(t, NULL, 1, REF_ERR_PLACEHOLDER_OUT_OF_RANGE);
 }
 
 Test(sio, hostile_bad_placeholder_num) {
   const char *t[] = {"51-[\"a\",{\"_placeholder\":true,\"num\":\"0\"}]"};
-  expect_violation(t, NULL, 1, SIO_ERR_BAD_PLACEHOLDER);
+  expect_violation(t, NULL, 1, REF_ERR_BAD_PLACEHOLDER);
 }
 
 Test(sio, hostile_too_many_attachments) {
   const char *t[] = {"511-[\"a\"]"};
-  expect_violation(t, NULL, 1, SIO_ERR_TOO_MANY_ATTACHMENTS);
+  expect_violation(t, NULL, 1, REF_ERR_TOO_MANY_ATTACHMENTS);
 }
 
 Test(sio, hostile_partial_attachments_then_close_repeated_no_leak) {
@@ -763,13 +763,13 @@ Test(sio, hostile_header_for_unjoined_namespace_after_attachments) {
 
 Test(sio, messages_before_open_or_after_close_are_refused) {
   sio_client *c = sio_client_new(W.srv, &W.conns[0]);
-  cr_assert_eq(sio_client_on_message(c, false, (const uint8_t *)"0", 1, 0), SIO_ERR_BAD_STATE);
+  cr_assert_eq(sio_client_on_message(c, false, (const uint8_t *)"0", 1, 0), REF_ERR_BAD_STATE);
   cr_assert_eq(sio_client_open(c, 0), 0);
-  cr_assert_eq(sio_client_open(c, 0), SIO_ERR_BAD_STATE);
-  cr_assert_eq(sio_client_on_message(c, false, NULL, 1, 0), SIO_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_client_open(c, 0), REF_ERR_BAD_STATE);
+  cr_assert_eq(sio_client_on_message(c, false, NULL, 1, 0), REF_ERR_INVALID_ARGUMENT);
   sio_client_on_closed(c, 0);
-  cr_assert_eq(sio_client_on_message(c, false, (const uint8_t *)"0", 1, 0), SIO_ERR_BAD_STATE);
-  cr_assert_eq(sio_client_close(c), SIO_ERR_BAD_STATE);
+  cr_assert_eq(sio_client_on_message(c, false, (const uint8_t *)"0", 1, 0), REF_ERR_BAD_STATE);
+  cr_assert_eq(sio_client_close(c), REF_ERR_BAD_STATE);
   sio_client_free(c);
 }
 
@@ -801,7 +801,7 @@ Test(sio, attachment_bytes_limit_closes) {
   cr_assert_eq(fake_text(&W, 0, h, 2), 0);
   cr_assert_eq(fake_bin(&W, 0, "0123456789", 10, 2), 0); /* exactly the limit */
   cr_assert_eq(fake_bin(&W, 0, "x", 1, 2), 1);
-  cr_assert_eq(W.conns[0].close_reason, SIO_ERR_PAYLOAD_TOO_LARGE);
+  cr_assert_eq(W.conns[0].close_reason, REF_ERR_PAYLOAD_TOO_LARGE);
   cr_assert_eq(LOG.events, 0);
   /* the count starts again for each packet */
   fake_open(&W, 1, 0);
@@ -889,7 +889,7 @@ Test(sio, large_packets_and_escaped_names) {
   char *args = malloc(big + 64);
   cr_assert_not_null(args);
   snprintf(args, big + 64, "%s,{\"_placeholder\":true,\"num\":0}", arg);
-  sio_span att[1] = {{(const uint8_t *)"b", 1}};
+  ref_span att[1] = {{(const uint8_t *)"b", 1}};
   cr_assert_eq(sio_socket_emit(s, "big", S(args), att, 1, NULL), 0);
   m = fake_next(&W, 0);
   cr_assert_not_null(m);
@@ -1011,7 +1011,7 @@ Test(sio, connection_gone_during_disconnect_sends) {
   fake_join(&W, 2, "/", 1);
   s = LOG.last_socket;
   W.gone_on_send = W.conns[2].c;
-  sio_span att[2] = {{(const uint8_t *)"a", 1}, {(const uint8_t *)"b", 1}};
+  ref_span att[2] = {{(const uint8_t *)"a", 1}, {(const uint8_t *)"b", 1}};
   cr_assert_lt(sio_socket_emit(s, "x",
                                S("{\"_placeholder\":true,\"num\":0},"
                                  "{\"_placeholder\":true,\"num\":1}"),

@@ -93,13 +93,13 @@ static bool from_json(const cJSON *j, eio_packet *p, uint8_t **owned) {
     size_t n;
     if (!cJSON_IsString(b) || vec_hex_decode(b->valuestring, owned, &n) != 0) return false;
     p->kind = EIO_DATA_BINARY;
-    p->data = (sio_span){*owned, n};
+    p->data = (ref_span){*owned, n};
   } else {
     size_t n;
     if (d && !cJSON_IsString(d)) return false;
     if (vec_str_bytes(d ? d->valuestring : "", owned, &n) != 0) return false;
     p->kind = EIO_DATA_TEXT;
-    p->data = (sio_span){*owned, n};
+    p->data = (ref_span){*owned, n};
   }
   return true;
 }
@@ -171,8 +171,8 @@ static void reader_matches(runner *r, const vec_msg *m, size_t max_payload, size
            br.pk[i].len == whole->pk[i].len &&
            (br.pk[i].len == 0 || memcmp(br.pk[i].bytes, whole->pk[i].bytes, br.pk[i].len) == 0);
   if (!same)
-    fail(r, "reader (%s) gives %d packets/%s, iterator %d/%s", how, br.n, sio_err_name(br.err),
-         whole->n, sio_err_name(whole->err));
+    fail(r, "reader (%s) gives %d packets/%s, iterator %d/%s", how, br.n, ref_err_name(br.err),
+         whole->n, ref_err_name(whole->err));
   body_free(&br);
   free(store);
 }
@@ -202,7 +202,7 @@ static void check_chunking(runner *r, const vec_msg *m, size_t mp, size_t mk,
 static void check_encoded(runner *r, const eio_packet *ps, size_t n, bool body, eio_transport t,
                           const vec_msg *want) {
   int len = body ? eio_payload_encode(ps, n, NULL, 0) : eio_packet_encode(ps, t, NULL, 0);
-  if (len < 0) return fail(r, "encode refused: %s", sio_err_name(len));
+  if (len < 0) return fail(r, "encode refused: %s", ref_err_name(len));
   uint8_t *buf = malloc((size_t)len + 8);
   memset(buf, 0xAA, (size_t)len + 8);
   int again = body ? eio_payload_encode(ps, n, buf, (size_t)len)
@@ -234,7 +234,7 @@ static void run_entry(runner *r, const vec_entry *e, bool payload_file, bool inv
   size_t mp = (size_t)vec_opt(e, "maxPayload", 0), mk = (size_t)vec_opt(e, "maxPackets", 0);
   if (invalid_file != (e->error != NULL))
     fail(r, invalid_file ? "valid entry in an invalid file" : "error entry in a valid file");
-  if (e->error && sio_err_from_name(e->error) == 1) fail(r, "unknown error name %s", e->error);
+  if (e->error && ref_err_from_name(e->error) == 1) fail(r, "unknown error name %s", e->error);
   if (e->nwire != 1 || e->wire_is_list) fail(r, "an Engine.IO vector holds exactly one message");
   if (payload_file && !e->packets && !e->error) fail(r, "payloads.json entries need packets");
   if (!payload_file && e->packets) fail(r, "packets (a list) only in payloads.json");
@@ -250,13 +250,13 @@ static void run_entry(runner *r, const vec_entry *e, bool payload_file, bool inv
       if (e->error) {
         if (br.err >= 0)
           fail(r, "body accepted, want %s", e->error);
-        else if (strcmp(sio_err_name(br.err), e->error) != 0)
-          fail(r, "error %s, want %s", sio_err_name(br.err), e->error);
+        else if (strcmp(ref_err_name(br.err), e->error) != 0)
+          fail(r, "error %s, want %s", ref_err_name(br.err), e->error);
       } else {
         const cJSON *list = e->packets;
         int want_n = list ? cJSON_GetArraySize(list) : 1;
         if (br.err < 0)
-          fail(r, "body refused: %s", sio_err_name(br.err));
+          fail(r, "body refused: %s", ref_err_name(br.err));
         else if (br.n != want_n)
           fail(r, "%d packets, want %d", br.n, want_n);
         else
@@ -274,10 +274,10 @@ static void run_entry(runner *r, const vec_entry *e, bool payload_file, bool inv
       if (e->error) {
         if (rc >= 0)
           fail(r, "accepted, want %s", e->error);
-        else if (strcmp(sio_err_name(rc), e->error) != 0)
-          fail(r, "error %s, want %s", sio_err_name(rc), e->error);
+        else if (strcmp(ref_err_name(rc), e->error) != 0)
+          fail(r, "error %s, want %s", ref_err_name(rc), e->error);
       } else if (rc < 0) {
-        fail(r, "refused: %s", sio_err_name(rc));
+        fail(r, "refused: %s", ref_err_name(rc));
       } else {
         got_pkt g = capture(&p);
         const char *why = cmp_pkt(e->packet, &g);
@@ -292,7 +292,7 @@ static void run_entry(runner *r, const vec_entry *e, bool payload_file, bool inv
         int n = eio_packet_encode(&p, t, NULL, 0);
         uint8_t *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
         if (n < 0)
-          fail(r, "the encoder refuses the decoded packet: %s", sio_err_name(n));
+          fail(r, "the encoder refuses the decoded packet: %s", ref_err_name(n));
         else {
           eio_packet_encode(&p, t, buf, (size_t)n);
           if (e->dir == VEC_DIR_BOTH && ((size_t)n != m->len || memcmp(buf, m->bytes, m->len) != 0))
@@ -302,7 +302,7 @@ static void run_entry(runner *r, const vec_entry *e, bool payload_file, bool inv
                            : eio_packet_decode_text(buf, (size_t)n, &q);
           got_pkt g1 = capture(&p), g2;
           if (rc2 != 0)
-            fail(r, "the re-encoded packet does not decode: %s", sio_err_name(rc2));
+            fail(r, "the re-encoded packet does not decode: %s", ref_err_name(rc2));
           else {
             g2 = capture(&q);
             if (g1.type != g2.type || g1.binary != g2.binary || g1.len != g2.len ||

@@ -64,7 +64,7 @@ static bool json_eq(const cJSON *a, const cJSON *b) {
   return true; /* null, true, false: the type says it all */
 }
 
-static bool span_eq_str(sio_span sp, const char *s) {
+static bool span_eq_str(ref_span sp, const char *s) {
   uint8_t *b;
   size_t n;
   cr_assert_eq(vec_str_bytes(s, &b, &n), 0);
@@ -74,7 +74,7 @@ static bool span_eq_str(sio_span sp, const char *s) {
 }
 
 /* Compare a completed packet (and its attachments) with the entry. */
-static void cmp_packet(runner *r, const vec_entry *e, const sio_packet *p, const sio_span *att) {
+static void cmp_packet(runner *r, const vec_entry *e, const sio_packet *p, const ref_span *att) {
   const cJSON *x = e->packet;
   for (const cJSON *k = x->child; k; k = k->next)
     if (strcmp(k->string, "type") && strcmp(k->string, "nsp") && strcmp(k->string, "id") &&
@@ -146,7 +146,7 @@ static void check_roundtrip(runner *r, const vec_entry *e, const sio_codec_opts 
   int n = binary ? sio_binary_encode_header(p, seen, NULL, 0) : sio_packet_encode(p, NULL, 0);
   if (n < 0) {
     free(seen);
-    return fail(r, "the encoder refuses the decoded packet: %s", sio_err_name(n));
+    return fail(r, "the encoder refuses the decoded packet: %s", ref_err_name(n));
   }
   uint8_t *buf = malloc((size_t)n + 1);
   if (binary)
@@ -156,7 +156,7 @@ static void check_roundtrip(runner *r, const vec_entry *e, const sio_codec_opts 
   sio_packet q;
   int rc = sio_packet_decode(buf, (size_t)n, o, &q);
   if (rc != 0)
-    fail(r, "the re-encoded packet does not decode: %s", sio_err_name(rc));
+    fail(r, "the re-encoded packet does not decode: %s", ref_err_name(rc));
   else if (q.type != p->type || q.ack_id != p->ack_id || q.attachments != p->attachments ||
            q.nsp.len != p->nsp.len || memcmp(q.nsp.ptr, p->nsp.ptr, q.nsp.len) != 0 ||
            q.data.len != p->data.len ||
@@ -171,7 +171,7 @@ static void check_roundtrip(runner *r, const vec_entry *e, const sio_codec_opts 
 
 static void decode_entry(runner *r, const vec_entry *e, const sio_codec_opts *o) {
   uint32_t cap = o->max_attachments ? o->max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
-  sio_span *slots = calloc(cap, sizeof *slots);
+  ref_span *slots = calloc(cap, sizeof *slots);
   sio_reasm ra;
   cr_assert_eq(sio_reasm_init(&ra, o, slots, cap), 0);
   int rc = 0, complete = 0;
@@ -190,10 +190,10 @@ static void decode_entry(runner *r, const vec_entry *e, const sio_codec_opts *o)
   if (e->error) {
     if (rc >= 0)
       fail(r, "accepted (%d packets), want %s", complete, e->error);
-    else if (strcmp(sio_err_name(rc), e->error) != 0)
-      fail(r, "error %s, want %s", sio_err_name(rc), e->error);
+    else if (strcmp(ref_err_name(rc), e->error) != 0)
+      fail(r, "error %s, want %s", ref_err_name(rc), e->error);
   } else if (rc < 0) {
-    fail(r, "refused: %s", sio_err_name(rc));
+    fail(r, "refused: %s", ref_err_name(rc));
   } else if (complete != 1) {
     fail(r, "%d packets completed, want 1", complete);
   } else {
@@ -204,8 +204,8 @@ static void decode_entry(runner *r, const vec_entry *e, const sio_codec_opts *o)
   if (e->nwire == 1 && !e->wire[0].hex) {
     int d = sio_packet_decode(e->wire[0].bytes, e->wire[0].len, o, &p);
     bool binary = d == 0 && (p.type == SIO_PACKET_BINARY_EVENT || p.type == SIO_PACKET_BINARY_ACK);
-    if (!binary && d != (rc > 0 ? 0 : rc) && !(d == 0 && rc == SIO_ERR_ATTACHMENTS_PENDING))
-      fail(r, "sio_packet_decode says %s, the reassembler %s", sio_err_name(d), sio_err_name(rc));
+    if (!binary && d != (rc > 0 ? 0 : rc) && !(d == 0 && rc == REF_ERR_ATTACHMENTS_PENDING))
+      fail(r, "sio_packet_decode says %s, the reassembler %s", ref_err_name(d), ref_err_name(rc));
   }
   free(slots);
 }
@@ -231,7 +231,7 @@ static void encode_entry(runner *r, const vec_entry *e) {
   uint8_t *seen = calloc(p.attachments + 1, 1);
   int len = binary ? sio_binary_encode_header(&p, seen, NULL, 0) : sio_packet_encode(&p, NULL, 0);
   if (len < 0) {
-    fail(r, "encode refused: %s", sio_err_name(len));
+    fail(r, "encode refused: %s", ref_err_name(len));
   } else {
     uint8_t *buf = malloc((size_t)len + 8);
     memset(buf, 0xAA, (size_t)len + 8);
@@ -275,7 +275,7 @@ static void run_entry(runner *r, const vec_entry *e, bool invalid_file) {
   r->run++;
   if (invalid_file != (e->error != NULL))
     fail(r, invalid_file ? "valid entry in an invalid file" : "error entry in a valid file");
-  if (e->error && sio_err_from_name(e->error) == 1) fail(r, "unknown error name %s", e->error);
+  if (e->error && ref_err_from_name(e->error) == 1) fail(r, "unknown error name %s", e->error);
   if (e->packets || e->transport)
     fail(r, "packets / transport do not belong in a Socket.IO vector");
   sio_codec_opts o = {(uint32_t)vec_opt(e, "maxAttachments", 0),

@@ -36,7 +36,7 @@ typedef enum eio_data_kind {
 typedef struct eio_packet {
   eio_packet_type type;
   eio_data_kind kind; /* binary kinds are always EIO_PACKET_MESSAGE */
-  sio_span data;      /* borrowed from the decoder's input / the encoder's caller */
+  ref_span data;      /* borrowed from the decoder's input / the encoder's caller */
 } eio_packet;
 
 /* Which transport an encoding is for: binary packets are a raw binary WebSocket
@@ -48,17 +48,17 @@ typedef enum eio_transport {
 
 /* Decode one text message (a WebSocket text message, or one segment of a polling
  * body). BUF/LEN: the bytes, borrowed; OUT: filled on success.
- * Returns 0, or SIO_ERR_INVALID_ARGUMENT, SIO_ERR_EMPTY_PACKET,
- * SIO_ERR_BAD_PACKET_TYPE, SIO_ERR_INVALID_UTF8, SIO_ERR_BAD_BASE64. */
+ * Returns 0, or REF_ERR_INVALID_ARGUMENT, REF_ERR_EMPTY_PACKET,
+ * REF_ERR_BAD_PACKET_TYPE, REF_ERR_INVALID_UTF8, REF_ERR_BAD_BASE64. */
 int eio_packet_decode_text(const uint8_t *buf, size_t len, eio_packet *out);
 
 /* Decode one binary WebSocket message: always a MESSAGE with EIO_DATA_BINARY.
- * Returns 0 or SIO_ERR_INVALID_ARGUMENT. */
+ * Returns 0 or REF_ERR_INVALID_ARGUMENT. */
 int eio_packet_decode_binary(const uint8_t *buf, size_t len, eio_packet *out);
 
 /* Encode one packet for TRANSPORT into OUT (CAP bytes). For EIO_DATA_BINARY on
  * WebSocket the output is the raw bytes, to be sent as a binary message; every
- * other form is text. Returns the full length, or SIO_ERR_INVALID_ARGUMENT (bad type
+ * other form is text. Returns the full length, or REF_ERR_INVALID_ARGUMENT (bad type
  * or kind, binary data on a type other than MESSAGE, invalid base64 in an
  * EIO_DATA_BASE64 packet, text data holding 0x1E on polling: EIO-PL-8). */
 int eio_packet_encode(const eio_packet *p, eio_transport transport, uint8_t *out, size_t cap);
@@ -69,20 +69,20 @@ typedef struct eio_payload_iter {
   size_t len;
   size_t pos;         /* next unread byte */
   size_t count;       /* packets returned so far */
-  size_t max_packets; /* 0 = unlimited; else more packets -> SIO_ERR_TOO_MANY_PACKETS */
+  size_t max_packets; /* 0 = unlimited; else more packets -> REF_ERR_TOO_MANY_PACKETS */
   int err;            /* sticky error, 0 while fine */
   bool done;
 } eio_payload_iter;
 
 /* Start iterating BODY (borrowed). MAX_PAYLOAD (0 = unlimited) rejects a longer body
- * up front with SIO_ERR_PAYLOAD_TOO_LARGE (then every eio_payload_next() returns it
- * too). Returns 0, SIO_ERR_PAYLOAD_TOO_LARGE, or SIO_ERR_INVALID_ARGUMENT. */
+ * up front with REF_ERR_PAYLOAD_TOO_LARGE (then every eio_payload_next() returns it
+ * too). Returns 0, REF_ERR_PAYLOAD_TOO_LARGE, or REF_ERR_INVALID_ARGUMENT. */
 int eio_payload_iter_init(eio_payload_iter *it, const uint8_t *body, size_t len, size_t max_payload,
                           size_t max_packets);
 
 /* Next packet: returns 1 and fills OUT, 0 at the end of the body, or a negative
- * error from eio_packet_decode_text / SIO_ERR_TOO_MANY_PACKETS. An empty body is
- * one empty packet, hence SIO_ERR_EMPTY_PACKET. After an error the iterator stays
+ * error from eio_packet_decode_text / REF_ERR_TOO_MANY_PACKETS. An empty body is
+ * one empty packet, hence REF_ERR_EMPTY_PACKET. After an error the iterator stays
  * at that error. */
 int eio_payload_next(eio_payload_iter *it, eio_packet *out);
 
@@ -116,9 +116,9 @@ typedef struct eio_payload_reader {
 /* Start reading a body of BODY_LEN bytes. STORE/CAP: caller-owned storage for one
  * segment (any segment fits when CAP >= min(BODY_LEN, MAX_PAYLOAD)). MAX_PAYLOAD and
  * MAX_PACKETS as for eio_payload_iter_init (0 = unlimited). Returns 0, or
- * SIO_ERR_INVALID_ARGUMENT (NULL R, NULL STORE with CAP > 0). A body longer than
+ * REF_ERR_INVALID_ARGUMENT (NULL R, NULL STORE with CAP > 0). A body longer than
  * MAX_PAYLOAD makes the first eio_payload_reader_next() return
- * SIO_ERR_PAYLOAD_TOO_LARGE, as the iterator does. */
+ * REF_ERR_PAYLOAD_TOO_LARGE, as the iterator does. */
 int eio_payload_reader_init(eio_payload_reader *r, uint8_t *store, size_t cap, size_t body_len,
                             size_t max_payload, size_t max_packets);
 
@@ -126,30 +126,27 @@ int eio_payload_reader_init(eio_payload_reader *r, uint8_t *store, size_t cap, s
  * a packet is complete. Returns EIO_READER_PACKET with OUT filled (its data borrows
  * from the chunk or from STORE: valid until the next call, and only while the chunk
  * lives), EIO_READER_MORE when the chunk is used up, EIO_READER_DONE after the last
- * packet, or a negative error. The iterator's errors and SIO_ERR_BUFFER_TOO_SMALL (a
+ * packet, or a negative error. The iterator's errors and REF_ERR_BUFFER_TOO_SMALL (a
  * cut segment does not fit STORE) stick: every later call returns them again.
- * SIO_ERR_INVALID_ARGUMENT (NULL pointers, bytes beyond BODY_LEN) changes nothing. */
+ * REF_ERR_INVALID_ARGUMENT (NULL pointers, bytes beyond BODY_LEN) changes nothing. */
 int eio_payload_reader_next(eio_payload_reader *r, const uint8_t **chunk, size_t *len,
                             eio_packet *out);
 
 /* Encode N >= 1 packets (borrowed) as one polling body ('\x1e' between packets,
  * binary as 'b' + base64) into OUT (CAP bytes, snprintf style). Returns the full
- * length, or SIO_ERR_INVALID_ARGUMENT (N == 0: an empty body is not a payload,
+ * length, or REF_ERR_INVALID_ARGUMENT (N == 0: an empty body is not a payload,
  * EIO-PL-1; or any packet eio_packet_encode would refuse on polling). */
 int eio_payload_encode(const eio_packet *pkts, size_t n, uint8_t *out, size_t cap);
 
 /* Base64 (RFC 4648 section 4, with padding, no whitespace) helpers; IN is borrowed,
  * OUT/CAP is the caller's buffer. decode accepts exactly what the 'b' packet form
  * accepts (strict, and canonical: leftover bits of a padded group must be zero) and
- * returns the decoded length, SIO_ERR_BAD_BASE64, SIO_ERR_BUFFER_TOO_SMALL (nothing
- * useful written) or SIO_ERR_INVALID_ARGUMENT (NULL with a length). decoded_len is an
+ * returns the decoded length, REF_ERR_BAD_BASE64, REF_ERR_BUFFER_TOO_SMALL (nothing
+ * useful written) or REF_ERR_INVALID_ARGUMENT (NULL with a length). decoded_len is an
  * upper bound (len / 4 * 3). encode is snprintf style: returns the full length and
- * writes at most CAP bytes (no NUL terminator), or SIO_ERR_INVALID_ARGUMENT. */
+ * writes at most CAP bytes (no NUL terminator), or REF_ERR_INVALID_ARGUMENT. */
 int eio_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
 size_t eio_base64_decoded_len(size_t len);
 int eio_base64_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
-
-/* True when BUF/LEN is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-bool eio_utf8_valid(const uint8_t *buf, size_t len);
 
 #endif

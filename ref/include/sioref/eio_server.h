@@ -57,7 +57,7 @@ typedef struct eio_server_config {
 } eio_server_config;
 
 /* Create a router. CFG is copied (origins included). Returns 0 and *OUT,
- * SIO_ERR_INVALID_ARGUMENT (NULL, or no random source) or SIO_ERR_OUT_OF_MEMORY. */
+ * REF_ERR_INVALID_ARGUMENT (NULL, or no random source) or REF_ERR_OUT_OF_MEMORY. */
 int eio_server_new(const eio_server_config *cfg, eio_server **out);
 
 /* Free SRV and every session, without callbacks. NULL is fine. */
@@ -101,8 +101,8 @@ typedef struct eio_http_response {
 } eio_http_response;
 
 /* Route one plain HTTP request on the Engine.IO path. Returns 0 and fills RESP (the
- * request's outcome, errors included, is in RESP), or SIO_ERR_INVALID_ARGUMENT /
- * SIO_ERR_OUT_OF_MEMORY (answer 500). */
+ * request's outcome, errors included, is in RESP), or REF_ERR_INVALID_ARGUMENT /
+ * REF_ERR_OUT_OF_MEMORY (answer 500). */
 int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint64_t now_ms,
                               eio_http_response *resp);
 

@@ -22,7 +22,7 @@
 #include "sioref/eio_codec.h"
 #include "sioref/err.h"
 
-/* Session-level Engine.IO errors (SIO_ERR_POLL_OVERLAP, _UPGRADE_REFUSED,
+/* Session-level Engine.IO errors (REF_ERR_POLL_OVERLAP, _UPGRADE_REFUSED,
  * _TRANSPORT_MISMATCH, _UNEXPECTED_PACKET) live in err.h, range -150..-199. */
 
 /* Defaults: the official server's (engine.io 6.6.4). */
@@ -91,7 +91,7 @@ typedef struct eio_session_callbacks {
 /* Create a session opened over TRANSPORT at NOW_MS and queue its open packet
  * (EIO-HS). CFG and CB are borrowed and must outlive the session; SID is copied
  * (exactly EIO_SID_LEN characters). USER is passed to every callback.
- * Returns 0 and *OUT, SIO_ERR_INVALID_ARGUMENT or SIO_ERR_OUT_OF_MEMORY. */
+ * Returns 0 and *OUT, REF_ERR_INVALID_ARGUMENT or REF_ERR_OUT_OF_MEMORY. */
 int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transport,
                     uint64_t now_ms, const eio_session_callbacks *cb, void *user,
                     eio_session **out);
@@ -125,8 +125,8 @@ void *eio_session_owner(const eio_session *s);
 
 /* Queue a MESSAGE (text, or binary raw bytes) for the client. DATA copied. Text must
  * be UTF-8 and, while the session is on polling, must not hold U+001E (it separates
- * packets in a poll body): otherwise SIO_ERR_INVALID_ARGUMENT and nothing is queued.
- * Returns 0, SIO_ERR_INVALID_ARGUMENT, SIO_ERR_OUT_OF_MEMORY, or SIO_ERR_BAD_STATE
+ * packets in a poll body): otherwise REF_ERR_INVALID_ARGUMENT and nothing is queued.
+ * Returns 0, REF_ERR_INVALID_ARGUMENT, REF_ERR_OUT_OF_MEMORY, or REF_ERR_BAD_STATE
  * when the session is closing or closed (the message is dropped). */
 int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binary, uint64_t now_ms);
 
@@ -150,9 +150,9 @@ uint64_t eio_session_next_deadline(const eio_session *s);
 /* ---- polling transport ---- */
 
 /* A GET arrived for S. Returns 0 (the GET is now held by S), or
- * SIO_ERR_POLL_OVERLAP (a GET was already held: S is aborted, EIO-TR),
- * SIO_ERR_TRANSPORT_MISMATCH (S runs over WebSocket; S unchanged),
- * SIO_ERR_BAD_STATE (S closed). */
+ * REF_ERR_POLL_OVERLAP (a GET was already held: S is aborted, EIO-TR),
+ * REF_ERR_TRANSPORT_MISMATCH (S runs over WebSocket; S unchanged),
+ * REF_ERR_BAD_STATE (S closed). */
 int eio_session_poll_begin(eio_session *s, uint64_t now_ms);
 
 /* True when the held GET should be answered now. */
@@ -161,8 +161,8 @@ bool eio_session_poll_ready(const eio_session *s);
 /* Answer the held GET: *BODY and *LEN is the whole response body (queued packets joined,
  * EIO-TR batching), owned by S and valid until the next call on S; OUT_HEADROOM
  * bytes before *BODY are free for the caller. Returns 1 with a body, 0 when nothing
- * is ready (the GET stays held), SIO_ERR_BAD_STATE when no GET is held,
- * SIO_ERR_OUT_OF_MEMORY. */
+ * is ready (the GET stays held), REF_ERR_BAD_STATE when no GET is held,
+ * REF_ERR_OUT_OF_MEMORY. */
 int eio_session_poll_pull(eio_session *s, const uint8_t **body, size_t *len);
 
 /* The held GET's connection went away before it was answered: the official server
@@ -170,16 +170,16 @@ int eio_session_poll_pull(eio_session *s, const uint8_t **body, size_t *len);
 void eio_session_poll_aborted(eio_session *s, uint64_t now_ms);
 
 /* A complete POST body. Packets are handled in order until one closes S.
- * Returns 0 (answer 200 "ok"), or SIO_ERR_PAYLOAD_TOO_LARGE (EIO-LIM; S aborted),
- * SIO_ERR_TRANSPORT_MISMATCH (S unchanged), SIO_ERR_BAD_STATE (closed), or a codec
+ * Returns 0 (answer 200 "ok"), or REF_ERR_PAYLOAD_TOO_LARGE (EIO-LIM; S aborted),
+ * REF_ERR_TRANSPORT_MISMATCH (S unchanged), REF_ERR_BAD_STATE (closed), or a codec
  * error (S aborted with "parse error"). */
 int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms);
 
 /* ---- WebSocket transport ---- */
 
 /* A WebSocket for S's sid opened as an upgrade probe (EIO-UP). Returns 0, or
- * SIO_ERR_UPGRADE_REFUSED when S is not on polling, already has a WebSocket, or
- * upgrades are off; SIO_ERR_BAD_STATE when S is closing or closed. */
+ * REF_ERR_UPGRADE_REFUSED when S is not on polling, already has a WebSocket, or
+ * upgrades are off; REF_ERR_BAD_STATE when S is closing or closed. */
 int eio_session_ws_attach(eio_session *s, uint64_t now_ms);
 
 /* One whole WebSocket message. Returns 0 or the error that closed S (or, on a probe
@@ -189,7 +189,7 @@ int eio_session_ws_message(eio_session *s, const uint8_t *data, size_t len, bool
 
 /* Pull the next WebSocket message to send: returns 1 and *DATA, *LEN and *BINARY (owned by
  * S, valid until the next call on S, OUT_HEADROOM bytes free before it), 0 when there
- * is nothing, SIO_ERR_OUT_OF_MEMORY. */
+ * is nothing, REF_ERR_OUT_OF_MEMORY. */
 int eio_session_ws_pull(eio_session *s, const uint8_t **data, size_t *len, bool *binary);
 
 /* True when the I/O layer must close S's WebSocket (after pulling what is left). */

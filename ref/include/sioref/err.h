@@ -17,7 +17,7 @@
 #ifndef SIOREF_ERR_H
 #define SIOREF_ERR_H
 
-#define SIO_ERR_TABLE(X)                                                                           \
+#define REF_ERR_TABLE(X)                                                                           \
   X(INVALID_ARGUMENT, -1, "invalid-argument", "a required argument was NULL or out of range")      \
   X(OUT_OF_MEMORY, -2, "out-of-memory", "an allocation failed")                                    \
   X(BAD_STATE, -3, "bad-state", "the call is not allowed in the object's current state")           \
@@ -65,27 +65,27 @@
     "the input ended before every declared attachment arrived")                                    \
   X(INTERNAL, -900, "internal", "an internal invariant was broken (a bug in sioref)")
 
-typedef enum sio_err {
-  SIO_OK = 0,
-#define SIO_ERR_ENUM_(sym, code, name, text) SIO_ERR_##sym = (code),
-  SIO_ERR_TABLE(SIO_ERR_ENUM_)
-#undef SIO_ERR_ENUM_
-} sio_err;
+typedef enum ref_err {
+  REF_OK = 0,
+#define REF_ERR_ENUM_(sym, code, name, text) REF_ERR_##sym = (code),
+  REF_ERR_TABLE(REF_ERR_ENUM_)
+#undef REF_ERR_ENUM_
+} ref_err;
 
 /* The stable vector name of a code ("bad-packet-type"), or NULL for a code not in
  * the table. 0 maps to "ok". Returns a static string; never fails otherwise. */
-const char *sio_err_name(int code);
+const char *ref_err_name(int code);
 
 /* One human sentence for a code, or NULL for a code not in the table. Static. */
-const char *sio_err_text(int code);
+const char *ref_err_text(int code);
 
 /* The code whose vector name is NAME, or 1 when no code has that name (1 is never
  * an error code, so callers can tell). NAME must be NUL-terminated. */
-int sio_err_from_name(const char *name);
+int ref_err_from_name(const char *name);
 
-/* Number of entries in the table (not counting SIO_OK), and the code at index I
+/* Number of entries in the table (not counting REF_OK), and the code at index I
  * (0 <= I < count), for tests and tools that enumerate every code. */
-int sio_err_count(void);
-int sio_err_at(int i);
+int ref_err_count(void);
+int ref_err_at(int i);
 
 #endif

@@ -8,7 +8,7 @@
  * Spec: spec/socket.io-v5.md, SIO-PK-* (payload is JSON), SIO-BIN-* (placeholders).
  *
  * The scanner looks at bytes, not characters: bytes >= 0x80 inside strings are taken
- * as they are, so check the text with eio_utf8_valid() first (the Socket.IO decoder
+ * as they are, so check the text with ref_utf8_valid() first (the Socket.IO decoder
  * does). Bytes >= 0x80 outside strings are invalid JSON. */
 #ifndef SIOREF_JSON_SCAN_H
 #define SIOREF_JSON_SCAN_H
@@ -36,24 +36,24 @@ typedef enum json_type {
 
 typedef struct json_info {
   json_type type;       /* the top-level value's type */
-  sio_span value;       /* the top-level value without surrounding whitespace */
+  ref_span value;       /* the top-level value without surrounding whitespace */
   json_type first_type; /* top-level array: its first element's type; JSON_NONE if empty */
-  sio_span first_str;   /* first element a string: its contents between the quotes, still
+  ref_span first_str;   /* first element a string: its contents between the quotes, still
                            escaped; compare with json_string_equals() */
 } json_info;
 
 /* Validate BUF/LEN (borrowed) as one JSON text, nesting at most MAX_DEPTH arrays and
  * objects (one level each; 1 <= MAX_DEPTH <= JSON_SCAN_MAX_DEPTH). INFO (may be NULL)
  * is filled on success; its spans borrow from BUF.
- * Returns 0, SIO_ERR_INVALID_JSON (including an empty or all-whitespace text),
- * SIO_ERR_JSON_TOO_DEEP (reported at the first level too deep, scanning left to
- * right), or SIO_ERR_INVALID_ARGUMENT (NULL BUF with LEN > 0, MAX_DEPTH out of range). */
+ * Returns 0, REF_ERR_INVALID_JSON (including an empty or all-whitespace text),
+ * REF_ERR_JSON_TOO_DEEP (reported at the first level too deep, scanning left to
+ * right), or REF_ERR_INVALID_ARGUMENT (NULL BUF with LEN > 0, MAX_DEPTH out of range). */
 int json_scan(const uint8_t *buf, size_t len, uint32_t max_depth, json_info *info);
 
 /* True when the JSON string contents ESCAPED (between the quotes, as json_info gives
  * them; must be a valid JSON string body) unescape to exactly the NUL-terminated
  * ASCII string LIT, i.e. when JSON.parse would produce LIT. */
-bool json_string_equals(sio_span escaped, const char *lit);
+bool json_string_equals(ref_span escaped, const char *lit);
 
 /* One binary placeholder: an object whose "_placeholder" member is the literal true
  * (the last one wins when a key repeats, as in JSON.parse). */
@@ -61,7 +61,7 @@ typedef struct json_placeholder {
   bool num_ok;    /* "num" present and a non-negative integer (digits only: no '-',
                      fraction or exponent) */
   uint64_t num;   /* its value when num_ok; saturates at UINT64_MAX */
-  sio_span whole; /* the placeholder object's text */
+  ref_span whole; /* the placeholder object's text */
 } json_placeholder;
 
 /* Called once per placeholder, in text order. Return 0 to go on; any other value stops

@@ -33,21 +33,21 @@ typedef enum sio_packet_type {
 typedef struct sio_codec_opts {
   uint32_t max_attachments; /* 0 = SIO_DEFAULT_MAX_ATTACHMENTS */
   uint32_t max_json_depth;  /* 0 = SIO_DEFAULT_MAX_JSON_DEPTH; above JSON_SCAN_MAX_DEPTH
-                               (json_scan.h) the decoder returns SIO_ERR_INVALID_ARGUMENT */
+                               (json_scan.h) the decoder returns REF_ERR_INVALID_ARGUMENT */
 } sio_codec_opts;
 
 typedef struct sio_packet {
   sio_packet_type type;
-  sio_span nsp;         /* "/" (a static string) when the packet names none */
+  ref_span nsp;         /* "/" (a static string) when the packet names none */
   int64_t ack_id;       /* SIO_NO_ACK_ID when absent */
   uint32_t attachments; /* BINARY_* only: declared attachment count, >= 1 */
-  sio_span data;        /* JSON text; len 0 when the packet has no payload */
+  ref_span data;        /* JSON text; len 0 when the packet has no payload */
 } sio_packet;
 
 /* Decode one Socket.IO packet from the text of an Engine.IO MESSAGE.
  * OPTS may be NULL for the defaults. On success OUT's spans borrow from BUF.
- * Returns 0, SIO_ERR_INVALID_ARGUMENT, or a Socket.IO peer violation
- * (SIO_ERR_EMPTY_PACKET, _BAD_PACKET_TYPE, _BAD_ATTACHMENT_COUNT,
+ * Returns 0, REF_ERR_INVALID_ARGUMENT, or a Socket.IO peer violation
+ * (REF_ERR_EMPTY_PACKET, _BAD_PACKET_TYPE, _BAD_ATTACHMENT_COUNT,
  * _TOO_MANY_ATTACHMENTS, _ACK_ID_OUT_OF_RANGE, _INVALID_JSON, _JSON_TOO_DEEP,
  * _BAD_PAYLOAD_SHAPE, _BAD_EVENT_NAME, _RESERVED_EVENT_NAME, _MISSING_ACK_ID,
  * _UNEXPECTED_ACK_ID, _INVALID_UTF8). The first failing rule in the spec's order
@@ -59,7 +59,7 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
 /* Encode P's text form into OUT (CAP bytes): type, attachment count and '-' for
  * binary types, namespace and ',' unless it is "/" (or empty), ack id, JSON payload
  * as given (verbatim). P and its spans are borrowed. Returns the full length, or
- * SIO_ERR_INVALID_ARGUMENT for local misuse (SIO-PK-19): a namespace not starting with
+ * REF_ERR_INVALID_ARGUMENT for local misuse (SIO-PK-19): a namespace not starting with
  * '/' or holding ',', an ack id outside SIO_NO_ACK_ID..SIO_MAX_ACK_ID, a binary type
  * with 0 attachments, an ack id on CONNECT/DISCONNECT/CONNECT_ERROR or none on
  * ACK/BINARY_ACK, or a payload that is not JSON (nesting up to
@@ -68,8 +68,8 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
 int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap);
 
 /* The event name of a decoded EVENT/BINARY_EVENT: a span over the JSON string
- * literal's contents, still escaped (no quotes). Returns 0 or SIO_ERR_BAD_STATE
+ * literal's contents, still escaped (no quotes). Returns 0 or REF_ERR_BAD_STATE
  * when P is not an event. */
-int sio_packet_event_name(const sio_packet *p, sio_span *name);
+int sio_packet_event_name(const sio_packet *p, ref_span *name);
 
 #endif

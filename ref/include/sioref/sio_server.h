@@ -65,7 +65,7 @@
  *    is complete (after its attachments), as there.
  *  - SIO-NS-8: a codec peer violation (bad packet, bad placeholder, unexpected
  *    binary/text, too many attachment bytes) closes that Engine.IO connection only,
- *    with no DISCONNECT packets; close's reason is the sio_err code.
+ *    with no DISCONNECT packets; close's reason is the ref_err code.
  *  - SIO-ACK-4: an ACK whose id is not pending (unknown, already answered, timed out)
  *    is ignored, as the official server does.
  *  - SIO-NS-5: the connect timeout is cancelled only by a successful CONNECT; a
@@ -109,7 +109,7 @@ typedef struct sio_socket sio_socket;       /* one client joined to one namespac
 typedef struct sio_namespace sio_namespace; /* a configured namespace at run time */
 
 /* Why the layer asked the embedder to close an Engine.IO connection. Negative
- * values are codec peer violations (sio_err, range -200..-299). */
+ * values are codec peer violations (ref_err, range -200..-299). */
 typedef enum sio_close_reason {
   SIO_CLOSE_BY_SERVER = 1,       /* the application called sio_client_close */
   SIO_CLOSE_CONNECT_TIMEOUT = 2, /* no namespace joined within connect_timeout_ms */
@@ -138,18 +138,18 @@ typedef enum sio_ack_status {
 /* A received argument list. Every span borrows memory that lives only for the
  * duration of the callback; copy what you keep. */
 typedef struct sio_args {
-  sio_span args;               /* the JSON values, comma-separated, without the
+  ref_span args;               /* the JSON values, comma-separated, without the
                                   enclosing brackets (and without the event name for
                                   an event); len 0 when there are none. Binary
                                   arguments appear as {"_placeholder":true,"num":i}. */
-  const sio_span *attachments; /* attachments[i] is placeholder num i; NULL if none */
+  const ref_span *attachments; /* attachments[i] is placeholder num i; NULL if none */
   size_t n_attachments;
 } sio_args;
 
 /* A received event. */
 typedef struct sio_event {
-  sio_span name;  /* the event name: JSON string contents, still escaped, no quotes */
-  sio_span data;  /* the whole JSON array, e.g. ["name",1,2] */
+  ref_span name;  /* the event name: JSON string contents, still escaped, no quotes */
+  ref_span data;  /* the whole JSON array, e.g. ["name",1,2] */
   sio_args args;  /* the arguments after the name */
   int64_t ack_id; /* SIO_NO_ACK_ID, or the id to pass to sio_socket_ack */
 } sio_event;
@@ -165,9 +165,9 @@ typedef struct sio_auth_reject {
 /* SIO-AUTH: decide a CONNECT. AUTH is the handshake auth JSON object text ("{}"
  * when the client sent none), borrowed for the call. Return true to accept;
  * false to reject after filling REJECT (a NULL message becomes "unauthorized"). */
-typedef bool (*sio_auth_fn)(void *user, sio_client *c, sio_span auth, sio_auth_reject *reject);
+typedef bool (*sio_auth_fn)(void *user, sio_client *c, ref_span auth, sio_auth_reject *reject);
 /* The socket is connected (its CONNECT reply already sent). AUTH as above. */
-typedef void (*sio_connect_fn)(void *user, sio_socket *s, sio_span auth);
+typedef void (*sio_connect_fn)(void *user, sio_socket *s, ref_span auth);
 /* An EVENT or BINARY_EVENT arrived for S. */
 typedef void (*sio_event_fn)(void *user, sio_socket *s, const sio_event *ev);
 /* S left its namespace. It is already out of every room and out of the namespace,
@@ -201,7 +201,7 @@ typedef struct sio_server_config {
   uint32_t max_rooms_per_socket; /* 0 = SIO_DEFAULT_MAX_ROOMS_PER_SOCKET */
   uint32_t max_pending_acks;     /* 0 = SIO_DEFAULT_MAX_PENDING_ACKS */
   size_t max_binary_bytes;       /* total attachment bytes of one packet; more closes the
-                                    connection with SIO_ERR_PAYLOAD_TOO_LARGE.
+                                    connection with REF_ERR_PAYLOAD_TOO_LARGE.
                                     0 = SIO_DEFAULT_MAX_BINARY_BYTES */
   sio_codec_opts codec;          /* zeros = codec defaults */
   sio_send_fn send;              /* required */
@@ -243,13 +243,13 @@ size_t sio_server_client_count(const sio_server *srv);
 sio_client *sio_client_new(sio_server *srv, void *user);
 
 /* The Engine.IO connection opened at NOW_MS: starts the connect timeout (SIO-NS).
- * Returns 0, SIO_ERR_INVALID_ARGUMENT, or SIO_ERR_BAD_STATE (already opened/closed). */
+ * Returns 0, REF_ERR_INVALID_ARGUMENT, or REF_ERR_BAD_STATE (already opened/closed). */
 int sio_client_open(sio_client *c, uint64_t now_ms);
 
 /* Feed one Engine.IO MESSAGE payload (borrowed for the call). Handlers run inside.
  * Returns 0 when the message was handled (including "ignored"), 1 when it made
  * the layer close the connection (close callback already called), or
- * SIO_ERR_INVALID_ARGUMENT / SIO_ERR_BAD_STATE (not open, or already closed: the
+ * REF_ERR_INVALID_ARGUMENT / REF_ERR_BAD_STATE (not open, or already closed: the
  * message is dropped). */
 int sio_client_on_message(sio_client *c, bool is_binary, const uint8_t *bytes, size_t len,
                           uint64_t now_ms);
@@ -262,7 +262,7 @@ void sio_client_on_closed(sio_client *c, int reason);
 
 /* Application-initiated close (official socket.disconnect(true)): DISCONNECT on
  * every joined namespace, on_disconnect(SERVER_NAMESPACE_DISCONNECT), then the
- * close callback with SIO_CLOSE_BY_SERVER. Returns 0 or SIO_ERR_BAD_STATE when the
+ * close callback with SIO_CLOSE_BY_SERVER. Returns 0 or REF_ERR_BAD_STATE when the
  * client is already closed. */
 int sio_client_close(sio_client *c);
 
@@ -291,7 +291,7 @@ const char *sio_socket_id(const sio_socket *s);
 sio_client *sio_socket_client(const sio_socket *s);
 sio_namespace *sio_socket_namespace(const sio_socket *s);
 /* The handshake auth JSON text ("{}" when none), owned by S. */
-sio_span sio_socket_auth(const sio_socket *s);
+ref_span sio_socket_auth(const sio_socket *s);
 /* The latest now_ms any entry point of the server was given (it never goes back):
  * the base of ack deadlines. */
 uint64_t sio_socket_now_ms(const sio_socket *s);
@@ -313,24 +313,24 @@ typedef struct sio_ack_request {
  * ack id is issued, counting from 0 per socket, and ACK->fn runs exactly once (OK,
  * TIMEOUT or CANCELLED), the deadline being the server's latest now_ms plus the
  * timeout. All inputs borrowed for the call.
- * Returns 0, SIO_ERR_INVALID_ARGUMENT (also: ARGS refused by the encoder), a codec
- * placeholder error (SIO_ERR_BAD_PLACEHOLDER .. _ATTACHMENT_UNUSED: the placeholders do
- * not match N_ATT; here the application's fault), SIO_ERR_BAD_STATE (S disconnected),
- * SIO_ERR_BUFFER_TOO_SMALL (max_pending_acks reached, SIO-LIM-3), SIO_ERR_OUT_OF_MEMORY, or the
+ * Returns 0, REF_ERR_INVALID_ARGUMENT (also: ARGS refused by the encoder), a codec
+ * placeholder error (REF_ERR_BAD_PLACEHOLDER .. _ATTACHMENT_UNUSED: the placeholders do
+ * not match N_ATT; here the application's fault), REF_ERR_BAD_STATE (S disconnected),
+ * REF_ERR_BUFFER_TOO_SMALL (max_pending_acks reached, SIO-LIM-3), REF_ERR_OUT_OF_MEMORY, or the
  * send callback's negative result; on any error nothing was registered and ACK->fn will not run. */
-int sio_socket_emit(sio_socket *s, const char *event, sio_span args, const sio_span *att,
+int sio_socket_emit(sio_socket *s, const char *event, ref_span args, const ref_span *att,
                     size_t n_att, const sio_ack_request *ack);
 
 /* SIO-ACK: answer the client's ack request ACK_ID (from sio_event.ack_id) with ARGS
  * (same form as sio_socket_emit; BINARY_ACK when N_ATT > 0). Call at most once per
  * id. Returns as sio_socket_emit. */
-int sio_socket_ack(sio_socket *s, int64_t ack_id, sio_span args, const sio_span *att, size_t n_att);
+int sio_socket_ack(sio_socket *s, int64_t ack_id, ref_span args, const ref_span *att, size_t n_att);
 
 /* SIO-ROOM-2: join / leave the room named by ROOM/ROOM_LEN (any bytes, copied).
  * SIO-ROOM-1: every socket starts in the room named by its own id (sio_socket_id).
  * Joining twice or leaving a room not joined is a no-op returning 0. Returns 0,
- * SIO_ERR_INVALID_ARGUMENT, SIO_ERR_BAD_STATE (disconnected), SIO_ERR_OUT_OF_MEMORY,
- * or SIO_ERR_BUFFER_TOO_SMALL when max_rooms_per_socket is reached (SIO-LIM). */
+ * REF_ERR_INVALID_ARGUMENT, REF_ERR_BAD_STATE (disconnected), REF_ERR_OUT_OF_MEMORY,
+ * or REF_ERR_BUFFER_TOO_SMALL when max_rooms_per_socket is reached (SIO-LIM). */
 int sio_socket_join(sio_socket *s, const char *room, size_t room_len);
 int sio_socket_leave(sio_socket *s, const char *room, size_t room_len);
 bool sio_socket_in_room(const sio_socket *s, const char *room, size_t room_len);
@@ -339,7 +339,7 @@ bool sio_socket_in_room(const sio_socket *s, const char *room, size_t room_len);
  * (SIO_DC_SERVER_NAMESPACE_DISCONNECT). The Engine.IO connection stays open. S
  * must not be used after the call returns (unless called from a hook of S's own
  * client, where it stays readable until that hook returns, with connected=false).
- * Returns 0 or SIO_ERR_BAD_STATE when already disconnected. */
+ * Returns 0 or REF_ERR_BAD_STATE when already disconnected. */
 int sio_socket_disconnect(sio_socket *s);
 
 /* ---- namespace ---- */
@@ -351,9 +351,9 @@ size_t sio_namespace_socket_count(const sio_namespace *ns);
 /* SIO-ROOM: emit to every connected socket of NS (ROOM NULL) or to the members of
  * ROOM, skipping EXCEPT (may be NULL). Event/args/attachments as sio_socket_emit
  * (no ack requests on broadcasts). The packet is encoded once. Returns the number
- * of sockets sent to (>= 0), or SIO_ERR_INVALID_ARGUMENT / SIO_ERR_OUT_OF_MEMORY. */
+ * of sockets sent to (>= 0), or REF_ERR_INVALID_ARGUMENT / REF_ERR_OUT_OF_MEMORY. */
 int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
-                       const sio_socket *except, const char *event, sio_span args,
-                       const sio_span *att, size_t n_att);
+                       const sio_socket *except, const char *event, ref_span args,
+                       const ref_span *att, size_t n_att);
 
 #endif

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct sio_span {
+typedef struct ref_span {
   const uint8_t *ptr; /* borrowed; may be NULL only when len == 0 */
   size_t len;
-} sio_span;
+} ref_span;
 
 #endif
