@@ -17,6 +17,7 @@
 #include "ct_deviations.h"
 #include "ct_discover.h"
 #include "ct_fuzz.h"
+#include "ct_ops.h"
 #include "ct_report.h"
 #include "ct_scenario.h"
 #include "ct_url.h"
@@ -43,6 +44,8 @@ static void usage(FILE *f) {
         "yet; a query or fragment is refused. Without URL the built-in sioref is started.\n"
         "\n"
         "  --list               list case ids, levels, transports and tags; no network\n"
+        "  --list-ops           print the step language's op list (Markdown, as in\n"
+        "                       vectors/scenarios/README.md); no network\n"
         "  -c, --case PREFIX    run only cases whose id starts with PREFIX (repeatable;\n"
         "                       a run id like eio.x@polling selects one transport)\n"
         "  --transport T        polling, websocket or all (default all)\n"
@@ -461,6 +464,7 @@ int main(int argc, char **argv) {
   const char *path_opt = NULL;     /* --path; NULL: the URL's path, else /socket.io/ */
   enum {
     O_LIST = 256,
+    O_LIST_OPS,
     O_TRANSPORT,
     O_PATH,
     O_EIOPATH,
@@ -482,6 +486,7 @@ int main(int argc, char **argv) {
     O_MAX_PAYLOAD
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
+                                     {"list-ops", no_argument, 0, O_LIST_OPS},
                                      {"case", required_argument, 0, 'c'},
                                      {"transport", required_argument, 0, O_TRANSPORT},
                                      {"path", required_argument, 0, O_PATH},
@@ -511,6 +516,13 @@ int main(int argc, char **argv) {
     case O_LIST:
       list = 1;
       break;
+    case O_LIST_OPS: { /* the op list of vectors/scenarios/README.md, from the op table */
+      ct_buf b = {0};
+      ct_ops_markdown(&b);
+      fputs((char *)b.data, stdout);
+      ct_buf_free(&b);
+      return 0;
+    }
     case 'c':
       if (np < 256) prefixes[np++] = optarg;
       break;

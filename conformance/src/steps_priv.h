@@ -41,6 +41,27 @@ void check_response(step_ctx *x, int status, const ct_buf *body, const ct_http_r
  * substituted; NULL when absent (caller frees). */
 char *build_headers(step_ctx *x);
 
+/* Ops in steps.c, dispatched through the op table (ops.c). */
+void op_open(step_ctx *x);
+void op_sio_open(step_ctx *x);
+void op_send(step_ctx *x);
+void op_post(step_ctx *x);
+void op_poll(step_ctx *x);
+void op_expect(step_ctx *x);
+void op_expect_none(step_ctx *x);
+void op_expect_close(step_ctx *x);
+void op_http(step_ctx *x);
+void op_ws(step_ctx *x);
+void op_frame(step_ctx *x);
+void op_sleep(step_ctx *x);
+void op_close(step_ctx *x);
+void op_raw(step_ctx *x);
+void op_set(step_ctx *x);
+void op_check(step_ctx *x);
+void op_sid_sample(step_ctx *x);
+void op_stopwatch(step_ctx *x);
+void op_time_ratio(step_ctx *x);
+
 /* Ops in steps_http.c (HTTP/1.1 on the polling transport, issue 11). */
 void op_http_conn(step_ctx *x);
 void op_http_flood(step_ctx *x);
