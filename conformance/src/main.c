@@ -17,6 +17,7 @@
 #include "ct_deviations.h"
 #include "ct_discover.h"
 #include "ct_fuzz.h"
+#include "ct_match.h"
 #include "ct_ops.h"
 #include "ct_report.h"
 #include "ct_scenario.h"

@@ -5,7 +5,10 @@
 
 #include <string.h>
 
-#include "steps_priv.h"
+#include "ct_steps_sec.h"
+#include "steps.h"
+#include "steps_http.h"
+#include "steps_net.h"
 
 /* clang-format off */
 static const ct_op ops[] = {
