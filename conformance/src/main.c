@@ -20,6 +20,7 @@
 #include "ct_match.h"
 #include "ct_ops.h"
 #include "ct_report.h"
+#include "ct_run.h"
 #include "ct_scenario.h"
 #include "ct_url.h"
 

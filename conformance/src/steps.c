@@ -14,6 +14,7 @@
 #include "ct_discover.h"
 #include "ct_match.h"
 #include "ct_ops.h"
+#include "ct_steps.h"
 #include "ct_payload.h"
 
 const char *sget(const step_ctx *x, const char *k) {
