@@ -36,6 +36,33 @@ void sfail(step_ctx *x, const char *expected, const char *actual, const char *fm
   ct_buf_free(&b);
 }
 
+/* Why variable NAME has no value, for a user reading the failure: the open packet's
+ * members come from the server, everything else from an earlier step. */
+static const char *unset_why(const char *name) {
+  static const char *const open_vars[] = {"sid", "pingInterval", "pingTimeout", "maxPayload"};
+  const char *dot = strrchr(name, '.'); /* "b.sid": connection b's */
+  const char *base = dot ? dot + 1 : name;
+  for (size_t i = 0; i < sizeof open_vars / sizeof *open_vars; i++)
+    if (strcmp(base, open_vars[i]) == 0) return "no open packet of this case carried it";
+  return "no earlier step set it";
+}
+
+/* A number or wait field K that did not evaluate: name the variable without a value, or
+ * say what the field must look like. */
+static void num_field_fail(step_ctx *x, const char *k) {
+  const cJSON *v = cJSON_GetObjectItem(x->s, k);
+  char *missing = NULL;
+  char *t = cJSON_IsString(v) ? ct_subst(v->valuestring, x->r->vars, &missing) : NULL;
+  if (missing)
+    sfail(x, NULL, NULL, "field \"%s\" uses ${%s}, which has no value: %s", k, missing,
+          unset_why(missing));
+  else
+    sfail(x, NULL, NULL,
+          "field \"%s\" must be a number, or numbers and ${variables} joined by +, - and *", k);
+  free(t);
+  free(missing);
+}
+
 /* A string field with ${var} substitution; NULL when absent. Caller frees. On an
  * unknown variable the step fails and *BAD is set. */
 char *sstr(step_ctx *x, const char *k, int *bad) {
@@ -44,7 +71,8 @@ char *sstr(step_ctx *x, const char *k, int *bad) {
   char *missing = NULL;
   char *out = ct_subst(v, x->r->vars, &missing);
   if (!out) {
-    sfail(x, NULL, NULL, "unknown variable ${%s} in \"%s\"", missing, k);
+    sfail(x, NULL, NULL, "field \"%s\" uses ${%s}, which has no value: %s", k, missing,
+          unset_why(missing));
     free(missing);
     *bad = 1;
   }
@@ -63,21 +91,24 @@ int snum(step_ctx *x, const char *k, long def, long *out) {
     return 0;
   }
   if (cJSON_IsString(v) && ct_eval(v->valuestring, x->r->vars, out) == 0) return 0;
-  sfail(x, NULL, NULL, "field \"%s\" is not a number or expression", k);
+  num_field_fail(x, k);
   return -1;
 }
 
 int swait(step_ctx *x, const char *k, long def, int span, long *out) {
   const double scale = x->r->cfg ? x->r->cfg->tscale : 1.0;
   if (ct_step_wait(x->s, k, def, x->r->vars, scale, span, out) == 0) return 0;
-  sfail(x, NULL, NULL, "field \"%s\" is not a number or expression", k);
+  num_field_fail(x, k);
   return -1;
 }
 
 ct_conn *sconn(step_ctx *x) {
   const char *name = sget(x, "conn");
   ct_conn *c = ct_conn_find(x->r, name ? name : "a");
-  if (!c) sfail(x, NULL, NULL, "no connection named %s", name ? name : "a");
+  if (!c)
+    sfail(x, NULL, NULL,
+          "no connection named \"%s\": an open, sio_open or ws step must open it first",
+          name ? name : "a");
   return c;
 }
 
@@ -94,11 +125,18 @@ static long fill_num(step_ctx *x, const cJSON *fill, const char *key) {
   /* most often a value the open packet did not carry: say which */
   char *miss = NULL;
   char *t2 = cJSON_IsString(cnt) ? ct_subst(cnt->valuestring, x->r->vars, &miss) : NULL;
-  if (miss)
-    sfail(x, "an open packet with every member", "no value for ${...}",
-          "fill %s needs ${%s}, which the server did not announce", key, miss);
-  else
-    sfail(x, NULL, NULL, "bad fill %s", key);
+  if (miss) {
+    char want[128], got[128];
+    snprintf(want, sizeof want, "a value for %s", miss);
+    snprintf(got, sizeof got, "none: %s", unset_why(miss));
+    /* the open packet's members are the server's to announce; other variables a step's */
+    if (strcmp(unset_why(miss), "no earlier step set it") == 0)
+      sfail(x, want, got, "fill %s needs ${%s}, which no earlier step set", key, miss);
+    else
+      sfail(x, want, got, "fill %s needs ${%s}, which the server did not announce", key, miss);
+  } else
+    sfail(x, NULL, NULL,
+          "fill %s must be a number from 0 to 67108864 (64 MiB), or an expression giving one", key);
   free(t2);
   free(miss);
   return -1;

@@ -578,7 +578,8 @@ void op_need_payload(step_ctx *x) {
   }
   const cJSON *mp = cJSON_GetObjectItem(x->r->vars, "maxPayload");
   if (!cJSON_IsNumber(mp)) {
-    sfail(x, NULL, NULL, "need_payload comes after an open step");
+    sfail(x, NULL, NULL,
+          "need_payload must come after an open step: it compares with the server's maxPayload");
     return;
   }
   limit = (long)mp->valuedouble;

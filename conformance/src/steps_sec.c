@@ -230,7 +230,11 @@ void op_stopwatch(step_ctx *x) {
     cJSON_AddNumberToObject(x->r->vars, var, ms);
     ct_log(x->r, ".. stopwatch %s: %.0f ms", var, ms);
   } else {
-    sfail(x, NULL, NULL, "stopwatch: bad action or %s never started", var);
+    sfail(x, NULL, NULL,
+          strcmp(action, "start") && strcmp(action, "stop")
+              ? "stopwatch %s: action must be \"start\" or \"stop\""
+              : "stopwatch %s was stopped before a step started it",
+          var);
   }
 }
 

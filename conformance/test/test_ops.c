@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ct_ops.h"
+#include "ct_run.h"
 #include "ct_scenario.h"
 
 static char *slurp(const char *file) {
@@ -115,4 +116,54 @@ Test(ops, loader_accepts_exactly_the_table) {
   }
   cr_assert_eq(load_one("no_such_op", NULL, err, sizeof err), -1);
   cr_assert_not_null(strstr(err, "unknown op no_such_op"), "%s", err);
+}
+
+/* A failing step says what is wrong in words a case author understands, naming the
+ * variable: never internal shorthand such as "no value for ${...}". Runs without a
+ * server: each step fails before any I/O. */
+static char *reason_of(const char *steps_json) {
+  ct_case c;
+  memset(&c, 0, sizeof c);
+  c.id = (char *)"t.msg";
+  c.title = (char *)"t";
+  c.tags = (char *)"EIO-X-1";
+  c.level = CT_MUST;
+  c.transports = CT_TR_ALL;
+  c.steps = cJSON_Parse(steps_json);
+  ct_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.tscale = 1;
+  cfg.sio_path = "/socket.io/";
+  cfg.eio_path = "/engine.io/";
+  ct_run r;
+  ct_run_case(&r, &c, &cfg, CT_TR_POLLING);
+  cr_assert_eq(r.verdict, CT_V_FAIL);
+  char *reason = ct_xstrdup(r.reason);
+  ct_run_free(&r);
+  cJSON_Delete(c.steps);
+  return reason;
+}
+
+Test(ops, failure_messages_name_the_variable) {
+  static const struct {
+    const char *steps, *want;
+  } t[] = {
+      {"[{\"op\": \"set\", \"var\": \"x\", \"value\": \"${nope}\"}]",
+       "step 1 (set): field \"value\" uses ${nope}, which has no value: no earlier step set it"},
+      {"[{\"op\": \"sleep\", \"ms\": \"${pingInterval}+1\"}]",
+       "step 1 (sleep): field \"ms\" uses ${pingInterval}, which has no value: no open packet of "
+       "this case carried it"},
+      {"[{\"op\": \"sleep\", \"ms\": \"5/2\"}]",
+       "step 1 (sleep): field \"ms\" must be a number, or numbers and ${variables} joined by +, - "
+       "and *"},
+      {"[{\"op\": \"stopwatch\", \"var\": \"t\", \"action\": \"stop\"}]",
+       "step 1 (stopwatch): stopwatch t was stopped before a step started it"},
+      {"[{\"op\": \"poll\", \"conn\": \"z\"}]",
+       "step 1 (poll): no connection named \"z\": an open, sio_open or ws step must open it first"},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    char *reason = reason_of(t[i].steps);
+    cr_expect_str_eq(reason, t[i].want);
+    free(reason);
+  }
 }
