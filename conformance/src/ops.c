@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "ct_steps_sec.h"
-#include "steps.h"
+#include "step_ctx.h"
+#include "steps_basic.h"
 #include "steps_http.h"
 #include "steps_net.h"
 

@@ -4,7 +4,7 @@
 #ifndef CT_STEPS_HTTP_H
 #define CT_STEPS_HTTP_H
 
-#include "steps.h"
+#include "step_ctx.h"
 
 /* Check STATUS, BODY and (when RESP is not NULL) headers against the step's status,
  * body, body_match, body_json (+ body_prefix) and headers_expect fields; records the

@@ -3,7 +3,7 @@
 #ifndef CT_STEPS_NET_H
 #define CT_STEPS_NET_H
 
-#include "steps.h"
+#include "step_ctx.h"
 
 void op_open(step_ctx *x);
 void op_sio_open(step_ctx *x);

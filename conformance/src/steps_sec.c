@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "steps.h"
+#include "step_ctx.h"
 
 /* log2(x) for x > 0 without libm: scale into [1, 2), then ln y = 2 atanh((y-1)/(y+1)). */
 static double log2_approx(double x) {

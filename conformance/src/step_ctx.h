@@ -1,8 +1,8 @@
-/* Private to the step interpreter (steps.c) and the op files (steps_net.c,
- * steps_http.c, steps_sec.c): the per-step context and the field helpers every op
- * uses. Not part of the harness's public interface. */
-#ifndef CT_STEPS_H
-#define CT_STEPS_H
+/* One step being run and the field helpers every op uses (step_ctx.c). Private to the
+ * step interpreter (steps.c) and the op files (steps_basic.c, steps_net.c, steps_http.c,
+ * steps_sec.c); not part of the harness's public interface. */
+#ifndef CT_STEP_CTX_H
+#define CT_STEP_CTX_H
 
 #include <cjson/cJSON.h>
 
@@ -39,12 +39,5 @@ ct_conn *sconn(step_ctx *x);
  * {prefix, char, count | bytes | fit_body, suffix, binary, seed}. 0 with OUT/BINARY
  * filled, 1 when the step names none, -1 on error (recorded). */
 int spayload(step_ctx *x, ct_buf *out, int *binary);
-
-/* Ops that only touch the run itself (steps.c), dispatched through the op table. */
-void op_sleep(step_ctx *x);
-void op_poll(step_ctx *x);
-void op_close(step_ctx *x);
-void op_set(step_ctx *x);
-void op_check(step_ctx *x);
 
 #endif
