@@ -98,30 +98,6 @@ void ct_queue_unshift(ct_conn *c, ct_pkt *pkts, size_t n) {
   c->qcap = n + rest + 16;
 }
 
-void ct_preamble_fail(ct_run *r, const char *root_case, unsigned transport, const char *expected,
-                      const char *actual, const char *fmt, ...) {
-  ct_buf b = {0};
-  va_list ap;
-  va_start(ap, fmt);
-  ct_buf_vprintf(&b, fmt, ap);
-  va_end(ap);
-  /* the root itself, or a step that checks this very preamble, grades it; anything else
-   * could not check its own rule and is blocked by the root (one fault, one failure) */
-  int self = r->c && r->c->id && strcmp(r->c->id, root_case) == 0;
-  if (self || r->open_graded) {
-    ct_fail(r, expected, actual, "%s", (char *)b.data);
-  } else {
-    char root[256];
-    snprintf(root, sizeof root, "%s@%s", root_case,
-             transport == CT_TR_POLLING ? "polling" : "websocket");
-    if (actual)
-      ct_blocked(r, root, "%s (got: %s)", (char *)b.data, actual);
-    else
-      ct_blocked(r, root, "%s", (char *)b.data);
-  }
-  ct_buf_free(&b);
-}
-
 /* One packet arrived on C. EIO-HB-2: a client answers every ping with a pong. */
 static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t len) {
   ct_pkt tmp = {binary, {(unsigned char *)p, len, 0}};
@@ -478,6 +454,22 @@ void ct_conn_close(ct_conn *c) {
   c->q = NULL;
   c->qhead = c->qn = c->qcap = 0;
   c->closed = 1;
+}
+
+void ct_conns_teardown(ct_run *r, int end_sessions) {
+  for (int i = 0; i < r->nconns; i++) {
+    ct_conn *k = r->conns[i];
+    /* leave no half-open polling session behind to disturb the next case (it would
+     * linger until its ping timeout and receive broadcasts) */
+    if (end_sessions && k->transport == CT_TR_POLLING && k->sid[0] && !k->closed) {
+      int st;
+      ct_post(k, "1", 1, NULL, &st, NULL);
+    }
+    ct_conn_close(k);
+    free(k);
+    r->conns[i] = NULL;
+  }
+  r->nconns = 0;
 }
 
 int ct_poll_gone(ct_conn *c, int timeout_ms, int strict) {

@@ -32,16 +32,8 @@ static void probe_init(probe *p, const ct_config *cfg) {
 }
 
 static void probe_free(probe *p) {
-  for (int i = 0; i < p->r.nconns; i++) {
-    ct_conn *k = p->r.conns[i];
-    /* close a polling session at once rather than leave it to its ping timeout */
-    if (k->transport == CT_TR_POLLING && k->sid[0] && !k->closed) {
-      int st;
-      ct_post(k, "1", 1, NULL, &st, NULL);
-    }
-    ct_conn_close(k);
-    free(k);
-  }
+  /* close a polling session at once rather than leave it to its ping timeout */
+  ct_conns_teardown(&p->r, 1);
   ct_run_free(&p->r);
 }
 

@@ -203,11 +203,7 @@ static void run_init(ct_run *r, ct_case *dummy, const ct_config *cfg) {
 }
 
 static void run_done(ct_run *r) {
-  for (int i = 0; i < r->nconns; i++) {
-    ct_conn_close(r->conns[i]);
-    free(r->conns[i]);
-  }
-  r->nconns = 0;
+  ct_conns_teardown(r, 0);
   ct_buf_free(&r->log);
   free(r->reason);
   free(r->expected);

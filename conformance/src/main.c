@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,11 @@
 #include "ct_deviations.h"
 #include "ct_discover.h"
 #include "ct_fuzz.h"
+#include "ct_match.h"
+#include "ct_ops.h"
 #include "ct_report.h"
+#include "ct_run.h"
+#include "ct_sched.h"
 #include "ct_scenario.h"
 #include "ct_url.h"
 
@@ -30,10 +33,6 @@
 #ifndef CT_DEFAULT_SIOREF
 #define CT_DEFAULT_SIOREF ""
 #endif
-/* --jobs default: enough runs side by side that the heartbeat-bound cases (each waits
- * one or more pingInterval + pingTimeout) overlap, few enough for a 2-core machine */
-#define CT_DEFAULT_JOBS 8
-#define CT_MAX_JOBS     64
 
 static void usage(FILE *f) {
   fputs("usage: sioconform [options] [URL]\n"
@@ -43,6 +42,8 @@ static void usage(FILE *f) {
         "yet; a query or fragment is refused. Without URL the built-in sioref is started.\n"
         "\n"
         "  --list               list case ids, levels, transports and tags; no network\n"
+        "  --list-ops           print the step language's op list (Markdown, as in\n"
+        "                       vectors/scenarios/README.md); no network\n"
         "  -c, --case PREFIX    run only cases whose id starts with PREFIX (repeatable;\n"
         "                       a run id like eio.x@polling selects one transport)\n"
         "  --transport T        polling, websocket or all (default all)\n"
@@ -167,22 +168,6 @@ static const char *find_sioref(const char *opt) {
   return NULL;
 }
 
-static int selected(const ct_case *c, unsigned tr, char **prefixes, int np) {
-  if (np == 0) return 1;
-  const char *tn = tr == CT_TR_POLLING ? "polling" : "websocket";
-  for (int i = 0; i < np; i++) {
-    const char *p = prefixes[i];
-    const char *at = strchr(p, '@');
-    if (at) {
-      size_t l = (size_t)(at - p);
-      if (strlen(c->id) == l && strncmp(c->id, p, l) == 0 && strcmp(at + 1, tn) == 0) return 1;
-    } else if (strncmp(c->id, p, strlen(p)) == 0) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
 static int write_report(const char *file, const char *what, const ct_run *runs, size_t n,
                         const char *target, int strict, int complete,
                         int (*fn)(FILE *, const ct_run *, size_t, const char *, int, int)) {
@@ -197,7 +182,7 @@ static int write_report(const char *file, const char *what, const ct_run *runs, 
   return rc;
 }
 
-/* ---- the scheduler: the plan's runs on --jobs threads */
+/* ---- interrupts during the runs (the scheduler, sched.c, stops starting runs) */
 
 /* SIGINT/SIGTERM (Ctrl-C, a CI timeout) during the runs: start nothing more, let the runs
  * in flight end (each is bounded), write the reports of the finished runs marked
@@ -225,222 +210,6 @@ static void catch_interrupts(pid_t child) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-enum { ST_PENDING = 0, ST_RUNNING, ST_DONE, ST_REPORTED };
-
-typedef struct plan_item {
-  const ct_case *c;
-  unsigned tr;
-  size_t ci; /* index of the case, for its busy flag */
-  int state; /* ST_* */
-} plan_item;
-
-typedef struct sched {
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  ct_config *cfg;
-  plan_item *items;
-  size_t n, ncases;
-  ct_run *runs;        /* runs[i] belongs to items[i] */
-  size_t *order;       /* the order runs start in */
-  unsigned char *busy; /* per case: one of its runs is running */
-  int running, exclusive_running;
-  int stop; /* the server stopped answering: start nothing more */
-  char gone[400];
-  char target[300];
-  const ct_known *known; /* known deviations, linked on each console line */
-} sched;
-
-/* How long a case may wait, roughly, in ms: the sum of its waits with the server's
- * timings. Only the order matters (the heartbeat-bound runs start first). */
-static long case_weight(const ct_case *c, const ct_config *cfg) {
-  if (!c->steps) return 0;
-  cJSON *vars = cJSON_CreateObject();
-  long pi = cfg->tgt.ping_interval > 0 ? cfg->tgt.ping_interval : 25000;
-  long pt = cfg->tgt.ping_timeout > 0 ? cfg->tgt.ping_timeout : 20000;
-  long mp = cfg->tgt.max_payload > 0 ? cfg->tgt.max_payload : 1000000;
-  cJSON_AddNumberToObject(vars, "pingInterval", (double)pi);
-  cJSON_AddNumberToObject(vars, "pingTimeout", (double)pt);
-  cJSON_AddNumberToObject(vars, "maxPayload", (double)mp);
-  long w = 0;
-  const cJSON *s;
-  cJSON_ArrayForEach(s, c->steps) {
-    /* sleeps and close deadlines count; an expect's timeout is only a bound, unless it
-     * is heartbeat-bound (then it is also the wait) */
-    static const char *const keys[] = {"ms", "within", "timeout"};
-    for (int k = 0; k < 3; k++) {
-      const cJSON *v = cJSON_GetObjectItem(s, keys[k]);
-      long x = 0;
-      if (cJSON_IsString(v) && strstr(v->valuestring, "ping"))
-        ct_eval(v->valuestring, vars, &x);
-      else if (cJSON_IsNumber(v) && k < 2)
-        x = (long)v->valuedouble;
-      w += x > 0 ? x : 0;
-    }
-  }
-  cJSON_Delete(vars);
-  return w;
-}
-
-typedef struct weighted {
-  size_t i;
-  long w;
-} weighted;
-
-static int by_weight(const void *a, const void *b) {
-  const weighted *x = a, *y = b;
-  if (x->w != y->w) return x->w > y->w ? -1 : 1;
-  return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* --jobs 1: the plan order, as always. Otherwise the exclusive runs first (alone, in
- * plan order), then the rest, longest first. */
-static void sched_order(sched *sc) {
-  sc->order = ct_xmalloc((sc->n ? sc->n : 1) * sizeof *sc->order);
-  if (sc->cfg->jobs <= 1) {
-    for (size_t i = 0; i < sc->n; i++) sc->order[i] = i;
-    return;
-  }
-  weighted *w = ct_xmalloc((sc->n ? sc->n : 1) * sizeof *w);
-  long *cw = ct_xmalloc((sc->ncases ? sc->ncases : 1) * sizeof *cw);
-  for (size_t i = 0; i < sc->ncases; i++) cw[i] = -1;
-  for (size_t i = 0; i < sc->n; i++) {
-    plan_item *it = &sc->items[i];
-    if (cw[it->ci] < 0) cw[it->ci] = case_weight(it->c, sc->cfg);
-    /* exclusive runs go first: a huge weight keeps them in front, in plan order */
-    w[i] = (weighted){i, it->c->exclusive ? 0x7fffffffL : cw[it->ci]};
-  }
-  qsort(w, sc->n, sizeof *w, by_weight);
-  for (size_t i = 0; i < sc->n; i++) sc->order[i] = w[i].i;
-  free(w);
-  free(cw);
-}
-
-/* Under the lock: the next run that may start now, or -1 (none yet: wait), or -2 (none
- * left). */
-static long sched_pick(sched *sc) {
-  if (sc->stop || g_interrupted) return -2;
-  if (sc->exclusive_running) return -1;
-  int left = 0;
-  for (size_t k = 0; k < sc->n; k++) {
-    size_t i = sc->order[k];
-    plan_item *it = &sc->items[i];
-    if (it->state != ST_PENDING) continue;
-    left = 1;
-    if (it->c->exclusive) {
-      /* an exclusive run starts on an idle harness, and nothing passes it */
-      return sc->running == 0 ? (long)i : -1;
-    }
-    /* the app's shared names (rooms "ct-r1"...) would meet between the two transports of
-     * one case: app cases run one transport at a time */
-    if (it->c->needs == CT_NEED_APP && sc->busy[it->ci]) continue;
-    return (long)i;
-  }
-  return left ? -1 : -2;
-}
-
-/* A run did not pass: is the server still there? Bounded: two handshakes. */
-static int server_gone(sched *sc, char *why, size_t len) {
-  const ct_config *cfg = sc->cfg;
-  int t = (int)(3000 * cfg->tscale);
-  if (ct_target_alive(cfg, t, why, len)) return 0;
-  ct_sleep_ms(500);
-  return !ct_target_alive(cfg, 2 * t, why, len);
-}
-
-static void sched_one(sched *sc, size_t i) {
-  plan_item *it = &sc->items[i];
-  ct_run *r = &sc->runs[i];
-  if (sc->cfg->verbose && sc->cfg->jobs <= 1)
-    fprintf(stderr, "--- %s@%s\n", it->c->id, it->tr == CT_TR_POLLING ? "polling" : "websocket");
-  ct_run_case(r, it->c, sc->cfg, it->tr);
-  char why[300] = "";
-  /* connection errors make a run fail: one that did not pass triggers a liveness check */
-  int gone = r->verdict != CT_V_PASS && r->verdict != CT_V_SKIP && sc->cfg->tgt.discovered &&
-             server_gone(sc, why, sizeof why);
-  pthread_mutex_lock(&sc->mu);
-  sc->running--;
-  if (it->c->exclusive) sc->exclusive_running = 0;
-  sc->busy[it->ci] = 0;
-  it->state = ST_DONE;
-  /* a run that ends after the server was found gone failed because of that: drop it */
-  if (!sc->stop || gone) {
-    it->state = ST_REPORTED;
-    if (sc->cfg->verbose && sc->cfg->jobs > 1)
-      fprintf(stderr, "--- %s\n%s", r->run_id, r->log.data ? (char *)r->log.data : "");
-    ct_deviations_annotate(sc->known, r, 1); /* for the console line's link */
-    ct_report_console_line(stdout, r);
-    fflush(stdout);
-  }
-  if (gone && !sc->stop) {
-    sc->stop = 1;
-    snprintf(sc->gone, sizeof sc->gone, "%s %s, last run %s", sc->target, why, r->run_id);
-  }
-  pthread_cond_broadcast(&sc->cv);
-  pthread_mutex_unlock(&sc->mu);
-}
-
-static void *sched_worker(void *arg) {
-  sched *sc = arg;
-  pthread_mutex_lock(&sc->mu);
-  for (;;) {
-    long i = sched_pick(sc);
-    if (i == -2) break;
-    if (i == -1) {
-      pthread_cond_wait(&sc->cv, &sc->mu);
-      continue;
-    }
-    plan_item *it = &sc->items[i];
-    it->state = ST_RUNNING;
-    sc->running++;
-    sc->busy[it->ci] = 1;
-    if (it->c->exclusive) sc->exclusive_running = 1;
-    pthread_mutex_unlock(&sc->mu);
-    sched_one(sc, (size_t)i);
-    pthread_mutex_lock(&sc->mu);
-  }
-  pthread_cond_broadcast(&sc->cv);
-  pthread_mutex_unlock(&sc->mu);
-  return NULL;
-}
-
-/* Runs share only what this lock guards and the read-only cfg/cases. Known benign race:
- * cJSON (1.7.x) writes its global error position on every parse (reset, then set on a
- * failure) from any run's thread; the harness never reads it (no cJSON_GetErrorPtr).
- * TSan does not see it because the system libcjson is not instrumented. */
-static void sched_run(sched *sc) {
-  sc->runs = ct_xmalloc((sc->n ? sc->n : 1) * sizeof *sc->runs);
-  memset(sc->runs, 0, (sc->n ? sc->n : 1) * sizeof *sc->runs);
-  sc->busy = ct_xmalloc(sc->ncases ? sc->ncases : 1);
-  memset(sc->busy, 0, sc->ncases ? sc->ncases : 1);
-  sched_order(sc);
-  pthread_mutex_init(&sc->mu, NULL);
-  pthread_cond_init(&sc->cv, NULL);
-  int nt = sc->cfg->jobs;
-  if ((size_t)nt > sc->n) nt = (int)sc->n;
-  if (nt <= 1) {
-    sched_worker(sc); /* --jobs 1: this thread, one run after another, as always */
-  } else {
-    pthread_t th[CT_MAX_JOBS];
-    int started = 0;
-    /* the workers block SIGINT/SIGTERM (inherited mask): the signal lands on this
-     * thread, in pthread_join, and cannot cut a run's I/O short with EINTR */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    for (int k = 0; k < nt; k++)
-      if (pthread_create(&th[started], NULL, sched_worker, sc) == 0) started++;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (started == 0) sched_worker(sc);
-    for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
-  }
-  pthread_cond_destroy(&sc->cv);
-  pthread_mutex_destroy(&sc->mu);
-  free(sc->order);
-  free(sc->busy);
-}
-
 int main(int argc, char **argv) {
   ct_config cfg;
   memset(&cfg, 0, sizeof cfg);
@@ -461,6 +230,7 @@ int main(int argc, char **argv) {
   const char *path_opt = NULL;     /* --path; NULL: the URL's path, else /socket.io/ */
   enum {
     O_LIST = 256,
+    O_LIST_OPS,
     O_TRANSPORT,
     O_PATH,
     O_EIOPATH,
@@ -482,6 +252,7 @@ int main(int argc, char **argv) {
     O_MAX_PAYLOAD
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
+                                     {"list-ops", no_argument, 0, O_LIST_OPS},
                                      {"case", required_argument, 0, 'c'},
                                      {"transport", required_argument, 0, O_TRANSPORT},
                                      {"path", required_argument, 0, O_PATH},
@@ -511,6 +282,13 @@ int main(int argc, char **argv) {
     case O_LIST:
       list = 1;
       break;
+    case O_LIST_OPS: { /* the op list of vectors/scenarios/README.md, from the op table */
+      ct_buf b = {0};
+      ct_ops_markdown(&b);
+      fputs((char *)b.data, stdout);
+      ct_buf_free(&b);
+      return 0;
+    }
     case 'c':
       if (np < 256) prefixes[np++] = optarg;
       break;
@@ -645,23 +423,19 @@ int main(int argc, char **argv) {
   }
   ct_probes_register(&cs);
 
-  size_t nsel = 0;
-  for (size_t i = 0; i < cs.n; i++)
-    for (unsigned t = 1; t <= 2; t++)
-      if ((cs.v[i].transports & t) && (transports & t) && selected(&cs.v[i], t, prefixes, np))
-        nsel++;
-  if (nsel == 0) {
+  /* the plan: every selected (case, transport) in list order, made once; --list, the
+   * discovery header and the scheduler all read it */
+  ct_plan plan;
+  if (ct_plan_build(&plan, &cs, transports, prefixes, np) == 0) {
     fprintf(stderr, "sioconform: no case matches the selection\n");
+    ct_plan_free(&plan);
     ct_cases_free(&cs);
     return 2;
   }
   if (list) {
-    for (size_t i = 0; i < cs.n; i++) {
-      const ct_case *c = &cs.v[i];
-      int any = 0;
-      for (unsigned t = 1; t <= 2; t++)
-        any |= (c->transports & t) && (transports & t) && selected(c, t, prefixes, np);
-      if (!any) continue;
+    for (size_t k = 0; k < plan.n; k++) {
+      const ct_case *c = plan.items[k].c;
+      if (k > 0 && plan.items[k - 1].c == c) continue; /* the case's second transport */
       printf("%-58s %-6s %-18s %s  needs:%s%s%s%s\n", c->id, ct_level_name(c->level),
              c->transports == CT_TR_ALL       ? "polling,websocket"
              : c->transports == CT_TR_POLLING ? "polling"
@@ -669,7 +443,8 @@ int main(int argc, char **argv) {
              c->tags, ct_need_name(c->needs), c->requires ? "  requires:" : "",
              c->requires ? c->requires : "", c->exclusive ? "  exclusive" : "");
     }
-    printf("%zu cases, %zu case-runs selected\n", cs.n, nsel);
+    printf("%zu cases, %zu case-runs selected\n", cs.n, plan.n);
+    ct_plan_free(&plan);
     ct_cases_free(&cs);
     return 0;
   }
@@ -682,6 +457,7 @@ int main(int argc, char **argv) {
     if (!bin) {
       fprintf(stderr, "sioconform: no URL given and no sioref binary found "
                       "(use --sioref BIN or SIOCONFORM_SIOREF)\n");
+      ct_plan_free(&plan);
       ct_cases_free(&cs);
       return 2;
     }
@@ -691,6 +467,7 @@ int main(int argc, char **argv) {
     child = start_sioref(bin, &cfg);
     if (child < 0) {
       fprintf(stderr, "sioconform: could not start %s\n", bin);
+      ct_plan_free(&plan);
       ct_cases_free(&cs);
       return 2;
     }
@@ -705,6 +482,7 @@ int main(int argc, char **argv) {
       kill(child, SIGTERM);
       waitpid(child, NULL, 0);
     }
+    ct_plan_free(&plan);
     ct_cases_free(&cs);
     return 2;
   }
@@ -712,6 +490,7 @@ int main(int argc, char **argv) {
   if (fuzz.n > 0 || fuzz.replay) {
     fuzz.child = child;
     int frc = fuzz.replay ? ct_fuzz_replay(&cfg, &fuzz) : ct_fuzz_run(&cfg, &fuzz);
+    ct_plan_free(&plan);
     ct_cases_free(&cs);
     if (child > 0) {
       kill(child, SIGTERM);
@@ -732,6 +511,7 @@ int main(int argc, char **argv) {
     /* not Engine.IO, or unreachable: one line naming what answered, exit 2 */
     fprintf(stderr, "sioconform: %s\n", why);
     cJSON_Delete(cfg.extensions);
+    ct_plan_free(&plan);
     ct_cases_free(&cs);
     if (child > 0) {
       kill(child, SIGTERM);
@@ -756,6 +536,7 @@ int main(int argc, char **argv) {
   }
   if (no_known < 0) {
     cJSON_Delete(cfg.extensions);
+    ct_plan_free(&plan);
     ct_cases_free(&cs);
     if (child > 0) {
       kill(child, SIGTERM);
@@ -764,29 +545,22 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  /* the plan: every selected (case, transport) in list order */
-  sched sc;
+  ct_sched sc;
   memset(&sc, 0, sizeof sc);
   sc.cfg = &cfg;
-  sc.items = ct_xmalloc(nsel * sizeof *sc.items);
-  sc.ncases = cs.n;
-  for (size_t i = 0; i < cs.n; i++)
-    for (unsigned t = 1; t <= 2; t++) {
-      const ct_case *c = &cs.v[i];
-      if (!((c->transports & t) && (transports & t) && selected(c, t, prefixes, np))) continue;
-      sc.items[sc.n++] = (plan_item){c, t, i, 0};
-    }
+  sc.plan = &plan;
+  sc.interrupted = &g_interrupted;
   {
-    const ct_case **pc = ct_xmalloc(sc.n * sizeof *pc);
-    unsigned *pt = ct_xmalloc(sc.n * sizeof *pt);
-    for (size_t i = 0; i < sc.n; i++) {
-      pc[i] = sc.items[i].c;
-      pt[i] = sc.items[i].tr;
+    const ct_case **pc = ct_xmalloc(plan.n * sizeof *pc);
+    unsigned *pt = ct_xmalloc(plan.n * sizeof *pt);
+    for (size_t i = 0; i < plan.n; i++) {
+      pc[i] = plan.items[i].c;
+      pt[i] = plan.items[i].tr;
     }
     char *e = cfg.extensions ? cJSON_PrintUnformatted(cfg.extensions) : NULL;
     printf("sioconform: checking %s (extensions: %s)\n", target, e ? e : "none announced");
     free(e);
-    ct_discovery_print(stdout, &cfg, pc, pt, sc.n);
+    ct_discovery_print(stdout, &cfg, pc, pt, plan.n);
     if (cfg.jobs > 1) printf("  jobs: %d case-runs side by side (--jobs)\n", cfg.jobs);
     fflush(stdout);
     free(pc);
@@ -796,14 +570,14 @@ int main(int argc, char **argv) {
   sc.known = &known;
   int64_t t_start = ct_now_ms();
   catch_interrupts(child);
-  sched_run(&sc);
+  ct_sched_run(&sc);
   int complete = !g_interrupted && !sc.stop;
 
   /* the reports list the finished runs in plan order */
-  ct_run *runs = ct_xmalloc((sc.n ? sc.n : 1) * sizeof *runs);
+  ct_run *runs = ct_xmalloc((plan.n ? plan.n : 1) * sizeof *runs);
   size_t nr = 0;
-  for (size_t i = 0; i < sc.n; i++)
-    if (sc.items[i].state == ST_REPORTED) {
+  for (size_t i = 0; i < plan.n; i++)
+    if (plan.items[i].state == CT_RUN_REPORTED) {
       /* link on the run itself: the copy below is shallow and freed through sc.runs */
       ct_deviations_annotate(&known, &sc.runs[i], 1);
       runs[nr++] = sc.runs[i];
@@ -815,7 +589,7 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "sioconform: the server stopped answering after %zu of %zu case-runs (%s); "
             "stopped, the reports hold the runs finished so far\n",
-            nr, sc.n, sc.gone);
+            nr, plan.n, sc.gone);
   if (g_interrupted)
     fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", nr);
   fflush(stdout);
@@ -828,13 +602,13 @@ int main(int argc, char **argv) {
     werr |= write_report(html, "HTML", runs, nr, target, cfg.strict, complete, ct_report_html);
   int failed = 0;
   for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
-  for (size_t i = 0; i < sc.n; i++)
-    if (sc.items[i].state != ST_PENDING) ct_run_free(&sc.runs[i]);
+  for (size_t i = 0; i < plan.n; i++)
+    if (plan.items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
   free(runs);
   ct_deviations_free(&known);
   free(sc.runs);
-  free(sc.items);
   cJSON_Delete(cfg.extensions);
+  ct_plan_free(&plan);
   ct_cases_free(&cs);
   if (child > 0) {
     kill(child, SIGTERM);

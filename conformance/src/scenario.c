@@ -7,21 +7,19 @@
 #include <string.h>
 
 #include "ct.h"
+#include "ct_ops.h"
 #include "ct_scenario.h"
 
-/* clang-format off */
-static const char *const ops[] = {
-    "open",  "sio_open", "send",       "post",      "expect",     "expect_none", "expect_close",
-    "http",  "ws",       "frame",      "sleep",     "poll",       "close",       "set",
-    "check", "raw",      "sid_sample", "stopwatch", "time_ratio",
-    "http_conn", "http_flood", "need_payload", /* issue 11: steps_http.c, steps_large.c */
-    "repeat",
-    NULL};
-/* clang-format on */
+int ct_step_op_known(const char *op) { return ct_op_find(op) != NULL; }
 
-int ct_step_op_known(const char *op) {
-  for (int i = 0; ops[i]; i++)
-    if (strcmp(ops[i], op) == 0) return 1;
+/* The keys op DEF cannot run without (ct_ops.h): a step lacking one is a load error. 0, or
+ * -1 with WHY filled. */
+static int check_required(const ct_op *def, const cJSON *s, char *why, size_t whylen) {
+  for (int k = 0; def->required[k]; k++)
+    if (!cJSON_GetObjectItem(s, def->required[k])) {
+      snprintf(why, whylen, "op %s needs \"%s\"", def->name, def->required[k]);
+      return -1;
+    }
   return 0;
 }
 
@@ -52,8 +50,14 @@ static int check_repeat(const cJSON *s, char *why, size_t whylen) {
     const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(b, "op"));
     ct_need need;
     const cJSON *nd = cJSON_GetObjectItem(b, "needs");
-    if (!op || !ct_step_op_known(op) || strcmp(op, "repeat") == 0) {
+    const ct_op *def = ct_op_find(op);
+    if (!def || strcmp(op, "repeat") == 0) {
       snprintf(why, whylen, "repeat: unknown or nested op %s", op ? op : "(none)");
+      return -1;
+    }
+    char inner_why[120];
+    if (check_required(def, b, inner_why, sizeof inner_why) != 0) {
+      snprintf(why, whylen, "repeat: %s", inner_why);
       return -1;
     }
     if (nd && ct_need_parse(cJSON_GetStringValue(nd), &need) != 0) {
@@ -163,7 +167,8 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
     int si = 0;
     cJSON_ArrayForEach(s, steps) {
       const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(s, "op"));
-      if (!op || !ct_step_op_known(op)) {
+      const ct_op *def = ct_op_find(op);
+      if (!def) {
         snprintf(err, errlen, "%s: %s: step %d: unknown op %s", source, id, si + 1,
                  op ? op : "(none)");
         goto bad;
@@ -176,7 +181,8 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
         goto bad;
       }
       char why[160];
-      if (strcmp(op, "repeat") == 0 && check_repeat(s, why, sizeof why) != 0) {
+      if ((strcmp(op, "repeat") == 0 ? check_repeat(s, why, sizeof why)
+                                     : check_required(def, s, why, sizeof why)) != 0) {
         snprintf(err, errlen, "%s: %s: step %d: %s", source, id, si + 1, why);
         goto bad;
       }

@@ -14,8 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ct.h"
-#include "steps_priv.h"
+#include "steps_http.h"
+
+#include "ct_match.h"
 
 /* Read on FD into RX until a whole response parses (1, OUT filled), the connection ends
  * without one (-1; *EOF set), or TIMEOUT_MS passes (0). Bytes past the response stay in
@@ -513,4 +514,202 @@ void op_http_flood(step_ctx *x) {
   }
   free(method);
   free(hs);
+}
+
+/* ---- one request per connection: http, post (check_response and build_headers are
+ * shared with steps_net.c) */
+
+static int status_ok(const cJSON *want, int got) {
+  if (!want) return 1;
+  if (cJSON_IsString(want) && strcmp(want->valuestring, "any") == 0) return 1;
+  if (cJSON_IsNumber(want)) return want->valueint == got;
+  if (cJSON_IsArray(want)) {
+    const cJSON *e;
+    cJSON_ArrayForEach(e, want) if (cJSON_IsNumber(e) && e->valueint == got) return 1;
+  }
+  return 0;
+}
+
+/* Check a response against status/body/body_match/body_json/headers fields. */
+void check_response(step_ctx *x, int status, const ct_buf *body, const ct_http_resp *resp) {
+  const cJSON *st = cJSON_GetObjectItem(x->s, "status");
+  if (!status_ok(st, status)) {
+    char *w = cJSON_PrintUnformatted(st);
+    char a[32];
+    snprintf(a, sizeof a, "HTTP %d", status);
+    sfail(x, w, a, "unexpected HTTP status");
+    free(w);
+    return;
+  }
+  int bad = 0;
+  char *is = sstr(x, "body", &bad);
+  if (bad) return;
+  const char *text = body->data ? (const char *)body->data : "";
+  if (is && strcmp(is, text) != 0) {
+    sfail(x, is, text, "unexpected body");
+    free(is);
+    return;
+  }
+  free(is);
+  const char *re = sget(x, "body_match");
+  if (re) {
+    regex_t rx;
+    int ok = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) == 0;
+    if (ok) {
+      ok = regexec(&rx, text, 0, NULL, 0) == 0;
+      regfree(&rx);
+    }
+    if (!ok) {
+      sfail(x, re, text, "body does not match");
+      return;
+    }
+  }
+  const cJSON *bj = cJSON_GetObjectItem(x->s, "body_json");
+  if (bj) {
+    const char *bp = sget(x, "body_prefix");
+    size_t off = bp ? strlen(bp) : 0;
+    cJSON *a = body->len >= off ? cJSON_ParseWithLength(text + off, body->len - off) : NULL;
+    int ok = a && ct_json_match(bj, a, 0);
+    cJSON_Delete(a);
+    if (!ok) {
+      char *w = cJSON_PrintUnformatted(bj);
+      sfail(x, w, text, "body JSON does not match");
+      free(w);
+      return;
+    }
+  }
+  const cJSON *hs = cJSON_GetObjectItem(x->s, "headers_expect");
+  if (hs && resp) {
+    const cJSON *h;
+    cJSON_ArrayForEach(h, hs) {
+      const char *got = ct_http_header(resp, h->string);
+      if (cJSON_IsNull(h)) {
+        if (got) {
+          sfail(x, "header absent", got, "header %s is present", h->string);
+          return;
+        }
+      } else if (cJSON_IsString(h)) {
+        char *want = ct_subst(h->valuestring, x->r->vars, NULL);
+        int ok = got && want && (strcmp(want, "$present") == 0 || strcmp(want, got) == 0);
+        if (!ok) {
+          sfail(x, want ? want : "?", got ? got : "(absent)", "header %s", h->string);
+          free(want);
+          return;
+        }
+        free(want);
+      }
+    }
+  }
+}
+
+char *build_headers(step_ctx *x) {
+  const cJSON *hs = cJSON_GetObjectItem(x->s, "headers");
+  if (!hs) return NULL;
+  ct_buf b = {0};
+  const cJSON *h;
+  cJSON_ArrayForEach(h, hs) {
+    if (!cJSON_IsString(h)) continue;
+    char *v = ct_subst(h->valuestring, x->r->vars, NULL);
+    ct_buf_printf(&b, "%s: %s\r\n", h->string, v ? v : "");
+    free(v);
+  }
+  return ct_buf_steal(&b);
+}
+
+void op_http(step_ctx *x) {
+  int bad = 0;
+  char *method = sstr(x, "method", &bad);
+  char *target = bad ? NULL : sstr(x, "target", &bad);
+  if (bad || !target) {
+    if (!bad) sfail(x, NULL, NULL, "http needs a target");
+    free(method);
+    free(target);
+    return;
+  }
+  ct_buf body = {0};
+  int binary = 0, has_body = 0;
+  const char *bt = sget(x, "body_text");
+  if (bt) {
+    char *s = ct_subst(bt, x->r->vars, NULL);
+    ct_buf_adds(&body, s ? s : "");
+    free(s);
+    has_body = 1;
+  } else if (cJSON_GetObjectItem(x->s, "fill")) {
+    has_body = spayload(x, &body, &binary) == 0;
+    if (x->r->nverdicts) goto out;
+  }
+  char *hdrs = build_headers(x);
+  ct_http_req req = {.method = method ? method : "GET",
+                     .target = target,
+                     .headers = hdrs,
+                     .body = has_body ? (body.data ? body.data : (const unsigned char *)"") : NULL,
+                     .body_len = body.len};
+  ct_log(x->r, "-> http %s %s%s", req.method, target, hdrs ? " (+headers)" : "");
+  ct_http_resp resp;
+  long timeout;
+  if (swait(x, "timeout", 3000, 0, &timeout) != 0) goto out2;
+  int rc = ct_http_do(x->r->cfg->host, x->r->cfg->port, &req, (int)timeout, &resp);
+  if (rc != 1) {
+    if (cJSON_IsTrue(cJSON_GetObjectItem(x->s, "may_drop"))) {
+      ct_log(x->r, "<- http: no response (allowed)");
+    } else {
+      sfail(x, "an HTTP response", rc == 0 ? "timeout" : "connection closed", "no response");
+    }
+    goto out2;
+  }
+  ct_log(x->r, "<- http %d %.*s", resp.status, (int)(resp.body.len > 120 ? 120 : resp.body.len),
+         resp.body.data ? (char *)resp.body.data : "");
+  check_response(x, resp.status, &resp.body, &resp);
+  ct_http_resp_free(&resp);
+out2:
+  free(hdrs);
+out:
+  ct_buf_free(&body);
+  free(method);
+  free(target);
+}
+
+void op_post(step_ctx *x) {
+  ct_conn *c = sconn(x);
+  if (!c) return;
+  ct_buf b = {0};
+  const char *bt = sget(x, "body_text");
+  const char *bh = sget(x, "body_hex");
+  if (bt) {
+    char *s = ct_subst(bt, x->r->vars, NULL);
+    ct_buf_adds(&b, s ? s : "");
+    free(s);
+  } else if (bh) {
+    size_t cap = strlen(bh) / 2 + 1;
+    unsigned char *tmp = ct_xmalloc(cap);
+    long n = ct_hex_decode(bh, tmp, cap);
+    if (n > 0) ct_buf_add(&b, tmp, (size_t)n);
+    free(tmp);
+  } else {
+    int binary;
+    if (spayload(x, &b, &binary) != 0) {
+      if (!x->r->nverdicts) sfail(x, NULL, NULL, "post needs body_text, body_hex or fill");
+      ct_buf_free(&b);
+      return;
+    }
+  }
+  char *hdrs = build_headers(x);
+  int status = 0;
+  ct_buf resp = {0};
+  int rc = ct_post(c, b.data ? b.data : (const unsigned char *)"", b.len, hdrs, &status, &resp);
+  free(hdrs);
+  if (rc != 0) {
+    if (!cJSON_IsTrue(cJSON_GetObjectItem(x->s, "may_drop")))
+      sfail(x, "an HTTP response", "no response", "POST got no response");
+  } else {
+    if (!cJSON_GetObjectItem(x->s, "status") && status != 200) {
+      char a[32];
+      snprintf(a, sizeof a, "HTTP %d", status);
+      sfail(x, "HTTP 200", a, "POST refused");
+    } else {
+      check_response(x, status, &resp, NULL);
+    }
+  }
+  ct_buf_free(&resp);
+  ct_buf_free(&b);
 }

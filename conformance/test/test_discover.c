@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "ct_run.h"
 #include "ct_discover.h"
 #include "ct_scenario.h"
 

@@ -8,6 +8,7 @@
 
 #include "ct.h"
 #include "ct_sio.h"
+#include "ct_steps.h"
 
 typedef struct fake_pkt {
   int binary;
@@ -46,11 +47,7 @@ static ct_conn *fake_conn(ct_run *r, const fake_pkt *p, size_t n) {
 }
 
 static void done(ct_run *r, ct_case *c) {
-  for (int i = 0; i < r->nconns; i++) {
-    ct_conn_close(r->conns[i]);
-    free(r->conns[i]);
-  }
-  r->nconns = 0;
+  ct_conns_teardown(r, 0);
   cJSON_Delete(c->steps);
   ct_run_free(r);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "ct_run.h"
 #include "ct_report.h"
 
 static ct_case mk(const char *id, ct_level l) {

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ct_match.h"
 #include "ct_scenario.h"
+#include "ct_steps_sec.h"
 
 static cJSON *vars(void) {
   cJSON *v = cJSON_CreateObject();

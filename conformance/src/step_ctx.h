@@ -1,8 +1,8 @@
-/* Private to the step executor (steps.c) and the ops kept in their own files
- * (steps_http.c): the per-step context and the field helpers every op uses. Not part
- * of the harness's public interface. */
-#ifndef CT_STEPS_PRIV_H
-#define CT_STEPS_PRIV_H
+/* One step being run and the field helpers every op uses (step_ctx.c). Private to the
+ * step interpreter (steps.c) and the op files (steps_basic.c, steps_net.c, steps_http.c,
+ * steps_sec.c); not part of the harness's public interface. */
+#ifndef CT_STEP_CTX_H
+#define CT_STEP_CTX_H
 
 #include <cjson/cJSON.h>
 
@@ -33,18 +33,11 @@ int snum(step_ctx *x, const char *k, long def, long *out);
  * never shrunk; SPAN: a measured span, never scaled when server-derived). 0, or -1 with
  * the failure recorded. */
 int swait(step_ctx *x, const char *k, long def, int span, long *out);
-/* Check STATUS, BODY and (when RESP is not NULL) headers against the step's status,
- * body, body_match, body_json (+ body_prefix) and headers_expect fields; records the
- * failure. */
-void check_response(step_ctx *x, int status, const ct_buf *body, const ct_http_resp *resp);
-/* The step's "headers" object as raw header lines ("Name: value\r\n"...), with ${var}
- * substituted; NULL when absent (caller frees). */
-char *build_headers(step_ctx *x);
-
-/* Ops in steps_http.c (HTTP/1.1 on the polling transport, issue 11). */
-void op_http_conn(step_ctx *x);
-void op_http_flood(step_ctx *x);
-/* Op in steps_large.c (large payloads, issue 11). */
-void op_need_payload(step_ctx *x);
+/* The connection the step names ("conn", default "a"); NULL with the failure recorded. */
+ct_conn *sconn(step_ctx *x);
+/* The bytes a step names: text, sio (prefixed "4"), hex (binary), text_hex, or fill
+ * {prefix, char, count | bytes | fit_body, suffix, binary, seed}. 0 with OUT/BINARY
+ * filled, 1 when the step names none, -1 on error (recorded). */
+int spayload(step_ctx *x, ct_buf *out, int *binary);
 
 #endif

@@ -1,0 +1,12 @@
+/* One case-run from start to end (run.c). */
+#ifndef CT_RUN_H
+#define CT_RUN_H
+
+#include "ct.h"
+
+/* Run case C on TRANSPORT into R (caller frees with ct_run_free): SKIP when the target
+ * lacks a need, else the probe or the steps; always exactly one verdict; the run's
+ * connections are torn down before it returns. */
+void ct_run_case(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned transport);
+
+#endif
