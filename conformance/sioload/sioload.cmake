@@ -5,6 +5,10 @@
 include(${CMAKE_CURRENT_LIST_DIR}/../wire/wire.cmake)
 add_executable(sioload
   ${CMAKE_CURRENT_LIST_DIR}/main.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_args.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_run.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_phases.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_report.c
   ${CMAKE_CURRENT_LIST_DIR}/lt_client.c
   ${CMAKE_CURRENT_LIST_DIR}/lt_stats.c)
 target_compile_options(sioload PRIVATE -O2)
