@@ -5,7 +5,8 @@
  * SIO-ACK-* (ack ids reported to the phases).
  *
  * Checks are minimal by design (see lt_client.h): the upgrade answer must be 101 but its
- * Sec-WebSocket-Accept is not verified, and JSON is never parsed here. */
+ * Sec-WebSocket-Accept is not verified, and of JSON only the open packet's sid is read
+ * (wire_open). Frames, HTTP heads and polling bodies are decoded by conformance/wire/. */
 #include "lt_client.h"
 
 #include "wire_http.h"
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
