@@ -3,6 +3,8 @@
  * for raw requests that probe a server's error handling. */
 #include "ct_http.h"
 
+#include "wire_http.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +19,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const unsigned char *find_crlfcrlf(const unsigned char *b, size_t len) {
-  for (size_t i = 0; i + 3 < len; i++)
-    if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') return b + i;
-  return NULL;
-}
+_Static_assert(CT_HTTP_MAX_HEADERS == WIRE_HTTP_MAX_HEADERS,
+               "ct_http_resp keeps what wire_http keeps");
 
 void ct_http_resp_free(ct_http_resp *r) {
   for (size_t i = 0; i < r->nhdr; i++) {
@@ -39,111 +38,69 @@ const char *ct_http_header(const ct_http_resp *r, const char *name) {
 }
 
 int ct_http_has_token(const ct_http_resp *r, const char *name, const char *token) {
-  size_t tl = strlen(token);
+  /* the owned strings seen as spans, so the one token rule of wire_http applies */
+  wire_http_head h;
+  memset(&h, 0, sizeof h);
   for (size_t i = 0; i < r->nhdr; i++) {
-    if (strcasecmp(r->hname[i], name) != 0) continue;
-    const char *p = r->hval[i];
-    while (*p) {
-      while (*p == ' ' || *p == '\t' || *p == ',') p++;
-      const char *e = p;
-      while (*e && *e != ',') e++;
-      const char *te = e;
-      while (te > p && (te[-1] == ' ' || te[-1] == '\t')) te--;
-      if ((size_t)(te - p) == tl && strncasecmp(p, token, tl) == 0) return 1;
-      p = e;
-    }
+    h.name[i] = (wire_span){(const unsigned char *)r->hname[i], strlen(r->hname[i])};
+    h.value[i] = (wire_span){(const unsigned char *)r->hval[i], strlen(r->hval[i])};
   }
-  return 0;
+  h.nhdr = r->nhdr;
+  return wire_http_has_token(&h, name, token);
 }
 
-/* Decode a chunked body starting at P. Returns 1 complete (*USED = bytes of the chunked
- * body, last chunk and CRLF included), 0 need more, -1 bad. */
+/* Decode a chunked body at P/LEN into OUT. 1 complete (*USED = bytes of the chunked
+ * body, last chunk and trailers included), 0 need more, -1 bad. */
 static int dechunk(const unsigned char *p, size_t len, ct_buf *out, size_t *used) {
   size_t pos = 0;
   for (;;) {
-    size_t i = pos;
-    while (i + 1 < len && !(p[i] == '\r' && p[i + 1] == '\n')) i++;
-    if (i + 1 >= len) return 0;
-    char *end;
-    char tmp[32];
-    size_t n = i - pos < sizeof tmp - 1 ? i - pos : sizeof tmp - 1;
-    memcpy(tmp, p + pos, n);
-    tmp[n] = 0;
-    unsigned long sz = strtoul(tmp, &end, 16);
-    if (end == tmp) return -1;
-    pos = i + 2;
-    if (sz == 0) {
-      /* trailers are ignored: skip lines up to the empty one */
-      for (;;) {
-        size_t j = pos;
-        while (j + 1 < len && !(p[j] == '\r' && p[j + 1] == '\n')) j++;
-        if (j + 1 >= len) return 0;
-        int empty = j == pos;
-        pos = j + 2;
-        if (empty) break;
-      }
+    wire_span data;
+    size_t n;
+    wire_err e = wire_http_chunk(p + pos, len - pos, &data, &n);
+    if (e == WIRE_MORE) return 0;
+    if (e != WIRE_OK) return -1;
+    pos += n;
+    if (data.len == 0) {
       *used = pos;
       return 1;
     }
-    if (len - pos < sz + 2) return 0;
-    ct_buf_add(out, p + pos, sz);
-    pos += sz + 2;
+    ct_buf_add(out, data.p, data.len);
   }
 }
 
 int ct_http_parse(const unsigned char *buf, size_t len, int eof, int head_only, ct_http_resp *out) {
   memset(out, 0, sizeof *out);
-  if (len >= 5 && memcmp(buf, "HTTP/", 5) != 0) return -1;
-  const unsigned char *end = find_crlfcrlf(buf, len);
-  if (!end) return eof ? -1 : 0;
-  size_t head_len = (size_t)(end - buf) + 4;
-  /* status line */
-  const unsigned char *sp = memchr(buf, ' ', head_len);
-  if (!sp || sp + 4 > end) return -1;
-  int status = 0;
-  for (int i = 1; i <= 3; i++) {
-    if (sp[i] < '0' || sp[i] > '9') return -1;
-    status = status * 10 + (sp[i] - '0');
+  wire_http_head h;
+  wire_err e = wire_http_response_head(buf, len, &h);
+  if (e == WIRE_MORE) return eof ? -1 : 0;
+  if (e != WIRE_OK) return -1;
+  out->status = h.status;
+  out->head_len = h.head_len;
+  for (size_t i = 0; i < h.nhdr; i++) {
+    out->hname[i] = ct_xstrndup((const char *)h.name[i].p, h.name[i].len);
+    out->hval[i] = ct_xstrndup((const char *)h.value[i].p, h.value[i].len);
   }
-  out->status = status;
-  out->head_len = head_len;
-  const unsigned char *line = memchr(buf, '\n', head_len);
-  line = line ? line + 1 : end;
-  while (line < end + 2) {
-    const unsigned char *eol = line;
-    while (eol < end + 2 && *eol != '\r') eol++;
-    if (eol == line) break;
-    const unsigned char *colon = memchr(line, ':', (size_t)(eol - line));
-    if (colon && out->nhdr < CT_HTTP_MAX_HEADERS) {
-      const unsigned char *v = colon + 1;
-      while (v < eol && (*v == ' ' || *v == '\t')) v++;
-      const unsigned char *ve = eol;
-      while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t')) ve--;
-      out->hname[out->nhdr] = ct_xstrndup((const char *)line, (size_t)(colon - line));
-      out->hval[out->nhdr] = ct_xstrndup((const char *)v, (size_t)(ve - v));
-      out->nhdr++;
-    }
-    line = eol + 2;
-  }
+  out->nhdr = h.nhdr;
   if (head_only) return 1;
-  const unsigned char *body = buf + head_len;
-  size_t blen = len - head_len;
-  const char *te = ct_http_header(out, "Transfer-Encoding");
-  const char *cl = ct_http_header(out, "Content-Length");
+  const unsigned char *body = buf + h.head_len;
+  size_t blen = len - h.head_len;
+  wire_body kind;
+  uint64_t n = 0;
   int rc;
-  if ((status >= 100 && status < 200) || status == 204 || status == 304) {
+  if (wire_http_response_body(&h, &kind, &n) != WIRE_OK) {
+    rc = -1;
+  } else if (kind == WIRE_BODY_NONE) {
     rc = 1;
-    out->msg_len = head_len;
-  } else if (te && strstr(te, "chunked")) {
+    out->msg_len = h.head_len;
+  } else if (kind == WIRE_BODY_CHUNKED) {
     size_t used = 0;
     rc = dechunk(body, blen, &out->body, &used);
     if (rc == 0 && eof) rc = -1;
-    if (rc == 1) out->msg_len = head_len + used;
-  } else if (cl) {
-    unsigned long n = strtoul(cl, NULL, 10);
+    if (rc == 1) out->msg_len = h.head_len + used;
+  } else if (kind == WIRE_BODY_LENGTH) {
     if (blen >= n) {
-      ct_buf_add(&out->body, body, n);
-      out->msg_len = head_len + n;
+      ct_buf_add(&out->body, body, (size_t)n);
+      out->msg_len = h.head_len + (size_t)n;
       rc = 1;
     } else {
       rc = eof ? -1 : 0;

@@ -1,12 +1,18 @@
-# conformance/load/: sioload, the load generator (a sibling binary of sioconform), and
+# conformance/sioload/: sioload, the load generator (a sibling binary of sioconform), and
 # sioload-codec, the codec micro-benchmark run by ci/bench (built only when the ref/
 # codec library is available). Included from conformance/CMakeLists.txt, or from the
-# standalone project in this folder.
+# standalone project in this folder. The client decodes with conformance/wire/.
+include(${CMAKE_CURRENT_LIST_DIR}/../wire/wire.cmake)
 add_executable(sioload
   ${CMAKE_CURRENT_LIST_DIR}/main.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_args.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_run.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_phases.c
+  ${CMAKE_CURRENT_LIST_DIR}/lt_report.c
   ${CMAKE_CURRENT_LIST_DIR}/lt_client.c
   ${CMAKE_CURRENT_LIST_DIR}/lt_stats.c)
 target_compile_options(sioload PRIVATE -O2)
+target_link_libraries(sioload PRIVATE wire)
 
 # The machine's loopback round-trip ceiling, measured beside the servers by ci/bench.
 add_executable(sioload-tcp-baseline ${CMAKE_CURRENT_LIST_DIR}/tcp_baseline.c)
@@ -52,7 +58,7 @@ if(COMMAND sio_add_test)
     LIBS "")
   sio_add_test(test_sioload_client
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lt_client.c ${CMAKE_CURRENT_LIST_DIR}/lt_client.c
-    LIBS "")
+    LIBS wire)
   # The ci/bench report's self-test: goal verdicts follow synthetic data (needs node).
   find_program(SIO_NODE node)
   if(SIO_NODE)

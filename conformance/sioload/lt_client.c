@@ -5,9 +5,14 @@
  * SIO-ACK-* (ack ids reported to the phases).
  *
  * Checks are minimal by design (see lt_client.h): the upgrade answer must be 101 but its
- * Sec-WebSocket-Accept is not verified, and JSON is never parsed here. */
-#define _GNU_SOURCE /* memmem */
+ * Sec-WebSocket-Accept is not verified, and of JSON only the open packet's sid is read
+ * (wire_open). Frames, HTTP heads and polling bodies are decoded by conformance/wire/. */
 #include "lt_client.h"
+
+#include "wire_http.h"
+#include "wire_open.h"
+#include "wire_polling.h"
+#include "wire_ws.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -221,29 +225,16 @@ static int sock_flush(lt_ctx *ctx, lt_sock *s) {
 /* Send one WS frame with OPCODE whose payload is PREFIX (0 or 1 byte) + P. */
 static int ws_send(lt_ctx *ctx, lt_sock *s, int opcode, int prefix, const uint8_t *p, size_t n) {
   size_t plen = n + (prefix >= 0 ? 1 : 0);
-  uint8_t *f = tx_reserve(ctx, plen + 14);
+  uint8_t *f = tx_reserve(ctx, plen + WIRE_WS_MAX_HEAD);
   if (!f) return -1;
-  size_t h = 0;
-  f[h++] = (uint8_t)(0x80 | opcode);
-  if (plen < 126) {
-    f[h++] = (uint8_t)(0x80 | plen);
-  } else if (plen < 65536) {
-    f[h++] = 0x80 | 126;
-    f[h++] = (uint8_t)(plen >> 8);
-    f[h++] = (uint8_t)plen;
-  } else {
-    f[h++] = 0x80 | 127;
-    for (int i = 7; i >= 0; i--) f[h++] = (uint8_t)((uint64_t)plen >> (8 * i));
-  }
   uint8_t key[4] = {(uint8_t)(s->mask_key >> 24), (uint8_t)(s->mask_key >> 16),
                     (uint8_t)(s->mask_key >> 8), (uint8_t)s->mask_key};
-  memcpy(f + h, key, 4);
-  h += 4;
+  size_t h = wire_ws_head(f, 1, 0, opcode, plen, key);
   uint8_t *d = f + h;
   size_t j = 0;
   if (prefix >= 0) d[j++] = (uint8_t)prefix;
   if (n) memcpy(d + j, p, n);
-  for (size_t i = 0; i < plen; i++) d[i] ^= key[i & 3];
+  wire_ws_mask(d, plen, key, 0);
   ctx->frames_out++;
   return sock_write(ctx, s, f, h + plen);
 }
@@ -282,19 +273,13 @@ static uint32_t parse_u32(const uint8_t *p, size_t n, size_t *used) {
   return v;
 }
 
-/* Extract "sid":"..." from an Engine.IO open packet's JSON (no general parsing). */
+/* EIO-HS-2: the session id of the open packet P/N (type digit included) into SID. */
 static int open_sid(const uint8_t *p, size_t n, char *sid, size_t cap) {
-  static const char key[] = "\"sid\":\"";
-  for (size_t i = 0; i + sizeof key - 1 < n; i++) {
-    if (memcmp(p + i, key, sizeof key - 1) != 0) continue;
-    size_t s = i + sizeof key - 1, e = s;
-    while (e < n && p[e] != '"') e++;
-    if (e >= n || e - s + 1 > cap || e == s) return -1;
-    memcpy(sid, p + s, e - s);
-    sid[e - s] = 0;
-    return 0;
-  }
-  return -1;
+  wire_open o;
+  if (wire_open_parse(p, n, &o) != WIRE_OK || o.sid.len + 1 > cap) return -1;
+  memcpy(sid, o.sid.p, o.sid.len);
+  sid[o.sid.len] = 0;
+  return 0;
 }
 
 /* Handle one Engine.IO text packet from the server. */
@@ -304,7 +289,7 @@ static void eio_in(lt_ctx *ctx, lt_client *cl, const uint8_t *p, size_t n, uint6
   switch (p[0]) {
   case '0': /* EIO-HS-2: open packet; then ask for namespace "/" (SIO-CN-1) */
     if (ctx->transport == LT_POLLING) {
-      if (open_sid(p + 1, n - 1, cl->sid, sizeof cl->sid) < 0) {
+      if (open_sid(p, n, cl->sid, sizeof cl->sid) < 0) {
         client_fail(ctx, cl, "open packet without sid", now);
         return;
       }
@@ -372,42 +357,29 @@ static void eio_in(lt_ctx *ctx, lt_client *cl, const uint8_t *p, size_t n, uint6
 static long ws_frames(lt_ctx *ctx, lt_sock *s, uint8_t *p, size_t n, uint64_t now) {
   lt_client *cl = s->cl;
   size_t off = 0;
-  while (n - off >= 2) {
-    const uint8_t *f = p + off;
-    size_t avail = n - off, h = 2;
-    uint64_t len = f[1] & 0x7f;
-    bool masked = (f[1] & 0x80) != 0;
-    if (len == 126) {
-      if (avail < 4) break;
-      len = ((uint64_t)f[2] << 8) | f[3];
-      h = 4;
-    } else if (len == 127) {
-      if (avail < 10) break;
-      len = 0;
-      for (int i = 0; i < 8; i++) len = (len << 8) | f[2 + i];
-      h = 10;
-    }
-    if (masked) h += 4;
-    if (len > LT_MAX_MSG_BYTES) {
+  for (;;) {
+    wire_ws_frame f;
+    wire_err e = wire_ws_decode_head(p + off, n - off, &f);
+    if (e == WIRE_MORE) break;
+    /* judged on the head, before the payload arrives */
+    if (e != WIRE_OK || f.len > LT_MAX_MSG_BYTES) {
       client_fail(ctx, cl, "frame too large", now);
       return -1;
     }
-    if (avail < h + len) break;
-    uint8_t *d = p + off + h;
-    if (masked) { /* servers must not mask, but unmasking costs nothing */
-      const uint8_t *k = f + h - 4;
-      for (uint64_t i = 0; i < len; i++) d[i] ^= k[i & 3];
-    }
-    off += h + (size_t)len;
-    bool fin = (f[0] & 0x80) != 0;
-    int op = f[0] & 0x0f;
+    if (n - off < f.head_len + f.len) break;
+    uint8_t *d = p + off + f.head_len;
+    size_t len = (size_t)f.len;
+    if (f.masked) wire_ws_mask(d, len, f.mask, 0); /* servers must not mask; it costs nothing */
+    off += f.head_len + len;
+    bool fin = f.fin;
+    int op = f.opcode;
     if (op >= 8) { /* control frames */
       if (op == 8) {
         if (cl->state != LT_CL_CLOSING) ws_send(ctx, s, 8, -1, d, len >= 2 ? 2 : 0);
         cl->state = LT_CL_CLOSING;
         if (!cl->t_deadline_us) cl->t_deadline_us = now + LT_CLOSE_WAIT_US;
       } else if (op == 9) {
-        if (ws_send(ctx, s, 10, -1, d, (size_t)len) < 0) {
+        if (ws_send(ctx, s, 10, -1, d, len) < 0) {
           client_fail(ctx, cl, "write failed", now);
           return -1;
         }
@@ -415,7 +387,7 @@ static long ws_frames(lt_ctx *ctx, lt_sock *s, uint8_t *p, size_t n, uint64_t no
       continue;
     }
     if (!fin || op == 0) { /* fragmented message: reassemble */
-      if (buf_append(&s->frag, &s->flen, &s->fcap, d, (size_t)len) < 0) {
+      if (buf_append(&s->frag, &s->flen, &s->fcap, d, len) < 0) {
         client_fail(ctx, cl, "message too large", now);
         return -1;
       }
@@ -423,7 +395,7 @@ static long ws_frames(lt_ctx *ctx, lt_sock *s, uint8_t *p, size_t n, uint64_t no
       eio_in(ctx, cl, s->frag, s->flen, now);
       s->flen = 0;
     } else if (op == 1) {
-      eio_in(ctx, cl, d, (size_t)len, now);
+      eio_in(ctx, cl, d, len, now);
     } /* binary messages are not used by the load phases */
     if (cl->state == LT_CL_DEAD || cl->state == LT_CL_IDLE) return -1;
   }
@@ -438,35 +410,27 @@ typedef struct http_resp {
   size_t body_len;
 } http_resp;
 
+#define LT_MAX_HEAD 16384
+
 /* Returns 1 with R filled when P holds a complete response head (and, unless HEAD_ONLY,
- * its whole Content-Length body), 0 when more input is needed, -1 when unusable. */
+ * its whole Content-Length body), 0 when more input is needed, -1 when unusable, -2 for
+ * a chunked body (not supported: the report says so). */
 static int http_parse(const uint8_t *p, size_t n, bool head_only, http_resp *r) {
-  const uint8_t *end = memmem(p, n, "\r\n\r\n", 4);
-  if (!end) return n > 16384 ? -1 : 0;
-  r->header_len = (size_t)(end - p) + 4;
-  if (n < 12 || memcmp(p, "HTTP/1.", 7) != 0) return -1;
-  r->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+  wire_http_head h;
+  wire_err e = wire_http_response_head(p, n, &h);
+  if (e == WIRE_MORE) return n > LT_MAX_HEAD ? -1 : 0;
+  if (e != WIRE_OK) return -1;
+  r->status = h.status;
+  r->header_len = h.head_len;
   r->body_len = 0;
   if (head_only) return 1;
-  bool have_len = false;
-  for (const uint8_t *l = p; l < end;) {
-    const uint8_t *nl = memchr(l, '\n', (size_t)(end - l));
-    if (!nl) break;
-    l = nl + 1;
-    size_t rest = (size_t)(end - l);
-    if (rest > 15 && strncasecmp((const char *)l, "content-length:", 15) == 0) {
-      size_t i = 15;
-      while (i < rest && l[i] == ' ') i++;
-      size_t used;
-      r->body_len = parse_u32(l + i, rest - i, &used);
-      have_len = used > 0;
-    } else if (rest > 18 && strncasecmp((const char *)l, "transfer-encoding:", 18) == 0) {
-      return -2; /* chunked bodies are not supported (see report) */
-    }
-  }
-  if (!have_len) return -1;
-  if (n - r->header_len < r->body_len) return 0;
-  return 1;
+  wire_body kind;
+  uint64_t len;
+  if (wire_http_response_body(&h, &kind, &len) != WIRE_OK) return -1;
+  if (kind == WIRE_BODY_CHUNKED) return -2;
+  if (kind != WIRE_BODY_LENGTH || len > LT_MAX_MSG_BYTES) return -1;
+  r->body_len = (size_t)len;
+  return n - r->header_len < r->body_len ? 0 : 1;
 }
 
 static int poll_request(lt_ctx *ctx, lt_client *cl, lt_sock *s, const char *method,
@@ -524,13 +488,14 @@ static void poll_response(lt_ctx *ctx, lt_sock *s, int status, const uint8_t *bo
     return;
   }
   bool first = cl->sid[0] == 0;
-  /* EIO-PL-2: split the body on 0x1e; every segment is one packet. */
-  size_t st = 0;
-  for (size_t i = 0; i <= n; i++) {
-    if (i < n && body[i] != 0x1e) continue;
-    if (i > st && body[st] != 'b') eio_in(ctx, cl, body + st, i - st, now);
+  /* EIO-PL-2: split the body on 0x1e; every record is one packet (binary ones and
+   * empty ones are not used by the load phases). */
+  wire_polling_iter it;
+  wire_polling_rec rec;
+  wire_polling_begin(&it, body, n);
+  while (wire_polling_next(&it, &rec)) {
+    if (rec.raw.len && !rec.binary) eio_in(ctx, cl, rec.raw.p, rec.raw.len, now);
     if (cl->state == LT_CL_DEAD || cl->state == LT_CL_IDLE) return;
-    st = i + 1;
   }
   if (first && !cl->sid[0]) {
     client_fail(ctx, cl, "handshake response without open packet", now);

@@ -1,7 +1,7 @@
 /* sioload-lws-probe: the same WebSocket client work as sioload (Socket.IO CONNECT, pong
  * every ping, "message-with-ack" echo with K acks in flight) written on the
  * libwebsockets 4.1 client, kept only to measure which of the two costs the load
- * generator less CPU and memory per connection (see conformance/load/README.md).
+ * generator less CPU and memory per connection (see conformance/sioload/README.md).
  * Spec tags as sioload: EIO-HB-2 (pong), SIO-CN-1 (CONNECT), SIO-ACK-2 (acks).
  * Usage: sioload-lws-probe PORT CLIENTS INFLIGHT SECONDS */
 #include <libwebsockets.h>
