@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "wire_polling.h"
 #include "ct_payload.h"
 
 const char *ct_case_path(const ct_run *r) {
@@ -113,28 +114,27 @@ static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t le
   if (!binary && len >= 1 && p[0] == '1' && len == 1) set_closed(c, "close packet received");
 }
 
-/* Split a polling body into packets (EIO-PL-1: '\x1e' separates packets; a 'b'
- * prefix marks base64 binary). */
+/* Split a polling body into packets with the wire layer's splitter (EIO-PL-1: '\x1e'
+ * separates packets; a 'b' prefix marks base64 binary). Empty records are passed on:
+ * the transcript shows exactly what the server sent. */
 static void handle_body(ct_conn *c, const unsigned char *p, size_t len) {
-  size_t start = 0;
-  for (size_t i = 0; i <= len; i++) {
-    if (i < len && p[i] != 0x1e) continue;
-    const unsigned char *seg = p + start;
-    size_t sl = i - start;
-    if (sl >= 1 && seg[0] == 'b') {
-      unsigned char *bin = ct_xmalloc(sl);
-      long n = ct_b64_decode((const char *)seg + 1, sl - 1, bin);
+  wire_polling_iter it;
+  wire_polling_rec rec;
+  wire_polling_begin(&it, p, len);
+  while (wire_polling_next(&it, &rec)) {
+    if (rec.binary) {
+      unsigned char *bin = ct_xmalloc(rec.raw.len);
+      long n = ct_b64_decode((const char *)rec.data.p, rec.data.len, bin);
       if (n < 0) {
         ct_log(c->r, "!! %s: bad base64 in polling body", c->name);
-        handle_pkt(c, 0, seg, sl);
+        handle_pkt(c, 0, rec.raw.p, rec.raw.len);
       } else {
         handle_pkt(c, 1, bin, (size_t)n);
       }
       free(bin);
     } else {
-      handle_pkt(c, 0, seg, sl);
+      handle_pkt(c, 0, rec.raw.p, rec.raw.len);
     }
-    start = i + 1;
   }
 }
 

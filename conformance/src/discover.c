@@ -7,6 +7,7 @@
  * Node server leaves a request on an unknown path hanging. The results decide which
  * cases apply; a missing need is SKIP with its reason, never FAIL. */
 #include "ct_discover.h"
+#include "wire_polling.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,11 @@ static int polling_handshake(const ct_config *cfg, const char *path, int timeout
   const unsigned char *b = resp.body.data;
   size_t bl = resp.body.len;
   /* EIO-HS-2: the first packet of the body is the open packet */
-  size_t first = 0;
-  while (first < bl && b[first] != 0x1e) first++;
+  wire_polling_iter it;
+  wire_polling_rec rec;
+  wire_polling_begin(&it, b, bl);
+  wire_polling_next(&it, &rec);
+  size_t first = rec.raw.len;
   if (resp.status == 200 && first > 1 && b[0] == '0') {
     cJSON *o = cJSON_ParseWithLength((const char *)b + 1, first - 1);
     if (cJSON_IsObject(o) && cJSON_IsString(cJSON_GetObjectItem(o, "sid"))) {
