@@ -4,7 +4,8 @@
 if(SIO_BUILD_SERVER AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/src/lws_adapter.c)
   add_executable(sioref
     ${CMAKE_CURRENT_LIST_DIR}/src/sioref_main.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/lws_adapter.c)
+    ${CMAKE_CURRENT_LIST_DIR}/src/lws_adapter.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/lws_http.c)
   target_link_libraries(sioref PRIVATE sioref_engine PkgConfig::LWS ${LIBEV_LIBRARY})
   target_include_directories(sioref PRIVATE ${LIBEV_INCLUDE_DIR})
   if(TARGET sioref_core AND TARGET sioref_contract)

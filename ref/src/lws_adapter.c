@@ -60,6 +60,7 @@
 #include "sioref/lws_adapter.h"
 
 #include "sioref/eio_driver.h"
+#include "lws_http.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -172,167 +173,6 @@ static mount *find_mount(sioref_adapter *a, const char *uri) {
   return NULL;
 }
 
-/* ---- request parsing ---- */
-
-static const char *const METHODS[] = {"GET",   "POST",   "OPTIONS", "PUT",
-                                      "PATCH", "DELETE", "CONNECT", "HEAD"};
-
-typedef struct reqbuf {
-  char uri[512];
-  char query[1024];
-  char origin[256];
-  char ctype[128];
-  char acrh[256];
-  char connection[256];
-  char version[16];
-  eio_http_request rq;
-} reqbuf;
-
-/* Rebuild the raw query string from lws' decoded fragments, escaping the characters
- * that would change its meaning when the router decodes it again. */
-static void build_query(struct lws *wsi, char *out, size_t cap) {
-  size_t n = 0;
-  out[0] = 0;
-  for (int i = 0; i < 64; i++) {
-    char frag[256];
-    int len = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
-    if (len < 0 || (len == 0 && i == 0)) break;
-    if (n && n + 1 < cap) out[n++] = '&';
-    for (int k = 0; k < len && n + 4 < cap; k++) {
-      char ch = frag[k];
-      if (ch == '%' || ch == '&' || ch == '+' || ch == ' ') {
-        n += (size_t)snprintf(out + n, cap - n, "%%%02X", (unsigned char)ch);
-      } else {
-        out[n++] = ch;
-      }
-    }
-    out[n] = 0;
-  }
-}
-
-static const char *copy_hdr(struct lws *wsi, enum lws_token_indexes h, char *buf, int cap) {
-  if (lws_hdr_total_length(wsi, h) <= 0) return NULL;
-  if (lws_hdr_copy(wsi, buf, cap, h) < 0) return "\x01"; /* too long: an invalid value */
-  return buf;
-}
-
-/* Fill RB from WSI's headers. Returns the method index, or -1. */
-static int parse_request(struct lws *wsi, reqbuf *rb) {
-  char *uri = NULL;
-  int ulen = 0;
-  memset(&rb->rq, 0, sizeof rb->rq);
-  int m = lws_http_get_uri_and_method(wsi, &uri, &ulen);
-  if (m < 0 || (size_t)m >= sizeof METHODS / sizeof *METHODS || !uri) return -1;
-  size_t n = (size_t)ulen < sizeof rb->uri - 1 ? (size_t)ulen : sizeof rb->uri - 1;
-  memcpy(rb->uri, uri, n);
-  rb->uri[n] = 0;
-  build_query(wsi, rb->query, sizeof rb->query);
-  rb->rq.method = METHODS[m];
-  rb->rq.query = rb->query;
-  rb->rq.origin = copy_hdr(wsi, WSI_TOKEN_ORIGIN, rb->origin, sizeof rb->origin);
-  rb->rq.content_type = copy_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, rb->ctype, sizeof rb->ctype);
-  rb->rq.acr_headers = copy_hdr(wsi, WSI_TOKEN_HTTP_AC_REQUEST_HEADERS, rb->acrh, sizeof rb->acrh);
-  return m;
-}
-
-/* RFC 9112 section 9.6: does the request on WSI end its connection? A Connection header
- * too long to copy is taken as "close" (the safe answer for a request we do not follow). */
-static bool request_wants_close(struct lws *wsi, reqbuf *rb) {
-  const char *option = copy_hdr(wsi, WSI_TOKEN_CONNECTION, rb->connection, sizeof rb->connection);
-  if (option && option[0] == '\x01') return true;
-  const char *version = copy_hdr(wsi, WSI_TOKEN_HTTP, rb->version, sizeof rb->version);
-  if (version && version[0] == '\x01') version = NULL;
-  return eio_server_wants_close(version, option);
-}
-
-/* Has lws read bytes of WSI past the request it is handling (a pipelined request,
- * RFC 9112 section 9.3.2)? lws keeps them in a per-connection buffer list that only its
- * own "forced service" test can see, and that test covers every connection: the answer
- * is whether it changes when WSI alone stops reading (a reason bit of our own, so the
- * pause of a held GET is left as it is). */
-#define RXFLOW_PROBE (1 << 3)
-static bool rx_buffered(sioref_adapter *a, struct lws *wsi) {
-  if (lws_service_adjust_timeout(a->ctx, 1, 0) != 0) return false; /* nobody's */
-  lws_rx_flow_control(wsi, LWS_RXFLOW_REASON_APPLIES_DISABLE | RXFLOW_PROBE);
-  bool others = lws_service_adjust_timeout(a->ctx, 1, 0) == 0;
-  lws_rx_flow_control(wsi, LWS_RXFLOW_REASON_APPLIES_ENABLE | RXFLOW_PROBE);
-  return !others;
-}
-
-/* ---- responses ---- */
-
-/* Write status, headers and body. BODY_HAS_HEADROOM: LWS_PRE bytes before the body
- * may be used; otherwise a small body is copied. Returns 0 or -1. */
-static int write_response(struct lws *wsi, int status, const char *ctype, const uint8_t *body,
-                          size_t len, bool body_has_headroom, const char *allow_origin,
-                          const eio_http_response *r, bool no_store, bool close) {
-  uint8_t hbuf[LWS_PRE + 2048 + 4096]; /* headers, then a small body */
-  uint8_t *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
-  if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)len, &p, end))
-    return -1;
-  /* RFC 9112 section 9.6: a server that closes after this response says so (SHOULD);
-   * a keep-alive client would otherwise reuse the socket and lose its next request. */
-  if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
-                                            (const unsigned char *)"close", 5, &p, end))
-    return -1;
-  if (allow_origin && *allow_origin) {
-    /* EIO-CORS-2 */
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
-                                    (const unsigned char *)allow_origin, (int)strlen(allow_origin),
-                                    &p, end) ||
-        lws_add_http_header_by_name(
-            wsi, (const unsigned char *)"vary:", (const unsigned char *)"Origin", 6, &p, end))
-      return -1;
-  }
-  if (r && r->preflight) {
-    const char *m = r->allow_methods ? r->allow_methods : "GET, POST";
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-methods:",
-                                    (const unsigned char *)m, (int)strlen(m), &p, end))
-      return -1;
-    if (r->allow_headers && *r->allow_headers &&
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-headers:",
-                                    (const unsigned char *)r->allow_headers,
-                                    (int)strlen(r->allow_headers), &p, end))
-      return -1;
-  }
-  if (no_store && lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                              (const unsigned char *)"no-store", 8, &p, end))
-    return -1;
-  /* A small body goes out in the same send() as the headers: one segment instead of
-   * two for every polling answer (lws writes HTTP/1 bytes as they are). */
-  if (lws_finalize_http_header(wsi, &p, end)) return -1;
-  if (len <= (size_t)(end - p)) {
-    if (len) memcpy(p, body, len);
-    p += len;
-    return lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) < 0 ? -1 : 0;
-  }
-  if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) < 0) return -1;
-  if (body_has_headroom) {
-    if (lws_write(wsi, (unsigned char *)body, len, LWS_WRITE_HTTP_FINAL) < 0) return -1;
-    return 0;
-  }
-  return -1; /* a body without headroom is always small (error answers) */
-}
-
-static int respond(struct lws *wsi, const eio_http_response *r, const char *allow_origin,
-                   bool close) {
-  return write_response(wsi, r->status, r->content_type, r->body, r->body_len, false,
-                        allow_origin ? allow_origin : r->allow_origin, r, false, close);
-}
-
-/* Finish an HTTP transaction: 0 to keep the connection, -1 to close it. CLOSE: the
- * request asked for it (RFC 9112 section 9.6: the server MUST close after the
- * response); lws flushes what is still queued before it closes. */
-static int finish(struct lws *wsi, bool close) {
-  if (lws_http_transaction_completed(wsi)) return -1;
-  return close ? -1 : 0;
-}
-
-static int respond_simple(struct lws *wsi, int status, bool close) {
-  if (write_response(wsi, status, NULL, NULL, 0, false, NULL, NULL, false, close)) return -1;
-  return finish(wsi, close);
-}
-
 /* ---- polling ---- */
 
 static void release_conn(sioref_adapter *a, conn *c) {
@@ -387,32 +227,32 @@ static void unhold_get(struct lws *wsi, conn *c) {
 static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
   release_conn(a, c); /* a keep-alive connection starting a new request */
   reqbuf rb;
-  if (parse_request(wsi, &rb) < 0) return respond_simple(wsi, 400, true);
-  bool close = request_wants_close(wsi, &rb);
+  if (sioref_http_parse(wsi, &rb) < 0) return sioref_http_respond_simple(wsi, 400, true);
+  bool close = sioref_http_wants_close(wsi, &rb);
   /* This request came out of lws' buffer, behind one already answered (pipelined):
    * answered (in order) but the last on this connection. A POST is not read: lws 4.1.6
    * would hand on the wrong bytes as its body and then spin (top of this file). */
-  if (rx_buffered(a, wsi)) {
+  if (sioref_http_rx_buffered(a->ctx, wsi)) {
     vlog(a, "pipelined request: connection closed after it", NULL);
     if (strcmp(rb.rq.method, "POST") == 0) return -1;
     close = true;
   }
   mount *mt = find_mount(a, rb.uri);
-  if (!mt) return respond_simple(wsi, 404, close);
+  if (!mt) return sioref_http_respond_simple(wsi, 404, close);
   if (strcmp(rb.rq.method, "POST") == 0 &&
       lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
     /* lws does not read bodies without Content-Length (chunked): refuse and close,
      * since the unread body would be taken for the next request. */
-    respond_simple(wsi, 411, true);
+    sioref_http_respond_simple(wsi, 411, true);
     return -1;
   }
   eio_http_response r;
   if (eio_server_handle_request(mt->router, &rb.rq, now_ms(), &r) < 0)
-    return respond_simple(wsi, 500, close);
+    return sioref_http_respond_simple(wsi, 500, close);
   switch (r.action) {
   case EIO_HTTP_RESPOND:
-    if (respond(wsi, &r, NULL, close)) return -1;
-    return finish(wsi, close);
+    if (sioref_http_respond(wsi, &r, NULL, close)) return -1;
+    return sioref_http_finish(wsi, close);
   case EIO_HTTP_HOLD_GET:
     eio_driver_attach(a->driver, &c->dc, EIO_CONN_GET, mt->router, r.session);
     c->wsi = wsi;
@@ -430,7 +270,7 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
   case EIO_HTTP_WEBSOCKET_CLOSE:
     break;
   }
-  return respond_simple(wsi, 500, close);
+  return sioref_http_respond_simple(wsi, 500, close);
 }
 
 /* The driver's HTTP writer: the answer to a held GET (its poll body, with LWS_PRE
@@ -442,11 +282,11 @@ static int io_http_write(void *user, eio_conn *dc, const eio_http_response *r) {
   bool get = dc->kind == EIO_CONN_GET;
   if (get) unhold_get(wsi, c);
   /* Requests behind this one in lws' buffer (pipelined): its answer is the last. */
-  if (rx_buffered(a, wsi)) c->close_after = true;
+  if (sioref_http_rx_buffered(a->ctx, wsi)) c->close_after = true;
   if (get)
-    return write_response(wsi, r->status, r->content_type, r->body, r->body_len, true,
-                          c->allow_origin, NULL, true, c->close_after);
-  return respond(wsi, r, c->allow_origin, c->close_after);
+    return sioref_http_write(wsi, r->status, r->content_type, r->body, r->body_len, true,
+                             c->allow_origin, NULL, true, c->close_after);
+  return sioref_http_respond(wsi, r, c->allow_origin, c->close_after);
 }
 
 /* After the driver served C's HTTP request with RESULT (C released): end the
@@ -455,7 +295,7 @@ static int end_http(struct lws *wsi, conn *c, int result) {
   bool close = c->close_after;
   conn_reset(c);
   if (result < 0) return -1;
-  return finish(wsi, close);
+  return sioref_http_finish(wsi, close);
 }
 
 /* Serve C's held GET or complete POST now, from one of its own callbacks. */
@@ -518,11 +358,11 @@ static void drop_pending(sioref_adapter *a) {
 static int on_confirm_upgrade(sioref_adapter *a, struct lws *wsi, const char *proto) {
   if (!proto || strcmp(proto, "websocket") != 0) return -1;
   reqbuf rb;
-  if (parse_request(wsi, &rb) < 0) return -1;
+  if (sioref_http_parse(wsi, &rb) < 0) return -1;
   mount *mt = find_mount(a, rb.uri);
   /* A refused upgrade is closed after its answer (lws does it): say so. */
   if (!mt) {
-    write_response(wsi, 404, NULL, NULL, 0, false, NULL, NULL, false, true);
+    sioref_http_write(wsi, 404, NULL, NULL, 0, false, NULL, NULL, false, true);
     return 1;
   }
   drop_pending(a);
@@ -530,7 +370,7 @@ static int on_confirm_upgrade(sioref_adapter *a, struct lws *wsi, const char *pr
   if (eio_server_ws_open(mt->router, &rb.rq, now_ms(), &r) < 0) return -1;
   if (r.action != EIO_HTTP_WEBSOCKET && r.action != EIO_HTTP_WEBSOCKET_CLOSE) {
     /* EIO-TR-14: refused before the 101, with the router's HTTP error. */
-    if (respond(wsi, &r, NULL, true)) return -1;
+    if (sioref_http_respond(wsi, &r, NULL, true)) return -1;
     return 1;
   }
   /* EIO_HTTP_WEBSOCKET_CLOSE: pending with no session; on_filter marks it to close. */

@@ -8,6 +8,8 @@
 
 #include "sioref/eio_driver.h"
 #include "sioref/eio_sio_glue.h"
+#include "sioref/sio_emit.h"
+#include "sioref/sio_room.h"
 
 #define CONNECT_TIMEOUT_MS 500
 
