@@ -74,7 +74,7 @@ enum {
   op_probe,          /* u8 sid, u8 steps: "2probe" / service / "5" on the probe WebSocket */
   op_hang_up,        /* u8 sid, u8 what: bit 0 the held GET goes away, bit 1 the WebSocket */
   op_tick,           /* u16 ms: advance the clock, run the timers like the adapter */
-  op_service,        /* write what the woken connections have (the adapter's flush_out) */
+  op_service,        /* write what the woken connections have (the driver's flush) */
   op_server_close,   /* u8 sid, u8 how: eio_session_close or abort (shutdown paths) */
   op_count
 };
