@@ -299,3 +299,22 @@ Test(driver, failed_write_is_reported_and_the_connection_released) {
   cr_assert_eq(C[0].kind, EIO_CONN_NONE);
   cr_assert_eq(eio_server_held_count(SRV), 0);
 }
+
+Test(driver, oversize_message_on_a_probe_ends_only_the_probe) {
+  eio_http_response r = req("GET", "EIO=4&transport=polling", false, 0);
+  eio_session *s = r.session;
+  eio_server_release(SRV, s);
+  r = req("GET", sid_query(s, "websocket"), true, 1);
+  cr_assert_eq(r.action, EIO_HTTP_WEBSOCKET);
+  eio_driver_attach(D, &C[0], EIO_CONN_WS, SRV, s);
+  uint8_t big[41];
+  memset(big, 'a', sizeof big);
+  big[0] = '2';
+  /* EIO-LIM-1: refused by the session, whatever the WebSocket carries (1009 close) */
+  cr_assert_eq(eio_driver_ws_message(D, &C[0], big, sizeof big, false, 2),
+               REF_ERR_PAYLOAD_TOO_LARGE);
+  cr_assert_eq(CLOSES, 0, "a probe's message does not close the session");
+  eio_driver_closed(D, &C[0], 3); /* the I/O layer closed the probe */
+  cr_assert_eq(eio_session_state_get(s), EIO_SESSION_OPEN);
+  cr_assert_eq(eio_session_transport(s), EIO_TRANSPORT_POLLING);
+}
