@@ -109,11 +109,12 @@ void eio_driver_post_ready(eio_driver *d, eio_conn *c, const uint8_t *body, size
 int eio_driver_ws_message(eio_driver *d, eio_conn *c, const uint8_t *data, size_t len, bool binary,
                           uint64_t now_ms);
 
-/* Results of eio_driver_service (and what eio_driver_flush hands to DONE). */
-#define EIO_DRIVER_KEEP     0 /* C stays as it is */
-#define EIO_DRIVER_HTTP_END 1 /* C's HTTP answer was written and C released: end the transaction   \
-                               */
-#define EIO_DRIVER_WS_CLOSE 2 /* C's WebSocket is to be closed (then call eio_driver_closed) */
+/* Results of eio_driver_service (and what eio_driver_flush hands to DONE):
+ * KEEP: C stays as it is; HTTP_END: C's HTTP answer was written and C released, end
+ * the transaction; WS_CLOSE: close C's WebSocket (then call eio_driver_closed). */
+#define EIO_DRIVER_KEEP     0
+#define EIO_DRIVER_HTTP_END 1
+#define EIO_DRIVER_WS_CLOSE 2
 
 /* Serve C now: answer a held GET that has its answer, route a ready POST body, write
  * a WebSocket's queued messages. Returns EIO_DRIVER_KEEP, EIO_DRIVER_HTTP_END,
