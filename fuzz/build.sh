@@ -38,7 +38,7 @@ fi
 # of the layer cmake files (not the server executable's sources), except anything that
 # includes libwebsockets.h or has a main.
 SOURCES=()
-for cm in codec engine sio; do
+for cm in codec engine sio core; do
   [ -f "$ROOT/ref/$cm.cmake" ] || continue
   for f in $(awk '/add_library\(sioref_/ {lib=1} lib {print} lib && /\)/ {lib=0}' \
     "$ROOT/ref/$cm.cmake" | grep -o 'src/[A-Za-z0-9_]*\.c'); do

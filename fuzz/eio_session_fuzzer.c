@@ -8,8 +8,9 @@
  * Input: 4 header bytes (ping interval, ping timeout, max payload, flags), then
  * operations, each an opcode byte and its arguments (see the op_* enum). Requests
  * that the router holds (a GET, a POST body being read, a WebSocket) go into a hold
- * table, and later operations act on a hold chosen by index: answer, abort, feed a
- * body or a WebSocket message, pull output, close.
+ * table of driver connections (eio_driver.h: the loop the adapter runs), and later
+ * operations act on a hold chosen by index: answer, abort, feed a body or a WebSocket
+ * message, serve (the driver's flush, then every hold), close.
  * Invariants checked:
  *   - no application event for a session after its close event, exactly one close
  *     event per opened session, sids unique;
@@ -28,6 +29,7 @@
 #include "fuzz_script.h"
 
 #include "sioref/eio_codec.h"
+#include "sioref/eio_driver.h"
 #include "sioref/eio_server.h"
 #include "sioref/eio_session.h"
 #include "sioref/err.h"
@@ -53,15 +55,16 @@ enum {
   op_count
 };
 
-typedef enum hold_kind { HOLD_GET, HOLD_POST, HOLD_WS } hold_kind;
-
+/* A hold points at a driver connection in CONNS, a slot that never moves while
+ * attached (the driver and the session point at it); holds themselves are reordered. */
 typedef struct hold {
-  eio_session *s;
-  hold_kind kind;
+  eio_conn *c;
 } hold;
 
 typedef struct world {
   eio_server *srv;
+  eio_driver *d;
+  eio_conn conns[MAX_HOLDS];
   uint64_t now;
   uint32_t rng;
   hold holds[MAX_HOLDS];
@@ -91,8 +94,9 @@ static int fuzz_random(void *user, uint8_t *buf, size_t len) {
   return fuzz_xorshift_fill(&W.rng, buf, len);
 }
 
-static void app_open(void *user, eio_session *s) {
+static void app_open(void *user, eio_session *s, uint64_t now_ms) {
   (void)user;
+  FUZZ_CHECK(now_ms == W.now, "on_open carries the time of the call");
   const char *sid = eio_session_sid(s);
   FUZZ_CHECK(strlen(sid) == EIO_SID_LEN, "sid length");
   FUZZ_CHECK(sid_index(sid) < 0, "a sid was handed out twice");
@@ -102,17 +106,20 @@ static void app_open(void *user, eio_session *s) {
   W.nsids++;
 }
 
-static void app_message(void *user, eio_session *s, const uint8_t *data, size_t len, bool bin) {
+static void app_message(void *user, eio_session *s, const uint8_t *data, size_t len, bool bin,
+                        uint64_t now_ms) {
   (void)user;
+  FUZZ_CHECK(now_ms == W.now, "on_message carries the time of the call");
   int i = sid_index(eio_session_sid(s));
   FUZZ_CHECK(i >= 0, "message for a session that never opened");
   FUZZ_CHECK(!W.closed[i], "message event after the close event");
   /* The contract's echo application: every message goes back unchanged. */
-  eio_session_send(s, data, len, bin, W.now);
+  eio_session_send(s, data, len, bin, now_ms);
 }
 
-static void app_close(void *user, eio_session *s, eio_close_reason reason) {
+static void app_close(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms) {
   (void)user;
+  FUZZ_CHECK(now_ms <= W.now, "on_close from the future");
   int i = sid_index(eio_session_sid(s));
   FUZZ_CHECK(i >= 0, "close for a session that never opened");
   FUZZ_CHECK(!W.closed[i], "second close event");
@@ -121,8 +128,8 @@ static void app_close(void *user, eio_session *s, eio_close_reason reason) {
 }
 
 static void app_wake(void *user, eio_session *s) {
-  (void)user;
-  (void)s;
+  FUZZ_CHECK(user == &W, "wake_user");
+  eio_driver_wake(W.d, s);
 }
 
 /* ---- checking output ---- */
@@ -158,20 +165,35 @@ static void check_ws_out(const uint8_t *data, size_t len, bool binary) {
 
 /* ---- holds ---- */
 
-static void add_hold(eio_session *s, hold_kind kind) {
-  if (W.nholds < MAX_HOLDS) {
-    W.holds[W.nholds++] = (hold){s, kind};
+/* Forget the holds whose connection the driver released (an answered GET or POST). */
+static void prune(void) {
+  for (size_t i = 0; i < W.nholds;) {
+    if (W.holds[i].c->kind == EIO_CONN_NONE)
+      W.holds[i] = W.holds[--W.nholds];
+    else
+      i++;
+  }
+}
+
+static void add_hold(eio_session *s, eio_conn_kind kind) {
+  eio_conn *c = NULL;
+  for (size_t i = 0; i < MAX_HOLDS && !c; i++)
+    if (W.conns[i].kind == EIO_CONN_NONE) c = &W.conns[i];
+  if (W.nholds < MAX_HOLDS && c) {
+    eio_driver_attach(W.d, c, kind, W.srv, s);
+    W.holds[W.nholds++] = (hold){c};
     return;
   }
   /* Table full: finish the request at once, as a client that hangs up would. */
-  if (kind == HOLD_GET) eio_server_poll_aborted(W.srv, s, W.now);
-  if (kind == HOLD_POST) eio_server_post_aborted(W.srv, s, W.now);
-  if (kind == HOLD_WS) eio_session_ws_closed(s, W.now);
+  if (kind == EIO_CONN_GET) eio_server_poll_aborted(W.srv, s, W.now);
+  if (kind == EIO_CONN_POST) eio_server_post_aborted(W.srv, s, W.now);
+  if (kind == EIO_CONN_WS) eio_server_ws_closed(W.srv, s, W.now);
   eio_server_release(W.srv, s);
 }
 
-static void drop_hold(size_t i) {
-  eio_server_release(W.srv, W.holds[i].s);
+/* The connection of hold I went away (the client hung up, or the I/O layer closed it). */
+static void hang_up(size_t i) {
+  eio_driver_closed(W.d, W.holds[i].c, W.now);
   W.holds[i] = W.holds[--W.nholds];
 }
 
@@ -186,13 +208,13 @@ static void take_response(const eio_http_response *r) {
     W.out_bytes += r->body_len;
     break;
   case EIO_HTTP_HOLD_GET:
-    add_hold(r->session, HOLD_GET);
+    add_hold(r->session, EIO_CONN_GET);
     break;
   case EIO_HTTP_READ_BODY:
-    add_hold(r->session, HOLD_POST);
+    add_hold(r->session, EIO_CONN_POST);
     break;
   case EIO_HTTP_WEBSOCKET:
-    add_hold(r->session, HOLD_WS);
+    add_hold(r->session, EIO_CONN_WS);
     break;
   case EIO_HTTP_WEBSOCKET_CLOSE: /* a second WebSocket: 101, then closed */
     FUZZ_CHECK(r->session == NULL, "a WebSocket to close holds a session");
@@ -203,42 +225,58 @@ static void take_response(const eio_http_response *r) {
   if (r->action != EIO_HTTP_RESPOND) FUZZ_CHECK(r->session != NULL, "held action without session");
 }
 
-/* Answer every GET that is ready, pull every WebSocket until it has nothing, close
- * the WebSockets the sessions want closed (what the I/O layer does on wake). */
-static void service(void) {
-  for (size_t i = 0; i < W.nholds;) {
-    hold *h = &W.holds[i];
-    if (h->kind == HOLD_GET) {
-      eio_http_response r;
-      int rc = eio_server_poll_response(W.srv, h->s, &r);
-      if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, ref_err_name(rc));
-      FUZZ_CHECK(rc >= 0, "poll_response failed");
-      if (rc == 1) {
-        FUZZ_CHECK(r.status == 200 && r.body_len > 0, "empty poll answer");
-        check_poll_body(r.body, r.body_len);
-        drop_hold(i);
-        continue;
-      }
-    } else if (h->kind == HOLD_WS) {
-      const uint8_t *d;
-      size_t len;
-      bool bin;
-      int rc, pulls = 0;
-      while ((rc = eio_session_ws_pull(h->s, &d, &len, &bin)) == 1) {
-        check_ws_out(d, len, bin);
-        FUZZ_CHECK(++pulls < 100000, "a WebSocket queue that never drains");
-      }
-      if (rc != 0) fprintf(stderr, "ws_pull: %d (%s)\n", rc, ref_err_name(rc));
-      FUZZ_CHECK(rc == 0, "ws_pull failed");
-      FUZZ_CHECK(eio_session_ws_pull(h->s, &d, &len, &bin) == 0, "a drained queue refilled");
-      if (eio_session_ws_want_close(h->s)) {
-        eio_session_ws_closed(h->s, W.now);
-        drop_hold(i);
-        continue;
-      }
-    }
-    i++;
+/* The driver's HTTP writer: a held GET's poll body, or a routed POST's answer. */
+static int io_http(void *user, eio_conn *c, const eio_http_response *r) {
+  FUZZ_CHECK(user == &W, "io_user");
+  if (c->kind == EIO_CONN_GET) {
+    FUZZ_CHECK(r->status == 200 && r->body_len > 0, "empty poll answer");
+    check_poll_body(r->body, r->body_len);
+  } else {
+    take_response(r);
   }
+  return 0;
+}
+
+static int PULLS;
+/* The driver's WebSocket writer. */
+static int io_ws(void *user, eio_conn *c, const uint8_t *d, size_t len, bool bin) {
+  (void)user;
+  (void)c;
+  check_ws_out(d, len, bin);
+  FUZZ_CHECK(++PULLS < 100000, "a WebSocket queue that never drains");
+  return 0;
+}
+
+/* What the I/O layer does after the driver served C with RESULT. */
+static void served(eio_conn *c, int result) {
+  if (result < 0) fprintf(stderr, "driver service: %d\n", result);
+  FUZZ_CHECK(result >= 0, "the driver failed to serve a connection");
+  if (c->kind == EIO_CONN_WS) {
+    const uint8_t *d;
+    size_t len;
+    bool bin;
+    FUZZ_CHECK(eio_session_ws_pull(c->s, &d, &len, &bin) == 0, "a drained queue refilled");
+  }
+  if (result == EIO_DRIVER_WS_CLOSE) eio_driver_closed(W.d, c, W.now); /* the adapter closes it */
+}
+
+static void on_flushed(void *user, eio_conn *c, int result) {
+  (void)user;
+  served(c, result);
+}
+
+/* What the I/O layer does on wake: the driver's flush of the woken connections, then
+ * (the fuzzer's extra) every GET and WebSocket held, woken or not. */
+static void service(void) {
+  PULLS = 0;
+  eio_driver_flush(W.d, W.now, on_flushed, NULL);
+  for (size_t i = 0; i < W.nholds; i++) {
+    eio_conn *c = W.holds[i].c;
+    if (c->kind != EIO_CONN_GET && c->kind != EIO_CONN_WS) continue;
+    PULLS = 0;
+    served(c, eio_driver_service(W.d, c, W.now));
+  }
+  prune();
 }
 
 static const char *sid_at(uint8_t k) {
@@ -262,43 +300,38 @@ static void sid_request(const char *method, uint8_t k, const char *ctype, int ws
 
 /* op_hold_act: what to do with the hold. */
 static void hold_act(uint8_t action, const uint8_t *b, size_t len) {
-  hold *h = &W.holds[0]; /* caller rotated the chosen hold to slot 0 */
+  eio_conn *c = W.holds[0].c; /* caller rotated the chosen hold to slot 0 */
   W.in_bytes += len;
-  switch (h->kind) {
-  case HOLD_GET:
-    if (action & 1) {
-      eio_server_poll_aborted(W.srv, h->s, W.now); /* the client hung up */
-      drop_hold(0);
-    }
+  switch (c->kind) {
+  case EIO_CONN_GET:
+    if (action & 1) hang_up(0); /* the client hung up: the session is aborted */
     break;
-  case HOLD_POST: {
-    eio_http_response r;
+  case EIO_CONN_POST:
     if (action & 1) {
-      eio_server_post_aborted(W.srv, h->s, W.now);
+      hang_up(0); /* before its body: the POST is aborted */
     } else {
-      int rc = eio_server_post_body(W.srv, h->s, b, len, (action & 2) != 0, W.now, &r);
-      FUZZ_CHECK(rc == 0 || rc == REF_ERR_OUT_OF_MEMORY, "post_body failed");
-      if (rc == 0) take_response(&r);
+      eio_driver_post_ready(W.d, c, b, len);
+      FUZZ_CHECK(eio_driver_service(W.d, c, W.now) == EIO_DRIVER_HTTP_END, "POST not answered");
+      prune();
     }
-    drop_hold(0);
     break;
-  }
-  case HOLD_WS:
+  case EIO_CONN_WS:
     if ((action & 3) == 3) {
-      eio_session_ws_closed(h->s, W.now); /* the peer closed the WebSocket */
-      drop_hold(0);
+      hang_up(0); /* the peer closed the WebSocket */
     } else {
-      int rc = eio_session_ws_message(h->s, b, len, (action & 1) != 0, W.now);
-      FUZZ_CHECK(rc <= 0 && (rc == 0 || ref_err_name(rc) != NULL || rc <= -110),
-                 "ws_message returned an unknown code");
+      /* through the router, as the adapter hands messages on */
+      int rc = eio_driver_ws_message(W.d, c, b, len, (action & 1) != 0, W.now);
+      FUZZ_CHECK(rc == 0 || rc == REF_ERR_PAYLOAD_TOO_LARGE, "ws_message: an unexpected code");
     }
     break;
+  case EIO_CONN_NONE:
+    FUZZ_CHECK(0, "a hold without a connection");
   }
 }
 
 static void run_tick(uint64_t to) {
   W.now = to;
-  uint64_t next = eio_server_tick(W.srv, W.now);
+  uint64_t next = eio_driver_tick(W.d, W.now); /* the router's tick, as the adapter runs it */
   FUZZ_CHECK(next > W.now, "tick left a timer due now (the event loop would spin)");
   /* The router's timer heap against every live session, by brute force: a deadline
    * the heap missed would never fire (a session never pinged or never reaped). */
@@ -334,8 +367,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.on_message = app_message;
   cfg.on_close = app_close;
   cfg.wake = app_wake;
+  cfg.wake_user = &W;
+  eio_driver_io io = {io_http, io_ws, NULL, &W};
+  W.d = eio_driver_new(&io);
+  FUZZ_CHECK(W.d != NULL, "driver_new");
   W.headroom = cfg.session.out_headroom;
   FUZZ_CHECK(eio_server_new(&cfg, &W.srv) == 0, "server_new");
+  FUZZ_CHECK(eio_driver_add_router(W.d, W.srv) == 0, "add_router");
   uint64_t start = W.now;
   size_t ops = 0, handshakes = 0;
 
@@ -360,7 +398,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       const uint8_t *b = fuzz_take(&rd, &len);
       sid_request("POST", k, (ct & 3) == 1 ? "application/octet-stream" : NULL, 0);
       /* If the POST was taken, it is the newest hold: give it the body now. */
-      if (W.nholds && W.holds[W.nholds - 1].kind == HOLD_POST) {
+      if (W.nholds && W.holds[W.nholds - 1].c->kind == EIO_CONN_POST) {
         hold tmp = W.holds[0];
         W.holds[0] = W.holds[W.nholds - 1];
         W.holds[W.nholds - 1] = tmp;
@@ -452,13 +490,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * timers run out; then every session must be closed and freed. */
   eio_server_close_all(W.srv, W.now);
   service();
-  while (W.nholds) {
-    hold *h = &W.holds[W.nholds - 1];
-    if (h->kind == HOLD_GET) eio_server_poll_aborted(W.srv, h->s, W.now);
-    if (h->kind == HOLD_POST) eio_server_post_aborted(W.srv, h->s, W.now);
-    if (h->kind == HOLD_WS) eio_session_ws_closed(h->s, W.now);
-    drop_hold(W.nholds - 1);
-  }
+  while (W.nholds) hang_up(W.nholds - 1);
   uint64_t longest = (uint64_t)cfg.session.ping_interval_ms + cfg.session.ping_timeout_ms +
                      cfg.session.upgrade_timeout_ms + cfg.session.close_timeout_ms;
   for (int round = 0; round < 4; round++) run_tick(W.now + longest + 1);
@@ -467,5 +499,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < W.nsids; i++)
     FUZZ_CHECK(W.closed[i], "a session never got its close event");
   eio_server_free(W.srv);
+  eio_driver_free(W.d);
   return 0;
 }

@@ -1,24 +1,23 @@
 /* Fuzz target for the whole sioref stack minus sockets: the Engine.IO router
- * (eio_server.h) wired to the private glue ref/src/eio_sio_glue.c exactly as
+ * (eio_server.h) wired to the glue (eio_sio_glue.h, library sioref_core) exactly as
  * sioref_main.c wires it, the Socket.IO layer and the contract app behind it, driven by
- * a script of I/O-layer operations on a virtual clock, with timers run the way the
- * libwebsockets adapter's run_timers() does (router tick, then the glue's tick).
+ * a script of I/O-layer operations on a virtual clock through the same sans-I/O
+ * driver (eio_driver.h) the libwebsockets adapter runs: its timers (router tick, then
+ * the glue's tick), its wake list and its flush.
  * Spec tags exercised: EIO-HS, EIO-TR, EIO-UP, EIO-HB, EIO-CL (closes reach the
  * Socket.IO layer), SIO-NS, SIO-EV, SIO-ACK, SIO-ROOM, SIO-DC, SIO-BIN, and the
  * contract's CT-12..CT-42.
  *
- * The glue is private to sioref (no library exports it), so this file includes its
- * source with SIOREF_HAVE_SIO set, as the sioref executable compiles it; that also
- * lets the oracle read the glue's sio_server for its client count. The glue reads
- * the clock through sioref_adapter_now_ms(), defined here as the virtual clock.
+ * Time reaches the glue only as the now_ms of the router's callbacks and ticks.
  *
  * Input: 4 header bytes (ping interval, ping timeout, max payload, flags: bit 0 no
  * upgrades, bit 1 16 bytes of headroom, bit 2 at most 4 sessions, bit 3 abrupt
  * teardown, bits 4-5 upgrade/close timeouts, bits 6-7 connect timeout), then
  * operations, each an opcode byte and its arguments (see the op_* enum). Sessions
  * are named by their index in handshake order (taken modulo the number opened).
- * Requests the router holds (a GET, a WebSocket) go into a hold table; like the
- * adapter, a new hold is serviced at once and later only after a wake.
+ * Requests the router holds (a GET, a WebSocket) go into a hold table of driver
+ * connections; like the adapter, a new hold is serviced at once and later only after
+ * a wake (the driver's flush); a POST body is routed through the driver too.
  * Invariants checked:
  *   - one close event per opened session, none before its open, no message after it;
  *     the glue detaches its client from a closing session;
@@ -36,9 +35,6 @@
  *     session got its close (leaks: LeakSanitizer); with flags bit 3 the teardown is
  *     sioref's abrupt exit instead (connections dropped, router freed, then the glue
  *     freed), checked by ASan and LSan. */
-#define SIOREF_HAVE_SIO 1
-#include "../ref/src/eio_sio_glue.c"
-
 #include "fuzz_check.h"
 #include "fuzz_eio_config.h"
 #include "fuzz_contract.h"
@@ -46,13 +42,20 @@
 #include "fuzz_sio_out.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "sioref/contract_app.h"
 #include "sioref/eio_codec.h"
+#include "sioref/eio_driver.h"
 #include "sioref/eio_server.h"
 #include "sioref/eio_session.h"
 #include "sioref/err.h"
 #include "sioref/sio_binary.h"
 #include "sioref/sio_codec.h"
+#include "sioref/eio_sio_glue.h"
+#include "sioref/sio_server.h"
 
 #define MAX_HOLDS 16
 #define MAX_SIDS  24 /* handshakes past this are skipped */
@@ -71,17 +74,16 @@ enum {
   op_probe,          /* u8 sid, u8 steps: "2probe" / service / "5" on the probe WebSocket */
   op_hang_up,        /* u8 sid, u8 what: bit 0 the held GET goes away, bit 1 the WebSocket */
   op_tick,           /* u16 ms: advance the clock, run the timers like the adapter */
-  op_service,        /* write what the woken connections have (the adapter's flush_out) */
+  op_service,        /* write what the woken connections have (the driver's flush) */
   op_server_close,   /* u8 sid, u8 how: eio_session_close or abort (shutdown paths) */
   op_count
 };
 
-typedef enum hold_kind { HOLD_GET, HOLD_WS } hold_kind;
-
+/* A connection of the fake I/O layer: a driver connection in a slot that never moves
+ * (the driver and the session point at it). Free when dc.kind is EIO_CONN_NONE. */
 typedef struct hold {
-  eio_session *s;
-  hold_kind kind;
-  bool woken; /* a wake since the last service */
+  eio_conn dc;
+  uint32_t seq; /* when it was attached: the newest WebSocket of a session wins */
 } hold;
 
 typedef struct sess {
@@ -93,23 +95,22 @@ typedef struct sess {
 static struct {
   eio_server *srv;
   eio_sio_glue *glue;
+  eio_driver *d;
   /* the glue's callbacks, forwarded to by the observing wrappers below */
-  void (*g_open)(void *, eio_session *);
-  void (*g_message)(void *, eio_session *, const uint8_t *, size_t, bool);
-  void (*g_close)(void *, eio_session *, eio_close_reason);
+  void (*g_open)(void *, eio_session *, uint64_t);
+  void (*g_message)(void *, eio_session *, const uint8_t *, size_t, bool, uint64_t);
+  void (*g_close)(void *, eio_session *, eio_close_reason, uint64_t);
   void *g_user;
   uint64_t now;
   uint32_t rng;
   hold holds[MAX_HOLDS];
-  size_t nholds;
+  uint32_t seq;
+  int pulls; /* WebSocket messages written in the current service */
   sess ss[MAX_SIDS];
   size_t nsids;
   size_t clients_made, clients_closed, wakes;
   size_t headroom;
 } W;
-
-/* The adapter's clock, read by the glue. */
-uint64_t sioref_adapter_now_ms(void) { return W.now; }
 
 /* ---- the observing wrappers around the glue's callbacks ---- */
 
@@ -125,7 +126,8 @@ static int fuzz_random(void *user, uint8_t *buf, size_t len) {
   return fuzz_xorshift_fill(&W.rng, buf, len);
 }
 
-static void w_open(void *user, eio_session *s) {
+static void w_open(void *user, eio_session *s, uint64_t now_ms) {
+  FUZZ_CHECK(now_ms == W.now, "on_open carries the time of the call");
   const char *sid = eio_session_sid(s);
   FUZZ_CHECK(strlen(sid) == EIO_SID_LEN, "sid length");
   FUZZ_CHECK(sess_of(sid) == NULL, "a sid was handed out twice");
@@ -134,36 +136,38 @@ static void w_open(void *user, eio_session *s) {
   memset(k, 0, sizeof *k);
   memcpy(k->sid, sid, EIO_SID_LEN + 1);
   fuzz_sio_out_init(&k->out);
-  W.g_open(user, s);
+  W.g_open(user, s, now_ms);
   k->has_client = eio_session_user_data(s) != NULL;
   if (k->has_client) W.clients_made++;
 }
 
-static void w_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin) {
+static void w_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin,
+                      uint64_t now_ms) {
+  FUZZ_CHECK(now_ms == W.now, "on_message carries the time of the call");
   sess *k = sess_of(eio_session_sid(s));
   FUZZ_CHECK(k != NULL, "message for a session that never opened");
   FUZZ_CHECK(!k->closed, "message event after the close event");
-  W.g_message(user, s, d, n, bin);
+  W.g_message(user, s, d, n, bin, now_ms);
 }
 
-static void w_close(void *user, eio_session *s, eio_close_reason reason) {
+static void w_close(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms) {
+  FUZZ_CHECK(now_ms <= W.now, "on_close from the future");
   sess *k = sess_of(eio_session_sid(s));
   FUZZ_CHECK(k != NULL, "close for a session that never opened");
   FUZZ_CHECK(!k->closed, "second close event");
   FUZZ_CHECK(reason != EIO_CLOSE_NONE && eio_close_reason_text(reason) != NULL, "close reason");
   k->closed = true;
   if (eio_session_user_data(s)) W.clients_closed++;
-  W.g_close(user, s, reason);
+  W.g_close(user, s, reason, now_ms);
   FUZZ_CHECK(eio_session_user_data(s) == NULL, "the glue left its client on a closed session");
 }
 
-/* The router's wake (sioref_adapter_wake in sioref): remember it for the holds. */
+/* The router's wake (sioref_adapter_wake in sioref): the driver's wake list. */
 static void w_wake(void *user, eio_session *s) {
   FUZZ_CHECK(user == &W, "wake_user");
   FUZZ_CHECK(strlen(eio_session_sid(s)) == EIO_SID_LEN, "wake for a session that is gone");
   W.wakes++;
-  for (size_t i = 0; i < W.nholds; i++)
-    if (W.holds[i].s == s) W.holds[i].woken = true;
+  eio_driver_wake(W.d, s);
 }
 
 /* ---- checking output ---- */
@@ -228,63 +232,79 @@ static void check_ws_out(eio_session *s, const uint8_t *data, size_t len, bool b
   if (p.type == EIO_PACKET_MESSAGE) check_sio(k, false, p.data.ptr, p.data.len);
 }
 
-/* ---- holds: what the adapter does with a connection ---- */
+/* ---- holds: the fake I/O layer under the driver ---- */
 
-static void drop_hold(size_t i) {
-  eio_server_release(W.srv, W.holds[i].s);
-  W.holds[i] = W.holds[--W.nholds];
+/* The driver's HTTP writer: a held GET's poll body, or a routed POST's answer. */
+static int io_http(void *user, eio_conn *c, const eio_http_response *r) {
+  FUZZ_CHECK(user == &W, "io_user");
+  FUZZ_CHECK(c->s != NULL, "an HTTP answer for a released connection");
+  if (c->kind == EIO_CONN_GET) {
+    FUZZ_CHECK(r->status == 200 && r->body_len > 0, "empty poll answer");
+    check_poll_body(c->s, r->body, r->body_len);
+  } else {
+    FUZZ_CHECK(r->session == NULL, "a POST answer holds a session");
+    FUZZ_CHECK(r->status == 200 || r->status == 400 || r->status == 413,
+               "unexpected HTTP status for a POST");
+  }
+  return 0;
 }
 
-/* Write what hold I has (answer_get / write_ws). Returns true when the hold is gone. */
-static bool service_hold(size_t i) {
-  hold *h = &W.holds[i];
-  h->woken = false;
-  if (h->kind == HOLD_GET) {
-    eio_http_response r;
-    int rc = eio_server_poll_response(W.srv, h->s, &r);
-    if (rc < 0) fprintf(stderr, "poll_response: %d (%s)\n", rc, ref_err_name(rc));
-    FUZZ_CHECK(rc >= 0, "poll_response failed");
-    if (rc == 0) return false;
-    FUZZ_CHECK(r.status == 200 && r.body_len > 0, "empty poll answer");
-    check_poll_body(h->s, r.body, r.body_len);
-    drop_hold(i);
-    return true;
-  }
-  const uint8_t *d;
-  size_t len;
-  bool bin;
-  int rc, pulls = 0;
-  while ((rc = eio_session_ws_pull(h->s, &d, &len, &bin)) == 1) {
-    check_ws_out(h->s, d, len, bin);
-    FUZZ_CHECK(++pulls < 100000, "a WebSocket queue that never drains");
-  }
-  FUZZ_CHECK(rc == 0, "ws_pull failed");
-  if (eio_session_ws_want_close(h->s)) {
-    eio_session_ws_closed(h->s, W.now);
-    drop_hold(i);
-    return true;
-  }
-  return false;
+/* The driver's WebSocket writer (what the adapter's lws_write does). */
+static int io_ws(void *user, eio_conn *c, const uint8_t *d, size_t len, bool bin) {
+  (void)user;
+  check_ws_out(c->s, d, len, bin);
+  FUZZ_CHECK(++W.pulls < 100000, "a WebSocket queue that never drains");
+  return 0;
 }
 
-/* The adapter's flush_out: service the connections that were woken (ALL: every one). */
+/* The connection went away (the client hung up, or the I/O layer closed it). */
+static void hang_up(hold *h) { eio_driver_closed(W.d, &h->dc, W.now); }
+
+/* What the I/O layer does with a served connection's RESULT (not KEEP). */
+static void served(eio_conn *c, int result) {
+  FUZZ_CHECK(result >= 0, "the driver failed to serve a connection");
+  if (result == EIO_DRIVER_WS_CLOSE) hang_up((hold *)c); /* the adapter closes it */
+  /* EIO_DRIVER_HTTP_END: the driver released it; the slot is free again. */
+}
+
+static void on_flushed(void *user, eio_conn *c, int result) {
+  (void)user;
+  served(c, result);
+}
+
+/* The adapter's flush: serve the connections that were woken (ALL: every one). */
 static void service(bool all) {
-  for (size_t i = 0; i < W.nholds;) {
-    if ((all || W.holds[i].woken) && service_hold(i)) continue;
-    i++;
+  W.pulls = 0;
+  eio_driver_flush(W.d, W.now, on_flushed, NULL);
+  if (!all) return;
+  for (size_t i = 0; i < MAX_HOLDS; i++) {
+    if (W.holds[i].dc.kind == EIO_CONN_NONE) continue;
+    W.pulls = 0;
+    int rc = eio_driver_service(W.d, &W.holds[i].dc, W.now);
+    if (rc != EIO_DRIVER_KEEP) served(&W.holds[i].dc, rc);
   }
 }
 
-static void add_hold(eio_session *s, hold_kind kind) {
-  if (W.nholds == MAX_HOLDS) {
+static hold *free_hold(void) {
+  for (size_t i = 0; i < MAX_HOLDS; i++)
+    if (W.holds[i].dc.kind == EIO_CONN_NONE) return &W.holds[i];
+  return NULL;
+}
+
+static void add_hold(eio_session *s, eio_conn_kind kind) {
+  hold *h = free_hold();
+  if (!h) {
     /* Table full: the client hangs up at once. */
-    if (kind == HOLD_GET) eio_server_poll_aborted(W.srv, s, W.now);
-    if (kind == HOLD_WS) eio_session_ws_closed(s, W.now);
+    if (kind == EIO_CONN_GET) eio_server_poll_aborted(W.srv, s, W.now);
+    if (kind == EIO_CONN_WS) eio_server_ws_closed(W.srv, s, W.now);
     eio_server_release(W.srv, s);
     return;
   }
-  W.holds[W.nholds++] = (hold){s, kind, false};
-  service_hold(W.nholds - 1); /* the adapter checks a new connection at once */
+  eio_driver_attach(W.d, &h->dc, kind, W.srv, s);
+  h->seq = ++W.seq;
+  W.pulls = 0;
+  int rc = eio_driver_service(W.d, &h->dc, W.now); /* the adapter checks it at once */
+  if (rc != EIO_DRIVER_KEEP) served(&h->dc, rc);
 }
 
 /* Route a request; a POST body, when the router asks for one, is BODY/LEN. */
@@ -297,12 +317,18 @@ static void request(const char *method, const char *query, const char *ctype, bo
   FUZZ_CHECK(rc == 0 || rc == REF_ERR_OUT_OF_MEMORY, "request failed on valid arguments");
   if (rc != 0) return;
   if (r.action == EIO_HTTP_READ_BODY) {
-    eio_session *s = r.session;
-    FUZZ_CHECK(s != NULL, "READ_BODY without a session");
-    rc = eio_server_post_body(W.srv, s, body ? body : (const uint8_t *)"", len, false, W.now, &r);
-    FUZZ_CHECK(rc == 0 || rc == REF_ERR_OUT_OF_MEMORY, "post_body failed");
-    eio_server_release(W.srv, s);
-    if (rc != 0) return;
+    /* The whole body at once, routed by the driver as the adapter's flush does. */
+    FUZZ_CHECK(r.session != NULL, "READ_BODY without a session");
+    hold *h = free_hold();
+    if (!h) {
+      eio_server_post_aborted(W.srv, r.session, W.now);
+      eio_server_release(W.srv, r.session);
+      return;
+    }
+    eio_driver_attach(W.d, &h->dc, EIO_CONN_POST, W.srv, r.session);
+    eio_driver_post_ready(W.d, &h->dc, body, len);
+    FUZZ_CHECK(eio_driver_service(W.d, &h->dc, W.now) == EIO_DRIVER_HTTP_END, "POST not answered");
+    return;
   }
   switch (r.action) {
   case EIO_HTTP_RESPOND:
@@ -312,10 +338,10 @@ static void request(const char *method, const char *query, const char *ctype, bo
                "unexpected HTTP status");
     break;
   case EIO_HTTP_HOLD_GET:
-    add_hold(r.session, HOLD_GET);
+    add_hold(r.session, EIO_CONN_GET);
     break;
   case EIO_HTTP_WEBSOCKET:
-    add_hold(r.session, HOLD_WS);
+    add_hold(r.session, EIO_CONN_WS);
     break;
   case EIO_HTTP_WEBSOCKET_CLOSE: /* a second WebSocket: 101, then closed */
     FUZZ_CHECK(r.session == NULL, "a WebSocket to close holds a session");
@@ -340,14 +366,20 @@ static void sid_request(const char *method, uint8_t k, const char *ctype, bool w
 static int ws_hold_of(uint8_t k) {
   eio_session *s = eio_server_find(W.srv, sid_at(k));
   if (!s) return -1;
-  for (size_t i = W.nholds; i-- > 0;)
-    if (W.holds[i].s == s && W.holds[i].kind == HOLD_WS) return (int)i;
-  return -1;
+  int best = -1;
+  for (size_t i = 0; i < MAX_HOLDS; i++)
+    if (W.holds[i].dc.s == s && W.holds[i].dc.kind == EIO_CONN_WS &&
+        (best < 0 || W.holds[i].seq > W.holds[best].seq))
+      best = (int)i;
+  return best;
 }
 
+/* One WebSocket message through the router, as the adapter hands it on; a message the
+ * session refuses for its size (1009) ends the WebSocket. */
 static void ws_send(int i, const uint8_t *b, size_t len, bool binary) {
-  int rc = eio_session_ws_message(W.holds[i].s, b, len, binary, W.now);
-  FUZZ_CHECK(rc <= 0, "ws_message returned a positive code");
+  int rc = eio_driver_ws_message(W.d, &W.holds[i].dc, b, len, binary, W.now);
+  FUZZ_CHECK(rc == 0 || rc == REF_ERR_PAYLOAD_TOO_LARGE, "ws_message: an unexpected code");
+  if (rc == REF_ERR_PAYLOAD_TOO_LARGE) hang_up(&W.holds[i]);
 }
 
 /* Deliver Socket.IO messages (MSGS[i] of LENS[i] bytes, BIN[i]) to session K the way a
@@ -453,16 +485,15 @@ static void sio_op(uint8_t k, uint8_t kind, uint8_t n, uint8_t e, uint8_t fl, co
   deliver(k, nmsg, msgs, lens, bin);
 }
 
-/* The adapter's run_timers(): every router's tick, then the glue's. */
+/* The adapter's run_timers(): the driver's tick (every router's, then the glue's).
+ * Its result is the earlier of the two deadlines, so both must be after now. */
 static void run_tick(uint64_t to) {
   W.now = to;
-  uint64_t d1 = eio_server_tick(W.srv, W.now);
-  FUZZ_CHECK(d1 > W.now, "the router's tick left a timer due now");
-  uint64_t d2 = eio_sio_glue_tick(W.glue, W.now);
-  FUZZ_CHECK(d2 > W.now, "the glue's tick left a timer due now");
+  uint64_t next = eio_driver_tick(W.d, W.now);
+  FUZZ_CHECK(next > W.now, "a tick (router or glue) left a timer due now");
   FUZZ_CHECK(W.clients_made >= W.clients_closed, "client accounting");
   size_t live = W.clients_made - W.clients_closed;
-  size_t count = sio_server_client_count(W.glue->srv);
+  size_t count = sio_server_client_count(eio_sio_glue_server(W.glue));
   if (count != live)
     fprintf(stderr, "socket.io clients %zu, sessions open with a client %zu\n", count, live);
   FUZZ_CHECK(count == live, "a Socket.IO client outlived its session's close by a tick");
@@ -470,12 +501,12 @@ static void run_tick(uint64_t to) {
 
 /* No lost wake: output a connection has was announced (else it would stall). */
 static void check_no_lost_wake(void) {
-  for (size_t i = 0; i < W.nholds; i++) {
-    hold *h = &W.holds[i];
-    if (h->woken) continue;
-    if (h->kind == HOLD_GET) {
+  for (size_t i = 0; i < MAX_HOLDS; i++) {
+    eio_conn *h = &W.holds[i].dc;
+    if (h->kind == EIO_CONN_NONE || eio_driver_woken(h)) continue;
+    if (h->kind == EIO_CONN_GET) {
       FUZZ_CHECK(!eio_session_poll_ready(h->s), "a held GET has an answer nobody was woken for");
-    } else {
+    } else if (h->kind == EIO_CONN_WS) {
       const uint8_t *d;
       size_t len;
       bool bin;
@@ -504,8 +535,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.random = fuzz_random;
   W.headroom = cfg.session.out_headroom;
 
-  /* As sioref_main.c: the glue, its callbacks on the router, the adapter's wake. */
-  W.glue = eio_sio_glue_new(connect_timeout, fuzz_random, false);
+  /* As sioref_main.c: the contract app in the glue, its callbacks on the router, the
+   * driver's wake, the glue's tick as the driver's hook. */
+  eio_driver_io io = {io_http, io_ws, NULL, &W};
+  W.d = eio_driver_new(&io);
+  FUZZ_CHECK(W.d != NULL, "driver_new");
+  sio_server_config app = {0};
+  contract_app_configure(&app);
+  app.connect_timeout_ms = connect_timeout;
+  app.random = fuzz_random;
+  W.glue = eio_sio_glue_new(&app, false);
   FUZZ_CHECK(W.glue != NULL, "glue_new");
   eio_sio_glue_eio_callbacks(W.glue, &cfg);
   W.g_open = cfg.on_open;
@@ -518,6 +557,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.wake = w_wake;
   cfg.wake_user = &W;
   FUZZ_CHECK(eio_server_new(&cfg, &W.srv) == 0, "server_new");
+  FUZZ_CHECK(eio_driver_add_router(W.d, W.srv) == 0, "add_router");
+  FUZZ_CHECK(eio_driver_add_hook(W.d, eio_sio_glue_tick, W.glue) == 0, "add_hook");
 
   size_t ops = 0;
   static uint8_t tmp[BODY_CAP];
@@ -584,16 +625,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       uint8_t k = fuzz_u8(&rd), what = fuzz_u8(&rd);
       eio_session *s = eio_server_find(W.srv, sid_at(k));
       if (!s) break;
-      for (size_t i = W.nholds; i-- > 0;) {
+      for (size_t i = MAX_HOLDS; i-- > 0;) {
         hold *h = &W.holds[i];
-        if (h->s != s) continue;
-        if (h->kind == HOLD_GET && (what & 1)) {
-          eio_server_poll_aborted(W.srv, s, W.now);
-          drop_hold(i);
-        } else if (h->kind == HOLD_WS && (what & 2)) {
-          eio_session_ws_closed(s, W.now);
-          drop_hold(i);
-        }
+        if (h->dc.s != s) continue;
+        if ((h->dc.kind == EIO_CONN_GET && (what & 1)) || (h->dc.kind == EIO_CONN_WS && (what & 2)))
+          hang_up(h);
       }
       break;
     }
@@ -625,15 +661,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * connection (the sessions see their GET / WebSocket go), then eio_server_free()
      * frees what is left without callbacks, then eio_sio_glue_free() frees the clients,
      * some of whose sessions are gone. Oracles: ASan (no use after free), LSan. */
-    while (W.nholds) {
-      hold *h = &W.holds[W.nholds - 1];
-      if (h->kind == HOLD_GET) eio_server_poll_aborted(W.srv, h->s, W.now);
-      if (h->kind == HOLD_WS) eio_session_ws_closed(h->s, W.now);
-      drop_hold(W.nholds - 1);
-    }
+    for (size_t i = MAX_HOLDS; i-- > 0;) hang_up(&W.holds[i]);
     for (size_t i = 0; i < W.nsids; i++) fuzz_sio_out_forget(&W.ss[i].out);
     eio_server_free(W.srv);
     eio_sio_glue_free(W.glue);
+    eio_driver_free(W.d);
     return 0;
   }
 
@@ -641,24 +673,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * run the timers out; then nothing may be left. */
   eio_server_close_all(W.srv, W.now);
   service(true);
-  while (W.nholds) {
-    hold *h = &W.holds[W.nholds - 1];
-    if (h->kind == HOLD_GET) eio_server_poll_aborted(W.srv, h->s, W.now);
-    if (h->kind == HOLD_WS) eio_session_ws_closed(h->s, W.now);
-    drop_hold(W.nholds - 1);
-  }
+  for (size_t i = MAX_HOLDS; i-- > 0;) hang_up(&W.holds[i]);
   uint64_t longest = (uint64_t)cfg.session.ping_interval_ms + cfg.session.ping_timeout_ms +
                      cfg.session.upgrade_timeout_ms + cfg.session.close_timeout_ms +
                      connect_timeout;
   for (int round = 0; round < 4; round++) run_tick(W.now + longest + 1);
   FUZZ_CHECK(eio_server_session_count(W.srv) == 0, "a session outlived shutdown");
   FUZZ_CHECK(eio_server_allocated_count(W.srv) == 0, "a released, closed session was not freed");
-  FUZZ_CHECK(sio_server_client_count(W.glue->srv) == 0, "a Socket.IO client outlived shutdown");
+  FUZZ_CHECK(sio_server_client_count(eio_sio_glue_server(W.glue)) == 0,
+             "a Socket.IO client outlived shutdown");
   for (size_t i = 0; i < W.nsids; i++) {
     FUZZ_CHECK(W.ss[i].closed, "a session never got its close event");
     fuzz_sio_out_forget(&W.ss[i].out);
   }
   eio_server_free(W.srv);
   eio_sio_glue_free(W.glue);
+  eio_driver_free(W.d);
   return 0;
 }

@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 
 #include "sioref/contract_app.h"
+#include "sioref/sio_emit.h"
+#include "sioref/sio_room.h"
 #include "sioref/json_scan.h"
 
 /* ---------------------------------------------------------------- helpers */

@@ -122,18 +122,19 @@ static int heap_set(eio_server *srv, entry *e, uint64_t key) {
 
 static void unlink_entry(entry *e);
 
-static void cb_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin) {
+static void cb_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin,
+                       uint64_t now_ms) {
   entry *e = user;
-  if (e->srv->cfg.on_message) e->srv->cfg.on_message(e->srv->cfg.app_user, s, d, n, bin);
+  if (e->srv->cfg.on_message) e->srv->cfg.on_message(e->srv->cfg.app_user, s, d, n, bin, now_ms);
 }
 
-static void cb_close(void *user, eio_session *s, eio_close_reason reason) {
+static void cb_close(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms) {
   entry *e = user;
   unlink_entry(e); /* a closed sid is unknown from now on */
   /* Due at once: the next tick frees it (never inside a callback). A failed heap
    * growth leaves it to the release that drops its last hold. */
   (void)heap_set(e->srv, e, 0);
-  if (e->srv->cfg.on_close) e->srv->cfg.on_close(e->srv->cfg.app_user, s, reason);
+  if (e->srv->cfg.on_close) e->srv->cfg.on_close(e->srv->cfg.app_user, s, reason, now_ms);
 }
 
 static void cb_deadline(void *user, eio_session *s, uint64_t deadline_ms) {
@@ -452,7 +453,7 @@ static int handshake(eio_server *srv, eio_transport t, uint64_t now_ms, entry **
     return REF_ERR_OUT_OF_MEMORY;
   }
   link_entry(srv, e);
-  if (srv->cfg.on_open) srv->cfg.on_open(srv->cfg.app_user, e->s);
+  if (srv->cfg.on_open) srv->cfg.on_open(srv->cfg.app_user, e->s, now_ms);
   *out = e;
   return 0;
 }
@@ -580,21 +581,18 @@ void eio_server_poll_aborted(eio_server *srv, eio_session *s, uint64_t now_ms) {
 }
 
 int eio_server_post_body(eio_server *srv, eio_session *s, const uint8_t *body, size_t len,
-                         bool too_large, uint64_t now_ms, eio_http_response *resp) {
+                         uint64_t now_ms, eio_http_response *resp) {
   if (!srv || !s || !resp) return REF_ERR_INVALID_ARGUMENT;
   entry *e = eio_session_owner(s);
   resp_init(srv, NULL, resp);
   if (e) e->post_active = false;
-  if (too_large || len > srv->cfg.session.max_payload_bytes) {
-    /* EIO-TR-10, EIO-LIM-1: the official server answers 413 (no body); the body is a peer
-     * violation, so we also close the session. */
-    eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
+  int rc = eio_session_poll_post(s, body, len, now_ms);
+  if (rc == REF_ERR_PAYLOAD_TOO_LARGE) {
+    /* EIO-TR-10, EIO-LIM-1: the session decided (it closed itself, the body being a
+     * peer violation); the official server answers 413 with no body. */
     resp->action = EIO_HTTP_RESPOND;
     resp->status = 413;
-    return 0;
-  }
-  int rc = eio_session_poll_post(s, body, len, now_ms);
-  if (rc == 0) {
+  } else if (rc == 0) {
     resp_ok(resp);
   } else if (rc == REF_ERR_BAD_STATE) {
     resp_error(srv, resp, EIO_HTTP_ERR_UNKNOWN_SID);
@@ -613,6 +611,26 @@ void eio_server_post_aborted(eio_server *srv, eio_session *s, uint64_t now_ms) {
   entry *e = eio_session_owner(s);
   if (e) e->post_active = false;
   eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
+}
+
+size_t eio_server_input_cap(const eio_server *srv) {
+  if (!srv) return 0;
+  size_t max = srv->cfg.session.max_payload_bytes;
+  return max < SIZE_MAX ? max + 1 : max;
+}
+
+int eio_server_ws_message(eio_server *srv, eio_session *s, const uint8_t *data, size_t len,
+                          bool binary, uint64_t now_ms) {
+  if (!srv || !s || (!data && len)) return REF_ERR_INVALID_ARGUMENT;
+  if (!data) data = (const uint8_t *)"";
+  int rc = eio_session_ws_message(s, data, len, binary, now_ms);
+  /* EIO-TR-18, EIO-LIM-1: decided by the session; the WebSocket goes with 1009. Other
+   * errors closed the session (or ended the probe) already: the wake says the rest. */
+  return rc == REF_ERR_PAYLOAD_TOO_LARGE ? rc : 0;
+}
+
+void eio_server_ws_closed(eio_server *srv, eio_session *s, uint64_t now_ms) {
+  if (srv && s) eio_session_ws_closed(s, now_ms);
 }
 
 /* EIO-TR-14, EIO-ERR-1: a refused WebSocket request gets the same JSON error as a

@@ -73,6 +73,8 @@ struct eio_session {
   uint64_t pong_deadline_ms;
   uint64_t close_deadline_ms; /* CLOSING only */
   uint64_t noted_deadline;    /* the next deadline the router was last told of */
+  uint64_t now_ms;            /* the time given with the latest call: callbacks carry it (a close
+                                 caused by pulling the CLOSE packet happens "now" as last told) */
 
   uint8_t *out; /* pulled output: cfg->out_headroom free bytes, then data */
   size_t out_cap;
@@ -199,13 +201,18 @@ static int out_text(eio_session *s, const char *text, const uint8_t **data, size
   return 1;
 }
 
+/* Remember the time of the call being served: callbacks fired by it carry it. */
+static void stamp(eio_session *s, uint64_t now_ms) {
+  if (s) s->now_ms = now_ms;
+}
+
 static void set_closed(eio_session *s, eio_close_reason reason) {
   s->state = EIO_SESSION_CLOSED;
   s->close_reason = reason;
   s->awaiting_pong = false;
   if (s->ws_attached) s->ws_close_wanted = true;
   s->probe_pong_pending = false;
-  if (s->cb && s->cb->on_close) s->cb->on_close(s->cb_user, s, reason);
+  if (s->cb && s->cb->on_close) s->cb->on_close(s->cb_user, s, reason, s->now_ms);
   wake(s);
 }
 
@@ -220,6 +227,7 @@ static void do_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms) {
 }
 
 void eio_session_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms) {
+  stamp(s, now_ms);
   do_abort(s, reason, now_ms);
   note_deadline(s);
 }
@@ -239,6 +247,7 @@ int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transp
   s->transport = transport;
   s->ws_attached = transport == EIO_TRANSPORT_WEBSOCKET;
   s->state = EIO_SESSION_OPEN;
+  s->now_ms = now_ms;
   /* EIO-HB-1: the first ping goes out pingInterval after the open packet. */
   s->next_ping_ms = now_ms + cfg->ping_interval_ms;
   s->noted_deadline = s->next_ping_ms; /* the router reads it after creation */
@@ -304,7 +313,7 @@ void *eio_session_owner(const eio_session *s) { return s ? s->owner : NULL; }
 
 int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binary,
                      uint64_t now_ms) {
-  (void)now_ms;
+  stamp(s, now_ms);
   if (!s || (!data && len)) return REF_ERR_INVALID_ARGUMENT;
   if (!binary) {
     /* Text must be UTF-8 (EIO-PK) and, on polling, free of the record separator that
@@ -339,6 +348,7 @@ static void do_close(eio_session *s, uint64_t now_ms) {
 }
 
 void eio_session_close(eio_session *s, uint64_t now_ms) {
+  stamp(s, now_ms);
   do_close(s, now_ms);
   note_deadline(s);
 }
@@ -376,6 +386,7 @@ static void do_tick(eio_session *s, uint64_t now_ms) {
 }
 
 void eio_session_tick(eio_session *s, uint64_t now_ms) {
+  stamp(s, now_ms);
   do_tick(s, now_ms);
   note_deadline(s);
 }
@@ -399,14 +410,15 @@ uint64_t eio_session_next_deadline(const eio_session *s) {
 static int deliver_message(eio_session *s, const eio_packet *p) {
   if (!s->cb || !s->cb->on_message) return 0;
   if (p->kind != EIO_DATA_BASE64) {
-    s->cb->on_message(s->cb_user, s, p->data.ptr, p->data.len, p->kind == EIO_DATA_BINARY);
+    s->cb->on_message(s->cb_user, s, p->data.ptr, p->data.len, p->kind == EIO_DATA_BINARY,
+                      s->now_ms);
     return 0;
   }
   size_t cap = eio_base64_decoded_len(p->data.len);
   uint8_t *raw = malloc(cap ? cap : 1);
   if (!raw) return REF_ERR_OUT_OF_MEMORY;
   int n = eio_base64_decode(p->data.ptr, p->data.len, raw, cap);
-  if (n >= 0) s->cb->on_message(s->cb_user, s, raw, (size_t)n, true);
+  if (n >= 0) s->cb->on_message(s->cb_user, s, raw, (size_t)n, true, s->now_ms);
   free(raw);
   return n < 0 ? n : 0;
 }
@@ -465,6 +477,7 @@ static int do_poll_begin(eio_session *s, uint64_t now_ms) {
 }
 
 int eio_session_poll_begin(eio_session *s, uint64_t now_ms) {
+  stamp(s, now_ms);
   int rc = do_poll_begin(s, now_ms);
   note_deadline(s);
   return rc;
@@ -533,18 +546,25 @@ static void do_poll_aborted(eio_session *s, uint64_t now_ms) {
 }
 
 void eio_session_poll_aborted(eio_session *s, uint64_t now_ms) {
+  stamp(s, now_ms);
   do_poll_aborted(s, now_ms);
   note_deadline(s);
 }
 
 static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
   if (!s || (!body && len)) return REF_ERR_INVALID_ARGUMENT;
+  /* EIO-TR-10, EIO-LIM-1: the one maxPayload decision for polling bodies (the router
+   * answers it 413, the I/O layer only stops buffering past eio_server_input_cap).
+   * First, whatever the state: a body is refused for its size alone. */
+  if (len > s->cfg->max_payload_bytes) {
+    eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
+    return REF_ERR_PAYLOAD_TOO_LARGE;
+  }
   if (s->state == EIO_SESSION_CLOSED) return REF_ERR_BAD_STATE;
   if (s->transport != EIO_TRANSPORT_POLLING) return REF_ERR_TRANSPORT_MISMATCH;
   if (!body) body = (const uint8_t *)""; /* an empty body: never hand NULL on */
   eio_payload_iter it;
-  /* EIO-TR-10, EIO-LIM-1: a body over maxPayload is refused and the session closed. */
-  int rc = eio_payload_iter_init(&it, body, len, s->cfg->max_payload_bytes, 0);
+  int rc = eio_payload_iter_init(&it, body, len, 0, 0); /* size checked above */
   if (rc < 0) {
     eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
     return rc;
@@ -564,6 +584,7 @@ static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_
 }
 
 int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
+  stamp(s, now_ms);
   int rc = do_poll_post(s, body, len, now_ms);
   note_deadline(s);
   return rc;
@@ -585,6 +606,7 @@ static int do_ws_attach(eio_session *s, uint64_t now_ms) {
 }
 
 int eio_session_ws_attach(eio_session *s, uint64_t now_ms) {
+  stamp(s, now_ms);
   int rc = do_ws_attach(s, now_ms);
   note_deadline(s);
   return rc;
@@ -621,13 +643,17 @@ static int probe_message(eio_session *s, const uint8_t *data, size_t len, bool b
 static int do_ws_message(eio_session *s, const uint8_t *data, size_t len, bool binary,
                          uint64_t now_ms) {
   if (!s || (!data && len)) return REF_ERR_INVALID_ARGUMENT;
-  if (!s->ws_attached || s->state == EIO_SESSION_CLOSED) return REF_ERR_BAD_STATE;
-  if (s->transport == EIO_TRANSPORT_POLLING) return probe_message(s, data, len, binary);
+  /* EIO-TR-18, EIO-LIM-1: the one maxPayload decision for WebSocket messages, made
+   * first as for bodies. The WebSocket is to be closed (status 1009, by the I/O layer
+   * on this return); the session closes with it when it carried the session (a probe
+   * only ends the upgrade, when its WebSocket goes). */
   if (len > s->cfg->max_payload_bytes) {
-    /* EIO-TR-18, EIO-LIM-1: a WebSocket message over maxPayload closes the session. */
-    eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
+    if (s->transport == EIO_TRANSPORT_WEBSOCKET)
+      eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
     return REF_ERR_PAYLOAD_TOO_LARGE;
   }
+  if (!s->ws_attached || s->state == EIO_SESSION_CLOSED) return REF_ERR_BAD_STATE;
+  if (s->transport == EIO_TRANSPORT_POLLING) return probe_message(s, data, len, binary);
   eio_packet p;
   int rc = binary ? eio_packet_decode_binary(data, len, &p) : eio_packet_decode_text(data, len, &p);
   if (rc < 0) {
@@ -639,6 +665,7 @@ static int do_ws_message(eio_session *s, const uint8_t *data, size_t len, bool b
 
 int eio_session_ws_message(eio_session *s, const uint8_t *data, size_t len, bool binary,
                            uint64_t now_ms) {
+  stamp(s, now_ms);
   int rc = do_ws_message(s, data, len, binary, now_ms);
   note_deadline(s);
   return rc;
@@ -695,6 +722,7 @@ static void do_ws_closed(eio_session *s, uint64_t now_ms) {
 }
 
 void eio_session_ws_closed(eio_session *s, uint64_t now_ms) {
+  stamp(s, now_ms);
   do_ws_closed(s, now_ms);
   note_deadline(s);
 }

@@ -1,15 +1,11 @@
-/* Glue from Engine.IO sessions to the Socket.IO layer: every session of the Socket.IO
- * path gets one sio_client; its MESSAGE packets go to the client and the client's
+/* Glue from Engine.IO sessions to the Socket.IO layer (sans-I/O): every session of the
+ * router gets one sio_client; its MESSAGE packets go to the client and the client's
  * output goes back as MESSAGE packets (spec/socket.io-v5.md rides on EIO-TR; closes
- * follow EIO-CL). Contract: spec/contract.md CT-12..CT-42 via contract_app.c. */
-#include "eio_sio_glue.h"
+ * follow EIO-CL). The application is a parameter (sioref runs contract_app.c). */
+#include "sioref/eio_sio_glue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#include "sioref/adapter.h"
-#include "sioref/contract_app.h"
-#include "sioref/sio_server.h"
 
 /* A client whose session closed, freed on the next tick (never inside a callback). */
 typedef struct dead_client {
@@ -21,14 +17,18 @@ struct eio_sio_glue {
   sio_server *srv;
   dead_client *dead;
   bool verbose;
-  int (*random)(void *user, uint8_t *buf, size_t len);
+  sio_random_fn random; /* the application's, with its user */
+  void *random_user;
+  /* The time of the latest call in: the Socket.IO layer's send and close callbacks
+   * carry none, and they only run inside a call that gave one. */
+  uint64_t now_ms;
 };
 
 static int g_send(void *user, sio_client *c, bool is_binary, const uint8_t *bytes, size_t len) {
-  (void)user;
+  eio_sio_glue *g = user;
   eio_session *s = sio_client_user(c);
   if (!s) return REF_ERR_BAD_STATE;
-  return eio_session_send(s, bytes, len, is_binary, sioref_adapter_now_ms());
+  return eio_session_send(s, bytes, len, is_binary, g->now_ms);
 }
 
 static void g_close(void *user, sio_client *c, int reason) {
@@ -37,34 +37,38 @@ static void g_close(void *user, sio_client *c, int reason) {
   if (g->verbose && s)
     fprintf(stderr, "sioref: socket.io closes %s (reason %d)\n", eio_session_sid(s), reason);
   /* EIO-CL-4, EIO-CL-5: what the layer queued goes first, then the CLOSE packet. */
-  if (s) eio_session_close(s, sioref_adapter_now_ms());
+  if (s) eio_session_close(s, g->now_ms);
 }
 
 static int g_random(void *user, uint8_t *out, size_t len) {
   eio_sio_glue *g = user;
-  return g->random(NULL, out, len);
+  return g->random(g->random_user, out, len);
 }
 
-static void on_open(void *user, eio_session *s) {
+static void on_open(void *user, eio_session *s, uint64_t now_ms) {
   eio_sio_glue *g = user;
+  g->now_ms = now_ms;
   sio_client *c = sio_client_new(g->srv, s);
-  if (!c || sio_client_open(c, sioref_adapter_now_ms()) < 0) {
+  if (!c || sio_client_open(c, now_ms) < 0) {
     sio_client_free(c);
-    eio_session_abort(s, EIO_CLOSE_SERVER, sioref_adapter_now_ms());
+    eio_session_abort(s, EIO_CLOSE_SERVER, now_ms);
     return;
   }
   eio_session_set_user_data(s, c);
   if (g->verbose) fprintf(stderr, "sioref: socket.io open %s\n", eio_session_sid(s));
 }
 
-static void on_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin) {
-  (void)user;
+static void on_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin,
+                       uint64_t now_ms) {
+  eio_sio_glue *g = user;
+  g->now_ms = now_ms;
   sio_client *c = eio_session_user_data(s);
-  if (c) sio_client_on_message(c, bin, d, n, sioref_adapter_now_ms());
+  if (c) sio_client_on_message(c, bin, d, n, now_ms);
 }
 
-static void on_close(void *user, eio_session *s, eio_close_reason reason) {
+static void on_close(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms) {
   eio_sio_glue *g = user;
+  g->now_ms = now_ms;
   sio_client *c = eio_session_user_data(s);
   if (g->verbose)
     fprintf(stderr, "sioref: socket.io close %s (%s)\n", eio_session_sid(s),
@@ -88,19 +92,19 @@ static void free_dead(eio_sio_glue *g) {
   }
 }
 
-eio_sio_glue *eio_sio_glue_new(uint64_t connect_timeout_ms,
-                               int (*random)(void *user, uint8_t *buf, size_t len), bool verbose) {
+eio_sio_glue *eio_sio_glue_new(const sio_server_config *app, bool verbose) {
+  if (!app || !app->random) return NULL;
   eio_sio_glue *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->verbose = verbose;
-  g->random = random;
-  sio_server_config cfg = {0};
+  g->random = app->random;
+  g->random_user = app->user;
+  sio_server_config cfg = *app;
   cfg.send = g_send;
   cfg.close = g_close;
   cfg.random = g_random;
+  cfg.wake = NULL; /* deadlines are collected by eio_sio_glue_tick */
   cfg.user = g;
-  contract_app_configure(&cfg);
-  cfg.connect_timeout_ms = connect_timeout_ms;
   g->srv = sio_server_new(&cfg);
   if (!g->srv) {
     free(g);
@@ -118,11 +122,14 @@ void eio_sio_glue_eio_callbacks(eio_sio_glue *g, eio_server_config *cfg) {
 
 uint64_t eio_sio_glue_tick(void *user, uint64_t now_ms) {
   eio_sio_glue *g = user;
+  g->now_ms = now_ms;
   free_dead(g);
   sio_server_tick(g->srv, now_ms);
   free_dead(g);
   return sio_server_next_deadline(g->srv);
 }
+
+sio_server *eio_sio_glue_server(const eio_sio_glue *g) { return g ? g->srv : NULL; }
 
 void eio_sio_glue_free(eio_sio_glue *g) {
   if (!g) return;

@@ -46,7 +46,7 @@
  *    parses from that list gets the wrong bytes as its body (the start of its own
  *    head: "PO"), after which the rest of the list is never consumed and the loop
  *    spins on it (~100 ticks/s, a denial of service), also after the client leaves;
- *    and while a POST's answer waits for flush_out(), lws calls BODY_COMPLETION again
+ *    and while a POST's answer waits for the driver's flush, lws calls BODY_COMPLETION again
  *    for every service of those bytes. RFC 9112 requires answers in the order of
  *    the requests (section 9.3.2: MUST; serving them in parallel is a MAY) and lets
  *    either side close a connection at any time (section 9.5; a client retries what
@@ -57,7 +57,10 @@
  *    ends after it; a POST that comes out of that buffer is not read at all (the
  *    connection is closed, unanswered). Bytes queued behind a held GET end it the
  *    same way once it is answered. */
-#include "sioref/adapter.h"
+#include "sioref/lws_adapter.h"
+
+#include "sioref/eio_driver.h"
+#include "lws_http.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -68,33 +71,21 @@
 #include <sys/socket.h>
 #include <time.h>
 
-typedef enum conn_kind {
-  CONN_NONE = 0,
-  CONN_GET_HELD = 1,  /* a polling GET waiting for its answer */
-  CONN_POST_BODY = 2, /* a polling POST whose body is being read */
-  CONN_WS = 3,        /* a WebSocket (session transport or upgrade probe) */
-  CONN_WS_CLOSE = 4,  /* a WebSocket accepted only to be closed (EIO-TR-19) */
-} conn_kind;
-
 /* Per-connection state (lws "per session data"); zeroed by lws. */
 typedef struct conn {
-  conn_kind kind;
-  eio_server *router;
-  eio_session *s;     /* held (eio_server_release when done) */
+  eio_conn dc;        /* first: the driver's part (held GET, POST, WebSocket; its session) */
+  bool ws_close_only; /* a WebSocket accepted only to be closed (EIO-TR-19) */
   char *allow_origin; /* CORS answer for a polling request (owned), NULL for none */
   uint8_t *buf;       /* POST body or WebSocket message being reassembled */
   size_t len, cap;
-  bool too_large;           /* the body/message went past maxPayload */
+  bool too_large;           /* past eio_server_input_cap(): the rest is not kept */
   bool close_after;         /* RFC 9112 section 9.6: close the connection after this response */
-  bool body_done;           /* a POST body is complete: routed and answered by flush_out() */
   ev_io eof;                /* a held GET: watches its socket for the client's end of input */
   struct ev_loop *eof_loop; /* the loop EOF runs on, NULL when it is not started */
   bool paused;              /* a held GET: lws does not read its connection */
   bool in_msg;              /* a WebSocket message is being reassembled */
   bool msg_binary;
-  struct lws *wsi;           /* its own connection (WebSockets) */
-  struct conn *flush_next;   /* in the adapter's flush list (WebSockets with output) */
-  struct conn **flush_pprev; /* NULL when not in it */
+  struct lws *wsi; /* its own connection */
 } conn;
 
 typedef struct mount {
@@ -109,8 +100,7 @@ struct sioref_adapter {
   bool verbose;
   mount mounts[SIOREF_MAX_MOUNTS];
   size_t n_mounts;
-  uint64_t (*tick)(void *user, uint64_t now_ms);
-  void *tick_user;
+  eio_driver *driver; /* timers, wakes and output of every router (sans-I/O) */
   struct ev_loop *loop;
   ev_prepare prepare; /* before each wait: run due timers, rearm the timer */
   ev_timer timer;     /* the earliest deadline of any session */
@@ -118,7 +108,6 @@ struct sioref_adapter {
   uint64_t cap_ms;    /* run_timers never sleeps past this (the shutdown grace) */
   volatile sig_atomic_t *stop;
   bool draining; /* stopping: sessions are closing, keep serving them */
-  conn *flush;   /* connections woken since the last flush_out() */
   /* A WebSocket accepted in CONFIRM_UPGRADE, waiting for its user data in FILTER. */
   struct lws *pending_wsi;
   eio_server *pending_router;
@@ -127,7 +116,8 @@ struct sioref_adapter {
 
 size_t sioref_adapter_headroom(void) { return LWS_PRE; }
 
-uint64_t sioref_adapter_now_ms(void) {
+/* The monotonic clock: the only one in sioref. Everything below gets it as now_ms. */
+static uint64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
@@ -141,43 +131,27 @@ static void vlog(sioref_adapter *a, const char *what, eio_session *s) {
   if (a->verbose) fprintf(stderr, "sioref: %s %s\n", what, s ? eio_session_sid(s) : "-");
 }
 
-static void flush_unlink(conn *c) {
-  if (!c->flush_pprev) return;
-  *c->flush_pprev = c->flush_next;
-  if (c->flush_next) c->flush_next->flush_pprev = c->flush_pprev;
-  c->flush_next = NULL;
-  c->flush_pprev = NULL;
-}
-
-/* Queue C (a WebSocket or a held GET with something to send) for flush_out(). */
-static void flush_add(sioref_adapter *a, conn *c) {
-  if (c->flush_pprev) return;
-  c->flush_next = a->flush;
-  if (a->flush) a->flush->flush_pprev = &c->flush_next;
-  a->flush = c;
-  c->flush_pprev = &a->flush;
-}
-
 static void eof_stop(conn *c) {
   if (!c->eof_loop) return;
   ev_io_stop(c->eof_loop, &c->eof);
   c->eof_loop = NULL;
 }
 
+/* Forget C's I/O state; its driver part must have been released (release_conn). */
 static void conn_reset(conn *c) {
   eof_stop(c);
-  flush_unlink(c);
   free(c->buf);
   free(c->allow_origin);
   memset(c, 0, sizeof *c);
 }
 
-/* Append to the reassembly buffer, never past LIMIT bytes (then only count). */
+/* Append to the reassembly buffer, never past LIMIT bytes (eio_server_input_cap: the
+ * first LIMIT bytes are kept, the rest dropped; the session refuses such an input). */
 static int conn_append(conn *c, const void *in, size_t n, size_t limit) {
   if (c->too_large) return 0;
   if (c->len + n > limit) {
     c->too_large = true;
-    return 0;
+    n = limit - c->len;
   }
   if (c->len + n > c->cap) {
     size_t cap = c->cap ? c->cap : 1024;
@@ -199,175 +173,10 @@ static mount *find_mount(sioref_adapter *a, const char *uri) {
   return NULL;
 }
 
-/* ---- request parsing ---- */
-
-static const char *const METHODS[] = {"GET",   "POST",   "OPTIONS", "PUT",
-                                      "PATCH", "DELETE", "CONNECT", "HEAD"};
-
-typedef struct reqbuf {
-  char uri[512];
-  char query[1024];
-  char origin[256];
-  char ctype[128];
-  char acrh[256];
-  char connection[256];
-  char version[16];
-  eio_http_request rq;
-} reqbuf;
-
-/* Rebuild the raw query string from lws' decoded fragments, escaping the characters
- * that would change its meaning when the router decodes it again. */
-static void build_query(struct lws *wsi, char *out, size_t cap) {
-  size_t n = 0;
-  out[0] = 0;
-  for (int i = 0; i < 64; i++) {
-    char frag[256];
-    int len = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
-    if (len < 0 || (len == 0 && i == 0)) break;
-    if (n && n + 1 < cap) out[n++] = '&';
-    for (int k = 0; k < len && n + 4 < cap; k++) {
-      char ch = frag[k];
-      if (ch == '%' || ch == '&' || ch == '+' || ch == ' ') {
-        n += (size_t)snprintf(out + n, cap - n, "%%%02X", (unsigned char)ch);
-      } else {
-        out[n++] = ch;
-      }
-    }
-    out[n] = 0;
-  }
-}
-
-static const char *copy_hdr(struct lws *wsi, enum lws_token_indexes h, char *buf, int cap) {
-  if (lws_hdr_total_length(wsi, h) <= 0) return NULL;
-  if (lws_hdr_copy(wsi, buf, cap, h) < 0) return "\x01"; /* too long: an invalid value */
-  return buf;
-}
-
-/* Fill RB from WSI's headers. Returns the method index, or -1. */
-static int parse_request(struct lws *wsi, reqbuf *rb) {
-  char *uri = NULL;
-  int ulen = 0;
-  memset(&rb->rq, 0, sizeof rb->rq);
-  int m = lws_http_get_uri_and_method(wsi, &uri, &ulen);
-  if (m < 0 || (size_t)m >= sizeof METHODS / sizeof *METHODS || !uri) return -1;
-  size_t n = (size_t)ulen < sizeof rb->uri - 1 ? (size_t)ulen : sizeof rb->uri - 1;
-  memcpy(rb->uri, uri, n);
-  rb->uri[n] = 0;
-  build_query(wsi, rb->query, sizeof rb->query);
-  rb->rq.method = METHODS[m];
-  rb->rq.query = rb->query;
-  rb->rq.origin = copy_hdr(wsi, WSI_TOKEN_ORIGIN, rb->origin, sizeof rb->origin);
-  rb->rq.content_type = copy_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, rb->ctype, sizeof rb->ctype);
-  rb->rq.acr_headers = copy_hdr(wsi, WSI_TOKEN_HTTP_AC_REQUEST_HEADERS, rb->acrh, sizeof rb->acrh);
-  return m;
-}
-
-/* RFC 9112 section 9.6: does the request on WSI end its connection? A Connection header
- * too long to copy is taken as "close" (the safe answer for a request we do not follow). */
-static bool request_wants_close(struct lws *wsi, reqbuf *rb) {
-  const char *option = copy_hdr(wsi, WSI_TOKEN_CONNECTION, rb->connection, sizeof rb->connection);
-  if (option && option[0] == '\x01') return true;
-  const char *version = copy_hdr(wsi, WSI_TOKEN_HTTP, rb->version, sizeof rb->version);
-  if (version && version[0] == '\x01') version = NULL;
-  return eio_server_wants_close(version, option);
-}
-
-/* Has lws read bytes of WSI past the request it is handling (a pipelined request,
- * RFC 9112 section 9.3.2)? lws keeps them in a per-connection buffer list that only its
- * own "forced service" test can see, and that test covers every connection: the answer
- * is whether it changes when WSI alone stops reading (a reason bit of our own, so the
- * pause of a held GET is left as it is). */
-#define RXFLOW_PROBE (1 << 3)
-static bool rx_buffered(sioref_adapter *a, struct lws *wsi) {
-  if (lws_service_adjust_timeout(a->ctx, 1, 0) != 0) return false; /* nobody's */
-  lws_rx_flow_control(wsi, LWS_RXFLOW_REASON_APPLIES_DISABLE | RXFLOW_PROBE);
-  bool others = lws_service_adjust_timeout(a->ctx, 1, 0) == 0;
-  lws_rx_flow_control(wsi, LWS_RXFLOW_REASON_APPLIES_ENABLE | RXFLOW_PROBE);
-  return !others;
-}
-
-/* ---- responses ---- */
-
-/* Write status, headers and body. BODY_HAS_HEADROOM: LWS_PRE bytes before the body
- * may be used; otherwise a small body is copied. Returns 0 or -1. */
-static int write_response(struct lws *wsi, int status, const char *ctype, const uint8_t *body,
-                          size_t len, bool body_has_headroom, const char *allow_origin,
-                          const eio_http_response *r, bool no_store, bool close) {
-  uint8_t hbuf[LWS_PRE + 2048 + 4096]; /* headers, then a small body */
-  uint8_t *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
-  if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)len, &p, end))
-    return -1;
-  /* RFC 9112 section 9.6: a server that closes after this response says so (SHOULD);
-   * a keep-alive client would otherwise reuse the socket and lose its next request. */
-  if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
-                                            (const unsigned char *)"close", 5, &p, end))
-    return -1;
-  if (allow_origin && *allow_origin) {
-    /* EIO-CORS-2 */
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
-                                    (const unsigned char *)allow_origin, (int)strlen(allow_origin),
-                                    &p, end) ||
-        lws_add_http_header_by_name(
-            wsi, (const unsigned char *)"vary:", (const unsigned char *)"Origin", 6, &p, end))
-      return -1;
-  }
-  if (r && r->preflight) {
-    const char *m = r->allow_methods ? r->allow_methods : "GET, POST";
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-methods:",
-                                    (const unsigned char *)m, (int)strlen(m), &p, end))
-      return -1;
-    if (r->allow_headers && *r->allow_headers &&
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-headers:",
-                                    (const unsigned char *)r->allow_headers,
-                                    (int)strlen(r->allow_headers), &p, end))
-      return -1;
-  }
-  if (no_store && lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                              (const unsigned char *)"no-store", 8, &p, end))
-    return -1;
-  /* A small body goes out in the same send() as the headers: one segment instead of
-   * two for every polling answer (lws writes HTTP/1 bytes as they are). */
-  if (lws_finalize_http_header(wsi, &p, end)) return -1;
-  if (len <= (size_t)(end - p)) {
-    if (len) memcpy(p, body, len);
-    p += len;
-    return lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) < 0 ? -1 : 0;
-  }
-  if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) < 0) return -1;
-  if (body_has_headroom) {
-    if (lws_write(wsi, (unsigned char *)body, len, LWS_WRITE_HTTP_FINAL) < 0) return -1;
-    return 0;
-  }
-  return -1; /* a body without headroom is always small (error answers) */
-}
-
-static int respond(struct lws *wsi, const eio_http_response *r, const char *allow_origin,
-                   bool close) {
-  return write_response(wsi, r->status, r->content_type, r->body, r->body_len, false,
-                        allow_origin ? allow_origin : r->allow_origin, r, false, close);
-}
-
-/* Finish an HTTP transaction: 0 to keep the connection, -1 to close it. CLOSE: the
- * request asked for it (RFC 9112 section 9.6: the server MUST close after the
- * response); lws flushes what is still queued before it closes. */
-static int finish(struct lws *wsi, bool close) {
-  if (lws_http_transaction_completed(wsi)) return -1;
-  return close ? -1 : 0;
-}
-
-static int respond_simple(struct lws *wsi, int status, bool close) {
-  if (write_response(wsi, status, NULL, NULL, 0, false, NULL, NULL, false, close)) return -1;
-  return finish(wsi, close);
-}
-
 /* ---- polling ---- */
 
-static void release_conn(conn *c) {
-  if (c->s) {
-    if (eio_session_poll_conn(c->s) && c->kind == CONN_GET_HELD)
-      eio_session_set_poll_conn(c->s, NULL);
-    eio_server_release(c->router, c->s);
-  }
+static void release_conn(sioref_adapter *a, conn *c) {
+  eio_driver_release(a->driver, &c->dc); /* the router's hold */
   conn_reset(c);
 }
 
@@ -387,7 +196,7 @@ static void on_eof_io(struct ev_loop *loop, ev_io *w, int revents) {
   /* RFC 9112 section 9.3.2: a request pipelined behind the GET is not served (see the
    * top of this file): the GET's answer says "Connection: close" and ends it. */
   if (n > 0) c->close_after = true;
-  if (n > 0 || c->kind != CONN_GET_HELD || !c->wsi) return;
+  if (n > 0 || c->dc.kind != EIO_CONN_GET || !c->wsi) return;
   /* Closed here and now (C is gone afterwards): an asynchronous kill is only carried
    * out when lws next services its timers, which an idle loop may not do for long. */
   lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
@@ -416,51 +225,44 @@ static void unhold_get(struct lws *wsi, conn *c) {
 }
 
 static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
-  if (c->s) release_conn(c); /* a keep-alive connection starting a new request */
-  conn_reset(c);
+  release_conn(a, c); /* a keep-alive connection starting a new request */
   reqbuf rb;
-  if (parse_request(wsi, &rb) < 0) return respond_simple(wsi, 400, true);
-  bool close = request_wants_close(wsi, &rb);
+  if (sioref_http_parse(wsi, &rb) < 0) return sioref_http_respond_simple(wsi, 400, true);
+  bool close = sioref_http_wants_close(wsi, &rb);
   /* This request came out of lws' buffer, behind one already answered (pipelined):
    * answered (in order) but the last on this connection. A POST is not read: lws 4.1.6
    * would hand on the wrong bytes as its body and then spin (top of this file). */
-  if (rx_buffered(a, wsi)) {
+  if (sioref_http_rx_buffered(a->ctx, wsi)) {
     vlog(a, "pipelined request: connection closed after it", NULL);
     if (strcmp(rb.rq.method, "POST") == 0) return -1;
     close = true;
   }
   mount *mt = find_mount(a, rb.uri);
-  if (!mt) return respond_simple(wsi, 404, close);
+  if (!mt) return sioref_http_respond_simple(wsi, 404, close);
   if (strcmp(rb.rq.method, "POST") == 0 &&
       lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
     /* lws does not read bodies without Content-Length (chunked): refuse and close,
      * since the unread body would be taken for the next request. */
-    respond_simple(wsi, 411, true);
+    sioref_http_respond_simple(wsi, 411, true);
     return -1;
   }
   eio_http_response r;
-  uint64_t now = sioref_adapter_now_ms();
-  if (eio_server_handle_request(mt->router, &rb.rq, now, &r) < 0)
-    return respond_simple(wsi, 500, close);
+  if (eio_server_handle_request(mt->router, &rb.rq, now_ms(), &r) < 0)
+    return sioref_http_respond_simple(wsi, 500, close);
   switch (r.action) {
   case EIO_HTTP_RESPOND:
-    if (respond(wsi, &r, NULL, close)) return -1;
-    return finish(wsi, close);
+    if (sioref_http_respond(wsi, &r, NULL, close)) return -1;
+    return sioref_http_finish(wsi, close);
   case EIO_HTTP_HOLD_GET:
-    c->kind = CONN_GET_HELD;
+    eio_driver_attach(a->driver, &c->dc, EIO_CONN_GET, mt->router, r.session);
     c->wsi = wsi;
-    c->router = mt->router;
-    c->s = r.session;
     c->close_after = close;
     if (r.allow_origin) c->allow_origin = strdup(r.allow_origin); /* none if out of memory */
-    eio_session_set_poll_conn(c->s, wsi);
     hold_get(a, wsi, c);
-    flush_add(a, c); /* answered at once if output is queued */
+    eio_driver_queue(a->driver, &c->dc); /* answered at once if output is queued */
     return 0;
   case EIO_HTTP_READ_BODY:
-    c->kind = CONN_POST_BODY;
-    c->router = mt->router;
-    c->s = r.session;
+    eio_driver_attach(a->driver, &c->dc, EIO_CONN_POST, mt->router, r.session);
     c->close_after = close;
     if (r.allow_origin) c->allow_origin = strdup(r.allow_origin); /* none if out of memory */
     return 0;
@@ -468,98 +270,76 @@ static int on_http(sioref_adapter *a, struct lws *wsi, conn *c) {
   case EIO_HTTP_WEBSOCKET_CLOSE:
     break;
   }
-  return respond_simple(wsi, 500, close);
+  return sioref_http_respond_simple(wsi, 500, close);
 }
 
-/* Answer the held GET on WSI if the session has something for it (from WRITEABLE or
- * from flush_out()). Returns 0, or -1 when the connection is to be closed. */
-static int answer_get(sioref_adapter *a, struct lws *wsi, conn *c) {
-  if (c->kind != CONN_GET_HELD || !c->s) return 0;
-  eio_http_response r;
-  int rc = eio_server_poll_response(c->router, c->s, &r);
-  if (rc == 0) return 0; /* still held: the next wake asks again */
-  unhold_get(wsi, c);
-  /* Requests behind the GET in lws' buffer (pipelined): its answer is the last. */
-  if (rx_buffered(a, wsi)) c->close_after = true;
+/* The driver's HTTP writer: the answer to a held GET (its poll body, with LWS_PRE
+ * headroom) or to a routed POST, on C's connection. Returns 0 or -1. */
+static int io_http_write(void *user, eio_conn *dc, const eio_http_response *r) {
+  sioref_adapter *a = user;
+  conn *c = (conn *)dc;
+  struct lws *wsi = c->wsi;
+  bool get = dc->kind == EIO_CONN_GET;
+  if (get) unhold_get(wsi, c);
+  /* Requests behind this one in lws' buffer (pipelined): its answer is the last. */
+  if (sioref_http_rx_buffered(a->ctx, wsi)) c->close_after = true;
+  if (get)
+    return sioref_http_write(wsi, r->status, r->content_type, r->body, r->body_len, true,
+                             c->allow_origin, NULL, true, c->close_after);
+  return sioref_http_respond(wsi, r, c->allow_origin, c->close_after);
+}
+
+/* After the driver served C's HTTP request with RESULT (C released): end the
+ * transaction. Returns 0 to keep the connection, -1 to close it. */
+static int end_http(struct lws *wsi, conn *c, int result) {
   bool close = c->close_after;
-  int w = -1;
-  if (rc > 0)
-    w = write_response(wsi, r.status, r.content_type, r.body, r.body_len, true, c->allow_origin,
-                       NULL, true, close);
-  else
-    eio_server_poll_aborted(c->router, c->s, sioref_adapter_now_ms()); /* cannot answer */
-  release_conn(c);
-  if (rc < 0 || w < 0) return -1;
-  return finish(wsi, close);
+  conn_reset(c);
+  if (result < 0) return -1;
+  return sioref_http_finish(wsi, close);
+}
+
+/* Serve C's held GET or complete POST now, from one of its own callbacks. */
+static int serve_http(sioref_adapter *a, struct lws *wsi, conn *c) {
+  int rc = eio_driver_service(a->driver, &c->dc, now_ms());
+  return rc == EIO_DRIVER_KEEP ? 0 : end_http(wsi, c, rc);
 }
 
 static int on_http_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
-  flush_unlink(c);
-  return answer_get(a, wsi, c);
+  if (c->dc.kind != EIO_CONN_GET || !c->dc.s) return 0;
+  return serve_http(a, wsi, c);
 }
 
 static int on_body(sioref_adapter *a, conn *c, const void *in, size_t len) {
   (void)a;
-  if (c->kind != CONN_POST_BODY || !c->s) return 0;
-  const eio_config *cfg = eio_server_session_config(c->router);
-  /* EIO-LIM-1: never hold more than maxPayload of a body. */
-  return conn_append(c, in, len, cfg->max_payload_bytes);
+  if (c->dc.kind != EIO_CONN_POST || !c->dc.s) return 0;
+  /* EIO-LIM-1: never hold more of a body than the router needs to refuse it. */
+  return conn_append(c, in, len, eio_server_input_cap(c->dc.router));
 }
 
-/* A complete POST body goes to its session from flush_out(), after every socket event
- * of this turn of the loop. libev runs the events of one turn newest first, so a GET
- * and a POST that a client sends side by side on two connections would otherwise be
+/* A complete POST body goes to its session from the driver's flush, after every socket
+ * event of this turn of the loop. libev runs the events of one turn newest first, so a
+ * GET and a POST that a client sends side by side on two connections would otherwise be
  * seen in the opposite order whenever both arrive in the same turn: a POST "1" would
  * close the session before the GET sent with it is held (the official suites expect
  * the GET to be answered). Polls on the same turn are thus always routed before the
  * bodies, as they are when the requests come one turn apart. */
-static int answer_post(struct lws *wsi, conn *c);
-
 static int on_body_done(sioref_adapter *a, struct lws *wsi, conn *c) {
-  if (c->kind != CONN_POST_BODY || !c->s) return 0;
+  if (c->dc.kind != EIO_CONN_POST || !c->dc.s) return 0;
   /* lws calls again while the answer is deferred when bytes follow the body (a
    * pipelined request): answer now, as the last on this connection. */
-  if (c->body_done) {
+  if (c->dc.body_ready) {
     c->close_after = true;
-    return answer_post(wsi, c);
+    return serve_http(a, wsi, c);
   }
-  c->body_done = true;
   c->wsi = wsi;
-  flush_add(a, c);
+  eio_driver_post_ready(a->driver, &c->dc, c->buf, c->len);
   return 0;
 }
 
-/* Route the complete body of the POST on WSI and answer it. Returns 0, or -1 when the
- * connection is to be closed. */
-static int answer_post(struct lws *wsi, conn *c) {
-  eio_http_response r;
-  char origin[256];
-  snprintf(origin, sizeof origin, "%s", c->allow_origin ? c->allow_origin : "");
-  const uint8_t *body = c->buf ? c->buf : (const uint8_t *)"";
-  bool close = c->close_after;
-  int rc = eio_server_post_body(c->router, c->s, body, c->len, c->too_large,
-                                sioref_adapter_now_ms(), &r);
-  int w = rc < 0 ? -1 : respond(wsi, &r, origin[0] ? origin : NULL, close);
-  release_conn(c);
-  if (w < 0) return -1;
-  return finish(wsi, close);
-}
-
 static void on_http_closed(sioref_adapter *a, conn *c) {
-  uint64_t now = sioref_adapter_now_ms();
-  if (c->s && c->kind == CONN_GET_HELD) {
-    vlog(a, "poll aborted", c->s);
-    eio_session_set_poll_conn(c->s, NULL);
-    eio_server_poll_aborted(c->router, c->s, now); /* EIO-TR-12 */
-  } else if (c->s && c->kind == CONN_POST_BODY && c->body_done) {
-    /* The whole body came before the client left: its packets count. */
-    eio_http_response r;
-    eio_server_post_body(c->router, c->s, c->buf ? c->buf : (const uint8_t *)"", c->len,
-                         c->too_large, now, &r);
-  } else if (c->s && c->kind == CONN_POST_BODY) {
-    eio_server_post_aborted(c->router, c->s, now);
-  }
-  release_conn(c);
+  if (c->dc.s && c->dc.kind == EIO_CONN_GET) vlog(a, "poll aborted", c->dc.s); /* EIO-TR-12 */
+  eio_driver_closed(a->driver, &c->dc, now_ms()); /* a complete body still counts */
+  conn_reset(c);
 }
 
 /* ---- WebSocket ---- */
@@ -567,7 +347,7 @@ static void on_http_closed(sioref_adapter *a, conn *c) {
 static void drop_pending(sioref_adapter *a) {
   if (!a->pending_wsi) return;
   if (a->pending_s) {
-    eio_session_ws_closed(a->pending_s, sioref_adapter_now_ms());
+    eio_server_ws_closed(a->pending_router, a->pending_s, now_ms());
     eio_server_release(a->pending_router, a->pending_s);
   }
   a->pending_wsi = NULL;
@@ -578,19 +358,19 @@ static void drop_pending(sioref_adapter *a) {
 static int on_confirm_upgrade(sioref_adapter *a, struct lws *wsi, const char *proto) {
   if (!proto || strcmp(proto, "websocket") != 0) return -1;
   reqbuf rb;
-  if (parse_request(wsi, &rb) < 0) return -1;
+  if (sioref_http_parse(wsi, &rb) < 0) return -1;
   mount *mt = find_mount(a, rb.uri);
   /* A refused upgrade is closed after its answer (lws does it): say so. */
   if (!mt) {
-    write_response(wsi, 404, NULL, NULL, 0, false, NULL, NULL, false, true);
+    sioref_http_write(wsi, 404, NULL, NULL, 0, false, NULL, NULL, false, true);
     return 1;
   }
   drop_pending(a);
   eio_http_response r;
-  if (eio_server_ws_open(mt->router, &rb.rq, sioref_adapter_now_ms(), &r) < 0) return -1;
+  if (eio_server_ws_open(mt->router, &rb.rq, now_ms(), &r) < 0) return -1;
   if (r.action != EIO_HTTP_WEBSOCKET && r.action != EIO_HTTP_WEBSOCKET_CLOSE) {
     /* EIO-TR-14: refused before the 101, with the router's HTTP error. */
-    if (respond(wsi, &r, NULL, true)) return -1;
+    if (sioref_http_respond(wsi, &r, NULL, true)) return -1;
     return 1;
   }
   /* EIO_HTTP_WEBSOCKET_CLOSE: pending with no session; on_filter marks it to close. */
@@ -602,132 +382,111 @@ static int on_confirm_upgrade(sioref_adapter *a, struct lws *wsi, const char *pr
 
 static int on_filter(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (a->pending_wsi != wsi || !c) return 1;
-  if (c->s) release_conn(c);
-  conn_reset(c);
+  release_conn(a, c);
   /* EIO-TR-19: a second WebSocket is closed once established, with no packet. */
-  c->kind = a->pending_s ? CONN_WS : CONN_WS_CLOSE;
+  c->ws_close_only = !a->pending_s;
   c->wsi = wsi;
-  c->router = a->pending_router;
-  c->s = a->pending_s;
+  if (a->pending_s)
+    eio_driver_attach(a->driver, &c->dc, EIO_CONN_WS, a->pending_router, a->pending_s);
   a->pending_wsi = NULL;
   a->pending_s = NULL;
   a->pending_router = NULL;
-  if (c->s) eio_session_set_ws_conn(c->s, wsi);
   return 0;
 }
 
+/* Reassemble one WebSocket message (at most eio_server_input_cap() bytes of it) and
+ * route it. The adapter decides nothing about its size: EIO-TR-18, EIO-LIM-1 are
+ * decided by the session (eio_session_ws_message), the 1009 close is carried out here. */
 static int on_ws_receive(sioref_adapter *a, struct lws *wsi, conn *c, const void *in, size_t len) {
-  if (c->kind != CONN_WS || !c->s) return -1;
-  const eio_config *cfg = eio_server_session_config(c->router);
+  if (c->dc.kind != EIO_CONN_WS || !c->dc.s) return -1;
   bool complete = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
-  uint64_t now;
-  if (!c->in_msg && complete && len <= cfg->max_payload_bytes) {
-    /* The usual case: the whole message in one piece, handed on where lws keeps it
-     * (the session checks its size against maxPayload). */
-    now = sioref_adapter_now_ms();
-    eio_session_ws_message(c->s, in ? in : (const uint8_t *)"", len, lws_frame_is_binary(wsi) != 0,
-                           now);
-    return 0;
+  const uint8_t *msg = in ? in : (const uint8_t *)"";
+  bool binary = lws_frame_is_binary(wsi) != 0;
+  if (c->in_msg || !complete) {
+    /* The usual case skips this: a whole message in one piece is routed from where
+     * lws keeps it. */
+    if (!c->in_msg) {
+      c->in_msg = true;
+      c->len = 0;
+      c->too_large = false;
+      c->msg_binary = binary;
+    }
+    if (conn_append(c, in, len, eio_server_input_cap(c->dc.router)) < 0) return -1;
+    if (!complete) return 0;
+    c->in_msg = false;
+    msg = c->buf ? c->buf : (const uint8_t *)"";
+    len = c->len;
+    binary = c->msg_binary;
   }
-  if (!c->in_msg) {
-    c->in_msg = true;
-    c->len = 0;
-    c->too_large = false;
-    c->msg_binary = lws_frame_is_binary(wsi) != 0;
+  int rc = eio_driver_ws_message(a->driver, &c->dc, msg, len, binary, now_ms());
+  if (msg == c->buf) {
+    /* Large messages are rare: give the buffer back rather than keep it per connection. */
+    free(c->buf);
+    c->buf = NULL;
+    c->len = c->cap = 0;
   }
-  if (conn_append(c, in, len, cfg->max_payload_bytes) < 0) return -1;
-  if (!complete) return 0;
-  c->in_msg = false;
-  now = sioref_adapter_now_ms();
-  if (c->too_large) {
-    /* EIO-TR-18, EIO-LIM-1: a message over maxPayload closes the session (a probe
-     * WebSocket only ends the upgrade). */
-    vlog(a, "ws message too large", c->s);
-    if (eio_session_transport(c->s) == EIO_TRANSPORT_WEBSOCKET)
-      eio_session_abort(c->s, EIO_CLOSE_TRANSPORT_ERROR, now);
+  if (rc == REF_ERR_PAYLOAD_TOO_LARGE) {
+    vlog(a, "ws message too large", c->dc.s);
     lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
     return -1;
   }
-  eio_session_ws_message(c->s, c->buf ? c->buf : (const uint8_t *)"", c->len, c->msg_binary, now);
-  /* Large messages are rare: give the buffer back rather than keep it per connection. */
-  free(c->buf);
-  c->buf = NULL;
-  c->len = c->cap = 0;
   /* Output or a close is announced by the session's wake; nothing else to do. */
   return 0;
 }
 
-/* Write what the session has queued for WSI, one WebSocket message per packet, until
- * lws has to keep a partial write. Returns 0, 1 when the WebSocket is to be closed
- * (that is only done from a callback), or -1 on a write error. */
-static int write_ws(struct lws *wsi, conn *c) {
-  while (!lws_partial_buffered(wsi)) {
-    const uint8_t *d;
-    size_t n;
-    bool bin;
-    int rc = eio_session_ws_pull(c->s, &d, &n, &bin);
-    if (rc < 0) return -1;
-    if (rc == 0) return eio_session_ws_want_close(c->s) ? 1 : 0;
-    if (lws_write(wsi, (unsigned char *)d, n, bin ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)n)
-      return -1;
-  }
-  lws_callback_on_writable(wsi); /* lws drains its copy, then WRITEABLE goes on */
-  return 0;
+/* The driver's WebSocket writer: one message per lws_write; what the socket does not
+ * take now lws keeps (a partial write), sent when it is writable. */
+static int io_ws_write(void *user, eio_conn *dc, const uint8_t *d, size_t n, bool bin) {
+  (void)user;
+  conn *c = (conn *)dc;
+  return lws_write(c->wsi, (unsigned char *)d, n, bin ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)n
+             ? -1
+             : 0;
+}
+
+/* While lws keeps a partial write nothing more is pulled: WRITEABLE goes on. */
+static bool io_ws_busy(void *user, eio_conn *dc) {
+  (void)user;
+  conn *c = (conn *)dc;
+  if (!lws_partial_buffered(c->wsi)) return false;
+  lws_callback_on_writable(c->wsi);
+  return true;
 }
 
 static int on_ws_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
-  (void)a;
-  if (c->kind == CONN_WS_CLOSE) {
+  if (c->ws_close_only) {
     lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0); /* EIO-TR-19 */
     return -1;
   }
-  if (c->kind != CONN_WS || !c->s) return -1;
-  flush_unlink(c);
-  int rc = write_ws(wsi, c);
-  if (rc > 0) lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+  if (c->dc.kind != EIO_CONN_WS || !c->dc.s) return -1;
+  int rc = eio_driver_service(a->driver, &c->dc, now_ms());
+  if (rc == EIO_DRIVER_WS_CLOSE) lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
   return rc ? -1 : 0;
 }
 
-/* Write out every connection woken since the last call; run before the loop waits. */
-static void flush_out(sioref_adapter *a) {
-  while (a->flush) {
-    conn *c = a->flush;
-    struct lws *wsi = c->wsi;
-    flush_unlink(c);
-    if (!c->s || !wsi) continue;
-    if (c->kind == CONN_POST_BODY) {
-      /* Bytes behind the body (pipelined): this answer is the connection's last. */
-      if (c->body_done && rx_buffered(a, wsi)) c->close_after = true;
-      if (c->body_done && answer_post(wsi, c) < 0)
-        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
-      continue;
-    }
-    if (c->kind == CONN_GET_HELD) {
-      /* Closed at once (answered with "Connection: close", or failed): an asynchronous
-       * kill waits for lws' next timer service, which an idle loop may not run for
-       * long, leaving the socket open. What lws still holds of the answer is flushed
-       * before the close. */
-      if (answer_get(a, wsi, c) < 0)
-        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
-      continue;
-    }
-    if (c->kind != CONN_WS) continue;
-    int rc = write_ws(c->wsi, c);
-    if (rc > 0) {
-      lws_callback_on_writable(c->wsi); /* the close is done in WRITEABLE */
-    } else if (rc < 0) {
-      lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-    }
+/* What the driver's flush did with a woken connection (RESULT is not KEEP). */
+static void on_flushed(void *user, eio_conn *dc, int result) {
+  (void)user;
+  conn *c = (conn *)dc;
+  struct lws *wsi = c->wsi;
+  if (dc->kind == EIO_CONN_WS) {
+    if (result == EIO_DRIVER_WS_CLOSE)
+      lws_callback_on_writable(wsi); /* the close is done in WRITEABLE */
+    else if (result < 0)
+      lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    return;
   }
+  /* An HTTP answer: closed at once (answered with "Connection: close", or failed): an
+   * asynchronous kill waits for lws' next timer service, which an idle loop may not
+   * run for long, leaving the socket open. What lws still holds of the answer is
+   * flushed before the close. */
+  if (end_http(wsi, c, result) < 0) lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
 }
 
 static void on_ws_closed(sioref_adapter *a, conn *c) {
-  if (c->kind == CONN_WS && c->s) {
-    vlog(a, "websocket closed", c->s);
-    eio_session_set_ws_conn(c->s, NULL);
-    eio_session_ws_closed(c->s, sioref_adapter_now_ms());
-  }
-  release_conn(c);
+  if (c->dc.kind == EIO_CONN_WS && c->dc.s) vlog(a, "websocket closed", c->dc.s);
+  eio_driver_closed(a->driver, &c->dc, now_ms());
+  conn_reset(c);
 }
 
 /* ---- the lws callback ---- */
@@ -754,7 +513,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
     return on_filter(a, wsi, c);
   case LWS_CALLBACK_ESTABLISHED:
-    if (c && c->s) vlog(a, "websocket open", c->s);
+    if (c && c->dc.s) vlog(a, "websocket open", c->dc.s);
     lws_callback_on_writable(wsi); /* the open packet, for a new session */
     return 0;
   case LWS_CALLBACK_RECEIVE:
@@ -800,14 +559,20 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   sioref_adapter *a = calloc(1, sizeof *a);
   if (!a) return -1;
   a->verbose = cfg->verbose;
-  a->tick = cfg->tick;
-  a->tick_user = cfg->tick_user;
+  eio_driver_io io = {io_http_write, io_ws_write, io_ws_busy, a};
+  a->driver = eio_driver_new(&io);
+  if (!a->driver || (cfg->tick && eio_driver_add_hook(a->driver, cfg->tick, cfg->tick_user) < 0)) {
+    eio_driver_free(a->driver);
+    free(a);
+    return -1;
+  }
   a->timer_at = EIO_NO_DEADLINE;
   a->cap_ms = EIO_NO_DEADLINE;
   lws_set_log_level(cfg->verbose ? (LLL_ERR | LLL_WARN) : LLL_ERR, NULL);
   a->loop = ev_loop_new(EVFLAG_AUTO);
   if (!a->loop) {
     fprintf(stderr, "sioref: cannot create the event loop\n");
+    eio_driver_free(a->driver);
     free(a);
     return -1;
   }
@@ -837,6 +602,7 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
             "Debian package libwebsockets-evlib-ev)\n",
             cfg->host ? cfg->host : "*", cfg->port);
     ev_loop_destroy(a->loop);
+    eio_driver_free(a->driver);
     free(a);
     return -1;
   }
@@ -846,6 +612,7 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
     fprintf(stderr, "sioref: cannot listen on %s:%d\n", cfg->host ? cfg->host : "*", cfg->port);
     lws_context_destroy(a->ctx);
     ev_loop_destroy(a->loop);
+    eio_driver_free(a->driver);
     free(a);
     return -1;
   }
@@ -856,6 +623,7 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
 int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv) {
   if (!a || !path || !srv || a->n_mounts >= SIOREF_MAX_MOUNTS) return -1;
   if (strlen(path) >= sizeof a->mounts[0].path) return -1;
+  if (eio_driver_add_router(a->driver, srv) < 0) return -1;
   mount *m = &a->mounts[a->n_mounts++];
   snprintf(m->path, sizeof m->path, "%s", path);
   m->path_len = strlen(m->path);
@@ -865,20 +633,11 @@ int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv) {
 
 int sioref_adapter_port(const sioref_adapter *a) { return a ? a->port : -1; }
 
-/* Output for S: its held GET or WebSocket is written by flush_out() before the loop
- * next waits (a connection not yet set up for that waits for WRITEABLE instead). */
+/* Output for S: its held GET or WebSocket is written by the driver's flush before the
+ * loop next waits. */
 void sioref_adapter_wake(void *user, eio_session *s) {
   sioref_adapter *a = user;
-  struct lws *conns[2] = {eio_session_poll_conn(s), eio_session_ws_conn(s)};
-  for (int i = 0; i < 2; i++) {
-    struct lws *w = conns[i];
-    if (!w) continue;
-    conn *c = lws_wsi_user(w);
-    if (a && c && c->wsi == w)
-      flush_add(a, c);
-    else
-      lws_callback_on_writable(w);
-  }
+  if (a) eio_driver_wake(a->driver, s);
 }
 
 void sioref_adapter_interrupt(sioref_adapter *a) {
@@ -894,16 +653,9 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents) {
 /* Run every due timer and arm the ev_timer for the next one (never later than
  * a->cap_ms). Cheap when nothing is due: the routers keep their sessions in a heap. */
 static void run_timers(sioref_adapter *a) {
-  uint64_t now = sioref_adapter_now_ms();
-  uint64_t next = a->cap_ms;
-  for (size_t i = 0; i < a->n_mounts; i++) {
-    uint64_t d = eio_server_tick(a->mounts[i].router, now);
-    if (d < next) next = d;
-  }
-  if (a->tick) {
-    uint64_t d = a->tick(a->tick_user, now);
-    if (d < next) next = d;
-  }
+  uint64_t now = now_ms();
+  uint64_t next = eio_driver_tick(a->driver, now);
+  if (a->cap_ms < next) next = a->cap_ms;
   if (next == a->timer_at && ev_is_active(&a->timer)) return;
   ev_timer_stop(a->loop, &a->timer);
   a->timer_at = next;
@@ -924,7 +676,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
     return;
   }
   run_timers(a);
-  flush_out(a);
+  eio_driver_flush(a->driver, now_ms(), on_flushed, a);
 }
 
 /* Sessions with a connection still open: their CLOSE packet can still be delivered.
@@ -942,11 +694,11 @@ int sioref_adapter_run(sioref_adapter *a, volatile sig_atomic_t *stop, uint32_t 
   /* EIO-CL-4, EIO-CL-5: close every session in order, then give the close packets a
    * bounded time to leave. */
   a->draining = true;
-  uint64_t now = sioref_adapter_now_ms();
+  uint64_t now = now_ms();
   for (size_t i = 0; i < a->n_mounts; i++) eio_server_close_all(a->mounts[i].router, now);
   uint64_t end = now + grace_ms;
   a->cap_ms = end;
-  while (connected_sessions(a) && sioref_adapter_now_ms() < end) ev_run(a->loop, EVRUN_ONCE);
+  while (connected_sessions(a) && now_ms() < end) ev_run(a->loop, EVRUN_ONCE);
   return 0;
 }
 
@@ -956,5 +708,6 @@ void sioref_adapter_free(sioref_adapter *a) {
   ev_prepare_stop(a->loop, &a->prepare);
   if (a->ctx) lws_context_destroy(a->ctx); /* closes connections: CLOSED callbacks release holds */
   ev_loop_destroy(a->loop);
+  eio_driver_free(a->driver);
   free(a);
 }

@@ -4,6 +4,8 @@
 #define SIOREF_SIO_INTERNAL_H
 
 #include "sioref/sio_binary.h"
+#include "sioref/sio_emit.h"
+#include "sioref/sio_room.h"
 #include "sioref/sio_server.h"
 
 /* Membership is kept from both sides so that joining, leaving and emitting cost O(1)

@@ -11,9 +11,15 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "sioref/adapter.h"
+#include "sioref/lws_adapter.h"
 #include "sioref/eio_server.h"
-#include "eio_sio_glue.h"
+#if SIOREF_HAVE_SIO
+#include "sioref/contract_app.h"
+#include "sioref/eio_sio_glue.h"
+#else
+typedef struct eio_sio_glue eio_sio_glue; /* a build without the Socket.IO layer */
+static void eio_sio_glue_free(eio_sio_glue *g) { (void)g; }
+#endif
 
 #define MAX_ORIGINS 16
 
@@ -164,20 +170,23 @@ static int os_random(void *user, uint8_t *buf, size_t len) {
 
 static bool g_verbose;
 
-static void echo_open(void *user, eio_session *s) {
+static void echo_open(void *user, eio_session *s, uint64_t now_ms) {
   (void)user;
+  (void)now_ms;
   if (g_verbose)
     fprintf(stderr, "sioref: engine.io open %s over %s\n", eio_session_sid(s),
             eio_session_transport(s) == EIO_TRANSPORT_POLLING ? "polling" : "websocket");
 }
 
-static void echo_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin) {
+static void echo_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool bin,
+                         uint64_t now_ms) {
   (void)user;
-  eio_session_send(s, d, n, bin, sioref_adapter_now_ms());
+  eio_session_send(s, d, n, bin, now_ms);
 }
 
-static void echo_close(void *user, eio_session *s, eio_close_reason reason) {
+static void echo_close(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms) {
   (void)user;
+  (void)now_ms;
   if (g_verbose)
     fprintf(stderr, "sioref: engine.io close %s (%s)\n", eio_session_sid(s),
             eio_close_reason_text(reason));
@@ -216,7 +225,12 @@ int main(int argc, char **argv) {
   sioref_adapter_config ac = {.host = o.host, .port = (int)o.port, .verbose = o.verbose};
   eio_sio_glue *glue = NULL;
 #if SIOREF_HAVE_SIO
-  glue = eio_sio_glue_new((uint64_t)o.connect_timeout_ms, os_random, o.verbose);
+  /* The application: the test-app contract, with the connect timeout of the flags. */
+  sio_server_config app = {0};
+  contract_app_configure(&app);
+  app.connect_timeout_ms = (uint64_t)o.connect_timeout_ms;
+  app.random = os_random;
+  glue = eio_sio_glue_new(&app, o.verbose);
   if (!glue) {
     fprintf(stderr, "sioref: cannot create the Socket.IO layer\n");
     return 1;

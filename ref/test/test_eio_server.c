@@ -20,19 +20,22 @@ static int fake_random(void *user, uint8_t *buf, size_t len) {
   NEXT_BYTE++;
   return 0;
 }
-static void on_open(void *u, eio_session *s) {
+static void on_open(void *u, eio_session *s, uint64_t now_ms) {
   (void)u;
   (void)s;
+  (void)now_ms;
   OPENS++;
 }
-static void on_message(void *u, eio_session *s, const uint8_t *d, size_t n, bool bin) {
+static void on_message(void *u, eio_session *s, const uint8_t *d, size_t n, bool bin,
+                       uint64_t now_ms) {
   (void)u;
   MSGS++;
-  eio_session_send(s, d, n, bin, 0); /* echo */
+  eio_session_send(s, d, n, bin, now_ms); /* echo */
 }
-static void on_close(void *u, eio_session *s, eio_close_reason r) {
+static void on_close(void *u, eio_session *s, eio_close_reason r, uint64_t now_ms) {
   (void)u;
   (void)s;
+  (void)now_ms;
   CLOSES++;
   LAST_REASON = r;
 }
@@ -197,7 +200,7 @@ Test(router, post_ok_and_echo_over_poll) {
   const char *body = "4test1\x1e"
                      "4test2\x1e"
                      "4test3";
-  cr_assert_eq(eio_server_post_body(SRV, s, (const uint8_t *)body, strlen(body), false, 1, &pr), 0);
+  cr_assert_eq(eio_server_post_body(SRV, s, (const uint8_t *)body, strlen(body), 1, &pr), 0);
   cr_assert_eq(pr.status, 200);
   cr_assert_eq(pr.body_len, 2);
   cr_assert_eq(memcmp(pr.body, "ok", 2), 0);
@@ -241,7 +244,7 @@ Test(router, concurrent_post_closes_session) {
   assert_error(request("POST", q, NULL), 400, E3); /* EIO-TR-7 */
   cr_assert_eq(CLOSES, 1);
   eio_http_response pr;
-  eio_server_post_body(SRV, s, (const uint8_t *)"4x", 2, false, 1, &pr);
+  eio_server_post_body(SRV, s, (const uint8_t *)"4x", 2, 1, &pr);
   cr_assert_eq(pr.status, 400);
   cr_assert_eq(MSGS, 0);
   eio_server_release(SRV, s);
@@ -254,7 +257,13 @@ Test(router, oversize_post_gets_413_and_closes) {
   const char *q = q_sid("EIO=4&transport=polling&sid=%s", sid);
   eio_http_response r = request("POST", q, NULL);
   eio_http_response pr;
-  cr_assert_eq(eio_server_post_body(SRV, r.session, NULL, 0, true, 1, &pr), 0);
+  /* a body cut by the I/O layer at eio_server_input_cap() bytes (maxPayload + 1) */
+  size_t cap = eio_server_input_cap(SRV);
+  cr_assert_eq(cap, 51);
+  char cut[51];
+  memset(cut, 'a', sizeof cut);
+  cut[0] = '4';
+  cr_assert_eq(eio_server_post_body(SRV, r.session, (const uint8_t *)cut, cap, 1, &pr), 0);
   cr_assert_eq(pr.status, 413); /* EIO-TR-10 */
   cr_assert_eq(MSGS, 0);
   cr_assert_eq(CLOSES, 1);
@@ -267,7 +276,7 @@ Test(router, oversize_post_gets_413_and_closes) {
   char big[60];
   memset(big, 'a', sizeof big);
   big[0] = '4';
-  eio_server_post_body(SRV, r.session, (const uint8_t *)big, sizeof big, false, 1, &pr);
+  eio_server_post_body(SRV, r.session, (const uint8_t *)big, sizeof big, 1, &pr);
   cr_assert_eq(pr.status, 413);
   eio_server_release(SRV, r.session);
 }
@@ -277,7 +286,7 @@ Test(router, undecodable_post_gets_400_and_closes) {
   eio_session *s = handshake(sid, 0);
   const char *q = q_sid("EIO=4&transport=polling&sid=%s", sid);
   eio_http_response r = request("POST", q, NULL), pr;
-  eio_server_post_body(SRV, s, (const uint8_t *)"x", 1, false, 1, &pr);
+  eio_server_post_body(SRV, s, (const uint8_t *)"x", 1, 1, &pr);
   assert_error(pr, 400, E3); /* EIO-TR-9 */
   eio_server_release(SRV, r.session);
   assert_error(request("GET", q, NULL), 400, E1);
@@ -597,7 +606,7 @@ Test(router, timer_heap_matches_every_session) {
             request("POST", q_sid("EIO=4&transport=polling&sid=%s", eio_session_sid(s)), NULL);
         if (r.action == EIO_HTTP_READ_BODY) {
           eio_http_response pr;
-          eio_server_post_body(SRV, s, (const uint8_t *)"3", 1, false, now, &pr);
+          eio_server_post_body(SRV, s, (const uint8_t *)"3", 1, now, &pr);
           eio_server_release(SRV, s);
         }
       }

@@ -23,9 +23,11 @@ typedef struct rec {
 static rec R;
 static eio_config CFG;
 
-static void on_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool binary) {
+static void on_message(void *user, eio_session *s, const uint8_t *d, size_t n, bool binary,
+                       uint64_t now_ms) {
   (void)user;
   (void)s;
+  (void)now_ms;
   if (R.n_msgs < 16 && n < 64) {
     memcpy(R.msgs[R.n_msgs], d, n);
     R.msgs[R.n_msgs][n] = 0;
@@ -33,9 +35,10 @@ static void on_message(void *user, eio_session *s, const uint8_t *d, size_t n, b
   }
   R.n_msgs++;
 }
-static void on_close(void *user, eio_session *s, eio_close_reason reason) {
+static void on_close(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms) {
   (void)user;
   (void)s;
+  (void)now_ms;
   R.closes++;
   R.reason = reason;
 }

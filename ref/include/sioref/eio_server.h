@@ -46,10 +46,12 @@ typedef struct eio_server_config {
   void *random_user;
   /* The application: on_open after a handshake (the open packet is already queued,
    * so anything the application sends follows it); on_message and on_close as in
-   * eio_session_callbacks. Any may be NULL. */
-  void (*on_open)(void *user, eio_session *s);
-  void (*on_message)(void *user, eio_session *s, const uint8_t *data, size_t len, bool binary);
-  void (*on_close)(void *user, eio_session *s, eio_close_reason reason);
+   * eio_session_callbacks. Any may be NULL. Time comes in as NOW_MS, the time the I/O
+   * layer gave to the call that caused the event: an application never reads a clock. */
+  void (*on_open)(void *user, eio_session *s, uint64_t now_ms);
+  void (*on_message)(void *user, eio_session *s, const uint8_t *data, size_t len, bool binary,
+                     uint64_t now_ms);
+  void (*on_close)(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms);
   void *app_user;
   /* The I/O layer's wake callback (see eio_session_callbacks.wake). */
   void (*wake)(void *user, eio_session *s);
@@ -114,11 +116,17 @@ int eio_server_poll_response(eio_server *srv, eio_session *s, eio_http_response 
  * server does). The caller still releases its hold. */
 void eio_server_poll_aborted(eio_server *srv, eio_session *s, uint64_t now_ms);
 
-/* The whole POST body for S (after READ_BODY), or TOO_LARGE = true when the body
- * grew past maxPayload while being read (BODY may then be a prefix or NULL).
- * Fills RESP: 200 "ok", 413 (EIO-LIM; S closed) or 400. Returns 0 or an error. */
+/* The most bytes of one POST body or WebSocket message the I/O layer needs to keep:
+ * maxPayload + 1. A longer input is refused whatever its content, so the I/O layer
+ * reassembles at most this many bytes and passes them on; the session, not the I/O
+ * layer, decides that they are too many (EIO-LIM-1). */
+size_t eio_server_input_cap(const eio_server *srv);
+
+/* The whole POST body for S (after READ_BODY): all of it, or its first
+ * eio_server_input_cap() bytes when it was longer. Fills RESP: 200 "ok", 413 (over
+ * maxPayload, EIO-TR-10, EIO-LIM-1; S closed) or 400. Returns 0 or an error. */
 int eio_server_post_body(eio_server *srv, eio_session *s, const uint8_t *body, size_t len,
-                         bool too_large, uint64_t now_ms, eio_http_response *resp);
+                         uint64_t now_ms, eio_http_response *resp);
 
 /* The POST's connection went away before its body was complete: S is closed. */
 void eio_server_post_aborted(eio_server *srv, eio_session *s, uint64_t now_ms);
@@ -131,6 +139,18 @@ void eio_server_post_aborted(eio_server *srv, eio_session *s, uint64_t now_ms);
  * error when refused. Returns 0 or an error. */
 int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t now_ms,
                        eio_http_response *resp);
+
+/* One whole WebSocket message on the WebSocket the router gave S (EIO_HTTP_WEBSOCKET):
+ * all of it, or its first eio_server_input_cap() bytes when it was longer. Returns 0,
+ * or REF_ERR_PAYLOAD_TOO_LARGE (EIO-TR-18, EIO-LIM-1): close this WebSocket with status
+ * 1009 (RFC 6455 section 7.4.1); S is closed when that WebSocket was its transport.
+ * REF_ERR_INVALID_ARGUMENT on NULL arguments. */
+int eio_server_ws_message(eio_server *srv, eio_session *s, const uint8_t *data, size_t len,
+                          bool binary, uint64_t now_ms);
+
+/* S's WebSocket went away (closed by either side): S closes when it was its transport
+ * ("transport close"), or goes on polling when it was an upgrade probe. */
+void eio_server_ws_closed(eio_server *srv, eio_session *s, uint64_t now_ms);
 
 /* RFC 9112 section 9.6: whether the connection must be closed after the response to a
  * request of HTTP version VERSION (the request line's "HTTP/1.1"; NULL is taken as 1.1)

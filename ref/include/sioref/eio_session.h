@@ -74,11 +74,15 @@ typedef struct eio_session eio_session;
 
 typedef struct eio_session_callbacks {
   /* A MESSAGE from the client. DATA/LEN borrowed for the call only; BINARY says it
-   * was a binary message (raw bytes, already base64-decoded on polling). */
-  void (*on_message)(void *user, eio_session *s, const uint8_t *data, size_t len, bool binary);
+   * was a binary message (raw bytes, already base64-decoded on polling). NOW_MS is the
+   * time given to the call that delivered it. */
+  void (*on_message)(void *user, eio_session *s, const uint8_t *data, size_t len, bool binary,
+                     uint64_t now_ms);
   /* The session reached CLOSED (exactly once). The session stays valid until the
-   * router frees it; user data should be detached here. */
-  void (*on_close)(void *user, eio_session *s, eio_close_reason reason);
+   * router frees it; user data should be detached here. NOW_MS is the time given to
+   * the call that closed it (for a close completed by pulling the CLOSE packet, which
+   * takes no time, the time of the latest call on S that did). */
+  void (*on_close)(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms);
   /* Output to pull, a held GET to answer, or a WebSocket to close: schedule a write.
    * Must not pull or free anything itself. */
   void (*wake)(void *user, eio_session *s);
@@ -170,7 +174,8 @@ int eio_session_poll_pull(eio_session *s, const uint8_t **body, size_t *len);
 void eio_session_poll_aborted(eio_session *s, uint64_t now_ms);
 
 /* A complete POST body. Packets are handled in order until one closes S.
- * Returns 0 (answer 200 "ok"), or REF_ERR_PAYLOAD_TOO_LARGE (EIO-LIM; S aborted),
+ * Returns 0 (answer 200 "ok"), or REF_ERR_PAYLOAD_TOO_LARGE (EIO-LIM, checked first,
+ * in any state; S aborted),
  * REF_ERR_TRANSPORT_MISMATCH (S unchanged), REF_ERR_BAD_STATE (closed), or a codec
  * error (S aborted with "parse error"). */
 int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms);
@@ -183,7 +188,9 @@ int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint6
 int eio_session_ws_attach(eio_session *s, uint64_t now_ms);
 
 /* One whole WebSocket message. Returns 0 or the error that closed S (or, on a probe
- * WebSocket, the error that ended the upgrade attempt). */
+ * WebSocket, the error that ended the upgrade attempt). REF_ERR_PAYLOAD_TOO_LARGE
+ * (EIO-LIM-1, checked first): the message is over maxPayload, the I/O layer must close
+ * this WebSocket; S is aborted when the WebSocket is its transport. */
 int eio_session_ws_message(eio_session *s, const uint8_t *data, size_t len, bool binary,
                            uint64_t now_ms);
 

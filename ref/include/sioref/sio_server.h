@@ -57,6 +57,11 @@
  *
  *  Threading: none. One server and its clients belong to one thread.
  *
+ * The send side (sio_socket_emit, sio_socket_ack, sio_namespace_emit) is declared in
+ * sio_emit.h, rooms (sio_socket_join, _leave, _in_room) in sio_room.h: each header pairs
+ * with one source (sio_server.c, sio_emit.c, sio_room.c), which share the private
+ * sio_internal.h.
+ *
  * Choices (checked against socket.io 4.8.4, lib/client.ts and lib/socket.ts):
  *  - SIO-NS-7: a packet other than CONNECT for a namespace this client has not
  *    joined, a CONNECT for a namespace it already joined, and any CONNECT_ERROR sent
@@ -297,44 +302,6 @@ ref_span sio_socket_auth(const sio_socket *s);
 uint64_t sio_socket_now_ms(const sio_socket *s);
 bool sio_socket_connected(const sio_socket *s);
 
-/* An ack request attached to an emit. */
-typedef struct sio_ack_request {
-  sio_ack_fn fn;       /* required */
-  void *user;          /* passed to fn */
-  uint64_t timeout_ms; /* 0 = config ack_timeout_ms */
-} sio_ack_request;
-
-/* SIO-EV-5: emit EVENT (or BINARY_EVENT when N_ATT > 0) to S, on S's namespace.
- * EVENT is a plain NUL-terminated UTF-8 name (the layer JSON-escapes it; reserved
- * names are refused by the encoder, SIO-EV-4). ARGS is JSON values, comma-separated,
- * no brackets (len 0 for none), written to the wire as given (the encoder checks it is
- * JSON); with attachments it must hold placeholders {"_placeholder":true,"num":i} for
- * i = 0..N_ATT-1 (SIO-BIN-14, checked). ACK may be NULL; otherwise (SIO-ACK-3) a server
- * ack id is issued, counting from 0 per socket, and ACK->fn runs exactly once (OK,
- * TIMEOUT or CANCELLED), the deadline being the server's latest now_ms plus the
- * timeout. All inputs borrowed for the call.
- * Returns 0, REF_ERR_INVALID_ARGUMENT (also: ARGS refused by the encoder), a codec
- * placeholder error (REF_ERR_BAD_PLACEHOLDER .. _ATTACHMENT_UNUSED: the placeholders do
- * not match N_ATT; here the application's fault), REF_ERR_BAD_STATE (S disconnected),
- * REF_ERR_BUFFER_TOO_SMALL (max_pending_acks reached, SIO-LIM-3), REF_ERR_OUT_OF_MEMORY, or the
- * send callback's negative result; on any error nothing was registered and ACK->fn will not run. */
-int sio_socket_emit(sio_socket *s, const char *event, ref_span args, const ref_span *att,
-                    size_t n_att, const sio_ack_request *ack);
-
-/* SIO-ACK: answer the client's ack request ACK_ID (from sio_event.ack_id) with ARGS
- * (same form as sio_socket_emit; BINARY_ACK when N_ATT > 0). Call at most once per
- * id. Returns as sio_socket_emit. */
-int sio_socket_ack(sio_socket *s, int64_t ack_id, ref_span args, const ref_span *att, size_t n_att);
-
-/* SIO-ROOM-2: join / leave the room named by ROOM/ROOM_LEN (any bytes, copied).
- * SIO-ROOM-1: every socket starts in the room named by its own id (sio_socket_id).
- * Joining twice or leaving a room not joined is a no-op returning 0. Returns 0,
- * REF_ERR_INVALID_ARGUMENT, REF_ERR_BAD_STATE (disconnected), REF_ERR_OUT_OF_MEMORY,
- * or REF_ERR_BUFFER_TOO_SMALL when max_rooms_per_socket is reached (SIO-LIM). */
-int sio_socket_join(sio_socket *s, const char *room, size_t room_len);
-int sio_socket_leave(sio_socket *s, const char *room, size_t room_len);
-bool sio_socket_in_room(const sio_socket *s, const char *room, size_t room_len);
-
 /* SIO-DC: server-side namespace disconnect: send DISCONNECT, run on_disconnect
  * (SIO_DC_SERVER_NAMESPACE_DISCONNECT). The Engine.IO connection stays open. S
  * must not be used after the call returns (unless called from a hook of S's own
@@ -347,13 +314,5 @@ int sio_socket_disconnect(sio_socket *s);
 const char *sio_namespace_name(const sio_namespace *ns);
 /* Number of connected sockets. */
 size_t sio_namespace_socket_count(const sio_namespace *ns);
-
-/* SIO-ROOM: emit to every connected socket of NS (ROOM NULL) or to the members of
- * ROOM, skipping EXCEPT (may be NULL). Event/args/attachments as sio_socket_emit
- * (no ack requests on broadcasts). The packet is encoded once. Returns the number
- * of sockets sent to (>= 0), or REF_ERR_INVALID_ARGUMENT / REF_ERR_OUT_OF_MEMORY. */
-int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
-                       const sio_socket *except, const char *event, ref_span args,
-                       const ref_span *att, size_t n_att);
 
 #endif

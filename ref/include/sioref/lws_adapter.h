@@ -1,16 +1,17 @@
 /* The libwebsockets adapter: the only I/O in sioref. It listens on one TCP port, serves
  * HTTP long-polling and WebSocket on every mounted Engine.IO path, reassembles
- * request bodies and WebSocket messages, hands them to the routers (eio_server.h)
- * with the current time, writes what they answer, and runs their timers.
- * It decides nothing about the protocol: every status code, body and close comes
- * from a router or a session.
+ * request bodies and WebSocket messages (at most eio_server_input_cap() bytes each),
+ * hands them to the routers (eio_server.h) with the current time, and runs the
+ * sans-I/O driver (eio_driver.h) for timers, wakes and output.
+ * It decides nothing about the protocol: every status code, body, close and size
+ * limit comes from a router or a session; the adapter only carries it out.
  *
  * Life cycle: sioref_adapter_new() (listens), sioref_adapter_mount() for each path
  * (routers must be created with wake = sioref_adapter_wake, wake_user = the adapter),
  * then sioref_adapter_run() until *STOP becomes non-zero, then sioref_adapter_free().
- * Single-threaded. */
-#ifndef SIOREF_ADAPTER_H
-#define SIOREF_ADAPTER_H
+ * Single-threaded. The adapter owns the only clock: it is not exported. */
+#ifndef SIOREF_LWS_ADAPTER_H
+#define SIOREF_LWS_ADAPTER_H
 
 #include <signal.h>
 #include <stdbool.h>
@@ -30,8 +31,9 @@ typedef struct sioref_adapter_config {
   const char *host; /* address to bind, e.g. "127.0.0.1" (borrowed for the call) */
   int port;         /* 0 = let the kernel choose (see sioref_adapter_port) */
   bool verbose;     /* one stderr line per connection event */
-  /* Extra timers run by the loop (the Socket.IO layer's): called after every service
-   * round with the current time; returns the next deadline (UINT64_MAX: none). */
+  /* Extra timers run by the loop (the Socket.IO glue's eio_sio_glue_tick): an
+   * eio_driver hook, run after the routers' with the current time; returns the next
+   * deadline (UINT64_MAX: none). */
   uint64_t (*tick)(void *user, uint64_t now_ms);
   void *tick_user;
 } sioref_adapter_config;
@@ -47,11 +49,8 @@ int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv);
 /* The port actually listened on. */
 int sioref_adapter_port(const sioref_adapter *a);
 
-/* The monotonic clock the adapter feeds to the routers, in milliseconds. */
-uint64_t sioref_adapter_now_ms(void);
-
-/* The routers' wake callback (USER is the adapter): schedule a write on S's
- * connections. */
+/* The routers' wake callback (USER is the adapter): S's held GET and WebSocket are
+ * served by the driver before the loop next waits (eio_driver_wake). */
 void sioref_adapter_wake(void *user, eio_session *s);
 
 /* Serve until *STOP is non-zero (a signal handler sets it and then calls

@@ -1,0 +1,16 @@
+# The server: the libwebsockets adapter (the only file that includes libwebsockets.h)
+# and the sioref CLI, on top of the server core and the contract app.
+#   sioref  the server binary (needs libwebsockets, libev, sioref_core, sioref_contract)
+if(SIO_BUILD_SERVER AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/src/lws_adapter.c)
+  add_executable(sioref
+    ${CMAKE_CURRENT_LIST_DIR}/src/sioref_main.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/lws_adapter.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/lws_http.c)
+  target_link_libraries(sioref PRIVATE sioref_engine PkgConfig::LWS ${LIBEV_LIBRARY})
+  target_include_directories(sioref PRIVATE ${LIBEV_INCLUDE_DIR})
+  if(TARGET sioref_core AND TARGET sioref_contract)
+    target_link_libraries(sioref PRIVATE sioref_core sioref_contract)
+    target_compile_definitions(sioref PRIVATE SIOREF_HAVE_SIO=1)
+  endif()
+  include(${CMAKE_CURRENT_LIST_DIR}/test/interop/interop.cmake OPTIONAL)
+endif()
