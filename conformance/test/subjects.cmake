@@ -27,9 +27,13 @@ set_tests_properties(subjects.node subjects.python
 # cycles, ~100-150 s); python-greet is the python subject emitting its greeting inside
 # the connect handler, as Python users write it.
 foreach(_any bare-node python-greet)
+  set(_skip "")
+  if(_any STREQUAL "bare-node")
+    set(_skip --skip "sec\\.ghsa-2gc4-cqfq-p2gv") # kills engine.io 6.6.4, as for subjects.node
+  endif()
   add_test(NAME subjects.any.${_any}
            COMMAND ${_sc_t}/subject-test.sh ${_any} ${_sc_bin} --expect
-                   ${_sc_t}/expected/${_any}.json --skip "sec\\.ghsa-2gc4-cqfq-p2gv")
+                   ${_sc_t}/expected/${_any}.json ${_skip})
   set_tests_properties(subjects.any.${_any} PROPERTIES LABELS subjects SKIP_RETURN_CODE 77
                                                         TIMEOUT 300)
 endforeach()
