@@ -6,7 +6,10 @@
 set(_sc_t ${CMAKE_CURRENT_SOURCE_DIR}/test)
 set(_sc_bin $<TARGET_FILE:sioconform>)
 
-add_test(NAME subjects.node COMMAND ${_sc_t}/subject-test.sh node ${_sc_bin})
+# sec.ghsa-2gc4-cqfq-p2gv kills the pinned engine.io 6.6.4 (fixed in 6.6.10), which would end
+# the whole run: it is left out here and checked alone by subjects.advisories.* below.
+add_test(NAME subjects.node COMMAND ${_sc_t}/subject-test.sh node ${_sc_bin} --skip
+                                    "sec\\.ghsa-2gc4-cqfq-p2gv")
 # The full python run, security pack included: with --jobs (default 8) it takes ~2 min
 # on this 2-core machine (it was split by transport, with sio.invalid.* cut to a sample
 # and the pack left out, when it took ~8 min one run at a time). No --timeout-scale
@@ -24,9 +27,13 @@ set_tests_properties(subjects.node subjects.python
 # cycles, ~100-150 s); python-greet is the python subject emitting its greeting inside
 # the connect handler, as Python users write it.
 foreach(_any bare-node python-greet)
+  set(_skip "")
+  if(_any STREQUAL "bare-node")
+    set(_skip --skip "sec\\.ghsa-2gc4-cqfq-p2gv") # kills engine.io 6.6.4, as for subjects.node
+  endif()
   add_test(NAME subjects.any.${_any}
            COMMAND ${_sc_t}/subject-test.sh ${_any} ${_sc_bin} --expect
-                   ${_sc_t}/expected/${_any}.json)
+                   ${_sc_t}/expected/${_any}.json ${_skip})
   set_tests_properties(subjects.any.${_any} PROPERTIES LABELS subjects SKIP_RETURN_CODE 77
                                                         TIMEOUT 300)
 endforeach()
@@ -50,6 +57,22 @@ foreach(_f IN LISTS _sc_faults)
   add_test(NAME subjects.faulty.${_fault}
            COMMAND ${_sc_t}/faulty.sh ${_sc_bin} ${_fault} "${_sel}" ${_want})
   set_tests_properties(subjects.faulty.${_fault}
+                       PROPERTIES LABELS subjects SKIP_RETURN_CODE 77 TIMEOUT 120)
+endforeach()
+
+# Advisories the pinned Node modules (ci/node) still have and the current releases
+# (ci/node-current) fix: selection; run-id patterns that must FAIL on the pinned ones.
+set(_sc_advisories
+    "octet-stream|sec.ghsa-r635-g3xr-vw7x|sec.ghsa-r635-g3xr-vw7x.octet-stream-unanswered@polling"
+    "upgrade-eio3-ping|sec.ghsa-2gc4-cqfq-p2gv.upgrade-eio3-ping|sec.ghsa-2gc4-cqfq-p2gv.upgrade-eio3-ping@polling"
+    "upgrade-no-eio-ping|sec.ghsa-2gc4-cqfq-p2gv.upgrade-no-eio-ping|sec.ghsa-2gc4-cqfq-p2gv.upgrade-no-eio-ping@polling")
+foreach(_a IN LISTS _sc_advisories)
+  string(REPLACE "|" ";" _parts "${_a}")
+  list(GET _parts 0 _name)
+  list(GET _parts 1 _sel)
+  list(SUBLIST _parts 2 -1 _want)
+  add_test(NAME subjects.advisories.${_name} COMMAND ${_sc_t}/advisories.sh ${_sc_bin} "${_sel}" ${_want})
+  set_tests_properties(subjects.advisories.${_name}
                        PROPERTIES LABELS subjects SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
 
