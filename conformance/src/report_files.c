@@ -163,6 +163,15 @@ static cJSON *run_json(const ct_run *x) {
     cJSON_AddStringToObject(o, "actual", x->actual);
   else
     cJSON_AddNullToObject(o, "actual");
+  /* the step that failed and the rule it checks (issue 16) */
+  int step = ct_run_failed_step(x);
+  if (step) cJSON_AddNumberToObject(o, "step", step);
+  char st[512];
+  if (*ct_run_step_tags(x, st, sizeof st)) {
+    cJSON *a = cJSON_AddArrayToObject(o, "step_tags");
+    for (char *save = NULL, *tok = strtok_r(st, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+      cJSON_AddItemToArray(a, cJSON_CreateString(tok));
+  }
   if (x->deviation) { /* the known-deviations.md entry whose cause matches this run */
     cJSON_AddStringToObject(o, "deviation", x->deviation);
     const char *title = ct_deviations_title(x->deviation);

@@ -305,3 +305,68 @@ Test(report, blocked_writers_group_under_the_root) {
   free(h);
   for (int i = 0; i < 5; i++) ct_run_free(&runs[i]);
 }
+
+static void probe_step3(ct_run *r) { ct_fail(r, "x", "y", "step 3 (expect): no pong"); }
+
+/* Console lines and the JSON carry the spec tags of the step that failed (issue 16):
+ * the step's own "tag", else the case's tags its note cites, else every tag of the case.
+ * Steps are counted as the executor counts them (a repeat's body unrolled). */
+Test(report, failed_step_tags) {
+  ct_config cfg = cfg0();
+  ct_case c = mk("a.tags", CT_MUST);
+  c.tags = (char *)"EIO-HB-3,EIO-HB-30,EIO-HS-1";
+  c.probe = probe_step3;
+  const char *variants[][2] = {
+      /* steps, wanted tags */
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\",\"tag\":\"EIO-HB-30\"}]",
+       "EIO-HB-30"},
+      {"[{\"op\":\"open\"},{\"op\":\"repeat\",\"count\":2,\"steps\":[{\"op\":\"send\",\"tag\":"
+       "[\"EIO-HS-1\",\"EIO-HB-3\"]}]}]",
+       "EIO-HS-1,EIO-HB-3"},
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\",\"note\":\"EIO-HB-30 only\"}]",
+       "EIO-HB-30"},
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\",\"note\":\"see EIO-HB-3.\"}]",
+       "EIO-HB-3"},
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\"}]", "EIO-HB-3,EIO-HB-30,EIO-HS-1"},
+  };
+  for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+    c.steps = cJSON_Parse(variants[v][0]);
+    cr_assert_not_null(c.steps);
+    ct_run r;
+    ct_run_case(&r, &c, &cfg, CT_TR_POLLING);
+    char tags[128];
+    cr_assert_eq(ct_run_failed_step(&r), 3);
+    cr_assert_str_eq(ct_run_step_tags(&r, tags, sizeof tags), variants[v][1], "variant %zu", v);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ct_report_console_line(f, &r);
+    fclose(f);
+    if (v == 0)
+      cr_assert(strstr(buf, "- step 3 (expect): no pong [EIO-HB-30]\n") != NULL, "%s", buf);
+    if (v == 1) cr_assert(strstr(buf, "no pong [EIO-HS-1, EIO-HB-3]\n") != NULL, "%s", buf);
+    free(buf);
+    if (v == 0) {
+      f = open_memstream(&buf, &len);
+      cr_assert_eq(ct_report_json(f, &r, 1, "t", 0, 1), 0);
+      fclose(f);
+      cJSON *j = cJSON_Parse(buf);
+      const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "runs"), 0);
+      cr_assert_eq(cJSON_GetObjectItem(run, "step")->valueint, 3);
+      cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(run, "step_tags"), 0)->valuestring,
+                       "EIO-HB-30");
+      cJSON_Delete(j);
+      free(buf);
+    }
+    ct_run_free(&r);
+    cJSON_Delete(c.steps);
+  }
+  /* no step: a probe's failure names every tag; PASS names none */
+  c.steps = NULL;
+  c.probe = probe_fail;
+  ct_run r;
+  ct_run_case(&r, &c, &cfg, CT_TR_POLLING);
+  char tags[128];
+  cr_assert_str_eq(ct_run_step_tags(&r, tags, sizeof tags), "EIO-HB-3,EIO-HB-30,EIO-HS-1");
+  ct_run_free(&r);
+}
