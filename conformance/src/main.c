@@ -18,6 +18,7 @@
 #include "ct_discover.h"
 #include "ct_fuzz.h"
 #include "ct_report.h"
+#include "ct_report_live.h"
 #include "ct_scenario.h"
 #include "ct_url.h"
 
@@ -186,15 +187,8 @@ static int selected(const ct_case *c, unsigned tr, char **prefixes, int np) {
 static int write_report(const char *file, const char *what, const ct_run *runs, size_t n,
                         const char *target, int strict, int complete,
                         int (*fn)(FILE *, const ct_run *, size_t, const char *, int, int)) {
-  FILE *f = fopen(file, "w");
-  if (!f) {
-    fprintf(stderr, "sioconform: cannot write %s: %s\n", file, strerror(errno));
-    return -1;
-  }
-  int rc = fn(f, runs, n, target, strict, complete);
-  if (fclose(f) != 0) rc = -1;
-  if (rc == 0) fprintf(stderr, "%s report: %s\n", what, file);
-  return rc;
+  /* atomic: a reader (or a kill during the write) never sees a torn file (issue 16) */
+  return ct_report_file(file, what, runs, n, target, strict, complete, fn, 0);
 }
 
 /* ---- the scheduler: the plan's runs on --jobs threads */
@@ -248,6 +242,7 @@ typedef struct sched {
   char gone[400];
   char target[300];
   const ct_known *known; /* known deviations, linked on each console line */
+  ct_live *live;         /* partial reports rewritten as runs finish (issue 16) */
 } sched;
 
 /* How long a case may wait, roughly, in ms: the sum of its waits with the server's
@@ -370,6 +365,7 @@ static void sched_one(sched *sc, size_t i) {
     ct_deviations_annotate(sc->known, r, 1); /* for the console line's link */
     ct_report_console_line(stdout, r);
     fflush(stdout);
+    ct_live_add(sc->live, i, r);
   }
   if (gone && !sc->stop) {
     sc->stop = 1;
@@ -794,6 +790,7 @@ int main(int argc, char **argv) {
   }
   snprintf(sc.target, sizeof sc.target, "%s", target);
   sc.known = &known;
+  sc.live = ct_live_new(junit, json, html, target, cfg.strict, sc.n, 1000);
   int64_t t_start = ct_now_ms();
   catch_interrupts(child);
   sched_run(&sc);
@@ -826,6 +823,7 @@ int main(int argc, char **argv) {
     werr |= write_report(json, "JSON", runs, nr, target, cfg.strict, complete, ct_report_json);
   if (html)
     werr |= write_report(html, "HTML", runs, nr, target, cfg.strict, complete, ct_report_html);
+  ct_live_free(sc.live);
   int failed = 0;
   for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
   for (size_t i = 0; i < sc.n; i++)
