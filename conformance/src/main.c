@@ -17,6 +17,7 @@
 #include "ct_deviations.h"
 #include "ct_discover.h"
 #include "ct_fuzz.h"
+#include "ct_matrix.h"
 #include "ct_report.h"
 #include "ct_report_live.h"
 #include "ct_scenario.h"
@@ -445,6 +446,9 @@ int main(int argc, char **argv) {
   cfg.tscale = 1.0;
   cfg.vectors_dir =
       getenv("SIOCONFORM_VECTORS") ? getenv("SIOCONFORM_VECTORS") : CT_DEFAULT_VECTORS_DIR;
+  /* sioconform matrix A.json B.json ... (issue 16) */
+  if (argc > 1 && strcmp(argv[1], "matrix") == 0)
+    return ct_matrix_main(argc - 1, argv + 1, cfg.vectors_dir, stdout);
   int list = 0;
   ct_fuzz_opts fuzz = {0, 1, "reports/fuzz-live", -1, NULL};
   unsigned transports = CT_TR_ALL;

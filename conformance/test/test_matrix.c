@@ -1,0 +1,62 @@
+/* Unit tests for `sioconform matrix` (ct_matrix.h) on two small saved reports
+ * (test/matrix-fixture/): loading, the differing case-runs, the page, and the errors. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct_matrix.h"
+#include "ct_report.h"
+
+#define CT_TEST_DIR SIO_SOURCE_DIR "/conformance/test"
+#define FIX         CT_TEST_DIR "/matrix-fixture/"
+
+Test(matrix, load_and_diff) {
+  char err[512];
+  cJSON *all = cJSON_CreateArray();
+  cJSON *a = ct_matrix_load(FIX "a.json", NULL, err, sizeof err);
+  cJSON *b = ct_matrix_load(FIX "b.json", "faulty", err, sizeof err);
+  cr_assert(a && b, "%s", err);
+  cr_assert_str_eq(cJSON_GetObjectItem(a, "name")->valuestring, "a");
+  cr_assert_str_eq(cJSON_GetObjectItem(b, "name")->valuestring, "faulty");
+  cJSON_AddItemToArray(all, a);
+  cJSON_AddItemToArray(all, b);
+  char *out = NULL;
+  size_t len = 0, total = 0;
+  FILE *f = open_memstream(&out, &len);
+  /* ping differs, close is missing from b (a partial report), sec differs; open agrees */
+  cr_assert_eq(ct_matrix_diff(all, f, &total), 3);
+  fclose(f);
+  cr_assert_eq(total, 4);
+  cr_assert(strstr(out, "  eio.heartbeat.ping@websocket: a PASS, faulty FAIL\n") != NULL, "%s",
+            out);
+  cr_assert(strstr(out, "  eio.close.x@polling: a PASS, faulty ABSENT\n") != NULL, "%s", out);
+  cr_assert_null(strstr(out, "handshake"));
+  free(out);
+  /* the page: both reports' data, one script, nothing external */
+  f = open_memstream(&out, &len);
+  cr_assert_eq(ct_report_page(f, all, NULL), 0);
+  fclose(f);
+  cr_assert(strstr(out, "<title>sioconform matrix: 2 servers</title>") != NULL);
+  cr_assert(strstr(out, "\"name\":\"faulty\"") && strstr(out, "\"name\":\"a\""));
+  cr_assert(strstr(out, "close \\u003c/script>") != NULL); /* data cannot end the script */
+  cr_assert_null(strstr(out, "src=\""));
+  free(out);
+  cJSON_Delete(all);
+}
+
+Test(matrix, bad_input) {
+  char err[512];
+  cr_assert_null(ct_matrix_load(FIX "missing.json", NULL, err, sizeof err));
+  cr_assert(strstr(err, "cannot read") != NULL);
+  cr_assert_null(ct_matrix_load(CT_TEST_DIR "/junit.xsd", NULL, err, sizeof err));
+  cr_assert(strstr(err, "is not a sioconform --json report") != NULL, "%s", err);
+  FILE *devnull = fopen("/dev/null", "w");
+  char *argv1[] = {"matrix", "--bogus", NULL};
+  cr_assert_eq(ct_matrix_main(2, argv1, NULL, devnull), 2);
+  char *argv2[] = {"matrix", NULL};
+  cr_assert_eq(ct_matrix_main(1, argv2, NULL, devnull), 2);
+  char *argv3[] = {"matrix", "x=" FIX "a.json", "y=" FIX "b.json", NULL};
+  cr_assert_eq(ct_matrix_main(3, argv3, NULL, devnull), 0);
+  fclose(devnull);
+}
