@@ -4,7 +4,8 @@
  * matrix): the same page with one verdict column per server, counts per area and the
  * rows whose verdicts differ highlighted. The filters apply to every list; their state
  * is kept in the URL query (?v=FAIL,BLOCKED&level=MUST&tr=polling&area=eio.heartbeat
- * &tag=EIO-HB&q=text&diff=1&group=section&view=security). */
+ * &tag=EIO-HB&q=text&diff=1&group=section), with view=security (one section alone) and
+ * peek=EIO-HB-3 (a tag's sentence, or dev-N-3 a deviation's entry, in the panel). */
 "use strict";
 const D = JSON.parse(document.getElementById("data").textContent);
 const R = D.reports;
@@ -79,6 +80,8 @@ function saveState() {
   for (const k of ["level", "tr", "area", "tag", "q"]) if (st[k]) p.set(k, st[k]);
   if (st.diff) p.set("diff", "1");
   if (st.group !== "cause") p.set("group", st.group);
+  const q0 = new URLSearchParams(location.search); /* what draw() does not own */
+  for (const k of ["view", "peek"]) if (q0.get(k)) p.set(k, q0.get(k));
   const s = p.toString();
   try { history.replaceState(null, "", (s ? "?" + s : location.pathname) + location.hash); } catch (e) { /* file: */ }
 }
@@ -232,7 +235,9 @@ function reasonCell(c) {
   if (!c) return td;
   if (c.verdict === "BLOCKED") td.append("blocked by ", el("a", { href: "#run-" + c.blocked_by }, c.blocked_by), ": ");
   if (c.verdict !== "PASS") td.append(c.reason || "");
-  if (c.step_tags && c.step_tags.length) td.append(" ", ...c.step_tags.map(tagLink));
+  /* the failed step's own rule, when it is narrower than the case's tags */
+  if (c.step_tags && c.step_tags.length && c.step_tags.length < c.tags.length)
+    td.append(" — rule ", ...c.step_tags.map(tagLink));
   if (c.deviation) td.append(" ", devLink(c));
   return td;
 }
@@ -416,7 +421,9 @@ function draw() {
   saveState();
 }
 
-/* ---- links into the rendered spec and the known deviations: open the document first */
+/* ---- links into the rendered spec and the known deviations. A tag or a deviation opens
+ * a panel with its sentence (or entry) over the list, so the list stays in place; "open
+ * in the document" opens the rendered document there. Other links open what holds them. */
 function reveal(id) {
   const t = document.getElementById(id);
   if (!t) return false;
@@ -426,18 +433,55 @@ function reveal(id) {
   t.classList.add("hl");
   return true;
 }
+function peek(id) {
+  const t = document.getElementById(id);
+  if (!t || !(t.classList.contains("rule") || t.classList.contains("dev"))) return false;
+  const p = $("peek");
+  p.textContent = "";
+  const body = el("div", { class: "doc" });
+  if (t.classList.contains("rule")) {
+    const i = TAGS[id] || {};
+    p.append(el("div", { class: "meta" }, (i.doc || "") + " § " + (i.section || "") + (i.level ? " — " + i.level : "")));
+    body.append(el("p", null, t.cloneNode(true)));
+  } else { /* a known deviation: its heading and every block up to the next entry */
+    const h = t.parentElement;
+    body.append(h.cloneNode(true));
+    for (let s = h.nextElementSibling; s && !/^H[1-3]$/.test(s.tagName); s = s.nextElementSibling) body.append(s.cloneNode(true));
+  }
+  body.querySelectorAll("[id]").forEach((x) => x.removeAttribute("id"));
+  const go = el("a", { href: "#" + id }, "open in the document");
+  go.addEventListener("click", (e) => { e.preventDefault(); e.stopPropagation(); p.hidden = true; reveal(id); });
+  const close = el("button", { type: "button" }, "close");
+  close.onclick = () => { p.hidden = true; };
+  p.append(body, el("div", { class: "peekbar" }, go, " ", close));
+  p.hidden = false;
+  return true;
+}
 document.addEventListener("click", (e) => {
   const a = e.target.closest("a[href^='#']");
   if (!a) return;
   const id = decodeURIComponent(a.getAttribute("href").slice(1));
-  if (reveal(id)) { e.preventDefault(); try { history.replaceState(null, "", "#" + id); } catch (x) { /* file: */ } }
+  if (peek(id) || reveal(id)) e.preventDefault();
 });
 
 header();
 bar();
 draw();
 {
+  /* ?view=security (failures, runs, areas, docs): that section alone under the header */
   const view = new URLSearchParams(location.search).get("view");
-  if (location.hash) reveal(decodeURIComponent(location.hash.slice(1)));
-  else if (view && $(view)) $(view).scrollIntoView();
+  const parts = ["failures", "security", "areas", "runs", "docs"];
+  if (view && parts.includes(view)) {
+    $("sum").hidden = true;
+    for (const x of parts) if (x !== view) $(x).hidden = true;
+    $("head").append(el("p", { class: "meta" }, "Showing the " + view + " section only: ",
+      el("a", { href: location.pathname }, "show everything")));
+  }
+  /* ?peek=EIO-HB-3: that tag's sentence (or a deviation's entry, dev-N-3) in the panel */
+  const pk = new URLSearchParams(location.search).get("peek");
+  if (pk) peek(pk);
+  else if (location.hash) {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!peek(id)) reveal(id);
+  }
 }

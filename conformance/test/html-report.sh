@@ -4,7 +4,8 @@
 # selection with failures, known deviations and the security pack (when ci/node's
 # packages are installed; else sioref alone). Each page is loaded in the states a person
 # uses -- everything, failures only, a search, the security section, a spec tag followed
-# to its sentence, the matrix with only differing rows -- and the DOM the page's script
+# to its sentence, a known deviation to its entry, the matrix with only differing rows --
+# and the DOM the page's script
 # built is checked; a screenshot of each state is written to SHOTS (default: a
 # temporary directory, removed). Exit 0 ok, 1 missing element, 77 (skip) without chromium.
 # usage: html-report.sh SIOCONFORM [SHOTS-DIR]
@@ -112,9 +113,19 @@ dom section "$F?group=section"
 check section '<button type="button" class="on" id="group-section">' "group by spec section"
 check section '<a href="#(eio|sio|ct)-[0-9a-z-]+">spec/[a-z0-9.-]+ § ' "a failure group names its spec section"
 
+dom security "$F?view=security"
 shot report-security "$F?view=security"
-check all '<details class="group" id="sec-(critical|high|medium|low)"' "security runs grouped by severity"
-shot report-spec-tag "$S#EIO-HB-3"
+check security '<div id="sum" hidden="">' "view=security: the section alone"
+check security '<details class="group" id="sec-(critical|high|medium|low)"' "security runs grouped by severity"
+# a tag followed to its sentence (the panel a click on a tag opens), a deviation to its entry
+dom peek "$S?peek=EIO-HB-3"
+shot report-spec-tag "$S?peek=EIO-HB-3"
+check peek '<div id="peek"><div class="meta">spec/engine.io-v4.md § [^<]*</div><div class="doc"><p><span class="rule">' "a tag's sentence in the panel"
+if [ "$failing" = node ]; then
+	dom peekdev "$F?v=FAIL,BLOCKED,NON-STRICT&peek=dev-N-3"
+	shot report-deviation "$F?v=FAIL,BLOCKED,NON-STRICT&peek=dev-N-3"
+	check peekdev '<div id="peek"><div class="doc"><h3>.*N-3: ' "a known deviation's entry in the panel"
+fi
 
 dom matrix "$M"
 shot matrix "$M"
