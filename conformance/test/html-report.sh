@@ -127,6 +127,14 @@ if [ "$failing" = node ]; then
 	check peekdev '<div id="peek"><div class="doc"><h3>.*N-3: ' "a known deviation's entry in the panel"
 fi
 
+# a failing run with a root cause and blocked runs, from a saved partial report
+"$sioconform" matrix faulty="$here/matrix-fixture/b.json" --html "$out/roots.html" >/dev/null 2>&1
+dom roots "file://$out/roots.html"
+shot report-roots "file://$out/roots.html"
+check roots '<div class="banner">Partial report: the run was cut short' "a partial report says so"
+check roots '<b>1 root failure, 2 blocked runs:</b>' "roots summary with the blocked count"
+check roots 'root cause <a href="#run-sio.connect.main-answer@polling">[^<]*</a>: a failed preamble blocks these runs</summary>' "blocked runs grouped under their root"
+
 dom matrix "$M"
 shot matrix "$M"
 shot matrix-differing "$M?diff=1"

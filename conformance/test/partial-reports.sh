@@ -63,4 +63,20 @@ if [ "$(grep -c '<property name="complete" value="false"/>' "$w/r.xml")" -ge 1 ]
 else
 	echo "FAIL: no complete=false property in the JUnit"; bad=1
 fi
+# the partial reports load in the page: the HTML written during the run, and a matrix
+# page of the partial JSON (when chromium is there)
+chrome=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$chrome" ]; then
+	"$sioconform" matrix killed="$w/r.json" --html "$w/m.html" >/dev/null 2>&1 || { echo "FAIL: matrix of the partial JSON"; bad=1; }
+	for page in r m; do
+		timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --no-first-run \
+			--user-data-dir="$w/profile" --dump-dom "file://$w/$page.html" >"$w/$page.dom" 2>/dev/null
+		if grep -q '<div class="banner">Partial report: the run was cut short; it holds the [0-9]* runs' "$w/$page.dom" &&
+			grep -q 'shown</span>' "$w/$page.dom"; then
+			echo "ok: $page.html loads in Chromium and says it is partial"
+		else
+			echo "FAIL: $page.html did not load as a partial report"; bad=1
+		fi
+	done
+fi
 exit $bad

@@ -24,10 +24,12 @@ Test(matrix, load_and_diff) {
   char *out = NULL;
   size_t len = 0, total = 0;
   FILE *f = open_memstream(&out, &len);
-  /* ping differs, close is missing from b (a partial report), sec differs; open agrees */
-  cr_assert_eq(ct_matrix_diff(all, f, &total), 3);
+  /* ping differs, close is missing from b (a partial report), sec differs, b's root and
+   * blocked runs are missing from a; open agrees */
+  cr_assert_eq(ct_matrix_diff(all, f, &total), 6);
   fclose(f);
-  cr_assert_eq(total, 4);
+  cr_assert_eq(total, 7);
+  cr_assert(strstr(out, "  sio.message.ack@polling: a ABSENT, faulty BLOCKED\n") != NULL, "%s", out);
   cr_assert(strstr(out, "  eio.heartbeat.ping@websocket: a PASS, faulty FAIL\n") != NULL, "%s",
             out);
   cr_assert(strstr(out, "  eio.close.x@polling: a PASS, faulty ABSENT\n") != NULL, "%s", out);
