@@ -133,7 +133,7 @@ dom roots "file://$out/roots.html"
 shot report-roots "file://$out/roots.html"
 check roots '<div class="banner">Partial report: the run was cut short' "a partial report says so"
 check roots '<b>1 root failure, 2 blocked runs:</b>' "roots summary with the blocked count"
-check roots 'root cause <a href="#run-sio.connect.main-answer@polling">[^<]*</a>: a failed preamble blocks these runs</summary>' "blocked runs grouped under their root"
+check roots 'root cause <a href="#run-sio.connect.main-answer@polling">[^<]*</a>: a failed preamble blocks these runs<span class="n"> \(3 runs\)' "blocked runs grouped under their root"
 
 dom matrix "$M"
 shot matrix "$M"
