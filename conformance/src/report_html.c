@@ -137,7 +137,8 @@ int ct_report_page(FILE *f, const cJSON *reports, const char *docs_root) {
   }
   fputs("</title>\n<style>\n", f);
   fputs(ct_report_page_css, f);
-  fputs("</style></head><body>\n<div id=\"peek\" hidden></div>\n<main><div id=\"head\"></div><div id=\"sum\"></div></main>\n"
+  fputs("</style></head><body>\n<div id=\"peek\" hidden></div>\n<main><div id=\"head\"></div><div "
+        "id=\"sum\"></div></main>\n"
         "<div id=\"bar\"></div>\n<main><section id=\"failures\"></section>\n"
         "<section id=\"security\"></section>\n<section id=\"areas\"></section>\n"
         "<section id=\"runs\"></section>\n<section id=\"docs\"><h2>Specification and known "

@@ -18,9 +18,12 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 [ -n "$shots" ] && mkdir -p "$shots"
 
+# one selection for both servers, so that the matrix compares like with like
+sel="-c eio.handshake -c eio.heartbeat -c eio.ws -c eio.upgrade -c eio.message -c eio.payload
+ -c eio.close -c eio.polling -c eio.invalid.base64 -c sio.custom -c sio.disconnect -c sec"
 # 1. sioref: every run PASS but one NON-STRICT and one INFO, the security pack apart
-"$sioconform" -c eio.handshake -c eio.heartbeat -c eio.ws -c eio.upgrade -c sio.custom -c sec.proto \
-	--html "$out/sioref.html" --json "$out/sioref.json" >"$out/sioref.log" 2>&1
+# shellcheck disable=SC2086
+"$sioconform" $sel --html "$out/sioref.html" --json "$out/sioref.json" >"$out/sioref.log" 2>&1
 rc=$?
 if [ $rc -gt 1 ] || [ ! -s "$out/sioref.html" ]; then
 	cat "$out/sioref.log"
@@ -31,9 +34,8 @@ fi
 failing=sioref
 nm=${SIOCONFORM_NODE_MODULES:-$here/../../ci/node/node_modules}
 if [ -d "$nm/socket.io" ] && command -v node >/dev/null; then
-	"$here/run-subject.sh" "$sioconform" node "$here/../subjects/node/server.js" -- \
-		-c eio.handshake -c eio.heartbeat -c eio.ws -c eio.upgrade -c eio.message -c eio.payload \
-		-c eio.close -c eio.polling -c eio.invalid.base64 -c sio.custom -c sio.disconnect -c sec \
+	# shellcheck disable=SC2086
+	"$here/run-subject.sh" "$sioconform" node "$here/../subjects/node/server.js" -- $sel \
 		--deviations-server node --html "$out/node.html" --json "$out/node.json" >"$out/node.log" 2>&1
 	rc=$?
 	if [ $rc -gt 1 ] || [ ! -s "$out/node.json" ]; then
@@ -138,6 +140,7 @@ check roots 'root cause <a href="#run-sio.connect.main-answer@polling">[^<]*</a>
 dom matrix "$M"
 shot matrix "$M"
 shot matrix-differing "$M?diff=1"
+shot matrix-areas "$M?view=areas"
 check matrix '<h1>sioconform matrix: 2 servers</h1>' "matrix title"
 check matrix '<th>sioref</th>' "a column per server"
 check matrix '<h2>Counts per area' "counts per area"

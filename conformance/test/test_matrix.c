@@ -29,7 +29,8 @@ Test(matrix, load_and_diff) {
   cr_assert_eq(ct_matrix_diff(all, f, &total), 6);
   fclose(f);
   cr_assert_eq(total, 7);
-  cr_assert(strstr(out, "  sio.message.ack@polling: a ABSENT, faulty BLOCKED\n") != NULL, "%s", out);
+  cr_assert(strstr(out, "  sio.message.ack@polling: a ABSENT, faulty BLOCKED\n") != NULL, "%s",
+            out);
   cr_assert(strstr(out, "  eio.heartbeat.ping@websocket: a PASS, faulty FAIL\n") != NULL, "%s",
             out);
   cr_assert(strstr(out, "  eio.close.x@polling: a PASS, faulty ABSENT\n") != NULL, "%s", out);
