@@ -111,6 +111,17 @@ echo "search heartbeat: $1 of $2 runs shown"
 [ "${1:-0}" -gt 0 ] && [ "$1" -lt "$2" ] || { echo "MISSING: the search narrows the runs"; bad=1; }
 check search 'id="f-q" placeholder="[^"]*"' "search box kept"
 
+# the other filters, together: tag prefix, level, transport, area
+dom filters "$F?tag=EIO-HB&level=MUST&tr=polling&area=eio.heartbeat"
+set -- $(count filters)
+echo "tag EIO-HB, MUST, polling, eio.heartbeat: $1 of $2 runs shown"
+[ "${1:-0}" -gt 0 ] && [ "$1" -lt "$2" ] || { echo "MISSING: tag, level, transport and area filters narrow the runs"; bad=1; }
+# the lists only (the rendered spec below them has its own tables)
+sed '/<section id="docs">/,$d' "$out/filters.dom" >"$out/filters.lists"
+if grep -q 'class="rid">[^<]*@websocket<' "$out/filters.lists" || grep -q '<td>SHOULD</td>' "$out/filters.lists"; then
+	echo "MISSING: a websocket or SHOULD row left under tr=polling&level=MUST"; bad=1
+fi
+
 dom section "$F?group=section"
 check section '<button type="button" class="on" id="group-section">' "group by spec section"
 check section '<a href="#(eio|sio|ct)-[0-9a-z-]+">spec/[a-z0-9.-]+ § ' "a failure group names its spec section"
