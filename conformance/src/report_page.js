@@ -30,11 +30,11 @@ function tagLink(t) {
   return TAGS[t] ? el("a", { class: "tag", href: "#" + t, title: TAGS[t].doc + " § " + TAGS[t].section }, t)
     : el("span", { class: "tag" }, t);
 }
-function devLink(r) {
+function devLink(r, short) {
   if (!r.deviation) return null;
-  const a = el("a", { class: "devlink", href: "#dev-" + r.deviation,
-    title: r["deviation-title"] || "" }, "known deviation " + r.deviation);
-  return a;
+  return el("a", { class: "devlink", href: "#dev-" + r.deviation,
+    title: "known deviation " + r.deviation + ": " + (r["deviation-title"] || "") },
+    (short ? "" : "known deviation ") + r.deviation);
 }
 function ruleTags(r) { return r.step_tags && r.step_tags.length ? r.step_tags : r.tags; }
 
@@ -127,7 +127,7 @@ function header() {
     if (X && X.runs) s.append(el("div", null, el("b", null, "Security pack: "), X.runs +
       " case-runs, not in the score ", el("a", { href: "#security" }, "(section)")), counts(X));
   } else {
-    const t = el("table", { class: "areas" }, el("tr", null, el("th", null, "server"), el("th", null, "target"),
+    const t = el("table", { class: "areas servers" }, el("tr", null, el("th", null, "server"), el("th", null, "target"),
       ...V.map((v) => el("th", null, v)), el("th", null, "security FAIL"), el("th", null, "complete")));
     for (const rep of R) {
       t.append(el("tr", null, el("td", null, el("b", null, rep.name)), el("td", null, el("code", null, rep.target)),
@@ -207,7 +207,7 @@ function bar() {
 function verdictCell(c) {
   if (!c) return el("td", { class: "v ABSENT" }, "—");
   const td = el("td", { class: "v " + c.verdict, title: c.reason || "" }, c.verdict);
-  if (MULTI && c.deviation) td.append(" ", devLink(c));
+  if (MULTI && c.deviation) td.append(" ", devLink(c, true));
   return td;
 }
 function details(row) {

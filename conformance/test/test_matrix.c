@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ct_matrix.h"
 #include "ct_report.h"
@@ -62,4 +63,40 @@ Test(matrix, bad_input) {
   char *argv3[] = {"matrix", "x=" FIX "a.json", "y=" FIX "b.json", NULL};
   cr_assert_eq(ct_matrix_main(3, argv3, NULL, devnull), 0);
   fclose(devnull);
+}
+
+/* --markdown: the tables of RESULTS.md; --no-transcripts: a page without them */
+Test(matrix, markdown_tables) {
+  char md[] = "/tmp/ct-matrix-md-XXXXXX", page[] = "/tmp/ct-matrix-html-XXXXXX";
+  int fd1 = mkstemp(md), fd2 = mkstemp(page);
+  cr_assert(fd1 >= 0 && fd2 >= 0);
+  close(fd1);
+  close(fd2);
+  FILE *devnull = fopen("/dev/null", "w");
+  char *argv[] = {"matrix",          "--markdown",      md,  "--html", page, "--no-transcripts",
+                  "x=" FIX "a.json", "y=" FIX "b.json", NULL};
+  cr_assert_eq(ct_matrix_main(8, argv, NULL, devnull), 0);
+  fclose(devnull);
+  FILE *f = fopen(md, "r");
+  char buf[8192];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  cr_assert(strstr(buf, "| x | 3 | 0 | 0 | 0 | 0 | 0 | 1 / 0 / 0 of 1 | yes |\n"), "%s", buf);
+  cr_assert(strstr(buf, "| y | 1 | 2 | 2 | 0 | 0 | 0 | 0 / 1 / 0 of 1 | no |\n"), "%s", buf);
+  cr_assert(strstr(buf, "| `eio.heartbeat` | 1 / 1 | 0 / 1, **1 failed** |\n"), "%s", buf);
+  cr_assert(strstr(buf, "| `sec.x.y@polling` | MUST | high | PASS | FAIL |\n"), "%s", buf);
+  cr_assert(strstr(buf, "| `eio.heartbeat.ping@websocket` | MUST | PASS | FAIL (N-9) |\n"), "%s",
+            buf);
+  cr_assert(strstr(buf, "| `eio.close.x@polling` | SHOULD | PASS | - |\n"), "%s", buf);
+  cr_assert_null(strstr(buf, "eio.handshake.open@polling")); /* the same everywhere */
+  f = fopen(page, "r");
+  char *html = calloc(1, 1 << 20);
+  fread(html, 1, (1 << 20) - 1, f);
+  fclose(f);
+  cr_assert(strstr(html, "\"name\":\"y\"") != NULL);
+  cr_assert_null(strstr(html, "\"transcript\""));
+  free(html);
+  unlink(md);
+  unlink(page);
 }
