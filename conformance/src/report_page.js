@@ -117,7 +117,7 @@ function header() {
   R.forEach((rep) => {
     if (rep.complete === false)
       h.append(el("div", { class: "banner" }, "Partial report" + (MULTI ? " (" + rep.name + ")" : "") +
-        ": the run was cut short; it holds the " + rep.runs.length + " runs finished by then."));
+        ": the run had not finished when this was written (still running, or cut short); it holds the " + rep.runs.length + " runs finished by then."));
   });
   const s = $("sum");
   if (!MULTI) {

@@ -144,7 +144,7 @@ fi
 "$sioconform" matrix faulty="$here/matrix-fixture/b.json" --html "$out/roots.html" >/dev/null 2>&1
 dom roots "file://$out/roots.html"
 shot report-roots "file://$out/roots.html"
-check roots '<div class="banner">Partial report: the run was cut short' "a partial report says so"
+check roots '<div class="banner">Partial report: the run had not finished' "a partial report says so"
 check roots '<b>1 root failure, 2 blocked runs:</b>' "roots summary with the blocked count"
 check roots 'root cause <a href="#run-sio.connect.main-answer@polling">[^<]*</a>: a failed preamble blocks these runs<span class="n"> \(3 runs\)' "blocked runs grouped under their root"
 
