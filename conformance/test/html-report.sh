@@ -134,6 +134,10 @@ check security '<details class="group" id="sec-(critical|high|medium|low)"' "sec
 dom peek "$S?peek=EIO-HB-3"
 shot report-spec-tag "$S?peek=EIO-HB-3"
 check peek '<div id="peek"><div class="meta">spec/engine.io-v4.md § [^<]*</div><div class="doc"><p><span class="rule">' "a tag's sentence in the panel"
+# a section link (a failure group's title) opens the rendered document at that heading
+dom reveal "$S#eio-6-heartbeat-eio-hb"
+check reveal '<details id="doc-eio" open="">' "a spec section link opens the rendered document"
+check reveal '<h2 id="eio-6-heartbeat-eio-hb" class="hl">' "and marks the heading"
 if [ "$failing" = node ]; then
 	dom peekdev "$F?v=FAIL,BLOCKED,NON-STRICT&peek=dev-N-3"
 	shot report-deviation "$F?v=FAIL,BLOCKED,NON-STRICT&peek=dev-N-3"
