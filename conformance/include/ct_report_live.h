@@ -34,8 +34,6 @@ ct_live *ct_live_new(const char *junit, const char *json, const char *html, cons
  * passed since the last rewrite. Not thread-safe: the caller serialises (the scheduler
  * calls it under its lock). A write error is printed once; the run goes on. */
 void ct_live_add(ct_live *l, size_t plan_index, const ct_run *r);
-/* Rewrite the files now with the runs added so far, still marked incomplete. */
-void ct_live_flush(ct_live *l);
 void ct_live_free(ct_live *l);
 
 #endif

@@ -42,8 +42,7 @@ struct ct_live {
   ct_run *scratch;     /* the finished runs in plan order (shallow copies) */
   int interval_ms;
   int64_t last;
-  size_t added, written; /* runs added; runs in the files */
-  int failed;            /* a write failed: said once */
+  int failed; /* a write failed: said once */
 };
 
 static const char *const k_what[3] = {"JUnit", "JSON", "HTML"};
@@ -62,7 +61,6 @@ static void live_write(ct_live *l) {
       fprintf(stderr, "sioconform: the partial %s report could not be written\n", k_what[k]);
     }
   }
-  l->written = n;
   l->last = ct_now_ms();
 }
 
@@ -87,13 +85,8 @@ ct_live *ct_live_new(const char *junit, const char *json, const char *html, cons
 
 void ct_live_add(ct_live *l, size_t plan_index, const ct_run *r) {
   if (!l || plan_index >= l->planned) return;
-  if (!l->done[plan_index]) l->added++;
   l->done[plan_index] = r;
   if (ct_now_ms() - l->last >= l->interval_ms) live_write(l);
-}
-
-void ct_live_flush(ct_live *l) {
-  if (l && l->written != l->added) live_write(l);
 }
 
 void ct_live_free(ct_live *l) {
