@@ -23,8 +23,17 @@ void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int 
 /* True when the run counts as a conformance failure. */
 int ct_run_failed(const ct_run *r, int strict);
 
-/* "PASS       eio.x@polling  (12 ms)" plus the reason for anything but PASS. */
+/* "PASS       eio.x@polling  (12 ms)" plus the reason for anything but PASS; a run whose
+ * step failed (FAIL, NON-STRICT, INFO) adds the spec tags of that step: "[EIO-HB-3]". */
 void ct_report_console_line(FILE *f, const ct_run *r);
+/* The number of the step that decided R ("step N (op): ..." starts its reason), or 0. */
+int ct_run_failed_step(const ct_run *r);
+/* The spec tags of the step that failed R, comma-separated into OUT (LEN bytes): the
+ * step's own "tag" (a string or a list) when the scenario gives one; else the case's tags
+ * that the step's "note" cites; else every tag of the case (a C probe, a step that cites
+ * none). "" for PASS, SKIP and BLOCKED (a blocked run names its root instead). Returns
+ * OUT. */
+char *ct_run_step_tags(const ct_run *r, char *out, size_t len);
 /* The blocked runs of R[0..N) grouped by root: for each distinct root run id (in order of
  * first appearance) its index in R (-1 when the root was not run) and how many runs it
  * blocks. Fills at most MAX groups; returns the number of distinct roots. */
@@ -48,5 +57,18 @@ int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int s
                    int complete);
 int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
                    int complete);
+/* The JSON index of the --json report (caller deletes). */
+cJSON *ct_report_index(const ct_run *r, size_t n, const char *target, int strict, int complete);
+
+/* The HTML page (report_html.c) of REPORTS, an array of JSON indexes (borrowed), each
+ * with a "name": one report gives the report page, several the matrix page (one verdict
+ * column per server). One self-contained file: inline style and script, the data, and a
+ * rendered copy of DOCS_ROOT/spec/ *.md and DOCS_ROOT/conformance/known-deviations.md
+ * that every spec tag and known deviation links to (without them, tags are plain text).
+ * DOCS_ROOT NULL: none. Not thread-safe (the rendered documents are cached). */
+int ct_report_page(FILE *f, const cJSON *reports, const char *docs_root);
+/* The repository root that holds spec/ for a VECTORS_DIR ("X/vectors" -> "X"); caller
+ * frees. */
+char *ct_report_docs_root(const char *vectors_dir);
 
 #endif

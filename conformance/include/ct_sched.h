@@ -50,6 +50,7 @@ typedef struct ct_sched {
   char gone[400];
   char target[300];
   const ct_known *known;              /* known deviations, linked on each console line */
+  struct ct_live *live;               /* partial reports rewritten as runs finish (issue 16) */
   volatile sig_atomic_t *interrupted; /* set by a signal: start nothing more */
 } ct_sched;
 

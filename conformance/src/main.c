@@ -17,8 +17,10 @@
 #include "ct_discover.h"
 #include "ct_fuzz.h"
 #include "ct_match.h"
+#include "ct_matrix.h"
 #include "ct_ops.h"
 #include "ct_report.h"
+#include "ct_report_live.h"
 #include "ct_run.h"
 #include "ct_sched.h"
 #include "ct_scenario.h"
@@ -171,15 +173,8 @@ static const char *find_sioref(const char *opt) {
 static int write_report(const char *file, const char *what, const ct_run *runs, size_t n,
                         const char *target, int strict, int complete,
                         int (*fn)(FILE *, const ct_run *, size_t, const char *, int, int)) {
-  FILE *f = fopen(file, "w");
-  if (!f) {
-    fprintf(stderr, "sioconform: cannot write %s: %s\n", file, strerror(errno));
-    return -1;
-  }
-  int rc = fn(f, runs, n, target, strict, complete);
-  if (fclose(f) != 0) rc = -1;
-  if (rc == 0) fprintf(stderr, "%s report: %s\n", what, file);
-  return rc;
+  /* atomic: a reader (or a kill during the write) never sees a torn file (issue 16) */
+  return ct_report_file(file, what, runs, n, target, strict, complete, fn, 0);
 }
 
 /* ---- interrupts during the runs (the scheduler, sched.c, stops starting runs) */
@@ -218,6 +213,9 @@ int main(int argc, char **argv) {
   cfg.tscale = 1.0;
   cfg.vectors_dir =
       getenv("SIOCONFORM_VECTORS") ? getenv("SIOCONFORM_VECTORS") : CT_DEFAULT_VECTORS_DIR;
+  /* sioconform matrix A.json B.json ... (issue 16) */
+  if (argc > 1 && strcmp(argv[1], "matrix") == 0)
+    return ct_matrix_main(argc - 1, argv + 1, cfg.vectors_dir, stdout);
   int list = 0;
   ct_fuzz_opts fuzz = {0, 1, "reports/fuzz-live", -1, NULL};
   unsigned transports = CT_TR_ALL;
@@ -568,6 +566,7 @@ int main(int argc, char **argv) {
   }
   snprintf(sc.target, sizeof sc.target, "%s", target);
   sc.known = &known;
+  sc.live = ct_live_new(junit, json, html, target, cfg.strict, plan.n, 1000);
   int64_t t_start = ct_now_ms();
   catch_interrupts(child);
   ct_sched_run(&sc);
@@ -600,6 +599,7 @@ int main(int argc, char **argv) {
     werr |= write_report(json, "JSON", runs, nr, target, cfg.strict, complete, ct_report_json);
   if (html)
     werr |= write_report(html, "HTML", runs, nr, target, cfg.strict, complete, ct_report_html);
+  ct_live_free(sc.live);
   int failed = 0;
   for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
   for (size_t i = 0; i < plan.n; i++)

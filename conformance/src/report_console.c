@@ -2,6 +2,7 @@
  * skipped" line, with NON-STRICT and INFO counted as documented in
  * conformance/README.md; BLOCKED runs (a failed preamble) count as failed and are
  * grouped under the root case that failed (issue 11, "one fault, one failure"). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ct_report.h"
@@ -48,6 +49,84 @@ int ct_run_failed(const ct_run *r, int strict) {
          (strict && r->verdict == CT_V_NONSTRICT);
 }
 
+int ct_run_failed_step(const ct_run *r) {
+  int n = 0;
+  if (!r->reason || sscanf(r->reason, "step %d (", &n) != 1 || n < 1) return 0;
+  return n;
+}
+
+/* Step number *I (counted as steps.c counts them: every step written, a repeat's body
+ * unrolled COUNT times, the repeat itself unnumbered) in STEPS, or NULL. */
+static const cJSON *nth_step(const cJSON *steps, int *i) {
+  const cJSON *s;
+  cJSON_ArrayForEach(s, steps) {
+    const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(s, "op"));
+    if (op && strcmp(op, "repeat") == 0) {
+      const cJSON *cnt = cJSON_GetObjectItem(s, "count");
+      for (int k = 0; cJSON_IsNumber(cnt) && k < cnt->valueint; k++) {
+        const cJSON *x = nth_step(cJSON_GetObjectItem(s, "steps"), i);
+        if (x || *i <= 0) return x;
+      }
+      continue;
+    }
+    if (--*i == 0) return s;
+  }
+  return NULL;
+}
+
+static void add_tag(char *out, size_t len, const char *tag, size_t tl) {
+  size_t ol = strlen(out);
+  if (ol + (ol ? 1 : 0) + tl + 1 > len) return;
+  if (ol) out[ol++] = ',';
+  memcpy(out + ol, tag, tl);
+  out[ol + tl] = '\0';
+}
+
+/* Is TAG (TL bytes) written in TEXT as a whole tag (not the head of EIO-HB-30)? */
+static int cites(const char *text, const char *tag, size_t tl) {
+  for (const char *p = text; (p = strstr(p, tag)) != NULL; p++) {
+    char after = p[tl];
+    int head = p == text || !(p[-1] == '-' || (p[-1] >= 'A' && p[-1] <= 'Z'));
+    if (head && !(after >= '0' && after <= '9') && after != '-' && !(after >= 'A' && after <= 'Z'))
+      return 1;
+  }
+  return 0;
+}
+
+char *ct_run_step_tags(const ct_run *r, char *out, size_t len) {
+  if (!len) return out;
+  out[0] = '\0';
+  if (r->verdict == CT_V_PASS || r->verdict == CT_V_SKIP || r->verdict == CT_V_BLOCKED || !r->c ||
+      !r->c->tags)
+    return out;
+  int n = ct_run_failed_step(r);
+  const cJSON *st = n && r->c->steps ? nth_step(r->c->steps, &n) : NULL;
+  const cJSON *own = st ? cJSON_GetObjectItem(st, "tag") : NULL;
+  if (cJSON_IsString(own)) {
+    add_tag(out, len, own->valuestring, strlen(own->valuestring));
+    return out;
+  }
+  if (cJSON_IsArray(own)) {
+    const cJSON *t;
+    cJSON_ArrayForEach(t, own) if (cJSON_IsString(t))
+        add_tag(out, len, t->valuestring, strlen(t->valuestring));
+    if (*out) return out;
+  }
+  const char *note = st ? cJSON_GetStringValue(cJSON_GetObjectItem(st, "note")) : NULL;
+  for (int pass = note ? 0 : 1; pass < 2 && !*out; pass++)
+    for (const char *p = r->c->tags; *p;) {
+      size_t tl = strcspn(p, ",");
+      char tag[64];
+      if (tl < sizeof tag) {
+        memcpy(tag, p, tl);
+        tag[tl] = '\0';
+        if (pass == 1 || cites(note, tag, tl)) add_tag(out, len, p, tl);
+      }
+      p += tl + (p[tl] == ',');
+    }
+  return out;
+}
+
 void ct_report_console_line(FILE *f, const ct_run *r) {
   fprintf(f, "%-10s %s (%.0f ms)", ct_verdict_name(r->verdict), r->run_id, r->ms);
   if (r->verdict == CT_V_BLOCKED)
@@ -55,6 +134,15 @@ void ct_report_console_line(FILE *f, const ct_run *r) {
             r->reason ? r->reason : "");
   else if (r->verdict != CT_V_PASS && r->reason && *r->reason)
     fprintf(f, " - %s", r->reason);
+  char tags[256];
+  if (*ct_run_step_tags(r, tags, sizeof tags)) { /* the rule that failed, spec/ (issue 16) */
+    fputs(" [", f);
+    for (const char *p = tags; *p; p++) {
+      fputc(*p, f);
+      if (*p == ',') fputc(' ', f);
+    }
+    fputc(']', f);
+  }
   if (r->deviation) fprintf(f, " [known deviation %s]", r->deviation); /* known-deviations.md */
   fputc('\n', f);
   if ((r->verdict == CT_V_FAIL || r->verdict == CT_V_NONSTRICT) && (r->expected || r->actual)) {

@@ -1,8 +1,7 @@
 /* File reports: JUnit XML (one testcase per case-run, classname = case id,
  * name = transport), a JSON index (expected vs actual and the wire transcript per
- * run) and one self-contained HTML page (inline CSS and script, no external
- * resources) with a summary, a verdict filter and per-case details. BLOCKED runs (a
- * failed preamble) are failures that name their root, grouped under it. */
+ * run); the HTML page is report_html.c. BLOCKED runs (a failed preamble) are failures
+ * that name their root, grouped under it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +162,15 @@ static cJSON *run_json(const ct_run *x) {
     cJSON_AddStringToObject(o, "actual", x->actual);
   else
     cJSON_AddNullToObject(o, "actual");
+  /* the step that failed and the rule it checks (issue 16) */
+  int step = ct_run_failed_step(x);
+  if (step) cJSON_AddNumberToObject(o, "step", step);
+  char st[512];
+  if (*ct_run_step_tags(x, st, sizeof st)) {
+    cJSON *a = cJSON_AddArrayToObject(o, "step_tags");
+    for (char *save = NULL, *tok = strtok_r(st, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+      cJSON_AddItemToArray(a, cJSON_CreateString(tok));
+  }
   if (x->deviation) { /* the known-deviations.md entry whose cause matches this run */
     cJSON_AddStringToObject(o, "deviation", x->deviation);
     const char *title = ct_deviations_title(x->deviation);
@@ -176,7 +184,7 @@ static cJSON *run_json(const ct_run *x) {
   return o;
 }
 
-static cJSON *index_json(const ct_run *r, size_t n, const char *target, int strict, int complete) {
+cJSON *ct_report_index(const ct_run *r, size_t n, const char *target, int strict, int complete) {
   ct_tally t = ct_tally_runs(r, n);
   int p, fl, s;
   ct_tally_line(&t, strict, &p, &fl, &s);
@@ -244,101 +252,12 @@ static cJSON *index_json(const ct_run *r, size_t n, const char *target, int stri
 
 int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
                    int complete) {
-  cJSON *root = index_json(r, n, target, strict, complete);
+  cJSON *root = ct_report_index(r, n, target, strict, complete);
   char *s = cJSON_Print(root);
   cJSON_Delete(root);
   if (!s) return -1;
   fputs(s, f);
   fputc('\n', f);
   free(s);
-  return ferror(f) ? -1 : 0;
-}
-
-/* The page embeds the JSON index; "</" is written as "<\/" so no string in it can
- * end the script element. */
-static void script_safe(FILE *f, const char *s) {
-  for (; *s; s++) {
-    if (s[0] == '<' && s[1] == '/') {
-      fputs("<\\/", f);
-      s++;
-    } else {
-      fputc(*s, f);
-    }
-  }
-}
-
-int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
-                   int complete) {
-  cJSON *root = index_json(r, n, target, strict, complete);
-  char *s = cJSON_PrintUnformatted(root);
-  cJSON_Delete(root);
-  if (!s) return -1;
-  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        "<title>sioconform report</title>\n<style>\n"
-        "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}\n"
-        "h1{font-size:1.4em}.sum span{display:inline-block;margin-right:1em;padding:.2em .6em;"
-        "border-radius:4px}\n"
-        ".PASS{background:#d8f5d8}.FAIL{background:#f8d0d0}.NON-STRICT{background:#fbe6c2}"
-        ".INFO{background:#d6e6fa}.SKIP{background:#e6e6e6}.BLOCKED{background:#eadcf5}\n"
-        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
-        "padding:.25em .5em;text-align:left;vertical-align:top}\n"
-        "tr.row{cursor:pointer}tr.det td{background:#fafafa}pre{white-space:pre-wrap;"
-        "font-size:12px;margin:.3em 0}\n"
-        "label{margin-right:1em}</style></head><body>\n"
-        "<h1>sioconform report</h1>\n<p>Target: <code id=\"target\"></code></p>\n"
-        "<div class=\"sum\" id=\"sum\"></div>\n<div id=\"roots\"></div>\n"
-        "<p id=\"filters\">Show: </p>\n"
-        "<table><thead><tr><th>verdict</th><th>case</th><th>transport</th><th>level</th>"
-        "<th>tags</th><th>ms</th><th>reason</th></tr></thead><tbody id=\"rows\"></tbody>"
-        "</table>\n<script>\nconst DATA=",
-        f);
-  script_safe(f, s);
-  free(s);
-  fputs(";\n"
-        "const V=['PASS','FAIL','BLOCKED','NON-STRICT','INFO','SKIP'];const shown=new Set(V);\n"
-        "function el(t,a,x){const e=document.createElement(t);if(a)for(const k in a)"
-        "e.setAttribute(k,a[k]);if(x!==undefined)e.textContent=x;return e;}\n"
-        "document.getElementById('target').textContent=DATA.target;\n"
-        "if(DATA.discovery)document.getElementById('target').parentNode.after("
-        "el('p',{},'Discovery: '+DATA.discovery.summary));\n"
-        "const sum=document.getElementById('sum');const S=DATA.summary;\n"
-        "sum.appendChild(el('span',{},S.passed+' passed, '+S.failed+' failed, '+S.skipped+"
-        "' skipped'));\n"
-        "for(const v of V)sum.appendChild(el('span',{class:v},v+': '+S[v]));\n"
-        "const X=DATA.security;if(X&&X.runs){sum.appendChild(el('br'));"
-        "sum.appendChild(el('span',{},'Security pack ('+X.runs+' runs, not in the score):'));"
-        "for(const v of V)sum.appendChild(el('span',{class:v},v+': '+X[v]));}\n"
-        /* blocked runs grouped under the root that failed */
-        "const rt=document.getElementById('roots');if(DATA.roots&&DATA.roots.length){\n"
-        "let nb=0;for(const g of DATA.roots)nb+=g.blocked;rt.appendChild(el('h2',{},"
-        "DATA.roots.length+' root failure'+(DATA.roots.length==1?'':'s')+', '+nb+' blocked'));\n"
-        "for(const g of DATA.roots){const d=el('details',{class:'root'});"
-        "const sm=el('summary');sm.appendChild(el('span',{class:g.verdict},g.verdict));"
-        "sm.appendChild(document.createTextNode(' '+g.root+' blocks '+g.blocked+' run(s)'));"
-        "d.appendChild(sm);const ul=el('ul');\n"
-        "for(const r of DATA.runs)if(r.blocked_by===g.root)ul.appendChild(el('li',{},"
-        "r.run+': '+r.reason));d.appendChild(ul);rt.appendChild(d);}}\n"
-        "const fl=document.getElementById('filters');\n"
-        "for(const v of V){const l=el('label');const c=el('input',{type:'checkbox'});"
-        "c.checked=true;c.onchange=()=>{c.checked?shown.add(v):shown.delete(v);draw();};"
-        "l.appendChild(c);l.appendChild(document.createTextNode(' '+v));fl.appendChild(l);}\n"
-        "function draw(){const tb=document.getElementById('rows');tb.textContent='';\n"
-        "for(const r of DATA.runs){if(!shown.has(r.verdict))continue;\n"
-        "const tr=el('tr',{class:'row'});tr.appendChild(el('td',{class:r.verdict},r.verdict));\n"
-        "for(const k of ['id','transport','level'])tr.appendChild(el('td',{},r[k]));\n"
-        "tr.appendChild(el('td',{},r.tags.join(' ')));tr.appendChild(el('td',{},"
-        "Math.round(r.ms)));\n"
-        "tr.appendChild(el('td',{},(r.severity?'['+r.severity+'] ':'')+r.reason+(r.deviation?"
-        "' [known deviation '+r.deviation+(r['deviation-title']?': '+r['deviation-title']:'')+']'"
-        ":'')));const "
-        "d=el('tr',{class:'det'});"
-        "d.style.display='none';\n"
-        "const td=el('td',{colspan:7});td.appendChild(el('div',{},r.title));\n"
-        "if(r.expected!==null)td.appendChild(el('pre',{},'expected: '+r.expected));\n"
-        "if(r.actual!==null)td.appendChild(el('pre',{},'actual:   '+r.actual));\n"
-        "td.appendChild(el('pre',{},r.transcript));d.appendChild(td);\n"
-        "tr.onclick=()=>{d.style.display=d.style.display==='none'?'':'none';};\n"
-        "tb.appendChild(tr);tb.appendChild(d);}}\ndraw();\n</script></body></html>\n",
-        f);
   return ferror(f) ? -1 : 0;
 }

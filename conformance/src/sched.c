@@ -14,6 +14,7 @@
 #include "ct_discover.h"
 #include "ct_match.h"
 #include "ct_report.h"
+#include "ct_report_live.h"
 #include "ct_run.h"
 
 static int selected(const ct_case *c, unsigned tr, char *const *prefixes, int np) {
@@ -171,6 +172,7 @@ static void sched_one(ct_sched *sc, size_t i) {
     ct_deviations_annotate(sc->known, r, 1); /* for the console line's link */
     ct_report_console_line(stdout, r);
     fflush(stdout);
+    ct_live_add(sc->live, i, r);
   }
   if (gone && !sc->stop) {
     sc->stop = 1;

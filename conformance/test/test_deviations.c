@@ -248,7 +248,8 @@ Test(deviations, reports_link_the_entry) {
   FILE *f = open_memstream(&buf, &len);
   ct_report_console_line(f, &r);
   fclose(f);
-  cr_expect(strstr(buf, "step 2 (post): body [known deviation B]\n"), "%s", buf);
+  /* the failed step's spec tag comes first (issue 16), then the deviation */
+  cr_expect(strstr(buf, "step 2 (post): body [EIO-TR-8] [known deviation B]\n"), "%s", buf);
   free(buf);
   f = open_memstream(&buf, &len);
   cr_assert_eq(ct_report_json(f, &r, 1, "http://x", 0, 1), 0);

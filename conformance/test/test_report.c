@@ -181,8 +181,18 @@ Test(report, writers) {
   cr_assert_null(strstr(h, "http://cdn"));
   cr_assert_null(strstr(h, "src=\""));
   cr_assert_null(strstr(h, "href=\""));
-  cr_assert_null(strstr(h, "</script>\"")); /* the failure text cannot end the script */
-  cr_assert(strstr(h, "<\\/script>") != NULL);
+  /* the failure text cannot end the script: every "<" of the data is \u003c (issue 16) */
+  cr_assert_null(strstr(h, "</script>\""));
+  cr_assert(strstr(h, "bad \\u003c/script>") != NULL);
+  /* the data is one JSON document inside the page */
+  char *ds = strstr(h, "<script id=\"data\" type=\"application/json\">");
+  cr_assert_not_null(ds);
+  ds = strchr(ds, '>') + 1;
+  char *de = strstr(ds, "</script>");
+  cJSON *data = cJSON_ParseWithLength(ds, (size_t)(de - ds));
+  cr_assert_not_null(data);
+  cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(data, "reports")), 1);
+  cJSON_Delete(data);
   free(h);
   for (int i = 0; i < 4; i++) ct_run_free(&runs[i]);
 }
@@ -301,8 +311,77 @@ Test(report, blocked_writers_group_under_the_root) {
   free(j);
 
   char *h = run_writer(ct_report_html, runs, 5, 0);
-  cr_assert(strstr(h, "'BLOCKED'") && strstr(h, "blocked_by===g.root") && strstr(h, "el('details'"),
+  /* the page's data names the root and each blocked run's root; its script groups them
+   * (issue 16: the page became one script shared with the matrix) */
+  cr_assert(strstr(h, "\"roots\":[{\"root\":\"sio.connect.main-answer@polling\"") &&
+                strstr(h, "\"blocked_by\":\"sio.connect.main-answer@polling\"") &&
+                strstr(h, "a failed preamble blocks these runs"),
             "%s", h);
   free(h);
   for (int i = 0; i < 5; i++) ct_run_free(&runs[i]);
+}
+
+static void probe_step3(ct_run *r) { ct_fail(r, "x", "y", "step 3 (expect): no pong"); }
+
+/* Console lines and the JSON carry the spec tags of the step that failed (issue 16):
+ * the step's own "tag", else the case's tags its note cites, else every tag of the case.
+ * Steps are counted as the executor counts them (a repeat's body unrolled). */
+Test(report, failed_step_tags) {
+  ct_config cfg = cfg0();
+  ct_case c = mk("a.tags", CT_MUST);
+  c.tags = (char *)"EIO-HB-3,EIO-HB-30,EIO-HS-1";
+  c.probe = probe_step3;
+  const char *variants[][2] = {
+      /* steps, wanted tags */
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\",\"tag\":\"EIO-HB-30\"}]",
+       "EIO-HB-30"},
+      {"[{\"op\":\"open\"},{\"op\":\"repeat\",\"count\":2,\"steps\":[{\"op\":\"send\",\"tag\":"
+       "[\"EIO-HS-1\",\"EIO-HB-3\"]}]}]",
+       "EIO-HS-1,EIO-HB-3"},
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\",\"note\":\"EIO-HB-30 only\"}]",
+       "EIO-HB-30"},
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\",\"note\":\"see EIO-HB-3.\"}]",
+       "EIO-HB-3"},
+      {"[{\"op\":\"open\"},{\"op\":\"send\"},{\"op\":\"expect\"}]", "EIO-HB-3,EIO-HB-30,EIO-HS-1"},
+  };
+  for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+    c.steps = cJSON_Parse(variants[v][0]);
+    cr_assert_not_null(c.steps);
+    ct_run r;
+    ct_run_case(&r, &c, &cfg, CT_TR_POLLING);
+    char tags[128];
+    cr_assert_eq(ct_run_failed_step(&r), 3);
+    cr_assert_str_eq(ct_run_step_tags(&r, tags, sizeof tags), variants[v][1], "variant %zu", v);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ct_report_console_line(f, &r);
+    fclose(f);
+    if (v == 0)
+      cr_assert(strstr(buf, "- step 3 (expect): no pong [EIO-HB-30]\n") != NULL, "%s", buf);
+    if (v == 1) cr_assert(strstr(buf, "no pong [EIO-HS-1, EIO-HB-3]\n") != NULL, "%s", buf);
+    free(buf);
+    if (v == 0) {
+      f = open_memstream(&buf, &len);
+      cr_assert_eq(ct_report_json(f, &r, 1, "t", 0, 1), 0);
+      fclose(f);
+      cJSON *j = cJSON_Parse(buf);
+      const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "runs"), 0);
+      cr_assert_eq(cJSON_GetObjectItem(run, "step")->valueint, 3);
+      cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(run, "step_tags"), 0)->valuestring,
+                       "EIO-HB-30");
+      cJSON_Delete(j);
+      free(buf);
+    }
+    ct_run_free(&r);
+    cJSON_Delete(c.steps);
+  }
+  /* no step: a probe's failure names every tag; PASS names none */
+  c.steps = NULL;
+  c.probe = probe_fail;
+  ct_run r;
+  ct_run_case(&r, &c, &cfg, CT_TR_POLLING);
+  char tags[128];
+  cr_assert_str_eq(ct_run_step_tags(&r, tags, sizeof tags), "EIO-HB-3,EIO-HB-30,EIO-HS-1");
+  ct_run_free(&r);
 }
