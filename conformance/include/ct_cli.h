@@ -2,8 +2,8 @@
 #ifndef CT_CLI_H
 #define CT_CLI_H
 
-#include "ct.h"
-#include "ct_fuzz.h"
+#include "ct_client.h"
+#include "ct_fuzz_live.h"
 #include "ct_url.h"
 
 #define CT_CLI_MAX_PREFIXES 256

@@ -9,7 +9,7 @@
 #include <regex.h>
 #include <stddef.h>
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* One cause: every field that is present must hold (a conjunction). */
 typedef struct ct_cause {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* Probe the target named by CFG (host, port, paths, tscale) and fill CFG->tgt and
  * CFG->extensions (an array the caller frees with cJSON_Delete, or NULL). Every probe is

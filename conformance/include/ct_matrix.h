@@ -1,3 +1,4 @@
+#include "ct_report_html.h"
 /* `sioconform matrix`: several JSON reports (one per server, or saved runs) on one page,
  * servers x case-runs, in the manner of Autobahn's agents x cases table (issue 16). */
 #ifndef CT_MATRIX_H

@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 
-#include "ct.h"
+#include "ct_client.h"
+#include "ct_report_files.h"
+#include "ct_report_html.h"
 
 /* A report writer of ct_report.h (ct_report_junit, ct_report_json, ct_report_html). */
 typedef int (*ct_report_fn)(FILE *f, const ct_run *r, size_t n, const char *target, int strict,

@@ -2,7 +2,7 @@
 #ifndef CT_RUN_H
 #define CT_RUN_H
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* Run case C on TRANSPORT into R (caller frees with ct_run_free): SKIP when the target
  * lacks a need, else the probe or the steps; always exactly one verdict; the run's

@@ -6,7 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* Parse scenario file TEXT (named SOURCE in messages) and append its cases to CS.
  * Returns the number of cases added, or -1 with ERR filled (nothing is half-added
@@ -14,6 +14,9 @@
 int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char *err,
                        size_t errlen);
 int ct_step_op_known(const char *op);
+/* Load every .json file of DIR, or one FILE, appending to CS; -1 with ERR filled. */
+int ct_scenarios_load_dir(ct_cases *cs, const char *dir, char *err, size_t errlen);
+int ct_scenarios_load_file(ct_cases *cs, const char *file, char *err, size_t errlen);
 
 /* The largest "count" of a "repeat" step: a flood is written once, never unbounded. */
 #define CT_REPEAT_MAX 2000

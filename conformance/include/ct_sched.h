@@ -6,7 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "ct_deviations.h"
 
 /* --jobs default: enough runs side by side that the heartbeat-bound cases (each waits

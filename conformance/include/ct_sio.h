@@ -4,7 +4,7 @@
 #ifndef CT_SIO_H
 #define CT_SIO_H
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* Is P (an Engine.IO packet) a Socket.IO EVENT or BINARY_EVENT of namespace NSP ("/" or
  * "/custom")? Returns 1 and sets *ATTACHMENTS (0 for EVENT) when it is, else 0. */
@@ -36,5 +36,11 @@ void ct_defer_restore(ct_defer *d, ct_conn *c);
  * Returns 1 with OUT the first other packet (the presumed answer; caller frees), 0 on
  * timeout, -1 when C closed. */
 int ct_sio_await_answer(ct_conn *c, const char *nsp, int timeout_ms, ct_pkt *out);
+
+/* Open a session and connect namespace "/": send "40", expect "40{sid}" and the
+ * contract's "auth" event. Returns the conn or NULL (failure recorded). */
+ct_conn *ct_sio_open(ct_run *r, const char *name, unsigned transport);
+/* Next packet that is not a noop, within TIMEOUT_MS. */
+int ct_next_data(ct_conn *c, int timeout_ms, ct_pkt *out);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* The binary: OPT (--sioref), else $SIOCONFORM_SIOREF, else ref/sioref beside our own
  * build directory, else the build tree's. NULL when none is executable. */

@@ -1,10 +1,10 @@
 /* The case model (ct_case.h): the case registry and the names of levels, needs and
  * severities. */
+#include "ct_case.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "ct_case.h"
 
 #include "ct_util.h"
 

@@ -4,13 +4,14 @@
  * loop that services every connection of a run so idle sessions keep their
  * heartbeat while a case works on another one. All timing comes from the server's
  * open packet, never from constants. */
+#include "ct_client.h"
+
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ct.h"
 #include "wire_polling.h"
 #include "ct_payload.h"
 

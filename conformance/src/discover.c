@@ -8,6 +8,7 @@
  * cases apply; a missing need is SKIP with its reason, never FAIL. */
 #include "ct_discover.h"
 #include "wire_polling.h"
+#include "ct_sio.h"
 
 #include <stdlib.h>
 #include <string.h>

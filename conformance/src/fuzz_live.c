@@ -1,6 +1,8 @@
 /* Live fuzzer (issue 5 part 5): mutated vector wire forms sent inside real Engine.IO
  * and Socket.IO sessions over polling and WebSocket, with a liveness check after each
  * batch (EIO-HS-*, SIO-CONN-*, SIO-ACK-*: a fresh client must still be served). */
+#include "ct_fuzz_live.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "ct_fuzz.h"
+#include "ct_sio.h"
 
 #define FZ_BATCH 50
 

@@ -10,17 +10,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "ct_cli.h"
 #include "ct_deviations.h"
 #include "ct_discover.h"
-#include "ct_fuzz.h"
+#include "ct_fuzz_live.h"
 #include "ct_matrix.h"
-#include "ct_report.h"
 #include "ct_report_live.h"
 #include "ct_sched.h"
 #include "ct_scenario.h"
 #include "ct_sioref_child.h"
+#include "ct_report_console.h"
+#include "ct_report_files.h"
+#include "ct_report_html.h"
+#include "ct_vectors.h"
+#include "ct_probes.h"
 
 #ifndef CT_DEFAULT_KNOWN_DEVIATIONS
 #define CT_DEFAULT_KNOWN_DEVIATIONS "conformance/known-deviations.json"

@@ -1,11 +1,11 @@
 /* A small Markdown renderer for the spec and the known deviations inside the HTML
  * report (ct_markdown.h says what it reads and how spec tags become link targets). */
+#include "ct_markdown.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "ct_markdown.h"
 
 int ct_md_is_tag(const char *s, size_t len) {
   /* [A-Z]+ ( "-" [A-Z0-9]+ )* "-" [0-9]+ */

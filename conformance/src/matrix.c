@@ -1,12 +1,13 @@
 /* `sioconform matrix`: servers x case-runs from saved JSON reports (ct_matrix.h). The
  * page is the report page with one verdict column per report (report_page.js). */
+#include "ct_matrix.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ct_matrix.h"
-#include "ct_report.h"
 #include "ct_util.h"
+#include "ct_report_html.h"
 
 static char *slurp(const char *path) {
   FILE *f = fopen(path, "rb");

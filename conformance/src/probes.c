@@ -1,12 +1,14 @@
 /* C probes: cases the step language cannot say because they need two requests in
  * flight at a chosen byte boundary. EIO-TR-7: a second concurrent POST is answered
  * 400 and closes the session. */
+#include "ct_probes.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* EIO-TR-7: the first POST announces a body and sends only part of it, so it is
  * certainly still open when the second POST arrives complete. */

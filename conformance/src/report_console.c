@@ -1,11 +1,10 @@
+#include "ct_report_console.h"
 /* Console report: one line per case-run and the closing "N passed, N failed, N
  * skipped" line, with NON-STRICT and INFO counted as documented in
  * conformance/README.md; BLOCKED runs (a failed preamble) count as failed and are
  * grouped under the root case that failed (issue 11, "one fault, one failure"). */
 #include <stdlib.h>
 #include <string.h>
-
-#include "ct_report.h"
 
 static ct_tally tally(const ct_run *r, size_t n, int sec) {
   ct_tally t = {0, 0, 0, 0, 0, 0};

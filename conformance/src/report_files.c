@@ -2,12 +2,14 @@
  * name = transport), a JSON index (expected vs actual and the wire transcript per
  * run); the HTML page is report_html.c. BLOCKED runs (a failed preamble) are failures
  * that name their root, grouped under it. */
+#include "ct_report_files.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "ct_discover.h"
-#include "ct_report.h"
 #include "ct_deviations.h"
+#include "ct_report_console.h"
 
 static void xml_escape(FILE *f, const char *s) {
   for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {

@@ -3,12 +3,14 @@
  * JSON index of each report, and a rendered copy of the spec and of the known
  * deviations, so every spec tag links to its sentence and every known deviation to its
  * entry without any network. */
+#include "ct_report_html.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ct_markdown.h"
-#include "ct_report.h"
+#include "ct_report_files.h"
 
 extern const char ct_report_page_css[];
 extern const char ct_report_page_js[];

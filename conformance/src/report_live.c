@@ -1,13 +1,15 @@
 /* Partial reports written as runs finish, and atomic report files (issue 16): a run cut
  * short, even by SIGKILL, leaves valid JSON, JUnit and HTML reports holding the runs
  * finished up to the last rewrite, marked "complete": false. */
+#include "ct_report_live.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ct_report.h"
-#include "ct_report_live.h"
+#include "ct_report_files.h"
+#include "ct_report_html.h"
 
 int ct_report_file(const char *file, const char *what, const ct_run *r, size_t n,
                    const char *target, int strict, int complete, ct_report_fn fn, int quiet) {

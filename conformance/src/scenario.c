@@ -1,14 +1,15 @@
 /* Loader for scenario files (the .json files of vectors/scenarios/): validates every case and
  * every step against the step language documented in vectors/scenarios/README.md,
  * so a typo is a load error (exit 2), never a silently passing case. */
+#include "ct_scenario.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "ct_ops.h"
-#include "ct_scenario.h"
 
 int ct_step_op_known(const char *op) { return ct_op_find(op) != NULL; }
 

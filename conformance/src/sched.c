@@ -13,9 +13,9 @@
 
 #include "ct_discover.h"
 #include "ct_match.h"
-#include "ct_report.h"
 #include "ct_report_live.h"
 #include "ct_run.h"
+#include "ct_report_console.h"
 
 static int selected(const ct_case *c, unsigned tr, char *const *prefixes, int np) {
   if (np == 0) return 1;

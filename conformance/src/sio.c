@@ -4,12 +4,13 @@
  * events that arrive before the CONNECT answer are kept and read after it), and
  * discovering the contract's optional extensions. A preamble that really fails makes
  * the run BLOCKED by the root case that grades it (ct_preamble_fail). */
+#include "ct_sio.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ct.h"
-#include "ct_sio.h"
+#include "ct_client.h"
 
 int ct_next_data(ct_conn *c, int timeout_ms, ct_pkt *out) {
   int64_t deadline = ct_now_ms() + timeout_ms;

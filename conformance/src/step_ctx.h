@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* One step being run: the run, its 1-based index, its op name and its JSON object. */
 typedef struct step_ctx {

@@ -4,11 +4,13 @@
  * (EIO-CL-6, EIO-TR-9, EIO-TR-17, SIO-NS-8), and then checks that a fresh client is
  * still served (EIO-CL-7, SIO-LIM-4). The cases are written in the step language, so
  * they run, report and list exactly like scenario cases. */
+#include "ct_vectors.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "vec.h"
 
 static cJSON *step(const char *op) {

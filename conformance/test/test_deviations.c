@@ -8,9 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "ct_deviations.h"
-#include "ct_report.h"
+#include "ct_report_console.h"
+#include "ct_report_files.h"
+#include "ct_report_html.h"
 
 #define FIXTURE SIO_SOURCE_DIR "/conformance/test/deviations-fixture"
 

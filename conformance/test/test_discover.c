@@ -4,10 +4,11 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "ct_run.h"
 #include "ct_discover.h"
 #include "ct_scenario.h"
+#include "ct_vectors.h"
 
 static ct_cases all;
 

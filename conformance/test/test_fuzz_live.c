@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ct_fuzz.h"
+#include "ct_fuzz_live.h"
 
 /* A heap copy of exactly N bytes (no slack), so an over-read is an ASan error. */
 static unsigned char *exact(const char *s, size_t n) {

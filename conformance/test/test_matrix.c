@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "ct_matrix.h"
-#include "ct_report.h"
+#include "ct_report_html.h"
 
 #define CT_TEST_DIR SIO_SOURCE_DIR "/conformance/test"
 #define FIX         CT_TEST_DIR "/matrix-fixture/"

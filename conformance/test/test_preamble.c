@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "ct_sio.h"
 #include "ct_steps.h"
 

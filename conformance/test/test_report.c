@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ct.h"
+#include "ct_client.h"
 #include "ct_run.h"
-#include "ct_report.h"
+#include "ct_report_console.h"
+#include "ct_report_files.h"
+#include "ct_report_html.h"
 
 static ct_case mk(const char *id, ct_level l) {
   ct_case c;

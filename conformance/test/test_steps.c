@@ -8,6 +8,7 @@
 #include "ct_match.h"
 #include "ct_scenario.h"
 #include "ct_steps_sec.h"
+#include "ct_vectors.h"
 
 static cJSON *vars(void) {
   cJSON *v = cJSON_CreateObject();

@@ -1,11 +1,11 @@
-/* Report writers: console lines, JUnit XML, a JSON index and one self-contained HTML
- * page. Each writer takes a FILE* it does not own and the finished runs (borrowed). */
-#ifndef CT_REPORT_H
-#define CT_REPORT_H
+/* The console report (report_console.c): a line per finished run, the tallies and the
+ * closing summary. Every function takes the finished runs borrowed. */
+#ifndef CT_REPORT_CONSOLE_H
+#define CT_REPORT_CONSOLE_H
 
 #include <stdio.h>
 
-#include "ct.h"
+#include "ct_verdict.h"
 
 typedef struct ct_tally {
   int pass, fail, nonstrict, info, skip;
@@ -46,29 +46,5 @@ size_t ct_root_groups(const ct_run *r, size_t n, ct_root_group *out, size_t max)
 /* The summary block ending with exactly "N passed, N failed, N skipped"; blocked runs
  * are counted on the line above it and grouped under their roots. */
 void ct_report_console_summary(FILE *f, const ct_run *r, size_t n, int strict);
-
-/* TARGET: the URL checked (for the reports' headers). COMPLETE: 0 when the run was cut
- * short (a signal) and R holds only the runs finished so far; the JSON says
- * "complete": false, the JUnit a testsuite property complete=false. Return 0 or -1
- * (write error). */
-int ct_report_junit(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
-                    int complete);
-int ct_report_json(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
-                   int complete);
-int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
-                   int complete);
-/* The JSON index of the --json report (caller deletes). */
-cJSON *ct_report_index(const ct_run *r, size_t n, const char *target, int strict, int complete);
-
-/* The HTML page (report_html.c) of REPORTS, an array of JSON indexes (borrowed), each
- * with a "name": one report gives the report page, several the matrix page (one verdict
- * column per server). One self-contained file: inline style and script, the data, and a
- * rendered copy of DOCS_ROOT/spec/ *.md and DOCS_ROOT/conformance/known-deviations.md
- * that every spec tag and known deviation links to (without them, tags are plain text).
- * DOCS_ROOT NULL: none. Not thread-safe (the rendered documents are cached). */
-int ct_report_page(FILE *f, const cJSON *reports, const char *docs_root);
-/* The repository root that holds spec/ for a VECTORS_DIR ("X/vectors" -> "X"); caller
- * frees. */
-char *ct_report_docs_root(const char *vectors_dir);
 
 #endif

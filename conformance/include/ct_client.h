@@ -1,8 +1,8 @@
 /* The client (client.c): Engine.IO client sessions ("conns") over polling or WebSocket,
- * all driven by one sequential poll() loop, plus the Socket.IO helpers and case sources
- * declared with it. Cases are in ct_case.h, runs and verdicts in ct_verdict.h. */
-#ifndef CT_H
-#define CT_H
+ * all driven by one sequential poll() loop. Cases are in ct_case.h, runs and verdicts in
+ * ct_verdict.h; the Socket.IO helpers in ct_sio.h. */
+#ifndef CT_CLIENT_H
+#define CT_CLIENT_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -90,18 +90,5 @@ void ct_queue_unshift(ct_conn *c, ct_pkt *pkts, size_t n);
 #define CT_ROOT_GREETING      "sio.connect.main"          /* the contract app's "auth" event */
 /* The handshake root for a session opened on PATH. */
 const char *ct_handshake_root(const ct_run *r, const char *path);
-
-/* ---- Socket.IO helpers (sio.c) */
-/* Open a session and connect namespace "/": send "40", expect "40{sid}" and the
- * contract's "auth" event. Returns the conn or NULL (failure recorded). */
-ct_conn *ct_sio_open(ct_run *r, const char *name, unsigned transport);
-/* Next packet that is not a noop, within TIMEOUT_MS. */
-int ct_next_data(ct_conn *c, int timeout_ms, ct_pkt *out);
-
-/* ---- case sources */
-int ct_scenarios_load_dir(ct_cases *cs, const char *dir, char *err, size_t errlen);
-int ct_scenarios_load_file(ct_cases *cs, const char *file, char *err, size_t errlen);
-int ct_vectors_load(ct_cases *cs, const char *vectors_dir, char *err, size_t errlen);
-void ct_probes_register(ct_cases *cs);
 
 #endif

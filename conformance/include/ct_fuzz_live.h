@@ -1,14 +1,14 @@
 /* Live fuzzing of a server under test: a deterministic mutator over vector wire
  * forms, and a driver that sends mutated inputs inside real sessions and checks
  * after every batch that a fresh client is still served. */
-#ifndef CT_FUZZ_H
-#define CT_FUZZ_H
+#ifndef CT_FUZZ_LIVE_H
+#define CT_FUZZ_LIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ct.h"
+#include "ct_client.h"
 
 /* The next value of a splitmix64 generator held in *ST (never fails). */
 uint64_t ct_fz_next(uint64_t *st);
