@@ -8,15 +8,7 @@
 
 #include "ct_http.h"
 #include "ct_util.h"
-
-enum {
-  CT_WS_CONT = 0,
-  CT_WS_TEXT = 1,
-  CT_WS_BINARY = 2,
-  CT_WS_CLOSE = 8,
-  CT_WS_PING = 9,
-  CT_WS_PONG = 10,
-};
+#include "wire_ws.h" /* the opcodes WIRE_WS_* */
 
 /* One decoded frame; PAYLOAD borrows from the decoder's input and is still masked
  * when MASKED (unmask with ct_ws_unmask). */

@@ -184,7 +184,7 @@ static void service(ct_run *r) {
       ct_buf msg = {0};
       int op, rc;
       while ((rc = ct_ws_next(&c->ws, &op, &msg)) == 1)
-        handle_pkt(c, op == CT_WS_BINARY, msg.data, msg.len);
+        handle_pkt(c, op == WIRE_WS_BINARY, msg.data, msg.len);
       ct_buf_free(&msg);
       if (rc < 0 && !c->closed) {
         char why[200];
@@ -279,7 +279,7 @@ int ct_send(ct_conn *c, int binary, const void *p, size_t len) {
     ct_pkt_render(&b, &tmp);
     ct_log(c->r, "-> %s %s", c->name, (char *)b.data);
     ct_buf_free(&b);
-    if (ct_ws_send(&c->ws, binary ? CT_WS_BINARY : CT_WS_TEXT, p, len) != 0) {
+    if (ct_ws_send(&c->ws, binary ? WIRE_WS_BINARY : WIRE_WS_TEXT, p, len) != 0) {
       ct_log(c->r, "!! %s: send failed", c->name);
       return -1;
     }

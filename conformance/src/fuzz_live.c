@@ -321,7 +321,7 @@ static int write_repro(const ct_fuzz_opts *o, const ct_config *cfg, const fz_inp
     cJSON_AddStringToObject(e, "path", v[i].sio ? cfg->sio_path : cfg->eio_path);
     cJSON_AddStringToObject(e, "send",
                             v[i].transport == CT_TR_POLLING  ? "POST body"
-                            : v[i].ws_opcode == CT_WS_BINARY ? "binary message"
+                            : v[i].ws_opcode == WIRE_WS_BINARY ? "binary message"
                                                              : "text message");
     cJSON_AddBoolToObject(e, "session_opened", v[i].session_ok);
     cJSON_AddItemToArray(arr, e);
@@ -397,9 +397,9 @@ int ct_fuzz_run(const ct_config *cfg, const ct_fuzz_opts *o) {
       } else {
         ct_buf_add(&wire, a->data.data, a->data.len);
       }
-      in->ws_opcode = a->binary ? CT_WS_BINARY : CT_WS_TEXT;
+      in->ws_opcode = a->binary ? WIRE_WS_BINARY : WIRE_WS_TEXT;
       if ((ct_fz_next(&st) & 7) == 0) /* now and then the other frame type */
-        in->ws_opcode = in->ws_opcode == CT_WS_TEXT ? CT_WS_BINARY : CT_WS_TEXT;
+        in->ws_opcode = in->ws_opcode == WIRE_WS_TEXT ? WIRE_WS_BINARY : WIRE_WS_TEXT;
       in->ops = ct_fz_mutate(&st, wire.data, wire.len, b->data.data, b->data.len, &in->bytes);
       ct_buf_free(&wire);
       send_one(cfg, in);
@@ -467,7 +467,7 @@ static int load_input(const ct_config *cfg, const char *dir, const cJSON *e, fz_
   memset(in, 0, sizeof *in);
   in->transport = strcmp(tr, "polling") == 0 ? CT_TR_POLLING : CT_TR_WEBSOCKET;
   in->sio = strcmp(path, cfg->sio_path) == 0;
-  in->ws_opcode = strcmp(send, "binary message") == 0 ? CT_WS_BINARY : CT_WS_TEXT;
+  in->ws_opcode = strcmp(send, "binary message") == 0 ? WIRE_WS_BINARY : WIRE_WS_TEXT;
   char *p = ct_xasprintf("%s/%s", dir, file);
   int rc = read_all(p, &in->bytes);
   if (rc != 0) snprintf(why, wl, "cannot read %s", p);

@@ -205,20 +205,20 @@ int ct_ws_next(ct_ws *ws, int *opcode, ct_buf *out) {
     if (rule == WIRE_OK) rule = wire_ws_fragment_rule(ws->msg_op, &f);
     if (rule != WIRE_OK) flag(ws, rule_text(rule));
     if (f.opcode >= 8) {
-      if (f.opcode == CT_WS_PING) {
+      if (f.opcode == WIRE_WS_PING) {
         unsigned char tmp[125];
         size_t l = f.len < sizeof tmp ? (size_t)f.len : sizeof tmp;
         memcpy(tmp, f.payload, l);
         ct_buf_consume(&ws->rx, used);
-        ct_ws_send(ws, CT_WS_PONG, tmp, l);
+        ct_ws_send(ws, WIRE_WS_PONG, tmp, l);
         continue;
       }
-      if (f.opcode == CT_WS_CLOSE) {
+      if (f.opcode == WIRE_WS_CLOSE) {
         ws->got_close = 1;
         ws->close_code = f.len >= 2 ? (f.payload[0] << 8 | f.payload[1]) : 1005;
         unsigned char code[2] = {f.payload && f.len >= 2 ? f.payload[0] : 0x03,
                                  f.payload && f.len >= 2 ? f.payload[1] : 0xe8};
-        ct_ws_send(ws, CT_WS_CLOSE, code, 2);
+        ct_ws_send(ws, WIRE_WS_CLOSE, code, 2);
         ct_buf_reset(&ws->rx);
         ct_ws_close(ws);
         return -1;
@@ -226,7 +226,7 @@ int ct_ws_next(ct_ws *ws, int *opcode, ct_buf *out) {
       ct_buf_consume(&ws->rx, used);
       continue; /* unsolicited pong: ignored */
     }
-    if (f.opcode != CT_WS_CONT) {
+    if (f.opcode != WIRE_WS_CONT) {
       ws->msg_op = f.opcode;
       ct_buf_reset(&ws->msg);
     }
