@@ -320,9 +320,9 @@ static int write_repro(const ct_fuzz_opts *o, const ct_config *cfg, const fz_inp
                             v[i].transport == CT_TR_POLLING ? "polling" : "websocket");
     cJSON_AddStringToObject(e, "path", v[i].sio ? cfg->sio_path : cfg->eio_path);
     cJSON_AddStringToObject(e, "send",
-                            v[i].transport == CT_TR_POLLING  ? "POST body"
+                            v[i].transport == CT_TR_POLLING    ? "POST body"
                             : v[i].ws_opcode == WIRE_WS_BINARY ? "binary message"
-                                                             : "text message");
+                                                               : "text message");
     cJSON_AddBoolToObject(e, "session_opened", v[i].session_ok);
     cJSON_AddItemToArray(arr, e);
   }
