@@ -5,6 +5,7 @@ add_library(sioref_codec STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/utf8.c
   ${CMAKE_CURRENT_LIST_DIR}/src/json_scan.c
   ${CMAKE_CURRENT_LIST_DIR}/src/eio_codec.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/eio3_codec.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_codec.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_binary.c)
 target_include_directories(sioref_codec PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
@@ -20,6 +21,9 @@ sio_add_test(test_vectors_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vector
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
 sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
+             ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
+             LIBS sioref_codec vec)
+sio_add_test(test_vectors_eio3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_eio3.c
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
 sio_add_test(test_errors SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_errors.c LIBS sioref_codec vec)
