@@ -136,7 +136,7 @@ function decode(wire, opts = {}) {
   if (id && (t === 0 || t === 1 || t === 4)) return { error: "unexpected-ack-id" }; // SIO-MP-13
   if (!id && t === 3) return { error: "missing-ack-id" };
   const data = get("data");
-  if (data && depth(data) > maxDepth) return { error: "json-too-deep" }; // SIO-MP-11
+  if (data && 1 + depth(data) > maxDepth) return { error: "json-too-deep" }; // SIO-MP-11: the packet map is level 1
   const kind = data ? data.t : "none"; // SIO-MP-10
   const shapeOk = { 0: kind === "none" || kind === "map", 1: kind === "none", 2: kind === "arr", 3: kind === "arr", 4: kind === "map" }[t];
   if (!shapeOk) return { error: "bad-payload-shape" };
