@@ -5,6 +5,7 @@ add_library(sioref_codec STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/utf8.c
   ${CMAKE_CURRENT_LIST_DIR}/src/json_scan.c
   ${CMAKE_CURRENT_LIST_DIR}/src/eio_codec.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/eio3_codec.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_codec.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_binary.c)
 target_include_directories(sioref_codec PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
@@ -22,6 +23,22 @@ sio_add_test(test_vectors_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vector
 sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
+sio_add_test(test_vectors_eio3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_eio3.c
+             ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
+             LIBS sioref_codec vec)
+# Socket.IO msgpack packets on msgpack-c (spec/msgpack.md); built when libmsgpack-dev
+# (pkg-config "msgpack") is installed, as ci/install-deps does.
+pkg_check_modules(MSGPACK IMPORTED_TARGET msgpack)
+if(MSGPACK_FOUND)
+  add_library(sioref_msgpack STATIC ${CMAKE_CURRENT_LIST_DIR}/src/sio_msgpack.c)
+  target_include_directories(sioref_msgpack PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
+  target_link_libraries(sioref_msgpack PUBLIC sioref_codec PkgConfig::MSGPACK)
+  sio_add_test(test_vectors_msgpack SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_msgpack.c
+               ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
+               LIBS sioref_msgpack vec)
+else()
+  message(STATUS "msgpack-c (libmsgpack-dev) not found: sioref_msgpack not built")
+endif()
 sio_add_test(test_errors SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_errors.c LIBS sioref_codec vec)
 # Fast-path checks against slow references written in the tests (issue 7).
 sio_add_test(test_base64 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_base64.c LIBS sioref_codec)

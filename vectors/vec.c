@@ -202,9 +202,9 @@ static int load_msg(const cJSON *m, vec_msg *out, char *why, size_t whylen) {
   return -1;
 }
 
-static const char *const known_keys[] = {"id",    "reqs",      "note",     "dir",
-                                         "wire",  "transport", "packet",   "packets",
-                                         "error", "opts",      "upstream", "binary"};
+static const char *const known_keys[] = {"id",        "reqs",   "note",    "dir",   "wire",
+                                         "transport", "packet", "packets", "error", "opts",
+                                         "upstream",  "binary", "content"};
 static const char *const known_opts[] = {"maxPayload", "maxPackets", "maxAttachments",
                                          "maxJsonDepth"};
 
@@ -262,6 +262,13 @@ static int load_entry(const cJSON *j, vec_entry *e, char *why, size_t whylen) {
         (strcmp(tr->valuestring, "websocket") != 0 && strcmp(tr->valuestring, "polling") != 0))
       return snprintf(why, whylen, "transport must be \"websocket\" or \"polling\""), -1;
     e->transport = tr->valuestring;
+  }
+  const cJSON *ct = cJSON_GetObjectItemCaseSensitive(j, "content");
+  if (ct) {
+    if (!cJSON_IsString(ct) ||
+        (strcmp(ct->valuestring, "text") != 0 && strcmp(ct->valuestring, "binary") != 0))
+      return snprintf(why, whylen, "content must be \"text\" or \"binary\""), -1;
+    e->content = ct->valuestring;
   }
   e->packet = cJSON_GetObjectItemCaseSensitive(j, "packet");
   e->packets = cJSON_GetObjectItemCaseSensitive(j, "packets");

@@ -28,6 +28,7 @@ typedef struct vec_entry {
   const char *note;      /* one line, never empty */
   vec_dir dir;           /* from "dir" */
   const char *transport; /* "websocket", "polling" or NULL (both) */
+  const char *content;   /* eio3: "text" or "binary" for a polling body, else NULL */
   const char *error;     /* error name for invalid entries, else NULL */
   const cJSON *reqs;     /* array of tag strings (possibly empty) */
   const cJSON *packet;   /* decoded packet or NULL */

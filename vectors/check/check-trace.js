@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Traceability between spec/ and vectors/: every tag a vector cites is defined in spec/,
-// every codec tag (EIO-PK, EIO-PL, SIO-PK, SIO-BIN) is cited by some vector, every
+// every codec tag (EIO-PK, EIO-PL, SIO-PK, SIO-BIN, and for Engine.IO v3, Socket.IO v4 and
+// msgpack EIO-TPK, EIO-TPL, SIO-FPK, SIO-MP) is cited by some vector, every
 // codec-range peer-violation error (-100..-149, -200..-249) is produced by some invalid vector, every spec tag
 // is in its file's tag index, ids are unique per file and every file is format 1.
 // Prints counts; exits 1 on any failure. Usage: node check-trace.js
@@ -14,10 +15,10 @@ const SPEC = path.join(ROOT, "spec");
 const VEC = path.join(ROOT, "vectors");
 const TAG_RE = /\[((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\]/g;
 const ANY_TAG_RE = /\b((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\b/g;
-const CODEC_FAMILIES = ["EIO-PK", "EIO-PL", "SIO-PK", "SIO-BIN"];
+const CODEC_FAMILIES = ["EIO-PK", "EIO-PL", "SIO-PK", "SIO-BIN", "EIO-TPK", "EIO-TPL", "SIO-FPK", "SIO-MP"];
 // The protocol files define each tag once and end with a tag index; other spec files
 // (the test-app contract) may repeat a tag in cross-references and need no index.
-const PROTOCOL_FILES = ["engine.io-v4.md", "socket.io-v5.md"];
+const PROTOCOL_FILES = ["engine.io-v4.md", "socket.io-v5.md", "engine.io-v3.md", "socket.io-v4.md", "msgpack.md"];
 
 const failures = [];
 const fail = (msg) => failures.push(msg);

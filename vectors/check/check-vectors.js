@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs every codec vector through the official JavaScript parsers (engine.io-parser,
-// socket.io-parser) and through model.js (our spec, executable), and reports where the
+// socket.io-parser; for vectors/eio3 engine.io's parser-v3, for vectors/sio4
+// socket.io-parser 3.4.x, for vectors/msgpack socket.io-msgpack-parser) and through
+// model.js, model-eio3.js and model-msgpack.js (our spec, executable), and reports where the
 // official parsers disagree with a vector. A disagreement must be marked with an
 // `upstream` field; a mark where the parsers in fact agree is stale. Both fail the run,
 // as does any vector the spec model contradicts. Usage: node check-vectors.js [--verbose]
@@ -15,6 +17,13 @@ const NODE_PATH = path.join(ROOT, "ci", "node", "node_modules");
 const eio = require(path.join(NODE_PATH, "engine.io-parser"));
 const sio = require(path.join(NODE_PATH, "socket.io-parser"));
 const model = require("./model.js");
+// Engine.IO v3 is the copy of engine.io-parser 2.2 that engine.io 6.x ships for
+// allowEIO3; Socket.IO v4 is socket.io-parser 3.4.x under an npm alias (ci/node).
+const eio3 = require(path.join(NODE_PATH, "engine.io", "build", "parser-v3"));
+const sio4 = require(path.join(NODE_PATH, "socket.io-parser-v4"));
+const mp = require(path.join(NODE_PATH, "socket.io-msgpack-parser"));
+const model3 = require("./model-eio3.js");
+const modelMp = require("./model-msgpack.js");
 
 const VERBOSE = process.argv.includes("--verbose");
 const FILES = [
@@ -24,6 +33,14 @@ const FILES = [
   "sio/packets.json",
   "sio/binary.json",
   "sio/invalid.json",
+  "eio3/packets.json",
+  "eio3/payloads.json",
+  "eio3/invalid.json",
+  "sio4/packets.json",
+  "sio4/binary.json",
+  "sio4/invalid.json",
+  "msgpack/packets.json",
+  "msgpack/invalid.json",
 ];
 const ERRORS = new Set(
   JSON.parse(fs.readFileSync(path.join(ROOT, "vectors", "errors.json"), "utf8")).map((e) => e.name),
@@ -133,10 +150,10 @@ function wireEqual(a, b, body = false) {
 }
 
 // ---------- Socket.IO through socket.io-parser ----------
-function sioUpstreamDecode(v) {
+function sioUpstreamDecode(v, parser = sio) {
   const msgs = Array.isArray(v.wire) ? v.wire : [v.wire];
   const opts = v.opts && v.opts.maxAttachments !== undefined ? { maxAttachments: v.opts.maxAttachments } : {};
-  const dec = new sio.Decoder(opts);
+  const dec = new parser.Decoder(opts);
   const decoded = [];
   const fed = [];
   let headerType = null;
@@ -159,6 +176,9 @@ function sioUpstreamDecode(v) {
   }
   if (decoded.length !== 1) return { error: true, why: `${decoded.length} packets emitted` };
   const { p, fed: bufs, headerType: ht } = decoded[0];
+  // socket.io-parser 3.x reports an unknown type by emitting an ERROR packet of its own
+  if (parser === sio4 && p.type === 4 && typeof p.data === "string" && p.data.startsWith("parser error: "))
+    return { error: true, why: p.data };
   let bad = null;
   const unbin = (x) => {
     if (Buffer.isBuffer(x)) {
@@ -256,6 +276,174 @@ function sioModelMatches(v, r) {
   return eb.length === gb.length && eb.every((h, i) => h === gb[i]);
 }
 
+// ---------- Engine.IO v3 through engine.io's parser-v3 ----------
+// In vectors/eio3 an entry with `content` is one polling body ("text" or "binary", the
+// latter an application/octet-stream body); without it the wire is one WebSocket message.
+function eio3UpFromPacket(p) {
+  if (p.type === "error" && p.data === "parser error") return { error: true };
+  const out = { type: p.type };
+  if (Buffer.isBuffer(p.data)) out.binary = p.data.toString("hex");
+  else if (p.data !== undefined && p.data !== "") out.data = p.data;
+  return { packet: out };
+}
+
+function eio3UpstreamDecode(v) {
+  if (v.content !== undefined) {
+    const body = msgBytes(v.wire);
+    const packets = [];
+    let failed = false;
+    const cb = (p) => {
+      const r = eio3UpFromPacket(p);
+      if (r.error) failed = true;
+      else packets.push(r.packet);
+    };
+    if (v.content === "binary") eio3.decodePayload(body, cb);
+    else eio3.decodePayload(body.toString("utf8"), cb);
+    return failed ? { error: true } : { packets };
+  }
+  if (v.wire.text !== undefined) return eio3UpFromPacket(eio3.decodePacket(v.wire.text));
+  return eio3UpFromPacket(eio3.decodePacket(hexToBuf(v.wire.hex)));
+}
+
+function eio3ModelDecode(v) {
+  const b = msgBytes(v.wire);
+  if (v.content === "binary") return model3.decodeBinaryPayload(b, v.opts || {});
+  if (v.content === "text") return model3.decodeTextPayload(b, v.opts || {});
+  return v.wire.text !== undefined ? model3.decodeText(b) : model3.decodeBinary(b);
+}
+
+function eio3UpstreamEncode(v) {
+  let out;
+  if (v.content !== undefined) eio3.encodePayload(v.packets.map(toUpPacket), v.content === "binary", (e) => (out = e));
+  else eio3.encodePacket(toUpPacket(v.packet), v.wire.hex !== undefined, (e) => (out = e));
+  return typeof out === "string" ? { text: out } : { hex: Buffer.from(out).toString("hex") };
+}
+
+function eio3ModelEncode(v) {
+  if (v.content === "binary") return model3.encodeBinaryPayload(v.packets);
+  if (v.content === "text") return model3.encodeTextPayload(v.packets);
+  return model3.encodePacket(v.packet, v.wire.hex !== undefined ? "binary" : "text");
+}
+
+function eio3Check(v, detail) {
+  let up = true;
+  let md = true;
+  if (v.dir !== "encode") {
+    const u = eio3UpstreamDecode(v);
+    if (!eioResultMatches("eio3", v, u)) { up = false; detail.push(`upstream decode: ${show(u)}`); }
+    const m = eio3ModelDecode(v);
+    const ok = v.error !== undefined ? m.error === v.error : eioResultMatches("eio3", v, m);
+    if (!ok) { md = false; detail.push(`model decode: ${show(m)}`); }
+  }
+  if (v.dir !== "decode") {
+    const body = v.content !== undefined;
+    const u = eio3UpstreamEncode(v);
+    if (!wireEqual(v.wire, u, body)) { up = false; detail.push(`upstream encode: ${show(u)}`); }
+    const m = eio3ModelEncode(v);
+    if (!wireEqual(v.wire, m, body)) { md = false; detail.push(`model encode: ${show(m)}`); }
+  }
+  return [up, md];
+}
+
+// ---------- Socket.IO v4 through socket.io-parser 3.4.x ----------
+function sio4UpstreamEncode(v) {
+  const p = v.packet;
+  const enc = new sio4.Encoder();
+  const obj = { type: p.type, nsp: p.nsp };
+  if (p.type === 5 || p.type === 6) obj.data = sioWithBuffers(p.data, v.binary.map(hexToBuf));
+  else if (p.data !== undefined) obj.data = JSON.parse(JSON.stringify(p.data));
+  if (p.id !== undefined) obj.id = p.id;
+  let out;
+  enc.encode(obj, (x) => (out = x));
+  return out.map((x) => (typeof x === "string" ? { text: x } : { hex: Buffer.from(x).toString("hex") }));
+}
+
+function sio4Check(v, detail) {
+  let up = true;
+  let md = true;
+  const opts = Object.assign({}, v.opts || {}, { protocol: 4 });
+  if (v.dir !== "encode") {
+    const u = sioUpstreamDecode(v, sio4);
+    if (!sioResultMatches(v, u)) { up = false; detail.push(`upstream decode: ${show(u)}`); }
+    const m = model.sioDecodeSequence(v.wire, opts);
+    if (!sioModelMatches(v, m)) { md = false; detail.push(`model decode: ${show(m)}`); }
+  }
+  if (v.dir !== "decode") {
+    const u = sio4UpstreamEncode(v);
+    if (!wireListEqual(v.wire, u)) { up = false; detail.push(`upstream encode: ${show(u)}`); }
+    if (!wireListEqual(v.wire, sioModelEncode(v))) { md = false; detail.push("model encode differs"); }
+  }
+  return [up, md];
+}
+
+// ---------- msgpack through socket.io-msgpack-parser ----------
+// Binary values inside data are compared as placeholders numbered in document order.
+function mpFromUpstream(x, bins) {
+  if (Buffer.isBuffer(x)) { bins.push(x.toString("hex")); return { _placeholder: true, num: bins.length - 1 }; }
+  if (x === undefined || x instanceof ArrayBuffer || x instanceof Date) return { foreign: String(x) };
+  if (Array.isArray(x)) return x.map((e) => mpFromUpstream(e, bins));
+  if (x && typeof x === "object") {
+    const o = Object.create(null);
+    for (const k of Object.keys(x)) o[k] = mpFromUpstream(x[k], bins);
+    return o;
+  }
+  return x;
+}
+
+function mpUpstreamDecode(v) {
+  const dec = new mp.Decoder();
+  let got = null;
+  dec.on("decoded", (p) => (got = p));
+  try {
+    dec.add(v.wire.text !== undefined ? v.wire.text : hexToBuf(v.wire.hex));
+  } catch (e) {
+    return { error: true, why: e.message };
+  }
+  const bins = [];
+  const packet = { type: got.type, nsp: got.nsp };
+  if (got.data !== undefined) packet.data = mpFromUpstream(got.data, bins);
+  if (got.id !== undefined) packet.id = got.id;
+  return { packet, binary: bins };
+}
+
+function mpMatches(v, r, exactError) {
+  if (v.error !== undefined) return exactError ? r.error === v.error : r.error !== undefined;
+  if (r.error !== undefined) return false;
+  const a = v.packet;
+  const b = r.packet;
+  for (const k of ["type", "nsp", "id"]) if (a[k] !== b[k]) return false;
+  if ((a.data === undefined) !== (b.data === undefined)) return false;
+  if (a.data !== undefined && !jsonEqual(a.data, b.data)) return false;
+  const eb = (v.binary || []).map((h) => h.toLowerCase());
+  return eb.length === r.binary.length && eb.every((h, i) => h === r.binary[i]);
+}
+
+function mpUpstreamEncode(v) {
+  const p = v.packet;
+  const obj = { type: p.type, nsp: p.nsp };
+  if (p.data !== undefined) obj.data = sioWithBuffers(p.data, (v.binary || []).map(hexToBuf));
+  if (p.id !== undefined) obj.id = p.id;
+  return { hex: Buffer.from(new mp.Encoder().encode(obj)[0]).toString("hex") };
+}
+
+function mpCheck(v, detail) {
+  let up = true;
+  let md = true;
+  if (v.dir !== "encode") {
+    const u = mpUpstreamDecode(v);
+    if (!mpMatches(v, u, false)) { up = false; detail.push(`upstream decode: ${show(u)}`); }
+    const m = modelMp.decode(v.wire, v.opts || {});
+    if (!mpMatches(v, m, true)) { md = false; detail.push(`model decode: ${show(m)}`); }
+  }
+  if (v.dir !== "decode") {
+    const u = mpUpstreamEncode(v);
+    if (!wireEqual(v.wire, u)) { up = false; detail.push(`upstream encode: ${show(u)}`); }
+    const m = modelMp.encode(v.packet, v.binary || []);
+    if (!wireEqual(v.wire, m)) { md = false; detail.push(`model encode: ${show(m)}`); }
+  }
+  return [up, md];
+}
+
 // ---------- structure ----------
 function structureProblems(file, v) {
   const p = [];
@@ -273,6 +461,9 @@ function structureProblems(file, v) {
   if (!file.endsWith("invalid.json") && hasErr) p.push("valid file holds an error entry");
   if (v.upstream !== undefined && (typeof v.upstream.result !== "string" || typeof v.upstream.why !== "string"))
     p.push("upstream needs result and why");
+  if (v.content !== undefined && (!file.startsWith("eio3/") || !["text", "binary"].includes(v.content)))
+    p.push("content is text or binary, in eio3 files only");
+  if (file === "eio3/payloads.json" && v.content === undefined) p.push("eio3 payloads need content");
   const msgs = v.wire === undefined ? [] : Array.isArray(v.wire) ? v.wire : [v.wire];
   for (const m of msgs) {
     if ((m.text === undefined) === (m.hex === undefined)) p.push("message needs text xor hex");
@@ -286,6 +477,11 @@ function structureProblems(file, v) {
 let grand = { total: 0, agree: 0, marked: 0, unmarked: 0, stale: 0, model: 0, structure: 0 };
 for (const file of FILES) {
   const full = path.join(ROOT, "vectors", file);
+  if (!fs.existsSync(full)) {
+    console.log(`  MISSING ${file}`);
+    grand.structure++;
+    continue;
+  }
   const doc = JSON.parse(fs.readFileSync(full, "utf8"));
   const c = { total: 0, agree: 0, marked: 0, unmarked: 0, stale: 0, model: 0, structure: 0 };
   const isEio = file.startsWith("eio/");
@@ -303,7 +499,10 @@ for (const file of FILES) {
     let modelAgree = true;
     const detail = [];
     try {
-      if (isEio) {
+      if (file.startsWith("eio3/")) [upAgree, modelAgree] = eio3Check(v, detail);
+      else if (file.startsWith("sio4/")) [upAgree, modelAgree] = sio4Check(v, detail);
+      else if (file.startsWith("msgpack/")) [upAgree, modelAgree] = mpCheck(v, detail);
+      else if (isEio) {
         if (decodes) {
           const up = eioUpstreamDecode(file, v);
           if (!eioResultMatches(file, v, up)) { upAgree = false; detail.push(`upstream decode: ${show(up)}`); }

@@ -151,6 +151,7 @@ const RESERVED = ["connect", "connect_error", "disconnect", "disconnecting", "ne
 const MAX_ACK = 9007199254740991n;
 
 // SIO-PK-3..16 and SIO-BIN-1/2 on one text message (bytes). Returns {packet, tree}.
+// opts: maxAttachments, maxJsonDepth, protocol (5, or 4 for spec/socket.io-v4.md).
 function sioDecodeText(buf, opts = {}) {
   const maxAtt = opts.maxAttachments ?? 10;
   const maxDepth = opts.maxJsonDepth ?? 32;
@@ -198,11 +199,13 @@ function sioDecodeText(buf, opts = {}) {
   const shape = (ok) => (ok ? null : "bad-payload-shape");
   let err = null;
   const t = tree ? tree.t : "none";
+  // Socket.IO v4 (spec/socket.io-v4.md, opts.protocol 4) differs only in types 0 and 4.
+  const v4 = opts.protocol === 4;
   switch (type) {
-    case 0: err = shape(t === "none" || t === "obj"); break;
+    case 0: err = shape(t === "none" || (t === "obj" && !v4)); break; // SIO-FPK-3
     case 1: err = shape(t === "none"); break;
     case 3: case 6: err = shape(t === "arr"); break;
-    case 4: err = shape(t === "obj"); break;
+    case 4: err = shape(t === "obj" || (v4 && t === "str")); break; // SIO-FPK-4
     case 2: case 5:
       err = shape(t === "arr");
       if (!err) {

@@ -28,6 +28,8 @@
   X(INVALID_UTF8, -103, "invalid-utf8", "text that must be UTF-8 is not valid UTF-8")              \
   X(PAYLOAD_TOO_LARGE, -104, "payload-too-large", "a message or body exceeds maxPayload")          \
   X(TOO_MANY_PACKETS, -105, "too-many-packets", "a polling body holds more packets than allowed")  \
+  X(BAD_LENGTH_PREFIX, -106, "bad-length-prefix",                                                  \
+    "a v3 payload segment's marker, length or ':' is malformed, or its length overruns the body")  \
   X(POLL_OVERLAP, -150, "poll-overlap", "a second polling GET arrived while one was held")         \
   X(UPGRADE_REFUSED, -151, "upgrade-refused", "the session cannot take this upgrade now")          \
   X(TRANSPORT_MISMATCH, -152, "transport-mismatch",                                                \
@@ -63,6 +65,11 @@
     "a text message arrived while attachments were still expected")                                \
   X(ATTACHMENTS_PENDING, -216, "attachments-pending",                                              \
     "the input ended before every declared attachment arrived")                                    \
+  X(BAD_MSGPACK, -217, "bad-msgpack",                                                              \
+    "a msgpack packet is not one well-formed map with string keys and no ext values")              \
+  X(BAD_NAMESPACE, -218, "bad-namespace",                                                          \
+    "the namespace is missing, not a string, or does not start with '/'")                          \
+  X(BAD_ACK_ID, -219, "bad-ack-id", "the ack id is not an integer from 0 to 2^53-1")               \
   X(INTERNAL, -900, "internal", "an internal invariant was broken (a bug in sioref)")
 
 typedef enum ref_err {

@@ -1,0 +1,173 @@
+/* Socket.IO msgpack packets on msgpack-c: unpack one value, then check the packet rules
+ * of spec/msgpack.md in its order (SIO-MP-4, 5, 6, 7, 8, 9, 12, 13, 11, 10), and pack
+ * packets with the keys type, nsp, data, id (SIO-MP-15/16). */
+#include "sioref/sio_msgpack.h"
+
+#include <string.h>
+
+#include "sioref/err.h"
+#include "sioref/utf8.h"
+
+#define SIO_MP_MAX_TYPE 4                            /* SIO-MP-3: CONNECT .. CONNECT_ERROR */
+#define SIO_MP_MAX_ID   ((uint64_t)9007199254740991) /* 2^53-1 (SIO-MP-12) */
+
+/* SIO-PK-14 (through SIO-MP-10): names a peer must not use for its own events. */
+static const char *const reserved_events[] = {"connect",       "connect_error", "disconnect",
+                                              "disconnecting", "newListener",   "removeListener"};
+
+static bool str_is(const msgpack_object *o, const char *s) {
+  size_t n = strlen(s);
+  return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n && memcmp(o->via.str.ptr, s, n) == 0;
+}
+
+/* Visit every value of O (map keys included) depth first; stops at the first error
+ * CHECK returns. The recursion is bounded by msgpack-c's 32-level unpack stack. */
+typedef int (*visit_fn)(const msgpack_object *o);
+
+static int visit(const msgpack_object *o, visit_fn check) {
+  int rc = check(o);
+  if (rc) return rc;
+  if (o->type == MSGPACK_OBJECT_ARRAY)
+    for (uint32_t i = 0; i < o->via.array.size; i++)
+      if ((rc = visit(&o->via.array.ptr[i], check))) return rc;
+  if (o->type == MSGPACK_OBJECT_MAP)
+    for (uint32_t i = 0; i < o->via.map.size; i++)
+      if ((rc = visit(&o->via.map.ptr[i].key, check)) ||
+          (rc = visit(&o->via.map.ptr[i].val, check)))
+        return rc;
+  return 0;
+}
+
+/* SIO-MP-5: no ext values. */
+static int no_ext(const msgpack_object *o) {
+  return o->type == MSGPACK_OBJECT_EXT ? REF_ERR_BAD_MSGPACK : 0;
+}
+
+/* SIO-MP-6: every str is UTF-8. */
+static int utf8_strs(const msgpack_object *o) {
+  if (o->type != MSGPACK_OBJECT_STR) return 0;
+  return ref_utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size) ? 0
+                                                                          : REF_ERR_INVALID_UTF8;
+}
+
+/* SIO-MP-7: map keys are strs, each at most once per map. The quadratic duplicate scan
+ * is bounded by the message size (maxPayload), like every other pass here. */
+static int str_keys(const msgpack_object *o) {
+  if (o->type != MSGPACK_OBJECT_MAP) return 0;
+  const msgpack_object_kv *kv = o->via.map.ptr;
+  for (uint32_t i = 0; i < o->via.map.size; i++) {
+    if (kv[i].key.type != MSGPACK_OBJECT_STR) return REF_ERR_BAD_MSGPACK;
+    for (uint32_t j = 0; j < i; j++)
+      if (kv[j].key.via.str.size == kv[i].key.via.str.size &&
+          memcmp(kv[j].key.via.str.ptr, kv[i].key.via.str.ptr, kv[i].key.via.str.size) == 0)
+        return REF_ERR_BAD_MSGPACK;
+  }
+  return 0;
+}
+
+/* Nesting of O: 1 per array or map level, 0 for a scalar. */
+static int depth(const msgpack_object *o) {
+  int d = 0;
+  if (o->type == MSGPACK_OBJECT_ARRAY)
+    for (uint32_t i = 0; i < o->via.array.size; i++) {
+      int c = depth(&o->via.array.ptr[i]);
+      d = c > d ? c : d;
+    }
+  else if (o->type == MSGPACK_OBJECT_MAP)
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+      int c = depth(&o->via.map.ptr[i].val);
+      d = c > d ? c : d;
+    }
+  else
+    return 0;
+  return d + 1;
+}
+
+static const msgpack_object *member(const msgpack_object *map, const char *key) {
+  for (uint32_t i = 0; i < map->via.map.size; i++)
+    if (str_is(&map->via.map.ptr[i].key, key)) return &map->via.map.ptr[i].val;
+  return NULL;
+}
+
+/* SIO-MP-10: the data shape per type, then the event name. */
+static int check_shape(int type, const msgpack_object *data) {
+  msgpack_object_type t = data ? data->type : MSGPACK_OBJECT_NIL;
+  bool none = data == NULL, map = data && t == MSGPACK_OBJECT_MAP;
+  bool arr = data && t == MSGPACK_OBJECT_ARRAY;
+  bool ok = type == 0 ? none || map : type == 1 ? none : type == 4 ? map : arr;
+  if (!ok) return REF_ERR_BAD_PAYLOAD_SHAPE;
+  if (type != 2) return 0;
+  if (data->via.array.size == 0 || data->via.array.ptr[0].type != MSGPACK_OBJECT_STR)
+    return REF_ERR_BAD_EVENT_NAME; /* SIO-PK-13 */
+  for (size_t i = 0; i < sizeof reserved_events / sizeof reserved_events[0]; i++)
+    if (str_is(&data->via.array.ptr[0], reserved_events[i])) return REF_ERR_RESERVED_EVENT_NAME;
+  return 0;
+}
+
+static int check_packet(const msgpack_object *root, int max_depth, sio_mp_packet *p) {
+  int rc;
+  if ((rc = visit(root, no_ext)) || (rc = visit(root, utf8_strs))) return rc;
+  if (root->type != MSGPACK_OBJECT_MAP) return REF_ERR_BAD_MSGPACK; /* SIO-MP-7 */
+  if ((rc = visit(root, str_keys))) return rc;
+  const msgpack_object *type = member(root, "type"), *nsp = member(root, "nsp");
+  const msgpack_object *id = member(root, "id"), *data = member(root, "data");
+  /* SIO-MP-8: an int (msgpack-c unpacks non-negative signed forms as positive) */
+  if (!type || type->type != MSGPACK_OBJECT_POSITIVE_INTEGER || type->via.u64 > SIO_MP_MAX_TYPE)
+    return REF_ERR_BAD_PACKET_TYPE;
+  if (!nsp || nsp->type != MSGPACK_OBJECT_STR || nsp->via.str.size == 0 ||
+      nsp->via.str.ptr[0] != '/')
+    return REF_ERR_BAD_NAMESPACE; /* SIO-MP-9 */
+  if (id && (id->type != MSGPACK_OBJECT_POSITIVE_INTEGER || id->via.u64 > SIO_MP_MAX_ID))
+    return REF_ERR_BAD_ACK_ID; /* SIO-MP-12 */
+  int t = (int)type->via.u64;
+  if (id && (t == 0 || t == 1 || t == 4)) return REF_ERR_UNEXPECTED_ACK_ID; /* SIO-MP-13 */
+  if (!id && t == 3) return REF_ERR_MISSING_ACK_ID;
+  if (data && 1 + depth(data) > max_depth) return REF_ERR_JSON_TOO_DEEP; /* SIO-MP-11 */
+  if ((rc = check_shape(t, data))) return rc;
+  *p = (sio_mp_packet){t,
+                       {(const uint8_t *)nsp->via.str.ptr, nsp->via.str.size},
+                       id != NULL,
+                       id ? id->via.u64 : 0,
+                       data};
+  return 0;
+}
+
+int sio_mp_decode(const uint8_t *buf, size_t len, int max_depth, sio_mp_msg *out) {
+  if (!out) return REF_ERR_INVALID_ARGUMENT;
+  memset(out, 0, sizeof *out);
+  msgpack_unpacked_init(&out->up);
+  if ((!buf && len) || max_depth < 0 || max_depth > SIO_MP_MAX_DEPTH)
+    return REF_ERR_INVALID_ARGUMENT;
+  if (max_depth == 0) max_depth = SIO_MP_MAX_DEPTH;
+  size_t off = 0;
+  msgpack_unpack_return ur = msgpack_unpack_next(&out->up, (const char *)buf, len, &off);
+  /* msgpack-c's unpack stack is SIO_MP_MAX_DEPTH deep: a deeper value fails with
+   * NOMEM, which is SIO-MP-11's json-too-deep (a real allocation failure on a message
+   * bounded by maxPayload is not told apart). */
+  if (ur == MSGPACK_UNPACK_NOMEM_ERROR) return REF_ERR_JSON_TOO_DEEP;
+  if (ur != MSGPACK_UNPACK_SUCCESS || off != len) return REF_ERR_BAD_MSGPACK; /* SIO-MP-4 */
+  return check_packet(&out->up.data, max_depth, &out->pkt);
+}
+
+void sio_mp_msg_free(sio_mp_msg *m) {
+  if (m) msgpack_unpacked_destroy(&m->up);
+}
+
+static int pack_str(msgpack_packer *pk, const void *s, size_t n) {
+  return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
+}
+
+int sio_mp_encode(const sio_mp_packet *p, msgpack_sbuffer *out) {
+  if (!p || !out || p->type < 0 || p->type > SIO_MP_MAX_TYPE || p->nsp.len == 0 || !p->nsp.ptr ||
+      p->nsp.ptr[0] != '/' || (p->has_id && p->id > SIO_MP_MAX_ID))
+    return REF_ERR_INVALID_ARGUMENT;
+  msgpack_packer pk;
+  msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+  /* SIO-MP-15: type, nsp, data, id; msgpack-c writes the shortest forms (SIO-MP-16) */
+  int rc = msgpack_pack_map(&pk, 2 + (p->data != NULL) + p->has_id) || pack_str(&pk, "type", 4) ||
+           msgpack_pack_int(&pk, p->type) || pack_str(&pk, "nsp", 3) ||
+           pack_str(&pk, p->nsp.ptr, p->nsp.len);
+  if (!rc && p->data) rc = pack_str(&pk, "data", 4) || msgpack_pack_object(&pk, *p->data);
+  if (!rc && p->has_id) rc = pack_str(&pk, "id", 2) || msgpack_pack_uint64(&pk, p->id);
+  return rc ? REF_ERR_OUT_OF_MEMORY : 0;
+}
