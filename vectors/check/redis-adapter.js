@@ -47,8 +47,8 @@ if (!MODE) {
   process.exit(2);
 }
 const HARD_LIMIT_MS = 90000;
-const QUIET_MS = 250; // a step is over when nothing was published or delivered for this long
-const STEP_MAX_MS = 4000;
+const QUIET_MS = 400; // --write: a step is over when nothing was published or delivered for this long
+const STEP_MAX_MS = 5000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------- processes ----------
@@ -352,6 +352,32 @@ function roomsOf(nodes) {
   return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
 }
 
+// The vector of one step, from what was seen since the step began.
+function snapshot(step, result, ctx) {
+  const messages = state.published.map(({ channel, buf }) => {
+    const { encoding, value } = decodeWire(buf);
+    const norm = normalise(value);
+    const out = encodeWire(encoding, norm);
+    const ch = normString(channel);
+    return { channel: ch, encoding, hex: out.toString("hex"), decoded: toJsonable(norm), meaning: meaning(ch, norm) };
+  });
+  // Requests come first in causal order; responses of several nodes arrive in any order,
+  // so response-channel messages are sorted by channel and then by their normalised bytes.
+  const level = (m) => (m.channel.includes("-response#") ? 1 : 0);
+  const indexed = messages.map((m, i) => [m, i]);
+  indexed.sort((x, y) => level(x[0]) - level(y[0]) ||
+    (level(x[0]) ? x[0].channel.localeCompare(y[0].channel) || x[0].hex.localeCompare(y[0].hex) : x[1] - y[1]));
+  const delivered = {};
+  for (const k of Object.keys(state.delivered).sort()) delivered[k] = normalise(state.delivered[k]);
+  const v = { id: step.id, reqs: step.reqs, note: step.note, action: step.action, messages: indexed.map((x) => x[0]), delivered };
+  if (state.serverEvents.length) {
+    v.serverEvents = normalise([...state.serverEvents].sort((x, y) => x.node.localeCompare(y.node)));
+  }
+  if (result !== undefined) v.result = normalise(toJsonable(result));
+  v.rooms = normalise(roomsOf([ctx.A, ctx.B].concat(ctx.C ? [ctx.C] : [])));
+  return v;
+}
+
 async function main() {
   const redisPort = await startRedis();
   const url = `redis://127.0.0.1:${redisPort}`;
@@ -378,12 +404,15 @@ async function main() {
   const numpat = Number(await raw.sendCommand(["PUBSUB", "NUMPAT"]));
   const subscriptions = [{
     id: "subscriptions", reqs: ["RA-1", "RA-3", "RA-4", "RA-14"],
-    note: "two nodes, each with namespaces / and /chat: the plain channels they subscribe to, NUMSUB counts, and the pattern count (one pattern per namespace per node, plus this recorder's own socket.io*)",
+    note: "two nodes, each with namespaces / and /chat: the plain channels they subscribe to (three per namespace per node, the last one named by that adapter's uid), NUMSUB counts (2: one per node), and NUMPAT, which counts distinct patterns: socket.io#/#*, socket.io#/chat#* and this recorder's socket.io*",
     channels: chans,
     numsub: Object.fromEntries(numsub.reduce((acc, x, i) => (i % 2 ? acc[acc.length - 1].push(Number(x)) : acc.push([x.toString()]), acc), [])),
     numpat,
   }];
 
+  const committedPath = path.join(OUT, "messages.json");
+  const committed = new Map(fs.existsSync(committedPath)
+    ? JSON.parse(fs.readFileSync(committedPath, "utf8")).vectors.map((x) => [x.id, x]) : []);
   const vectors = [];
   for (const step of STEPS) {
     state.published = [];
@@ -400,27 +429,25 @@ async function main() {
       // only what an awaited call returns is worth recording (emit just returns true)
       result = r instanceof Promise ? await r : undefined;
     }
-    await waitQuiet();
-    const messages = state.published.map(({ channel, buf }) => {
-      const { encoding, value } = decodeWire(buf);
-      const norm = normalise(value);
-      const out = encodeWire(encoding, norm);
-      const ch = normString(channel);
-      return { channel: ch, encoding, hex: out.toString("hex"), decoded: toJsonable(norm), meaning: meaning(ch, norm) };
-    });
-    // Requests come first in causal order; responses of several nodes arrive in any order,
-    // so response-channel messages are sorted by their normalised bytes (stable otherwise).
-    const level = (m) => (m.channel.includes("-response#") ? 1 : 0);
-    const indexed = messages.map((m, i) => [m, i]);
-    indexed.sort((x, y) => level(x[0]) - level(y[0]) || (level(x[0]) ? x[0].channel.localeCompare(y[0].channel) || x[0].hex.localeCompare(y[0].hex) : x[1] - y[1]));
-    const delivered = {};
-    for (const k of Object.keys(state.delivered).sort()) delivered[k] = normalise(state.delivered[k]);
-    const v = { id: step.id, reqs: step.reqs, note: step.note, action: step.action, messages: indexed.map((x) => x[0]), delivered };
-    if (state.serverEvents.length) {
-      v.serverEvents = normalise(state.serverEvents.sort((x, y) => x.node.localeCompare(y.node)));
+    // --write: the step is over once nothing happened for QUIET_MS. --check: once nothing
+    // happened for QUIET_MS *and* it equals the committed vector (so a slow machine does
+    // not cut a step short, and a late extra message is still seen), or after
+    // STEP_MAX_MS, when the difference is reported.
+    const want = committed.get(step.id);
+    let v;
+    if (MODE === "check" && want) {
+      const t0 = Date.now();
+      touch();
+      for (;;) {
+        v = snapshot(step, result, ctx);
+        const quiet = Date.now() - state.last >= QUIET_MS;
+        if ((quiet && JSON.stringify(v) === JSON.stringify(want)) || Date.now() - t0 > STEP_MAX_MS) break;
+        await sleep(25);
+      }
+    } else {
+      await waitQuiet();
+      v = snapshot(step, result, ctx);
     }
-    if (result !== undefined) v.result = normalise(toJsonable(result));
-    v.rooms = normalise(roomsOf([A, B].concat(ctx.C ? [ctx.C] : [])));
     vectors.push(v);
   }
 
