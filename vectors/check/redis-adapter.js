@@ -286,6 +286,8 @@ const STEPS = [
     action: 'A.io.compress(false).emit("nocomp")', run: ({ A }) => A.io.compress(false).emit("nocomp") },
   { id: "emit-local", reqs: ["RA-9"], note: "the local flag: nothing is published, only node A's clients receive",
     action: 'A.io.local.emit("local-only")', run: ({ A }) => A.io.local.emit("local-only") },
+  { id: "local-sockets-join", reqs: ["RA-9"], note: "socketsJoin with the local flag: nothing is published, only node A's sockets join",
+    action: 'A.io.local.in("r1").socketsJoin("r-local")', run: ({ A }) => A.io.local.in("r1").socketsJoin("r-local") },
   { id: "emit-binary", reqs: ["RA-6", "RA-7"], note: "binary data stays a msgpack bin inside the EVENT packet (type 2, no attachments)",
     action: 'A.io.emit("bin", Buffer.from([1, 2, 3]))', run: ({ A }) => A.io.emit("bin", Buffer.from([1, 2, 3])) },
   { id: "emit-other-nsp", reqs: ["RA-1", "RA-2", "RA-6"], note: "namespace /chat has its own channels and its own uid",
