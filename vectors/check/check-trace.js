@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Traceability between spec/ and vectors/: every tag a vector cites is defined in spec/,
 // every codec tag (EIO-PK, EIO-PL, SIO-PK, SIO-BIN, and for Engine.IO v3, Socket.IO v4 and
-// msgpack EIO-TPK, EIO-TPL, SIO-FPK, SIO-MP) is cited by some vector, every
-// codec-range peer-violation error (-100..-149, -200..-249) is produced by some invalid vector, every spec tag
-// is in its file's tag index, ids are unique per file and every file is format 1.
+// msgpack EIO-TPK, EIO-TPL, SIO-FPK, SIO-MP) and every Redis adapter tag (RA) is cited by
+// some vector, every codec-range peer-violation error (-100..-149, -200..-249) is produced
+// by some invalid vector, every spec tag is in its file's tag index, ids are unique per
+// file and every file is format 1.
 // Prints counts; exits 1 on any failure. Usage: node check-trace.js
 "use strict";
 
@@ -13,12 +14,15 @@ const path = require("path");
 const ROOT = path.resolve(__dirname, "..", "..");
 const SPEC = path.join(ROOT, "spec");
 const VEC = path.join(ROOT, "vectors");
-const TAG_RE = /\[((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\]/g;
-const ANY_TAG_RE = /\b((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\b/g;
+const TAG_RE = /\[((?:(?:EIO|SIO)-[A-Z]+|CT|RA)-\d+)\]/g;
+const ANY_TAG_RE = /\b((?:(?:EIO|SIO)-[A-Z]+|CT|RA)-\d+)\b/g;
 const CODEC_FAMILIES = ["EIO-PK", "EIO-PL", "SIO-PK", "SIO-BIN", "EIO-TPK", "EIO-TPL", "SIO-FPK", "SIO-MP"];
+// The Redis adapter's tags (spec/redis-adapter.md) are each shown by a recorded vector
+// (vectors/redis-adapter/), like the codec tags.
+const ADAPTER_FAMILY = "RA";
 // The protocol files define each tag once and end with a tag index; other spec files
 // (the test-app contract) may repeat a tag in cross-references and need no index.
-const PROTOCOL_FILES = ["engine.io-v4.md", "socket.io-v5.md", "engine.io-v3.md", "socket.io-v4.md", "msgpack.md"];
+const PROTOCOL_FILES = ["engine.io-v4.md", "socket.io-v5.md", "engine.io-v3.md", "socket.io-v4.md", "msgpack.md", "redis-adapter.md"];
 
 const failures = [];
 const fail = (msg) => failures.push(msg);
@@ -42,7 +46,7 @@ for (const f of fs.readdirSync(SPEC).filter((n) => n.endsWith(".md")).sort()) {
   }
   const listed = new Set();
   for (const line of index.split("\n")) {
-    const m = /^\|\s*((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\s*\|\s*(MUST|SHOULD|MAY)[^|]*\|/.exec(line);
+    const m = /^\|\s*((?:(?:EIO|SIO)-[A-Z]+|CT|RA)-\d+)\s*\|\s*(MUST|SHOULD|MAY)[^|]*\|/.exec(line);
     if (m) { listed.add(m[1]); indexRows++; }
   }
   if (!strict) continue;
@@ -109,12 +113,16 @@ for (const p of files) {
 const codecTags = [...defined.keys()].filter((t) => CODEC_FAMILIES.some((f) => t.startsWith(f + "-")));
 const uncited = codecTags.filter((t) => !cited.has(t));
 for (const t of uncited) fail(`codec tag ${t} is cited by no vector`);
+const adapterTags = [...defined.keys()].filter((t) => t.startsWith(ADAPTER_FAMILY + "-"));
+const adapterUncited = adapterTags.filter((t) => !cited.has(t));
+for (const t of adapterUncited) fail(`adapter tag ${t} is cited by no vector`);
 const unusedErrors = peerErrors.filter((n) => !usedErrors.has(n));
 for (const n of unusedErrors) fail(`error ${n} is produced by no invalid vector`);
 
 console.log(`spec: ${defined.size} tags defined, ${indexRows} tag-index rows`);
 console.log(`vectors: ${files.length} files, ${nVectors} vectors and cases, ${nCitations} citations of ${cited.size} distinct tags`);
 console.log(`codec tags (${CODEC_FAMILIES.join(", ")}): ${codecTags.length - uncited.length}/${codecTags.length} cited`);
+console.log(`adapter tags (${ADAPTER_FAMILY}): ${adapterTags.length - adapterUncited.length}/${adapterTags.length} cited`);
 console.log(`peer-violation errors: ${peerErrors.length - unusedErrors.length}/${peerErrors.length} used by invalid vectors`);
 for (const m of failures) console.log(`FAIL ${m}`);
 console.log(failures.length ? `check-trace: ${failures.length} failures` : "check-trace: ok");
