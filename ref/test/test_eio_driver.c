@@ -30,7 +30,7 @@ static int io_http(void *user, eio_conn *c, const eio_http_response *r) {
   L.http_writes++;
   L.status = r->status;
   size_t n = r->body_len < sizeof L.body - 1 ? r->body_len : sizeof L.body - 1;
-  memcpy(L.body, r->body, n);
+  if (n) memcpy(L.body, r->body, n); /* a 413 has no body: NULL, 0 */
   L.body[n] = 0;
   return L.fail_writes ? -1 : 0;
 }

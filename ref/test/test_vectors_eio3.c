@@ -210,17 +210,21 @@ Test(eio3_vectors, every_file) {
  * byte-counted length (the bug EIO-TPL-2 names) or a wrong expected packet fails. */
 Test(eio3_vectors, wrong_vectors_fail) {
   static const char *const bodies[] = {
-      "{\"id\":\"a\",\"reqs\":[\"EIO-TPL-2\"],\"note\":\"n\",\"dir\":\"both\",\"content\":\"text\","
-      "\"wire\":{\"text\":\"2:4\\u00e9\"},\"packets\":[{\"type\":\"message\",\"data\":\"\\u00e9\"}]"
-      "}",
-      "{\"id\":\"a\",\"reqs\":[\"EIO-TPL-2\"],\"note\":\"n\",\"dir\":\"both\",\"content\":\"text\","
-      "\"wire\":{\"text\":\"3:4\\u00e9\"},\"packets\":[{\"type\":\"message\",\"data\":\"\\u00e9\"}]"
-      "}",
-      "{\"id\":\"a\",\"reqs\":[\"EIO-TPK-5\"],\"note\":\"n\",\"dir\":\"both\","
-      "\"wire\":{\"hex\":\"0401\"},\"packets\":[],\"packet\":{\"type\":\"message\",\"binary\":"
-      "\"02\"}}",
-      "{\"id\":\"a\",\"reqs\":[\"EIO-TPK-5\"],\"note\":\"n\",\"dir\":\"both\","
-      "\"wire\":{\"hex\":\"0401\"},\"packet\":{\"type\":\"message\",\"binary\":\"02\"}}",
+      ("{\"id\":\"a\",\"reqs\":[\"EIO-TPL-2\"],\"note\":\"n\",\"dir\":\"both\",\"content\":"
+       "\"text\","
+       "\"wire\":{\"text\":\"2:4\\u00e9\"},\"packets\":[{\"type\":\"message\",\"data\":\"\\u00e9\"}"
+       "]"
+       "}"),
+      ("{\"id\":\"a\",\"reqs\":[\"EIO-TPL-2\"],\"note\":\"n\",\"dir\":\"both\",\"content\":"
+       "\"text\","
+       "\"wire\":{\"text\":\"3:4\\u00e9\"},\"packets\":[{\"type\":\"message\",\"data\":\"\\u00e9\"}"
+       "]"
+       "}"),
+      ("{\"id\":\"a\",\"reqs\":[\"EIO-TPK-5\"],\"note\":\"n\",\"dir\":\"both\","
+       "\"wire\":{\"hex\":\"0401\"},\"packets\":[],\"packet\":{\"type\":\"message\",\"binary\":"
+       "\"02\"}}"),
+      ("{\"id\":\"a\",\"reqs\":[\"EIO-TPK-5\"],\"note\":\"n\",\"dir\":\"both\","
+       "\"wire\":{\"hex\":\"0401\"},\"packet\":{\"type\":\"message\",\"binary\":\"02\"}}"),
   };
   static const int want_failed[] = {0, 1, -1, 1}; /* -1: the loader refuses the file */
   char dir[] = "/tmp/sioconform-eio3-XXXXXX";
