@@ -40,6 +40,8 @@ typedef struct ct_case {
   ct_probe_fn probe;
   char *source;   /* where the case was defined */
   char *severity; /* security pack (sec.*): "low", "medium", "high" or "critical"; else NULL */
+  char *fixed;    /* security pack: the release(s) that fixed the advisory the case re-creates
+                     ("engine.io 6.6.7"), shown in the reports; else NULL */
   ct_need needs;  /* "needs" in the scenario file; default: endpoint eio -> echo, sio -> app */
   int exclusive;  /* 1: runs alone (broadcasts reach every client; floods and timings
                    * would disturb or be disturbed by concurrent runs) */

@@ -44,6 +44,7 @@ void ct_cases_free(ct_cases *cs) {
     free(c->requires);
     free(c->source);
     free(c->severity);
+    free(c->fixed);
     cJSON_Delete(c->steps);
   }
   free(cs->v);

@@ -163,8 +163,10 @@ static size_t sec_summary(FILE *f, const ct_run *r, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (ct_case_is_sec(r[i].c) &&
         (r[i].verdict == CT_V_FAIL || r[i].verdict == CT_V_NONE || r[i].verdict == CT_V_BLOCKED))
-      fprintf(f, "  %s [%s] %s\n", r[i].verdict == CT_V_BLOCKED ? "BLOCKED" : "FAIL",
-              r[i].c->severity ? r[i].c->severity : "?", r[i].run_id);
+      fprintf(f, "  %s [%s] %s%s%s%s\n", r[i].verdict == CT_V_BLOCKED ? "BLOCKED" : "FAIL",
+              r[i].c->severity ? r[i].c->severity : "?", r[i].run_id,
+              r[i].c->fixed ? " (fixed in " : "", r[i].c->fixed ? r[i].c->fixed : "",
+              r[i].c->fixed ? ")" : "");
   return ns;
 }
 

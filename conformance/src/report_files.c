@@ -110,6 +110,11 @@ static void junit_cases(FILE *f, const ct_run *r, size_t n, int strict, int sec)
     xml_escape(f, x->c->tags);
     fprintf(f, "\"/>");
     if (x->c->severity) fprintf(f, "<property name=\"severity\" value=\"%s\"/>", x->c->severity);
+    if (x->c->fixed) {
+      fputs("<property name=\"fixed\" value=\"", f);
+      xml_escape(f, x->c->fixed);
+      fputs("\"/>", f);
+    }
     fprintf(f, "</properties>\n");
     if (x->verdict == CT_V_BLOCKED) {
       /* a failure whose message names the root case that failed */
@@ -155,6 +160,7 @@ static cJSON *run_json(const ct_run *x) {
   if (x->blocked_by) cJSON_AddStringToObject(o, "blocked_by", x->blocked_by);
   cJSON_AddStringToObject(o, "family", ct_case_is_sec(x->c) ? "security" : "conformance");
   if (x->c->severity) cJSON_AddStringToObject(o, "severity", x->c->severity);
+  if (x->c->fixed) cJSON_AddStringToObject(o, "fixed", x->c->fixed);
   cJSON_AddStringToObject(o, "reason", x->reason ? x->reason : "");
   if (x->expected)
     cJSON_AddStringToObject(o, "expected", x->expected);

@@ -47,7 +47,7 @@ const rows = [];
       let row = at.get(r.run);
       if (!row) {
         row = { run: r.run, id: r.id, tr: r.transport, title: r.title, level: r.level, tags: r.tags,
-          family: r.family, severity: r.severity, area: area(r.id), cells: new Array(R.length).fill(null),
+          family: r.family, severity: r.severity, fixed: r.fixed, area: area(r.id), cells: new Array(R.length).fill(null),
           order: rows.length };
         at.set(r.run, row);
         rows.push(row);
@@ -243,12 +243,14 @@ function reasonCell(c) {
 }
 function rowEl(row) {
   const tr = el("tr", { class: "row" + (MULTI && row.differs ? " diff" : ""), id: "run-" + row.run });
+  /* a security case names the release that fixed its advisory */
+  const rid = () => el("td", { class: "rid" }, row.run, ...(row.fixed ? [el("span", { class: "fixed" }, " fixed in " + row.fixed)] : []));
   if (MULTI) {
-    tr.append(el("td", { class: "rid" }, row.run), el("td", null, row.level),
+    tr.append(rid(), el("td", null, row.level),
       el("td", null, ...row.tags.map(tagLink)), ...row.cells.map(verdictCell));
   } else {
     const c = row.cells[0];
-    tr.append(verdictCell(c), el("td", { class: "rid" }, row.run), el("td", null, row.level),
+    tr.append(verdictCell(c), rid(), el("td", null, row.level),
       el("td", null, ...row.tags.map(tagLink)), reasonCell(c));
   }
   let det = null;

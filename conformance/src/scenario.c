@@ -152,6 +152,14 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
       snprintf(err, errlen, "%s: %s: severity must be low, medium, high or critical", source, id);
       goto bad;
     }
+    /* the release that fixed the advisory a security case re-creates (issue 16): a
+     * non-empty string, and only on sec.* cases */
+    const cJSON *fx = cJSON_GetObjectItem(c, "fixed");
+    if (fx && (!cJSON_IsString(fx) || !*fx->valuestring || strncmp(id, "sec.", 4) != 0)) {
+      snprintf(err, errlen, "%s: %s: fixed must be a non-empty string, on a sec.* case", source,
+               id);
+      goto bad;
+    }
     /* what the case needs from the server (conformance/README.md, "Needs") */
     ct_need need = ep && strcmp(ep, "sio") == 0 ? CT_NEED_APP : CT_NEED_ECHO;
     const cJSON *nd = cJSON_GetObjectItem(c, "needs");
@@ -210,6 +218,7 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
     k->steps = cJSON_Duplicate(steps, 1);
     k->source = ct_xstrdup(source);
     k->severity = sev ? ct_xstrdup(sev) : NULL;
+    k->fixed = fx ? ct_xstrdup(fx->valuestring) : NULL;
     k->needs = need;
     k->exclusive = cJSON_IsTrue(ex);
     added++;

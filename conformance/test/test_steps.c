@@ -303,3 +303,28 @@ Test(steps, wait_scale_keeps_server_timings) {
   cJSON_Delete(st);
   cJSON_Delete(v);
 }
+
+/* "fixed" (issue 16): the release that fixed a security case's advisory is kept on the
+ * case; it is refused on a conformance case and when it is not a non-empty string. */
+Test(steps, loader_fixed_release) {
+  char err[256];
+  const char *sec =
+      "{\"format\":1,\"cases\":[{\"id\":\"sec.x\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+      "\"severity\":\"high\",\"fixed\":\"engine.io 6.6.7\","
+      "\"steps\":[{\"op\":\"open\"}]}]}";
+  ct_cases cs = {0};
+  cr_assert_eq(ct_scenarios_parse(&cs, sec, "t.json", err, sizeof err), 1, "%s", err);
+  cr_assert_str_eq(cs.v[0].fixed, "engine.io 6.6.7");
+  ct_cases_free(&cs);
+  cr_assert_eq(
+      load("{\"format\":1,\"cases\":[{\"id\":\"eio.x\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+           "\"fixed\":\"engine.io 6.6.7\",\"steps\":[{\"op\":\"open\"}]}]}",
+           err),
+      -1);
+  cr_assert(strstr(err, "fixed must be") != NULL, "%s", err);
+  cr_assert_eq(
+      load("{\"format\":1,\"cases\":[{\"id\":\"sec.x\",\"level\":\"MUST\",\"tags\":[\"T\"],"
+           "\"severity\":\"high\",\"fixed\":\"\",\"steps\":[{\"op\":\"open\"}]}]}",
+           err),
+      -1);
+}
