@@ -15,11 +15,45 @@
 static void run_steps(ct_run *r, const cJSON *steps, int *i, int *acted);
 
 /* "repeat": its steps COUNT times (the loader bounds it), numbered and graded exactly as
- * if they were written out; the repeat itself has no step number. Stops at a verdict. */
+ * if they were written out; the repeat itself has no step number. Stops at a verdict.
+ * A flood would fill the transcript (capped at 256 KiB) with the same lines and push out
+ * what comes after it, so the first REPEAT_SHOWN iterations and the last are written
+ * out and the ones between go to a scratch transcript, emptied after each iteration and
+ * kept only when an iteration records a verdict (its lines then follow a note). */
+#define REPEAT_SHOWN 3
+
+/* Put the run's transcript back after HIDDEN quiet iterations; SCRATCH held the last. */
+static void repeat_unhide(ct_run *r, ct_buf *kept, int first, int hidden, int failed) {
+  ct_buf scratch = r->log;
+  r->log = *kept;
+  ct_log(r, ".. repeat: iterations %d to %d ran; their lines are left out%s", first,
+         first + hidden - 1, failed ? ", but for the last, which decided the run:" : "");
+  if (failed && scratch.len && r->log.len < 256 * 1024)
+    ct_buf_add(&r->log, scratch.data, scratch.len);
+  ct_buf_free(&scratch);
+}
+
 static void op_repeat(ct_run *r, const cJSON *s, int *i, int *acted) {
   int count = cJSON_GetObjectItem(s, "count")->valueint;
-  for (int k = 0; k < count && !r->nverdicts; k++)
+  ct_buf kept = {0};
+  int hidden = 0, first = 0;
+  for (int k = 0; k < count && !r->nverdicts; k++) {
+    int quiet = k >= REPEAT_SHOWN && k < count - 1;
+    if (quiet && !hidden) { /* the run's transcript aside; lines go to a scratch one */
+      kept = r->log;
+      r->log = (ct_buf){0};
+      first = k + 1;
+    } else if (!quiet && hidden) {
+      repeat_unhide(r, &kept, first, hidden, 0);
+      hidden = 0;
+    }
+    if (quiet) {
+      r->log.len = 0; /* only the latest quiet iteration is kept */
+      hidden++;
+    }
     run_steps(r, cJSON_GetObjectItem(s, "steps"), i, acted);
+  }
+  if (hidden) repeat_unhide(r, &kept, first, hidden, r->nverdicts > 0);
 }
 
 void ct_steps_run(ct_run *r) {

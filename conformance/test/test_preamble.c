@@ -212,3 +212,32 @@ Test(repeat, body_steps_keep_root) {
   cr_assert_str_eq(root, "sio.connect.custom@websocket");
   free(root);
 }
+
+/* A long repeat keeps the transcript short: iterations REPEAT_SHOWN + 1 to count - 1 are
+ * one line, and when one of them decides the run its own lines follow the note. */
+Test(repeat, long_flood_summarised) {
+  fake_pkt in[8];
+  for (int k = 0; k < 8; k++) in[k] = (fake_pkt){0, k < 7 ? "4a" : "4b"};
+  const char *steps =
+      "[{\"op\":\"repeat\",\"count\":10,\"steps\":[{\"op\":\"expect\",\"text\":\"4a\"}]}]";
+  ct_run r;
+  ct_case c;
+  fake_run(&r, &c, CT_MUST, steps);
+  fake_conn(&r, in, 8);
+  ct_steps_run(&r);
+  cr_assert_eq(r.verdict, CT_V_FAIL);
+  const char *log = r.log.data ? (const char *)r.log.data : "";
+  cr_assert(strstr(log, ".. repeat: iterations 4 to 8 ran; their lines are left out, but for "
+                        "the last, which decided the run:"),
+            "%s", log);
+  done(&r, &c);
+  const char *pass =
+      "[{\"op\":\"repeat\",\"count\":6,\"steps\":[{\"op\":\"expect\",\"text\":\"4a\"}]}]";
+  fake_run(&r, &c, CT_MUST, pass);
+  fake_conn(&r, in, 7);
+  ct_steps_run(&r);
+  cr_assert_eq(r.verdict, CT_V_PASS);
+  log = r.log.data ? (const char *)r.log.data : "";
+  cr_assert(strstr(log, ".. repeat: iterations 4 to 5 ran; their lines are left out\n"), "%s", log);
+  done(&r, &c);
+}
