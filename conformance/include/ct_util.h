@@ -27,6 +27,11 @@ void ct_buf_reset(ct_buf *b);
 void ct_buf_free(ct_buf *b);
 /* Take ownership of the NUL-terminated data (never NULL); the buffer is left empty. */
 char *ct_buf_steal(ct_buf *b);
+/* Read the whole file PATH into OUT (emptied first; NUL-terminated after its LEN bytes).
+ * Returns 0, or -1 when it cannot be opened or read (OUT then holds what was read). */
+int ct_buf_read_file(ct_buf *out, const char *path);
+/* The whole file PATH as a NUL-terminated string (caller frees), or NULL. */
+char *ct_read_file(const char *path);
 
 /* Milliseconds from a monotonic clock. */
 int64_t ct_now_ms(void);

@@ -353,26 +353,10 @@ static void upstream_load(ct_known *k, const char *vectors_dir) {
   }
 }
 
-static char *slurp(const char *file) {
-  FILE *f = fopen(file, "rb");
-  if (!f) return NULL;
-  ct_buf b = {0};
-  char chunk[4096];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(&b, chunk, got);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    ct_buf_free(&b);
-    return NULL;
-  }
-  return ct_buf_steal(&b);
-}
-
 int ct_deviations_load(ct_known *k, const char *file, const char *vectors_dir, const char *server,
                        char *err, size_t errlen) {
   memset(k, 0, sizeof *k);
-  char *text = slurp(file);
+  char *text = ct_read_file(file);
   if (!text) {
     seterr(err, errlen, "%s: cannot read", file);
     return -1;

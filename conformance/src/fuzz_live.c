@@ -136,13 +136,11 @@ static void wire_add(ct_fz_corpus *c, const cJSON *w, int sio) {
 }
 
 static int load_file(ct_fz_corpus *c, const char *path, int sio) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return -1;
   ct_buf b = {0};
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(&b, chunk, n);
-  fclose(f);
+  if (ct_buf_read_file(&b, path) != 0) {
+    ct_buf_free(&b);
+    return -1;
+  }
   cJSON *root = cJSON_ParseWithLength((const char *)b.data, b.len);
   ct_buf_free(&b);
   const cJSON *vs = cJSON_GetObjectItem(root, "vectors");
@@ -436,19 +434,6 @@ int ct_fuzz_run(const ct_config *cfg, const ct_fuzz_opts *o) {
 
 /* ---- replaying a reproducer */
 
-/* Read the whole file PATH into OUT (reset first). Returns 0 or -1. */
-static int read_all(const char *path, ct_buf *out) {
-  out->len = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) return -1;
-  unsigned char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(out, chunk, n);
-  int bad = ferror(f);
-  fclose(f);
-  return bad ? -1 : 0;
-}
-
 static const char *str_field(const cJSON *o, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
   return cJSON_IsString(v) ? v->valuestring : NULL;
@@ -469,7 +454,7 @@ static int load_input(const ct_config *cfg, const char *dir, const cJSON *e, fz_
   in->sio = strcmp(path, cfg->sio_path) == 0;
   in->ws_opcode = strcmp(send, "binary message") == 0 ? WIRE_WS_BINARY : WIRE_WS_TEXT;
   char *p = ct_xasprintf("%s/%s", dir, file);
-  int rc = read_all(p, &in->bytes);
+  int rc = ct_buf_read_file(&in->bytes, p);
   if (rc != 0) snprintf(why, wl, "cannot read %s", p);
   free(p);
   return rc;
@@ -483,7 +468,7 @@ int ct_fuzz_replay(const ct_config *cfg, const ct_fuzz_opts *o) {
   char *bpath = ct_xasprintf("%s/batch.json", o->replay);
   ct_buf text = {0};
   cJSON *root = NULL;
-  if (read_all(bpath, &text) == 0) {
+  if (ct_buf_read_file(&text, bpath) == 0) {
     ct_buf_add(&text, "", 1); /* NUL-terminated for cJSON */
     root = cJSON_Parse((const char *)text.data);
   }

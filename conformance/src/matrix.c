@@ -9,19 +9,8 @@
 #include "ct_util.h"
 #include "ct_report_html.h"
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  ct_buf b = {0};
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(&b, chunk, n);
-  fclose(f);
-  return ct_buf_steal(&b);
-}
-
 cJSON *ct_matrix_load(const char *file, const char *name, char *err, size_t errlen) {
-  char *text = slurp(file);
+  char *text = ct_read_file(file);
   if (!text) {
     snprintf(err, errlen, "cannot read %s", file);
     return NULL;

@@ -25,17 +25,6 @@ static const char *const k_docs[][3] = {
 };
 #define NDOCS (sizeof k_docs / sizeof *k_docs)
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  ct_buf b = {0};
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(&b, chunk, n);
-  fclose(f);
-  return ct_buf_steal(&b);
-}
-
 /* Rendered once per docs root: the writers run again as runs finish (report_live.c). */
 static struct {
   char *root;
@@ -54,7 +43,7 @@ static void render_docs(const char *root) {
   char *text[NDOCS] = {0};
   for (size_t i = 0; i < NDOCS && root; i++) {
     char *path = ct_xasprintf("%s/%s", root, k_docs[i][0]);
-    text[i] = slurp(path);
+    text[i] = ct_read_file(path);
     free(path);
     /* the spec defines the tags; the deviations only mention them */
     if (text[i] && strncmp(k_docs[i][0], "spec/", 5) == 0)

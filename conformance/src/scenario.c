@@ -231,16 +231,12 @@ bad:
 }
 
 int ct_scenarios_load_file(ct_cases *cs, const char *file, char *err, size_t errlen) {
-  FILE *f = fopen(file, "rb");
-  if (!f) {
+  ct_buf b = {0};
+  if (ct_buf_read_file(&b, file) != 0) {
+    ct_buf_free(&b);
     snprintf(err, errlen, "%s: cannot open", file);
     return -1;
   }
-  ct_buf b = {0};
-  char tmp[8192];
-  size_t n;
-  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ct_buf_add(&b, tmp, n);
-  fclose(f);
   const char *base = strrchr(file, '/');
   int rc =
       ct_scenarios_parse(cs, b.data ? (char *)b.data : "", base ? base + 1 : file, err, errlen);

@@ -61,6 +61,29 @@ void ct_buf_add(ct_buf *b, const void *p, size_t len) {
 
 void ct_buf_adds(ct_buf *b, const char *s) { ct_buf_add(b, s, strlen(s)); }
 
+int ct_buf_read_file(ct_buf *out, const char *path) {
+  out->len = 0;
+  if (out->data) out->data[0] = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  unsigned char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(out, chunk, n);
+  int bad = ferror(f);
+  fclose(f);
+  return bad ? -1 : 0;
+}
+
+char *ct_read_file(const char *path) {
+  ct_buf b = {0};
+  if (ct_buf_read_file(&b, path) != 0) {
+    ct_buf_free(&b);
+    return NULL;
+  }
+  ct_buf_add(&b, "", 0); /* an empty file is "", not NULL */
+  return ct_buf_steal(&b);
+}
+
 void ct_buf_vprintf(ct_buf *b, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);

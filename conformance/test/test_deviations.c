@@ -17,15 +17,10 @@
 #define FIXTURE SIO_SOURCE_DIR "/conformance/test/deviations-fixture"
 
 static cJSON *load_json(const char *path) {
-  FILE *f = fopen(path, "rb");
-  cr_assert(f, "cannot open %s", path);
-  ct_buf b = {0};
-  char chunk[4096];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) ct_buf_add(&b, chunk, got);
-  fclose(f);
-  cJSON *j = cJSON_Parse((const char *)b.data);
-  ct_buf_free(&b);
+  char *text = ct_read_file(path);
+  cr_assert(text, "cannot open %s", path);
+  cJSON *j = cJSON_Parse(text);
+  free(text);
   cr_assert(j, "%s is not JSON", path);
   return j;
 }

@@ -14,15 +14,9 @@
 #include "ct_scenario.h"
 
 static char *slurp(const char *file) {
-  FILE *f = fopen(file, "rb");
-  cr_assert_not_null(f, "cannot open %s", file);
-  ct_buf b = {0};
-  char tmp[4096];
-  size_t n;
-  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ct_buf_add(&b, tmp, n);
-  fclose(f);
-  ct_buf_add(&b, "", 1);
-  return ct_buf_steal(&b);
+  char *text = ct_read_file(file);
+  cr_assert_not_null(text, "cannot open %s", file);
+  return text;
 }
 
 #define README SIO_VECTORS_DIR "/scenarios/README.md"

@@ -171,14 +171,9 @@ Test(steps, repo_scenarios_load) {
 
 /* Traceability: every tag a scenario case cites exists in spec/ (as "[TAG]"). */
 static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  cr_assert_not_null(f, "%s", path);
-  ct_buf b = {0};
-  char tmp[4096];
-  size_t n;
-  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ct_buf_add(&b, tmp, n);
-  fclose(f);
-  return ct_buf_steal(&b);
+  char *text = ct_read_file(path);
+  cr_assert_not_null(text, "%s", path);
+  return text;
 }
 
 Test(steps, scenario_tags_exist_in_spec) {
