@@ -308,13 +308,27 @@ void op_expect_close(step_ctx *x) {
   }
   if (c->closed) {
     ct_log(x->r, "== %s closed: %s", c->name, c->close_why);
+    /* ws_code: the close code wanted, or a list of the codes accepted */
     const cJSON *code = cJSON_GetObjectItem(x->s, "ws_code");
-    if (cJSON_IsNumber(code) && c->transport == CT_TR_WEBSOCKET &&
-        c->ws.close_code != code->valueint) {
-      char e[32], a[256];
-      snprintf(e, sizeof e, "close code %d", code->valueint);
-      snprintf(a, sizeof a, "%s", c->close_why);
-      sfail(x, e, a, "wrong WebSocket close code");
+    if ((cJSON_IsNumber(code) || cJSON_IsArray(code)) && c->transport == CT_TR_WEBSOCKET) {
+      int ok = 0;
+      char e[128] = "close code";
+      const cJSON *k;
+      if (cJSON_IsNumber(code)) {
+        ok = c->ws.close_code == code->valueint;
+        snprintf(e + strlen(e), sizeof e - strlen(e), " %d", code->valueint);
+      } else {
+        cJSON_ArrayForEach(k, code) {
+          ok |= cJSON_IsNumber(k) && c->ws.close_code == k->valueint;
+          snprintf(e + strlen(e), sizeof e - strlen(e), "%s %d", k == code->child ? "" : " or",
+                   k->valueint);
+        }
+      }
+      if (!ok) {
+        char a[256];
+        snprintf(a, sizeof a, "%s", c->close_why);
+        sfail(x, e, a, "wrong WebSocket close code");
+      }
     }
     return;
   }
