@@ -9,6 +9,7 @@
 #include "ct_discover.h"
 #include "wire_polling.h"
 #include "ct_sio.h"
+#include "ct_tls.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -222,8 +223,8 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen) {
   int srefused = 0, erefused = 0;
   cJSON *sopen = probe_path(cfg, cfg->sio_path, wait, &strs, &srefused, sdesc, sizeof sdesc);
   if (srefused) {
-    snprintf(why, whylen, "cannot connect to http://%s:%d (connection refused)", cfg->host,
-             cfg->port);
+    snprintf(why, whylen, "cannot connect to %s://%s:%d (%s)", ct_tls_on() ? "https" : "http",
+             cfg->host, cfg->port, ct_tls_error()[0] ? ct_tls_error() : "connection refused");
     return -1;
   }
   cJSON *eopen = probe_path(cfg, cfg->eio_path, wait, &etrs, &erefused, edesc, sizeof edesc);
@@ -231,9 +232,9 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen) {
   t->transports = strs | etrs;
   if (!sopen && !eopen) {
     int same = strcmp(sdesc, edesc) == 0;
-    snprintf(why, whylen, "http://%s:%d%s %s, not an Engine.IO open packet; %s %s%s", cfg->host,
-             cfg->port, cfg->sio_path, sdesc, cfg->eio_path, same ? "the same" : edesc,
-             " (--path and --eio-path set the paths)");
+    snprintf(why, whylen, "%s://%s:%d%s %s, not an Engine.IO open packet; %s %s%s",
+             ct_tls_on() ? "https" : "http", cfg->host, cfg->port, cfg->sio_path, sdesc,
+             cfg->eio_path, same ? "the same" : edesc, " (--path and --eio-path set the paths)");
     return -1;
   }
   const cJSON *timing = sopen ? sopen : eopen;

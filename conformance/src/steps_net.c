@@ -559,7 +559,7 @@ void op_raw(step_ctx *x) {
     else if (n == -1)
       ct_sleep_ms(5);
   }
-  close(fd);
+  ct_tcp_close(fd);
   ct_log(x->r, "<- raw %zu bytes, connection %s", in.len, closed ? "closed" : "still open");
   ct_buf_free(&in);
   if (want && strcmp(want, "close") == 0 && !closed)
