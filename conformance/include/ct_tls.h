@@ -28,12 +28,10 @@ void ct_tls_cleanup(void);
  * left to the caller to close). */
 int ct_tls_client(int fd, const char *host, int timeout_ms);
 
-/* Why this thread's last ct_tls_client failed ("" when it did not), e.g.
- * "certificate verification failed: self-signed certificate". */
+/* Why this thread's last ct_tls_client failed ("" when it did not), one line with the
+ * way out, e.g. "certificate verification failed: self-signed certificate (trust its
+ * CA with --ca FILE, or accept any certificate with --insecure)". */
 const char *ct_tls_error(void);
-/* Did this thread's last ct_tls_client fail on the certificate (chain or name), as
- * opposed to the connection or the handshake? */
-int ct_tls_error_is_verify(void);
 
 /* Is FD a TLS session of ours? */
 int ct_tls_has(int fd);

@@ -147,10 +147,7 @@ static int reach_target(app *a) {
   if (fd < 0) {
     /* a certificate that does not verify is one line here, not a FAIL per case-run */
     if (tls && ct_tls_error()[0])
-      fprintf(stderr, "sioconform: %s: %s%s\n", a->target, ct_tls_error(),
-              ct_tls_error_is_verify()
-                  ? " (trust its CA with --ca FILE, or accept any certificate with --insecure)"
-                  : "");
+      fprintf(stderr, "sioconform: %s: %s\n", a->target, ct_tls_error());
     else
       fprintf(stderr, "sioconform: cannot connect to %s\n", a->target);
     return -1;

@@ -28,8 +28,7 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static SSL **g_tab;
 static size_t g_cap;
 
-static _Thread_local char t_err[256];
-static _Thread_local int t_verify;
+static _Thread_local char t_err[384];
 
 static SSL *lookup(int fd) {
   SSL *s = NULL;
@@ -110,7 +109,6 @@ void ct_tls_cleanup(void) {
 }
 
 const char *ct_tls_error(void) { return t_err; }
-int ct_tls_error_is_verify(void) { return t_verify; }
 int ct_tls_has(int fd) { return g_ctx && lookup(fd) != NULL; }
 
 /* What SSL_get_error says about the last call RC: -1 with *EVENTS to wait for, -2 an
@@ -141,7 +139,6 @@ static long classify(SSL *s, int rc, short *events) {
 
 int ct_tls_client(int fd, const char *host, int timeout_ms) {
   t_err[0] = 0;
-  t_verify = 0;
   ERR_clear_error();
   SSL *s = g_ctx ? SSL_new(g_ctx) : NULL;
   if (!s || SSL_set_fd(s, fd) != 1) {
@@ -178,9 +175,12 @@ int ct_tls_client(int fd, const char *host, int timeout_ms) {
     }
     long vr = SSL_get_verify_result(s);
     if (vr != X509_V_OK) {
-      t_verify = 1;
-      snprintf(t_err, sizeof t_err, "certificate verification failed: %s",
-               X509_verify_cert_error_string(vr));
+      int name = vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH;
+      snprintf(t_err, sizeof t_err, "certificate verification failed: %s (%s%s%s)",
+               X509_verify_cert_error_string(vr), name ? "the certificate is not for " : "",
+               name ? host : "trust its CA with --ca FILE",
+               name ? "; --insecure accepts any certificate"
+                    : ", or accept any certificate with --insecure");
     } else if (c == -1) {
       snprintf(t_err, sizeof t_err, "TLS handshake timed out after %d ms", timeout_ms);
     } else {
