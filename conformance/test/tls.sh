@@ -10,7 +10,8 @@
 # 4. a certificate for another name (DNS:wrong.example), its CA trusted: "IP address
 #    mismatch" for https://127.0.0.1, "hostname mismatch" for https://localhost, exit 2;
 # 5. http:// against the TLS port and https:// against a plain port: exit 2, one line;
-# 6. --ca FILE that is not a certificate, and --ca with an http:// URL: exit 2.
+# 6. --ca FILE that is not a certificate, and --ca with an http:// URL: exit 2;
+# 7. every sioref exits 0 on SIGTERM (under ASan: no leak, no error).
 # usage: tls.sh SIOCONFORM SIOREF [JOBS]. Exit 0 all held, 1 not, 77 no openssl CLI.
 set -u
 sioconform=$1
@@ -132,4 +133,15 @@ one_line https-to-plain "$work/5b.out" $? 2 "TLS handshake failed"
 one_line ca-not-a-cert "$work/6a.out" $? 2 "^sioconform: --ca .*: no CA certificate loaded"
 "$sioconform" --ca "$work/good.pem" "$plain" >"$work/6b.out" 2>&1
 one_line ca-on-http "$work/6b.out" $? 2 "need an https:// or wss:// URL"
+
+# 7. each sioref stops cleanly on SIGTERM (CT-4); under ASan a leak or an error would
+#    make that exit status non-zero
+for p in $pids; do
+	kill "$p"
+	wait "$p"
+	rc=$?
+	[ $rc -eq 0 ] || bad "sioref pid $p exited $rc on SIGTERM" "$work/tls.err"
+done
+pids=""
+[ $fail -eq 0 ] && ok "the three sioref (plain, TLS, TLS wrong name) exited 0 on SIGTERM"
 exit $fail
