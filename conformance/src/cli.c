@@ -41,6 +41,8 @@ static void usage(FILE *f) {
         "  --ca FILE            TLS: trust the CA certificate(s) in PEM FILE as well as the\n"
         "                       system's (the server's certificate is verified by default)\n"
         "  --insecure           TLS: accept any certificate (no chain or name check)\n"
+        "  --cors-origin O      the server allows CORS origin O (its --cors-origin, spec/\n"
+        "                       contract.md CT-6): adds the *.cors.configured.* cases\n"
         "  --junit FILE         write JUnit XML\n"
         "  --json FILE          write the JSON index (expected/actual, wire transcripts)\n"
         "  --html FILE          write one self-contained HTML page\n"
@@ -146,7 +148,8 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
     O_JOBS,
     O_MAX_PAYLOAD,
     O_CA,
-    O_INSECURE
+    O_INSECURE,
+    O_CORS
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"list-ops", no_argument, 0, O_LIST_OPS},
@@ -172,6 +175,7 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
                                      {"max-payload", required_argument, 0, O_MAX_PAYLOAD},
                                      {"ca", required_argument, 0, O_CA},
                                      {"insecure", no_argument, 0, O_INSECURE},
+                                     {"cors-origin", required_argument, 0, O_CORS},
                                      {"verbose", no_argument, 0, 'v'},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -272,6 +276,16 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
       break;
     case O_INSECURE:
       o->insecure = 1;
+      break;
+    case O_CORS:
+      /* one specific origin: with "*" every origin is allowed, and the foreign-origin
+       * cases (here and eio.cors.no-policy-*) would judge a policy they do not know */
+      if (!strstr(optarg, "://") || strpbrk(optarg, "*\r\n ")) {
+        fprintf(stderr, "sioconform: --cors-origin needs one origin such as "
+                        "https://app.example (\"*\" is not supported)\n");
+        return 2;
+      }
+      o->cfg.cors_origin = optarg;
       break;
     case O_FUZZ_REPLAY:
       o->fuzz.replay = optarg;

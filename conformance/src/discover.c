@@ -277,9 +277,28 @@ static int has_extension(const ct_config *cfg, const char *name) {
   return 0;
 }
 
+/* Does the comma-separated tag list TAGS hold TAG exactly? */
+static int has_tag(const char *tags, const char *tag) {
+  size_t n = strlen(tag);
+  for (const char *p = tags; p && *p;) {
+    while (*p == ',' || *p == ' ') p++;
+    size_t k = strcspn(p, ", ");
+    if (k == n && strncmp(p, tag, n) == 0) return 1;
+    p += k;
+  }
+  return 0;
+}
+
 int ct_need_met(const ct_config *cfg, const ct_case *c, unsigned transport, char *reason,
                 size_t len) {
   const ct_target *t = &cfg->tgt;
+  /* EIO-CORS-1 is about a server without a CORS policy: --cors-origin says it has one
+   * (its cases are then *.cors.configured.*, probes_cors.c) */
+  if (cfg->cors_origin && has_tag(c->tags, "EIO-CORS-1")) {
+    snprintf(reason, len, "checks a server without a CORS policy; --cors-origin says it allows %s",
+             cfg->cors_origin);
+    return 0;
+  }
   if (t->discovered) {
     /* an Engine.IO case written for the Socket.IO path (sio-engine.json) needs that path */
     if (c->sio && c->needs == CT_NEED_ENGINE && !t->sio_engine) {

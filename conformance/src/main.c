@@ -26,6 +26,7 @@
 #include "ct_report_html.h"
 #include "ct_vectors.h"
 #include "ct_probes.h"
+#include "ct_probes_cors.h"
 
 #ifndef CT_DEFAULT_KNOWN_DEVIATIONS
 #define CT_DEFAULT_KNOWN_DEVIATIONS "conformance/known-deviations.json"
@@ -96,6 +97,8 @@ static int load_cases(app *a) {
     return -1;
   }
   ct_probes_register(&a->cs);
+  /* only when told the origin: runs without --cors-origin keep their case list */
+  if (a->o.cfg.cors_origin) ct_probes_cors_register(&a->cs);
   return 0;
 }
 
