@@ -125,6 +125,7 @@ void ct_http_build(ct_buf *out, const char *host, int port, const ct_http_req *r
 }
 
 int ct_tcp_connect(const char *host, int port, int timeout_ms) {
+  int64_t t0 = ct_now_ms();
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
@@ -157,7 +158,8 @@ int ct_tcp_connect(const char *host, int port, int timeout_ms) {
     }
   }
   /* a TLS target: every connection is a TLS session from here on (tls.c) */
-  if (ct_tls_on() && ct_tls_client(fd, host, timeout_ms) != 0) {
+  int64_t left = t0 + timeout_ms - ct_now_ms();
+  if (ct_tls_on() && ct_tls_client(fd, host, left > 0 ? (int)left : 1) != 0) {
     close(fd);
     return -1;
   }
