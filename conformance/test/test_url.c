@@ -1,7 +1,7 @@
 /* The target URL (issue 16, item 3 "Reach"): the URL's path is the Socket.IO path, a
  * path in both the URL and --path must agree, https:// and wss:// name a TLS target,
- * and what the harness cannot honour (a query, a fragment, IPv6) is refused with one line rather
- * than dropped. */
+ * and what the harness cannot honour (a query, a fragment, IPv6) is refused with one
+ * line rather than dropped. */
 #include <criterion/criterion.h>
 #include <string.h>
 
