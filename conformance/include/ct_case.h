@@ -92,6 +92,7 @@ typedef struct ct_config {
   ct_target tgt;     /* discovery results */
   long max_payload;  /* --max-payload: used when the open packet omits maxPayload; 0 = unset */
   int jobs;          /* --jobs: runs at once (0 = the default) */
+  const char *cors_origin; /* --cors-origin: the origin the server allows, or NULL */
 } ct_config;
 
 /* The names of the needs ("engine", "echo", "socketio", "app") and back; -1 for another. */

@@ -24,6 +24,8 @@ typedef struct ct_cli {
   const char *known_server;            /* --deviations-server; NULL: every entry */
   const char *path_opt;                /* --path; NULL: the URL's, else /socket.io/ */
   const char *url;                     /* the positional URL, or NULL (start sioref) */
+  const char *ca_file;                 /* --ca FILE (TLS), or NULL */
+  int insecure;                        /* --insecure (TLS): accept any certificate */
   ct_url url_parts;                    /* the URL parsed */
   char sio_path[CT_URL_PATH_MAX];      /* the Socket.IO path in use */
 } ct_cli;

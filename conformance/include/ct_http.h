@@ -56,9 +56,18 @@ typedef struct ct_http_req {
 /* Append the request's bytes to OUT. */
 void ct_http_build(ct_buf *out, const char *host, int port, const ct_http_req *req);
 
-/* Open a TCP connection to HOST:PORT within TIMEOUT_MS. Returns a non-blocking fd,
- * or -1 (connection refused, timeout, bad host). The caller owns the fd. */
+/* Open a TCP connection to HOST:PORT within TIMEOUT_MS; when a TLS target is
+ * configured (ct_tls.h) the TLS handshake is done too, within the same bound, and the
+ * functions below read and write through the session. Returns a non-blocking fd, or -1
+ * (connection refused, timeout, bad host, a TLS failure: ct_tls_error() says which).
+ * The caller owns the fd and closes it with ct_tcp_close. */
 int ct_tcp_connect(const char *host, int port, int timeout_ms);
+
+/* Close FD (and forget its TLS session). -1 is ignored. */
+void ct_tcp_close(int fd);
+
+/* End FD's sending side (shutdown SHUT_WR; on TLS a close_notify first). 0 or -1. */
+int ct_tcp_shutdown_wr(int fd);
 
 /* Write all LEN bytes to non-blocking FD within TIMEOUT_MS. Returns 0 or -1. */
 int ct_send_all(int fd, const void *p, size_t len, int timeout_ms);

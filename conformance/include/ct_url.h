@@ -11,12 +11,13 @@
 typedef struct ct_url {
   char host[256];
   int port;
+  int tls; /* https:// or wss:// */
   /* the URL's path, normalised to end in '/'; "" when the URL has none or only "/" */
   char path[CT_URL_PATH_MAX];
 } ct_url;
 
-/* Parse URL: [http:// | ws://]HOST:PORT[/PATH]. Refused, each with one line in ERR:
- * https:// and wss:// (no TLS yet), any other scheme, a query string or a fragment,
+/* Parse URL: [http:// | ws:// | https:// | wss://]HOST:PORT[/PATH] (the last two set
+ * tls). Refused, each with one line in ERR: any other scheme, a query string or a fragment,
  * user info, an IPv6 literal (the harness connects over IPv4 only), a missing or bad
  * port, a path too long. Returns 0, or -1. */
 int ct_url_parse(const char *url, ct_url *u, char *err, size_t errlen);

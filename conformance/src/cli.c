@@ -19,9 +19,9 @@
 static void usage(FILE *f) {
   fputs("usage: sioconform [options] [URL]\n"
         "Checks an Engine.IO v4 / Socket.IO v5 server at URL (http://HOST:PORT[/PATH] or\n"
-        "ws://HOST:PORT[/PATH]) over HTTP long-polling and WebSocket; PATH is the Socket.IO\n"
-        "path (default /socket.io/). IPv4 only; https:// and wss:// (TLS) are not supported\n"
-        "yet; a query or fragment is refused. Without URL the built-in sioref is started.\n"
+        "ws://HOST:PORT[/PATH]; https:// or wss:// for TLS) over HTTP long-polling and\n"
+        "WebSocket; PATH is the Socket.IO path (default /socket.io/). IPv4 only; a query or\n"
+        "fragment is refused. Without URL the built-in sioref is started.\n"
         "\n"
         "  --list               list case ids, levels, transports and tags; no network\n"
         "  --list-ops           print the step language's op list (Markdown, as in\n"
@@ -38,6 +38,11 @@ static void usage(FILE *f) {
         "                       1 runs them one after another in list order); cases marked\n"
         "                       exclusive (broadcasts, floods, timings) always run alone\n"
         "  --max-payload N      maxPayload in bytes to assume when the open packet omits it\n"
+        "  --ca FILE            TLS: trust the CA certificate(s) in PEM FILE as well as the\n"
+        "                       system's (the server's certificate is verified by default)\n"
+        "  --insecure           TLS: accept any certificate (no chain or name check)\n"
+        "  --cors-origin O      the server allows CORS origin O (its --cors-origin, spec/\n"
+        "                       contract.md CT-6): adds the *.cors.configured.* cases\n"
         "  --junit FILE         write JUnit XML\n"
         "  --json FILE          write the JSON index (expected/actual, wire transcripts)\n"
         "  --html FILE          write one self-contained HTML page\n"
@@ -91,6 +96,15 @@ static int resolve_target(ct_cli *o) {
     fprintf(stderr, "sioconform: %s\n", err);
     return 2;
   }
+  /* TLS options without a TLS target would be silently ignored: say so instead */
+  if ((o->ca_file || o->insecure) && !o->url_parts.tls) {
+    fprintf(stderr, "sioconform: --ca and --insecure need an https:// or wss:// URL\n");
+    return 2;
+  }
+  if (o->ca_file && o->insecure) {
+    fprintf(stderr, "sioconform: --ca and --insecure together: --insecure checks no CA\n");
+    return 2;
+  }
   if (o->url) {
     memcpy(o->cfg.host, o->url_parts.host, sizeof o->cfg.host);
     o->cfg.port = o->url_parts.port;
@@ -132,7 +146,10 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
     O_NO_KNOWN,
     O_KNOWN_SERVER,
     O_JOBS,
-    O_MAX_PAYLOAD
+    O_MAX_PAYLOAD,
+    O_CA,
+    O_INSECURE,
+    O_CORS
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"list-ops", no_argument, 0, O_LIST_OPS},
@@ -156,6 +173,9 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
                                      {"deviations-server", required_argument, 0, O_KNOWN_SERVER},
                                      {"jobs", required_argument, 0, O_JOBS},
                                      {"max-payload", required_argument, 0, O_MAX_PAYLOAD},
+                                     {"ca", required_argument, 0, O_CA},
+                                     {"insecure", no_argument, 0, O_INSECURE},
+                                     {"cors-origin", required_argument, 0, O_CORS},
                                      {"verbose", no_argument, 0, 'v'},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -251,6 +271,22 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
         o->cfg.max_payload = (long)v;
       break;
     }
+    case O_CA:
+      o->ca_file = optarg;
+      break;
+    case O_INSECURE:
+      o->insecure = 1;
+      break;
+    case O_CORS:
+      /* one specific origin: with "*" every origin is allowed, and the foreign-origin
+       * cases (here and eio.cors.no-policy-*) would judge a policy they do not know */
+      if (!strstr(optarg, "://") || strpbrk(optarg, "*\r\n ")) {
+        fprintf(stderr, "sioconform: --cors-origin needs one origin such as "
+                        "https://app.example (\"*\" is not supported)\n");
+        return 2;
+      }
+      o->cfg.cors_origin = optarg;
+      break;
     case O_FUZZ_REPLAY:
       o->fuzz.replay = optarg;
       break;

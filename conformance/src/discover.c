@@ -9,6 +9,7 @@
 #include "ct_discover.h"
 #include "wire_polling.h"
 #include "ct_sio.h"
+#include "ct_tls.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -222,8 +223,8 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen) {
   int srefused = 0, erefused = 0;
   cJSON *sopen = probe_path(cfg, cfg->sio_path, wait, &strs, &srefused, sdesc, sizeof sdesc);
   if (srefused) {
-    snprintf(why, whylen, "cannot connect to http://%s:%d (connection refused)", cfg->host,
-             cfg->port);
+    snprintf(why, whylen, "cannot connect to %s://%s:%d (%s)", ct_tls_on() ? "https" : "http",
+             cfg->host, cfg->port, ct_tls_error()[0] ? ct_tls_error() : "connection refused");
     return -1;
   }
   cJSON *eopen = probe_path(cfg, cfg->eio_path, wait, &etrs, &erefused, edesc, sizeof edesc);
@@ -231,9 +232,9 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen) {
   t->transports = strs | etrs;
   if (!sopen && !eopen) {
     int same = strcmp(sdesc, edesc) == 0;
-    snprintf(why, whylen, "http://%s:%d%s %s, not an Engine.IO open packet; %s %s%s", cfg->host,
-             cfg->port, cfg->sio_path, sdesc, cfg->eio_path, same ? "the same" : edesc,
-             " (--path and --eio-path set the paths)");
+    snprintf(why, whylen, "%s://%s:%d%s %s, not an Engine.IO open packet; %s %s%s",
+             ct_tls_on() ? "https" : "http", cfg->host, cfg->port, cfg->sio_path, sdesc,
+             cfg->eio_path, same ? "the same" : edesc, " (--path and --eio-path set the paths)");
     return -1;
   }
   const cJSON *timing = sopen ? sopen : eopen;
@@ -276,9 +277,28 @@ static int has_extension(const ct_config *cfg, const char *name) {
   return 0;
 }
 
+/* Does the comma-separated tag list TAGS hold TAG exactly? */
+static int has_tag(const char *tags, const char *tag) {
+  size_t n = strlen(tag);
+  for (const char *p = tags; p && *p;) {
+    while (*p == ',' || *p == ' ') p++;
+    size_t k = strcspn(p, ", ");
+    if (k == n && strncmp(p, tag, n) == 0) return 1;
+    p += k;
+  }
+  return 0;
+}
+
 int ct_need_met(const ct_config *cfg, const ct_case *c, unsigned transport, char *reason,
                 size_t len) {
   const ct_target *t = &cfg->tgt;
+  /* EIO-CORS-1 is about a server without a CORS policy: --cors-origin says it has one
+   * (its cases are then *.cors.configured.*, probes_cors.c) */
+  if (cfg->cors_origin && has_tag(c->tags, "EIO-CORS-1")) {
+    snprintf(reason, len, "checks a server without a CORS policy; --cors-origin says it allows %s",
+             cfg->cors_origin);
+    return 0;
+  }
   if (t->discovered) {
     /* an Engine.IO case written for the Socket.IO path (sio-engine.json) needs that path */
     if (c->sio && c->needs == CT_NEED_ENGINE && !t->sio_engine) {

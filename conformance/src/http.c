@@ -3,6 +3,7 @@
  * for raw requests that probe a server's error handling. */
 #include "ct_http.h"
 
+#include "ct_tls.h"
 #include "wire_http.h"
 
 #include <arpa/inet.h>
@@ -124,6 +125,7 @@ void ct_http_build(ct_buf *out, const char *host, int port, const ct_http_req *r
 }
 
 int ct_tcp_connect(const char *host, int port, int timeout_ms) {
+  int64_t t0 = ct_now_ms();
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
@@ -155,23 +157,48 @@ int ct_tcp_connect(const char *host, int port, int timeout_ms) {
       return -1;
     }
   }
+  /* a TLS target: every connection is a TLS session from here on (tls.c) */
+  int64_t left = t0 + timeout_ms - ct_now_ms();
+  if (ct_tls_on() && ct_tls_client(fd, host, left > 0 ? (int)left : 1) != 0) {
+    close(fd);
+    return -1;
+  }
   return fd;
+}
+
+void ct_tcp_close(int fd) {
+  if (fd < 0) return;
+  ct_tls_forget(fd); /* before close: the fd number may be reused at once */
+  close(fd);
+}
+
+int ct_tcp_shutdown_wr(int fd) {
+  if (ct_tls_has(fd)) return ct_tls_shutdown_wr(fd);
+  return shutdown(fd, SHUT_WR);
 }
 
 int ct_send_all(int fd, const void *p, size_t len, int timeout_ms) {
   const unsigned char *c = p;
   int64_t deadline = ct_now_ms() + timeout_ms;
+  int tls = ct_tls_has(fd);
   while (len) {
-    ssize_t n = send(fd, c, len, MSG_NOSIGNAL);
+    short ev = POLLOUT;
+    ssize_t n;
+    if (tls) {
+      n = ct_tls_send(fd, c, len, &ev);
+      if (n == -2) return -1;
+    } else {
+      n = send(fd, c, len, MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+    }
     if (n > 0) {
       c += n;
       len -= (size_t)n;
       continue;
     }
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
     int64_t left = deadline - ct_now_ms();
     if (left <= 0) return -1;
-    struct pollfd pfd = {fd, POLLOUT, 0};
+    struct pollfd pfd = {fd, ev, 0};
     poll(&pfd, 1, (int)left);
   }
   return 0;
@@ -179,6 +206,12 @@ int ct_send_all(int fd, const void *p, size_t len, int timeout_ms) {
 
 long ct_recv_some(int fd, ct_buf *b) {
   unsigned char tmp[65536];
+  if (ct_tls_has(fd)) {
+    short ev;
+    long t = ct_tls_recv(fd, tmp, sizeof tmp, &ev);
+    if (t > 0) ct_buf_add(b, tmp, (size_t)t);
+    return t;
+  }
   ssize_t n = recv(fd, tmp, sizeof tmp, 0);
   if (n > 0) {
     ct_buf_add(b, tmp, (size_t)n);
@@ -207,7 +240,7 @@ int ct_http_start(ct_http_call *call, const char *host, int port, const ct_http_
 }
 
 void ct_http_cancel(ct_http_call *call) {
-  if (call->fd >= 0) close(call->fd);
+  ct_tcp_close(call->fd);
   call->fd = -1;
   ct_buf_free(&call->rx);
 }

@@ -20,11 +20,13 @@
 #include "ct_sched.h"
 #include "ct_scenario.h"
 #include "ct_sioref_child.h"
+#include "ct_tls.h"
 #include "ct_report_console.h"
 #include "ct_report_files.h"
 #include "ct_report_html.h"
 #include "ct_vectors.h"
 #include "ct_probes.h"
+#include "ct_probes_cors.h"
 
 #ifndef CT_DEFAULT_KNOWN_DEVIATIONS
 #define CT_DEFAULT_KNOWN_DEVIATIONS "conformance/known-deviations.json"
@@ -66,7 +68,7 @@ typedef struct app {
   ct_plan plan;
   pid_t child;      /* the sioref we started, or -1 */
   ct_known known;   /* known deviations (empty when not loaded) */
-  char target[300]; /* http://HOST:PORT, for the console and the reports */
+  char target[300]; /* http(s)://HOST:PORT, for the console and the reports */
 } app;
 
 static int finish(app *a, int rc) {
@@ -75,6 +77,7 @@ static int finish(app *a, int rc) {
   ct_plan_free(&a->plan);
   ct_cases_free(&a->cs);
   ct_sioref_stop(a->child);
+  ct_tls_cleanup();
   return rc;
 }
 
@@ -94,6 +97,8 @@ static int load_cases(app *a) {
     return -1;
   }
   ct_probes_register(&a->cs);
+  /* only when told the origin: runs without --cors-origin keep their case list */
+  if (a->o.cfg.cors_origin) ct_probes_cors_register(&a->cs);
   return 0;
 }
 
@@ -134,13 +139,23 @@ static int reach_target(app *a) {
     }
     fprintf(stderr, "started %s (pid %d) on %s:%d\n", bin, (int)a->child, cfg->host, cfg->port);
   }
-  snprintf(a->target, sizeof a->target, "http://%s:%d", cfg->host, cfg->port);
-  int fd = ct_tcp_connect(cfg->host, cfg->port, 2000);
-  if (fd < 0) {
-    fprintf(stderr, "sioconform: cannot connect to %s\n", a->target);
+  int tls = a->o.url_parts.tls;
+  snprintf(a->target, sizeof a->target, "%s://%s:%d", tls ? "https" : "http", cfg->host, cfg->port);
+  char err[600];
+  if (tls && ct_tls_setup(a->o.insecure, a->o.ca_file, err, sizeof err) != 0) {
+    fprintf(stderr, "sioconform: %s\n", err);
     return -1;
   }
-  close(fd);
+  int fd = ct_tcp_connect(cfg->host, cfg->port, 2000);
+  if (fd < 0) {
+    /* a certificate that does not verify is one line here, not a FAIL per case-run */
+    if (tls && ct_tls_error()[0])
+      fprintf(stderr, "sioconform: %s: %s\n", a->target, ct_tls_error());
+    else
+      fprintf(stderr, "sioconform: cannot connect to %s\n", a->target);
+    return -1;
+  }
+  ct_tcp_close(fd);
   return 0;
 }
 

@@ -207,7 +207,7 @@ void op_http_conn(step_ctx *x) {
              close_req ? " (Connection: close)" : "", body ? " (+body)" : "");
       int sent = ct_send_all(fd, out.data, out.len, ct_ms(r, 2000));
       if (half_close && i == nreq) {
-        shutdown(fd, SHUT_WR);
+        ct_tcp_shutdown_wr(fd);
         ct_log(r, "-> #%d client half-closes (shutdown SHUT_WR)", nconn);
       }
       if (cJSON_GetObjectItem(q, "release")) release(&sub);
@@ -246,7 +246,7 @@ void op_http_conn(step_ctx *x) {
                   i, nreq, nconn);
           } else {
             ct_log(r, ".. #%d ends as announced; next request on a new connection", nconn);
-            close(fd);
+            ct_tcp_close(fd);
             fd = -1;
           }
         }
@@ -281,7 +281,7 @@ void op_http_conn(step_ctx *x) {
             nconn, server_close);
     }
   }
-  if (fd >= 0) close(fd);
+  ct_tcp_close(fd);
   ct_buf_free(&rx);
 }
 
@@ -490,14 +490,14 @@ void op_http_flood(step_ctx *x) {
         waiting = 1;
         continue;
       }
-      close(f->fd);
+      ct_tcp_close(f->fd);
       f->fd = -1;
     }
     if (!waiting) break;
     ct_pump(r, 20);
   }
   for (long i = 0; i < count; i++) {
-    if (fc[i].fd >= 0) close(fc[i].fd);
+    ct_tcp_close(fc[i].fd);
     ct_buf_free(&fc[i].rx);
   }
   free(fc);

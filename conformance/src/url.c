@@ -1,6 +1,7 @@
 /* The target URL (issue 16, item 3 "Reach"). The URL's path is the Socket.IO path: a
  * path the user typed and we silently replaced with /socket.io/ would check a server
- * they did not name. Whatever the harness cannot honour yet (TLS, IPv6) or would have
+ * they did not name. https:// and wss:// name a TLS target (tls.c). Whatever the
+ * harness cannot honour yet (IPv6) or would have
  * to drop (a query, a fragment: the harness writes its own EIO=4&transport=... query)
  * is refused with one line instead. */
 #include "ct_url.h"
@@ -19,17 +20,20 @@ int ct_url_parse(const char *url, ct_url *u, char *err, size_t errlen) {
   const char *p = url;
   const char *sep = strstr(url, "://");
   /* schemes are case-insensitive (RFC 3986, 3.1) */
+  /* one server speaks both transports: ws:// names the same one as http://, wss:// the
+   * same as https:// */
   if (strncasecmp(p, "http://", 7) == 0)
     p += 7;
   else if (strncasecmp(p, "ws://", 5) == 0)
     p += 5;
-  else if (strncasecmp(p, "https://", 8) == 0 || strncasecmp(p, "wss://", 6) == 0) {
+  else if (strncasecmp(p, "https://", 8) == 0)
+    p += 8, u->tls = 1;
+  else if (strncasecmp(p, "wss://", 6) == 0)
+    p += 6, u->tls = 1;
+  else if (sep) {
     snprintf(err, errlen,
-             "%s: TLS targets (https://, wss://) are not supported yet; use http:// or ws://", url);
-    return -1;
-  } else if (sep) {
-    snprintf(err, errlen, "bad URL %s: scheme %.*s:// is not supported (use http:// or ws://)", url,
-             (int)(sep - url < 20 ? sep - url : 20), url);
+             "bad URL %s: scheme %.*s:// is not supported (use http://, https://, ws:// or wss://)",
+             url, (int)(sep - url < 20 ? sep - url : 20), url);
     return -1;
   }
   /* the authority ends at the path, query or fragment */

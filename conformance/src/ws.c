@@ -149,7 +149,7 @@ int ct_ws_send(ct_ws *ws, int opcode, const void *p, size_t len) {
 }
 
 void ct_ws_close(ct_ws *ws) {
-  if (ws->fd >= 0) close(ws->fd);
+  ct_tcp_close(ws->fd);
   ws->fd = -1;
   ws->closed = 1;
 }

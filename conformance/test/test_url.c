@@ -1,6 +1,7 @@
 /* The target URL (issue 16, item 3 "Reach"): the URL's path is the Socket.IO path, a
- * path in both the URL and --path must agree, and what the harness cannot honour
- * (TLS, a query, a fragment, IPv6) is refused with one line rather than dropped. */
+ * path in both the URL and --path must agree, https:// and wss:// name a TLS target,
+ * and what the harness cannot honour (a query, a fragment, IPv6) is refused with one
+ * line rather than dropped. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -85,14 +86,21 @@ Test(url, query_and_fragment_refused) {
   cr_assert(strstr(err, "fragment"), "%s", err);
 }
 
-Test(url, tls_refused) {
+Test(url, tls_schemes) {
   ct_url u;
-  cr_assert_eq(ct_url_parse("https://h:443/", &u, err, sizeof err), -1);
-  cr_assert(strstr(err, "TLS") && strstr(err, "not supported"), "%s", err);
-  cr_assert_eq(ct_url_parse("WSS://h:443/socket.io/", &u, err, sizeof err), -1);
-  cr_assert(strstr(err, "TLS") && strstr(err, "not supported"), "%s", err);
+  char p[CT_URL_PATH_MAX];
+  cr_assert_eq(resolve("https://h:443/custom", NULL, p, sizeof p, &u), 0, "%s", err);
+  cr_assert(u.tls);
+  cr_assert_eq(u.port, 443);
+  cr_assert_str_eq(p, "/custom/");
+  cr_assert_eq(resolve("WSS://h:8443/socket.io/", NULL, p, sizeof p, &u), 0, "%s", err);
+  cr_assert(u.tls);
+  cr_assert_str_eq(u.host, "h");
+  cr_assert_eq(resolve("ws://h:80", NULL, p, sizeof p, &u), 0, "%s", err);
+  cr_assert_not(u.tls);
   cr_assert_eq(ct_url_parse("ftp://h:21/", &u, err, sizeof err), -1);
   cr_assert(strstr(err, "ftp://"), "%s", err);
+  cr_assert_eq(ct_url_parse("httpss://h:21/", &u, err, sizeof err), -1);
 }
 
 Test(url, bad_port) {

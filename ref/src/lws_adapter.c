@@ -593,14 +593,23 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   info.foreign_loops = loops;
   info.retry_and_idle_policy = &NO_VALIDITY;
   if (cfg->host && strchr(cfg->host, '.')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+  if (cfg->tls_cert) {
+    /* the same HTTP/1.1 and WebSocket service inside TLS; ALPN offers only http/1.1,
+     * since the adapter serves no HTTP/2 */
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = cfg->tls_cert;
+    info.ssl_private_key_filepath = cfg->tls_key;
+    info.alpn = "http/1.1";
+  }
   /* A held GET keeps its header table until it is answered: allow many of them. */
   info.max_http_header_pool = 4096;
   a->ctx = lws_create_context(&info);
   if (!a->ctx) {
     fprintf(stderr,
             "sioref: cannot listen on %s:%d (or the libev plugin of libwebsockets is missing: "
-            "Debian package libwebsockets-evlib-ev)\n",
-            cfg->host ? cfg->host : "*", cfg->port);
+            "Debian package libwebsockets-evlib-ev%s)\n",
+            cfg->host ? cfg->host : "*", cfg->port,
+            cfg->tls_cert ? "; or the TLS certificate or key did not load" : "");
     ev_loop_destroy(a->loop);
     eio_driver_free(a->driver);
     free(a);

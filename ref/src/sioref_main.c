@@ -34,6 +34,8 @@ typedef struct options {
   long max_sessions;
   const char *origins[MAX_ORIGINS];
   size_t n_origins;
+  const char *tls_cert;
+  const char *tls_key;
   bool verbose;
 } options;
 
@@ -59,6 +61,9 @@ static void usage(FILE *f) {
              "  --cors-origin ORIGIN   allow this CORS origin, '*' for any (repeatable)\n"
              "  --max-sessions N       most Engine.IO sessions per path, 0 = no bound\n"
              "                         (default 10000); past it handshakes get 403\n"
+             "  --tls-cert FILE        serve TLS (https://, wss://) with this PEM certificate\n"
+             "                         chain; needs --tls-key\n"
+             "  --tls-key FILE         the PEM private key of --tls-cert\n"
              "  --verbose              one stderr line per connection event\n"
              "  --help                 this text\n");
 }
@@ -109,7 +114,9 @@ static int parse_args(int argc, char **argv, options *o) {
                                              "--max-payload",
                                              "--connect-timeout",
                                              "--cors-origin",
-                                             "--max-sessions"};
+                                             "--max-sessions",
+                                             "--tls-cert",
+                                             "--tls-key"};
     bool known = false;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
       if (strcmp(name, with_value[k]) == 0) known = true;
@@ -142,12 +149,19 @@ static int parse_args(int argc, char **argv, options *o) {
     } else if (strcmp(name, "--max-sessions") == 0) {
       if (!parse_long(val, 0, INT_MAX, &o->max_sessions))
         return bad("bad --max-sessions '%s'", val);
+    } else if (strcmp(name, "--tls-cert") == 0 || strcmp(name, "--tls-key") == 0) {
+      if (!*val || access(val, R_OK) != 0) return bad("cannot read '%s'", val);
+      if (strcmp(name, "--tls-cert") == 0)
+        o->tls_cert = val;
+      else
+        o->tls_key = val;
     } else if (strcmp(name, "--cors-origin") == 0) {
       if (!*val) return bad("bad value for %s", name);
       if (o->n_origins >= MAX_ORIGINS) return bad("too many %s options", name);
       o->origins[o->n_origins++] = val;
     }
   }
+  if (!o->tls_cert != !o->tls_key) return bad("%s", "--tls-cert and --tls-key go together");
   return -1;
 }
 
@@ -222,7 +236,11 @@ int main(int argc, char **argv) {
     return bad("--path %s is taken by the Engine.IO echo application", o.path);
 
   signal(SIGPIPE, SIG_IGN);
-  sioref_adapter_config ac = {.host = o.host, .port = (int)o.port, .verbose = o.verbose};
+  sioref_adapter_config ac = {.host = o.host,
+                              .port = (int)o.port,
+                              .verbose = o.verbose,
+                              .tls_cert = o.tls_cert,
+                              .tls_key = o.tls_key};
   eio_sio_glue *glue = NULL;
 #if SIOREF_HAVE_SIO
   /* The application: the test-app contract, with the connect timeout of the flags. */
@@ -278,8 +296,9 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  /* CT-3: exactly one line on stdout, once we accept connections. */
-  printf("listening on http://%s:%d\n", o.host, sioref_adapter_port(g_adapter));
+  /* CT-3: exactly one line on stdout, once we accept connections (https:// with TLS). */
+  printf("listening on %s://%s:%d\n", o.tls_cert ? "https" : "http", o.host,
+         sioref_adapter_port(g_adapter));
   fflush(stdout);
 
   sioref_adapter_run(g_adapter, &g_stop, 1500);

@@ -31,6 +31,10 @@ typedef struct sioref_adapter_config {
   const char *host; /* address to bind, e.g. "127.0.0.1" (borrowed for the call) */
   int port;         /* 0 = let the kernel choose (see sioref_adapter_port) */
   bool verbose;     /* one stderr line per connection event */
+  /* TLS (https://, wss://): PEM certificate chain and private key files, served by
+   * libwebsockets' own OpenSSL support; both NULL for plain TCP (borrowed for the call) */
+  const char *tls_cert;
+  const char *tls_key;
   /* Extra timers run by the loop (the Socket.IO glue's eio_sio_glue_tick): an
    * eio_driver hook, run after the routers' with the current time; returns the next
    * deadline (UINT64_MAX: none). */
