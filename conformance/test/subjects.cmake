@@ -39,12 +39,14 @@ foreach(_any bare-node python-greet)
 endforeach()
 
 # fault; -c selection; run-id patterns that must FAIL with the fault
+# (no-connect-error also covers sec.proto.namespace.__proto__: an expect with "match" that
+# times out once crashed sioconform; the runs must FAIL, not kill the harness.)
 set(_sc_faults
     "wrong-ping-interval|eio.heartbeat sio.engine.heartbeat|eio.heartbeat.ping-pong@*|sio.engine.heartbeat.ping-pong@*"
     "no-noop-during-upgrade|eio.upgrade.success sio.engine.upgrade.success|eio.upgrade.success@polling|sio.engine.upgrade.success@polling"
     "ack-id-dropped|sio.message.ack sio.message.binary-ack|sio.message.ack@*|sio.message.binary-ack@*"
     "room-leak|sio.rooms sio.broadcast|sio.rooms.to-room@*"
-    "no-connect-error|sio.connect.unknown|sio.connect.unknown-namespace@polling|sio.connect.unknown-namespace@websocket"
+    "no-connect-error|sio.connect.unknown sec.proto.namespace.__proto__|sio.connect.unknown-namespace@polling|sio.connect.unknown-namespace@websocket|sec.proto.namespace.__proto__@*"
     "oversized-body-accepted|eio.limits sio.limits|eio.limits.max-payload-exceeded@*"
     "truncate-large-body|eio.large sio.large|eio.large.text-64k@*|eio.large.binary-500k@*|sio.large.attachments-max@*"
     "ignore-connection-close|eio.http11.connection-close eio.http11.close-flood|eio.http11.connection-close-closes@polling|eio.http11.close-flood@polling|eio.http11.close-flood-held@polling"
