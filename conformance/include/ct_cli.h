@@ -17,6 +17,8 @@ typedef struct ct_cli {
   unsigned transports; /* --transport, CT_TR_* */
   char *prefixes[CT_CLI_MAX_PREFIXES]; /* -c selectors (borrowed from argv) */
   int np;                              /* how many */
+  char *skips[CT_CLI_MAX_PREFIXES];    /* --skip selectors (borrowed from argv) */
+  int ns;                              /* how many */
   const char *junit, *json, *html;     /* report files, or NULL */
   const char *sioref;                  /* --sioref BIN, or NULL */
   const char *known_file;              /* --known-deviations; NULL: the default */

@@ -31,10 +31,11 @@ typedef struct ct_plan {
 } ct_plan;
 
 /* Plan every (case, transport) of CS that TRANSPORTS (CT_TR_*) and the NP selectors
- * PREFIXES (-c: an id prefix, or "id@transport" for one run; none: all) select. Returns
- * the number of runs planned; free with ct_plan_free. */
+ * PREFIXES (-c: an id prefix, or "id@transport" for one run; none: all) select and none
+ * of the NS selectors SKIPS (--skip, same forms) names. Returns the number of runs
+ * planned; free with ct_plan_free. */
 size_t ct_plan_build(ct_plan *p, const ct_cases *cs, unsigned transports, char *const *prefixes,
-                     int np);
+                     int np, char *const *skips, int ns);
 void ct_plan_free(ct_plan *p);
 
 typedef struct ct_sched {

@@ -28,6 +28,9 @@ static void usage(FILE *f) {
         "                       vectors/scenarios/README.md); no network\n"
         "  -c, --case PREFIX    run only cases whose id starts with PREFIX (repeatable;\n"
         "                       a run id like eio.x@polling selects one transport)\n"
+        "  --skip PREFIX        leave out the runs PREFIX names, in the same forms as -c\n"
+        "                       (repeatable; e.g. a case that kills a server you already\n"
+        "                       know is vulnerable, so the rest of the run goes on)\n"
         "  --transport T        polling, websocket or all (default all)\n"
         "  --path P             Socket.IO path (default: the URL's path, else /socket.io/;\n"
         "                       a trailing / is added); differing from the URL's is an error\n"
@@ -128,6 +131,7 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
   enum {
     O_LIST = 256,
     O_LIST_OPS,
+    O_SKIP,
     O_TRANSPORT,
     O_PATH,
     O_EIOPATH,
@@ -154,6 +158,7 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"list-ops", no_argument, 0, O_LIST_OPS},
                                      {"case", required_argument, 0, 'c'},
+                                     {"skip", required_argument, 0, O_SKIP},
                                      {"transport", required_argument, 0, O_TRANSPORT},
                                      {"path", required_argument, 0, O_PATH},
                                      {"eio-path", required_argument, 0, O_EIOPATH},
@@ -194,6 +199,9 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
     }
     case 'c':
       if (o->np < CT_CLI_MAX_PREFIXES) o->prefixes[o->np++] = optarg;
+      break;
+    case O_SKIP:
+      if (o->ns < CT_CLI_MAX_PREFIXES) o->skips[o->ns++] = optarg;
       break;
     case O_TRANSPORT:
       if (strcmp(optarg, "polling") == 0)

@@ -17,8 +17,8 @@
 #include "ct_run.h"
 #include "ct_report_console.h"
 
-static int selected(const ct_case *c, unsigned tr, char *const *prefixes, int np) {
-  if (np == 0) return 1;
+/* Does one of the NP selectors PREFIXES (an id prefix, or "id@transport") name run (C, TR)? */
+static int matches(const ct_case *c, unsigned tr, char *const *prefixes, int np) {
   const char *tn = tr == CT_TR_POLLING ? "polling" : "websocket";
   for (int i = 0; i < np; i++) {
     const char *p = prefixes[i];
@@ -34,14 +34,15 @@ static int selected(const ct_case *c, unsigned tr, char *const *prefixes, int np
 }
 
 size_t ct_plan_build(ct_plan *p, const ct_cases *cs, unsigned transports, char *const *prefixes,
-                     int np) {
+                     int np, char *const *skips, int ns) {
   memset(p, 0, sizeof *p);
   p->items = ct_xmalloc((cs->n ? 2 * cs->n : 1) * sizeof *p->items);
   p->ncases = cs->n;
   for (size_t i = 0; i < cs->n; i++)
     for (unsigned t = 1; t <= 2; t++) {
       const ct_case *c = &cs->v[i];
-      if ((c->transports & t) && (transports & t) && selected(c, t, prefixes, np))
+      if ((c->transports & t) && (transports & t) && (np == 0 || matches(c, t, prefixes, np)) &&
+          !(ns > 0 && matches(c, t, skips, ns)))
         p->items[p->n++] = (ct_plan_item){c, t, i, CT_RUN_PENDING};
     }
   return p->n;

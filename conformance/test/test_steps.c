@@ -7,6 +7,7 @@
 
 #include "ct_match.h"
 #include "ct_scenario.h"
+#include "ct_sched.h"
 #include "ct_steps_sec.h"
 #include "ct_vectors.h"
 
@@ -322,4 +323,28 @@ Test(steps, loader_fixed_release) {
            "\"severity\":\"high\",\"fixed\":\"\",\"steps\":[{\"op\":\"open\"}]}]}",
            err),
       -1);
+}
+
+/* --skip leaves out what it names, in the -c forms (a prefix, or one id@transport), after
+ * the -c selection. */
+Test(steps, plan_skips) {
+  char err[256];
+  const char *two =
+      "{\"format\":1,\"cases\":["
+      "{\"id\":\"a.one\",\"level\":\"MUST\",\"tags\":[\"T\"],\"steps\":[{\"op\":\"open\"}]},"
+      "{\"id\":\"a.two\",\"level\":\"MUST\",\"tags\":[\"T\"],\"steps\":[{\"op\":\"open\"}]}]}";
+  ct_cases cs = {0};
+  cr_assert_eq(ct_scenarios_parse(&cs, two, "t.json", err, sizeof err), 2, "%s", err);
+  ct_plan p;
+  char *sel[] = {"a."};
+  char *skip_case[] = {"a.two"};
+  char *skip_run[] = {"a.one@websocket"};
+  cr_assert_eq(ct_plan_build(&p, &cs, CT_TR_ALL, sel, 1, NULL, 0), 4);
+  ct_plan_free(&p);
+  cr_assert_eq(ct_plan_build(&p, &cs, CT_TR_ALL, sel, 1, skip_case, 1), 2);
+  cr_assert_str_eq(p.items[0].c->id, "a.one");
+  ct_plan_free(&p);
+  cr_assert_eq(ct_plan_build(&p, &cs, CT_TR_ALL, NULL, 0, skip_run, 1), 3);
+  ct_plan_free(&p);
+  ct_cases_free(&cs);
 }
