@@ -65,6 +65,9 @@ int cc_wait_open(cc_ctx *x, long timeout);
  * session's connections all closed, a "disconnect" line or the process's exit. The time
  * it was seen in *AT. 1 or 0. */
 int cc_wait_gone(cc_ctx *x, long timeout, int64_t *at);
+/* Has the client closed the session on the wire by TIMEOUT: a close packet, a WebSocket
+ * close frame, or one of the session's connections closed? 1 or 0. */
+int cc_wait_wire_close(cc_ctx *x, long timeout);
 /* Pump for MS without consuming anything (events keep for later waits). */
 void cc_idle(cc_ctx *x, long ms);
 /* How many unconsumed client packets match PREFIX (NULL: any) so far. */

@@ -158,6 +158,12 @@ static const cs_event *find(cc_ctx *x, int kind, const char *prefix, int session
   return NULL;
 }
 
+/* The client process ended and its output is read: nothing more can come (its sockets
+ * closed with it), so a wait need not run to its deadline. */
+static int client_done(const cc_ctx *x) {
+  return x->d.exited && x->d.out_fd < 0 && x->d.err_fd < 0;
+}
+
 static const cs_event *wait_for(cc_ctx *x, int kind, const char *prefix, int session_only,
                                 long timeout) {
   int64_t deadline = ct_now_ms() + timeout;
@@ -166,6 +172,12 @@ static const cs_event *wait_for(cc_ctx *x, int kind, const char *prefix, int ses
     const cs_event *e = find(x, kind, prefix, session_only, &from);
     if (e) return e;
     if (ct_now_ms() >= deadline) return NULL;
+    if (client_done(x)) {
+      /* one last look at what is still on the way (the closes of its sockets) */
+      pump(x, ct_now_ms() + 20);
+      e = find(x, kind, prefix, session_only, &from);
+      return e;
+    }
     pump(x, deadline);
   }
 }
@@ -184,8 +196,29 @@ const cs_event *cc_next_packet(cc_ctx *x, long timeout) {
 
 int cc_wait_open(cc_ctx *x, long timeout) {
   int64_t deadline = ct_now_ms() + timeout;
-  while (!x->session && ct_now_ms() < deadline) pump(x, deadline);
+  while (!x->session && ct_now_ms() < deadline && !client_done(x)) pump(x, deadline);
   return x->session != 0;
+}
+
+int cc_wait_wire_close(cc_ctx *x, long timeout) {
+  int64_t deadline = ct_now_ms() + timeout;
+  size_t i = 0;
+  for (;;) {
+    for (; i < x->d.nev; i++) {
+      const cs_event *e = &x->d.ev[i];
+      if (e->session != x->session) continue;
+      if ((e->kind == CS_EV_PACKET && !e->binary && e->len == 1 && e->data[0] == '1') ||
+          e->kind == CS_EV_WS_CLOSE || e->kind == CS_EV_CONN_CLOSED)
+        return 1;
+    }
+    if (ct_now_ms() >= deadline) return 0;
+    if (client_done(x)) {
+      pump(x, ct_now_ms() + 20);
+      if (i == x->d.nev) return 0;
+      continue;
+    }
+    pump(x, deadline);
+  }
 }
 
 int cc_wait_gone(cc_ctx *x, long timeout, int64_t *at) {
@@ -219,7 +252,7 @@ int cc_wait_gone(cc_ctx *x, long timeout, int64_t *at) {
 
 void cc_idle(cc_ctx *x, long ms) {
   int64_t deadline = ct_now_ms() + ms;
-  while (ct_now_ms() < deadline) pump(x, deadline);
+  while (ct_now_ms() < deadline && !client_done(x)) pump(x, deadline);
 }
 
 int cc_count_packets(const cc_ctx *x, const char *prefix) {
