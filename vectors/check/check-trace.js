@@ -12,8 +12,8 @@ const path = require("path");
 const ROOT = path.resolve(__dirname, "..", "..");
 const SPEC = path.join(ROOT, "spec");
 const VEC = path.join(ROOT, "vectors");
-const TAG_RE = /\[((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\]/g;
-const ANY_TAG_RE = /\b((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\b/g;
+const TAG_RE = /\[((?:(?:EIO|SIO)-[A-Z]+|C[CT])-\d+)\]/g;
+const ANY_TAG_RE = /\b((?:(?:EIO|SIO)-[A-Z]+|C[CT])-\d+)\b/g;
 const CODEC_FAMILIES = ["EIO-PK", "EIO-PL", "SIO-PK", "SIO-BIN"];
 // The protocol files define each tag once and end with a tag index; other spec files
 // (the test-app contract) may repeat a tag in cross-references and need no index.
@@ -41,7 +41,7 @@ for (const f of fs.readdirSync(SPEC).filter((n) => n.endsWith(".md")).sort()) {
   }
   const listed = new Set();
   for (const line of index.split("\n")) {
-    const m = /^\|\s*((?:(?:EIO|SIO)-[A-Z]+|CT)-\d+)\s*\|\s*(MUST|SHOULD|MAY)[^|]*\|/.exec(line);
+    const m = /^\|\s*((?:(?:EIO|SIO)-[A-Z]+|C[CT])-\d+)\s*\|\s*(MUST|SHOULD|MAY)[^|]*\|/.exec(line);
     if (m) { listed.add(m[1]); indexRows++; }
   }
   if (!strict) continue;
