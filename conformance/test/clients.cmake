@@ -15,7 +15,8 @@ set(_cl_faults
     "no-pong|client.heartbeat.pong@*"
     "auth-dropped|client.sio.connect-auth@*"
     "connect-error-ignored|client.sio.connect-error@*"
-    "leave-ignored|client.sio.disconnect-request@*")
+    "leave-ignored|client.sio.disconnect-request@*"
+    "ack-id-reused|client.sio.ack-ids@*")
 foreach(_f IN LISTS _cl_faults)
   string(REPLACE "|" ";" _parts "${_f}")
   list(GET _parts 0 _fault)

@@ -562,6 +562,119 @@ out:
   cc_end(&x);
 }
 
+/* Send a BINARY_EVENT header HEADER and its N attachments: one polling body (the
+ * attachments as `b` records), or N + 1 WebSocket frames. */
+static void send_binary_event(cc_ctx *x, const char *header, const unsigned char *const *bins,
+                              const size_t *lens, int n) {
+  if (x->r->transport == CS_TR_POLLING) {
+    ct_log(x->r, ">> (one body) %s + %d b-base64 attachment(s)", header, n);
+    cs_core_send(x->d.core, header, strlen(header), 0);
+    for (int i = 0; i < n; i++) cs_core_send(x->d.core, bins[i], lens[i], 1);
+    cs_core_flush(x->d.core);
+  } else {
+    cc_send(x, header);
+    for (int i = 0; i < n; i++) cc_send_bin(x, bins[i], lens[i]);
+  }
+}
+
+/* [SIO-BIN-13] [SIO-BIN-14] [CC-4]: three attachments, nested in an object and an array,
+ * come back in a BINARY_ACK numbered depth-first, each attachment in place. */
+static void c_binary_three(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  static const unsigned char b0[] = {0}, b1[] = {1, 1}, b2[] = {0xfe, 2, 0x1e};
+  const unsigned char *bins[] = {b0, b1, b2};
+  const size_t lens[] = {1, 2, 3};
+  const char *shape = "[{\"a\":{\"_placeholder\":true,\"num\":0}},[{\"_placeholder\":true,"
+                      "\"num\":1},{\"x\":{\"_placeholder\":true,\"num\":2}}]]";
+  char header[400];
+  snprintf(header, sizeof header, "453-9[\"echo-ack\",%s", shape + 1);
+  send_binary_event(&x, header, bins, lens, 3);
+  const cs_event *e = cc_wait_packet(&x, "46", cc_ms(&x, 3000));
+  if (!e) {
+    ct_fail(r, "463-9[...] + 3 attachments", NULL, "no BINARY_ACK within 3 s");
+    goto out;
+  }
+  cc_sio s;
+  cJSON *w = cJSON_Parse(shape);
+  int ok = cc_sio_parse(e->data, e->len, &s) == 0 && s.ack == 9 && s.attachments == 3 && s.data &&
+           cJSON_Compare(s.data, w, 1);
+  cc_sio_free(&s);
+  cJSON_Delete(w);
+  if (!ok) {
+    char exp[400];
+    snprintf(exp, sizeof exp, "463-9%s", shape);
+    ct_fail(r, exp, e->data, "wrong BINARY_ACK header (placeholders not depth-first?)");
+    goto out;
+  }
+  for (int i = 0; i < 3; i++) {
+    const cs_event *a = cc_wait(&x, CS_EV_PACKET, NULL, cc_ms(&x, 2000));
+    if (!a || !a->binary || a->len != lens[i] || memcmp(a->data, bins[i], lens[i]) != 0) {
+      ct_fail(r, "the three attachments in order", a ? (a->binary ? "other bytes" : a->data) : NULL,
+              "attachment %d is not the one sent", i);
+      goto out;
+    }
+  }
+  ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [EIO-PK-7] [SIO-EV-1] [CC-5]: multi-byte UTF-8 and a character outside the BMP, as raw
+ * UTF-8 and as a JSON surrogate-pair escape, come back as the same characters. */
+static void c_utf8(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "42[\"echo\",\"\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80\",{\"k\":\"\\ud83d\\ude00\"}]");
+  if (expect_event(
+          &x,
+          "[\"echo-back\",\"\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80\",{\"k\":\"\xf0\x9f\x98\x80\"}]",
+          -1, NULL, cc_ms(&x, 3000), "echo-back of UTF-8 text"))
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-ACK-1] [EIO-PL-1] [CC-4]: a 200 000-byte argument is acked whole. */
+static void c_large(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  size_t n = 200000;
+  char *big = ct_xmalloc(n + 1);
+  for (size_t i = 0; i < n; i++) big[i] = (char)('a' + i % 26);
+  big[n] = 0;
+  char *pk = ct_xasprintf("4233[\"echo-ack\",\"%s\"]", big);
+  char *want = ct_xasprintf("[\"%s\"]", big);
+  ct_log(r, ">> 4233[\"echo-ack\",\"abc...\"] (a %zu-byte string)", n);
+  cs_core_send(x.d.core, pk, strlen(pk), 0);
+  cs_core_flush(x.d.core);
+  if (expect_ack(&x, 33, want, cc_ms(&x, 5000), "ack of the large argument")) ct_pass(r);
+  free(big);
+  free(pk);
+  free(want);
+out:
+  cc_end(&x);
+}
+
+/* [EIO-CL-1] [SIO-DC-4] [CC-9]: an Engine.IO close packet from the server ends the
+ * session; the application is told it is disconnected. */
+static void c_server_close(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "1");
+  if (!cc_wait(&x, CS_EV_LINE, "disconnect", cc_ms(&x, 3000)))
+    ct_fail(r, "disconnect <reason>", NULL,
+            "the client did not report the end of the session within 3 s of the close packet");
+  else
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
 /* ---- the table */
 
 typedef struct cc_def {
@@ -617,6 +730,14 @@ static const cc_def defs[] = {
      "SIO-DC-3,CC-9", CT_MUST, CT_TR_ALL, c_server_disconnect, 0},
     {"client.sio.event-before-connect", "an event before the CONNECT answer is delivered after it",
      "SIO-NS-11,CC-5", CT_MUST, CT_TR_ALL, c_event_before_connect, 0},
+    {"client.sio.binary-three", "three nested attachments come back depth-first in a BINARY_ACK",
+     "SIO-BIN-13,SIO-BIN-14,CC-4", CT_MUST, CT_TR_ALL, c_binary_three, 0},
+    {"client.sio.utf8", "multi-byte UTF-8 and surrogate pairs come back unchanged",
+     "EIO-PK-7,SIO-EV-1,CC-5", CT_MUST, CT_TR_ALL, c_utf8, 0},
+    {"client.sio.large", "a 200 000-byte argument is acked whole", "SIO-ACK-1,EIO-PL-1,CC-4",
+     CT_MUST, CT_TR_ALL, c_large, 0},
+    {"client.sio.server-close", "an Engine.IO close packet is reported as a disconnect",
+     "EIO-CL-1,SIO-DC-4,CC-9", CT_MUST, CT_TR_ALL, c_server_close, 0},
 };
 
 void cc_cases_register(ct_cases *cs) {

@@ -8,6 +8,7 @@
 //   auth-dropped          connects without its auth   -> client.sio.connect-auth
 //   connect-error-ignored does not report connect_error -> client.sio.connect-error
 //   leave-ignored         stays connected on "leave"   -> client.sio.disconnect-request
+//   ack-id-reused         every emit takes ack id 0     -> client.sio.ack-ids
 "use strict";
 const path = require("path");
 
@@ -16,7 +17,8 @@ const NODE_MODULES =
   path.join(__dirname, "..", "..", "..", "..", "ci", "node", "node_modules");
 const { io } = require(path.join(NODE_MODULES, "socket.io-client"));
 
-const FAULTS = ["none", "no-pong", "auth-dropped", "connect-error-ignored", "leave-ignored"];
+const FAULTS = ["none", "no-pong", "auth-dropped", "connect-error-ignored", "leave-ignored",
+  "ack-id-reused"];
 const argv = process.argv.slice(2);
 let fault = "none";
 const fi = argv.indexOf("--fault");
@@ -58,6 +60,7 @@ socket.on("echo-ack", (...args) => {
   ack(...args);
 });
 socket.on("emit", (name, ...args) => {
+  if (fault === "ack-id-reused") socket.ids = 0; // socket.io-client's private ack counter
   socket.emit(name, ...args, (...values) => socket.emit("ack-result", name, ...values));
 });
 socket.on("leave", () => {
