@@ -8,5 +8,7 @@ add_library(clientcheck STATIC
 target_include_directories(clientcheck PUBLIC ${_cc}/include)
 target_link_libraries(clientcheck PUBLIC sioconform_core wire)
 
-# The core without sockets or clock: bytes in, bytes and events out.
-sio_add_test(clientcheck_core_test SOURCES ${_cc}/test/test_cs_core.c LIBS clientcheck)
+# The core without sockets or clock (bytes in, bytes and events out), and the Socket.IO
+# reader the cases grade with.
+sio_add_test(clientcheck_core_test SOURCES ${_cc}/test/test_cs_core.c ${_cc}/test/test_cc_sio.c
+  LIBS clientcheck)

@@ -2,7 +2,7 @@
 // A faulty client: the Node client subject (../node/client.js) with one injected fault,
 // so that each client case family is shown able to fail. Usage:
 //   node client.js --fault NAME [URL]
-// Faults (each turns exactly its cases to FAIL; see conformance/subjects/README.md):
+// Faults (each turns exactly its cases to FAIL; see ../README.md):
 //   none                  the plain subject
 //   no-pong               never answers a ping        -> client.heartbeat.pong
 //   auth-dropped          connects without its auth   -> client.sio.connect-auth
