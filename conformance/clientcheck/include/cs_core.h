@@ -38,6 +38,9 @@ typedef struct cs_event {
   char *data;         /* owned, NUL-terminated (binary data may hold NULs: use len) */
   size_t len;
   int64_t at; /* the time given with the input that caused it */
+  /* CS_EV_REQUEST: the body's length and its polling records (0x1e-separated) */
+  size_t body_len;
+  int records;
 } cs_event;
 
 typedef struct cs_opts {

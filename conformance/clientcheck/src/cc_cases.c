@@ -284,6 +284,40 @@ out:
   cc_end(&x);
 }
 
+/* [EIO-PL-9]: with maxPayload 80 announced, six emits made at once go out in POST bodies
+ * of at most 80 bytes (a body of one packet may be longer). SHOULD. */
+static void c_max_payload(ct_run *r) {
+  cc_setup su = {.max_payload = 80};
+  cc_ctx x;
+  if (cc_begin(&x, r, &su) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  const char *b[6];
+  char bufs[6][64];
+  for (int i = 0; i < 6; i++) {
+    snprintf(bufs[i], sizeof bufs[i], "42[\"emit\",\"payload-%d\",\"0123456789\"]", i);
+    b[i] = bufs[i];
+  }
+  cc_send_batch(&x, b, 6);
+  for (int i = 0; i < 6; i++) {
+    char w[64];
+    snprintf(w, sizeof w, "[\"payload-%d\",\"0123456789\"]", i);
+    if (!expect_event(&x, w, -2, NULL, cc_ms(&x, 3000), "emit request")) goto out;
+  }
+  for (size_t i = 0; i < x.d.nev; i++) {
+    const cs_event *e = &x.d.ev[i];
+    if (e->kind != CS_EV_REQUEST || e->session != x.session || e->records < 2 || e->body_len <= 80)
+      continue;
+    char got[96];
+    snprintf(got, sizeof got, "a body of %zu bytes holding %d packets", e->body_len, e->records);
+    ct_fail(r, "bodies of at most maxPayload (80) bytes", got,
+            "a POST body holds several packets and exceeds maxPayload");
+    goto out;
+  }
+  ct_pass(r);
+out:
+  cc_end(&x);
+}
+
 /* ---- Socket.IO */
 
 /* [SIO-AUTH-1] [CC-1]: without auth the CONNECT carries no payload (or {}). */
@@ -706,6 +740,8 @@ static const cc_def defs[] = {
      "EIO-PL-1,EIO-PL-2", CT_MUST, CT_TR_POLLING, c_batched, 0},
     {"client.polling.one-get", "never two GETs of one session at once", "EIO-TR-6", CT_MUST,
      CT_TR_POLLING, c_one_get, 0},
+    {"client.polling.max-payload", "POST bodies of several packets stay within maxPayload",
+     "EIO-PL-9", CT_SHOULD, CT_TR_POLLING, c_max_payload, 0},
     {"client.sio.connect-no-auth", "CONNECT without auth carries no payload", "SIO-AUTH-1,CC-1",
      CT_MUST, CT_TR_ALL, c_connect_no_auth, 0},
     {"client.sio.connect-auth", "CONNECT carries the auth object unchanged", "SIO-AUTH-1,CC-1",

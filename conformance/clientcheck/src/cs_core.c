@@ -77,6 +77,8 @@ static void push(cs_core *s, cs_ev_kind k, int c, unsigned tr, int binary, const
   e->data[len] = 0;
   e->len = len;
   e->at = at;
+  e->body_len = 0;
+  e->records = 0;
 }
 
 int cs_core_next_event(cs_core *s, cs_event *ev) {
@@ -237,6 +239,15 @@ static void handle_request(cs_core *s, int c, const wire_http_head *h, const uns
   s->requests++;
   push(s, CS_EV_REQUEST, c, 0, 0, line.data, line.len, now);
   ct_buf_free(&line);
+  if (blen) {
+    /* [EIO-PL-9]: a case weighs the client's bodies against the announced maxPayload */
+    cs_event *ev = &s->ev[s->nev - 1];
+    ev->body_len = blen;
+    wire_polling_iter it;
+    wire_polling_rec r;
+    wire_polling_begin(&it, body, blen);
+    while (wire_polling_next(&it, &r)) ev->records++;
+  }
   size_t pl = strlen(s->o.path);
   if (h->target.len < pl || memcmp(h->target.p, s->o.path, pl) != 0) {
     respond(s, c, 404, "Not Found", "text/plain", "not found", 9);
