@@ -16,7 +16,8 @@ set(_cl_faults
     "auth-dropped|client.sio.connect-auth@*"
     "connect-error-ignored|client.sio.connect-error@*"
     "leave-ignored|client.sio.disconnect-request@*"
-    "ack-id-reused|client.sio.ack-ids@*")
+    "ack-id-reused|client.sio.ack-ids@*"
+    "no-upgrade|client.upgrade.probe@*")
 foreach(_f IN LISTS _cl_faults)
   string(REPLACE "|" ";" _parts "${_f}")
   list(GET _parts 0 _fault)

@@ -40,6 +40,8 @@ typedef struct cc_setup {
   long ping_interval, ping_timeout, max_payload; /* 0: the defaults 25000/20000/1000000 */
   const char *open_extra;                        /* extra open-packet members, or NULL */
   const char *auth;                              /* SIOCONFORM_AUTH, or NULL */
+  int upgrade; /* polling run offering the upgrade: SIOCONFORM_TRANSPORT=polling,websocket
+                * and "upgrades":["websocket"] in the open packet */
 } cc_setup;
 
 /* Start the server and the client for X->r (transport r->transport). 0, or -1 with the
@@ -76,6 +78,9 @@ int cc_count_packets(const cc_ctx *x, const char *prefix);
 /* ---- sending (logged; polling: flushed at once) */
 void cc_send(cc_ctx *x, const char *packet);
 void cc_send_bin(cc_ctx *x, const void *p, size_t len);
+/* The probe WebSocket of an upgrade: send a text packet on it, or close it silently. */
+void cc_send_probe(cc_ctx *x, const char *packet);
+void cc_close_probe(cc_ctx *x);
 /* Several packets in one polling body (WebSocket: one frame each), P[0..N). */
 void cc_send_batch(cc_ctx *x, const char *const *p, int n);
 

@@ -27,6 +27,7 @@ typedef enum cs_ev_kind {
   CS_EV_WS_CLOSE,    /* a WebSocket close frame from the client */
   CS_EV_CONN_CLOSED, /* the client closed a TCP connection (end of stream) */
   CS_EV_BAD,         /* something the core could not read; data: what */
+  CS_EV_PROBE,       /* a WebSocket with the polling session's sid was opened (upgrade) */
 } cs_ev_kind;
 
 typedef struct cs_event {
@@ -92,6 +93,11 @@ void cs_core_send_raw(cs_core *s, const char *body, size_t len);
 /* Polling: answer the held GET with everything queued (one body). No effect on
  * WebSocket or when nothing is queued or held. */
 void cs_core_flush(cs_core *s);
+/* Send text packet P on the upgrading WebSocket (the probe answer), if there is one. */
+void cs_core_send_probe(cs_core *s, const char *p, size_t len);
+/* Close the upgrading WebSocket without a byte (a failed probe); the polling session
+ * goes on. */
+void cs_core_close_probe(cs_core *s);
 /* Go silent and vanish: every connection is closed without another byte. */
 void cs_core_drop(cs_core *s);
 

@@ -318,6 +318,115 @@ out:
   cc_end(&x);
 }
 
+/* ---- upgrade (polling runs that offer "websocket") */
+
+/* Drive a session that offers the upgrade until the client is connected on "/" and, when
+ * FAIL_PROBE is 0, upgraded: CONNECT answered whenever it comes, the probe answered
+ * (3probe on the WebSocket, then noop on polling to end the held GET) or, with
+ * FAIL_PROBE, every probe WebSocket closed at once. The "5" packet's event index in
+ * *UPGRADED_AT (-1 when none). 0, or -1 with the run graded. */
+static int upgrade_drive(cc_ctx *x, int fail_probe, long *upgraded_at) {
+  ct_run *r = x->r;
+  int connected = 0, probed = 0;
+  *upgraded_at = -1;
+  if (!cc_wait_open(x, cc_ms(x, 10000))) {
+    ct_preamble_fail(r, "client.handshake.open-read", r->transport, "a handshake", NULL,
+                     "the client never opened a session");
+    return -1;
+  }
+  int64_t deadline = ct_now_ms() + cc_ms(x, 6000);
+  while (ct_now_ms() < deadline && !(connected && (fail_probe ? probed : *upgraded_at >= 0))) {
+    if (fail_probe && cc_wait(x, CS_EV_PROBE, NULL, 0)) {
+      cc_close_probe(x);
+      probed = 1;
+      continue;
+    }
+    const cs_event *e = cc_next_packet(x, 100);
+    if (!e) continue;
+    if (!e->binary && e->len >= 2 && memcmp(e->data, "40", 2) == 0 && !connected) {
+      char ans[80];
+      snprintf(ans, sizeof ans, "40{\"sid\":\"sio-%s\"}", x->sid);
+      cc_send(x, ans);
+      connected = 1;
+    } else if (!e->binary && e->len == 6 && memcmp(e->data, "2probe", 6) == 0 && !fail_probe) {
+      cc_send_probe(x, "3probe");
+      cc_send(x, "6");
+    } else if (!e->binary && e->len == 1 && e->data[0] == '5' && e->transport == CS_TR_WEBSOCKET) {
+      *upgraded_at = (long)(e - x->d.ev);
+    }
+  }
+  if (!connected) {
+    ct_preamble_fail(r, "client.handshake.open-read", r->transport, "40", NULL,
+                     "no Socket.IO CONNECT within 6 s of the open packet");
+    return -1;
+  }
+  if (!cc_wait(x, CS_EV_LINE, "connect", cc_ms(x, 3000))) {
+    ct_preamble_fail(r, "client.sio.connect-answer", r->transport, "connect", NULL,
+                     "the client did not report the connection");
+    return -1;
+  }
+  return 0;
+}
+
+/* [EIO-UP-2] [EIO-UP-3] [EIO-UP-5]: offered "websocket", the client probes with 2probe
+ * on a WebSocket carrying the sid, sends 5 after 3probe, then uses only the WebSocket:
+ * an event sent there is acked there, and no polling request follows the 5. */
+static void c_upgrade(ct_run *r) {
+  cc_setup su = {.upgrade = 1};
+  cc_ctx x;
+  if (cc_begin(&x, r, &su) < 0) return;
+  long at = -1;
+  if (upgrade_drive(&x, 0, &at) < 0) goto out;
+  if (at < 0) {
+    ct_fail(r, "2probe, then 5 after 3probe", NULL,
+            "the client did not complete the upgrade within 6 s");
+    goto out;
+  }
+  cc_send(&x, "4211[\"echo-ack\",\"up\"]");
+  const cs_event *a = cc_wait_packet(&x, "4311", cc_ms(&x, 3000));
+  if (!a) {
+    ct_fail(r, "4311[\"up\"]", NULL, "no ack over the upgraded WebSocket");
+    goto out;
+  }
+  if (a->transport != CS_TR_WEBSOCKET) {
+    ct_fail(r, "the ack over the WebSocket", "over polling", "the ack did not use the WebSocket");
+    goto out;
+  }
+  cc_idle(&x, cc_ms(&x, 300));
+  for (size_t i = (size_t)at + 1; i < x.d.nev; i++) {
+    const cs_event *e = &x.d.ev[i];
+    if (e->kind == CS_EV_REQUEST && e->session == x.session && strstr(e->data, "polling")) {
+      ct_fail(r, "no polling request after 5", e->data, "a polling request after the upgrade");
+      goto out;
+    }
+  }
+  ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [EIO-UP-3] [EIO-UP-7]: when the probe WebSocket is closed unanswered, the client stays
+ * on polling: still connected, an event is acked over polling. */
+static void c_upgrade_failed(ct_run *r) {
+  cc_setup su = {.upgrade = 1};
+  cc_ctx x;
+  if (cc_begin(&x, r, &su) < 0) return;
+  long at = -1;
+  if (upgrade_drive(&x, 1, &at) < 0) goto out;
+  cc_idle(&x, cc_ms(&x, 300));
+  if (cc_wait(&x, CS_EV_PROBE, NULL, 0)) cc_close_probe(&x); /* a retry fails the same way */
+  cc_send(&x, "4212[\"echo-ack\",\"still\"]");
+  if (!expect_ack(&x, 12, "[\"still\"]", cc_ms(&x, 3000),
+                  "ack over polling after the failed probe"))
+    goto out;
+  if (cc_wait(&x, CS_EV_LINE, "disconnect", 0))
+    ct_fail(r, "still connected", "disconnect", "the client gave up after the failed probe");
+  else
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
 /* ---- Socket.IO */
 
 /* [SIO-AUTH-1] [CC-1]: without auth the CONNECT carries no payload (or {}). */
@@ -742,6 +851,10 @@ static const cc_def defs[] = {
      CT_TR_POLLING, c_one_get, 0},
     {"client.polling.max-payload", "POST bodies of several packets stay within maxPayload",
      "EIO-PL-9", CT_SHOULD, CT_TR_POLLING, c_max_payload, 0},
+    {"client.upgrade.probe", "the upgrade: 2probe, 5 after 3probe, then only the WebSocket",
+     "EIO-UP-2,EIO-UP-3,EIO-UP-5", CT_MUST, CT_TR_POLLING, c_upgrade, 0},
+    {"client.upgrade.failed-probe", "a failed probe leaves the client on polling",
+     "EIO-UP-3,EIO-UP-7", CT_MUST, CT_TR_POLLING, c_upgrade_failed, 0},
     {"client.sio.connect-no-auth", "CONNECT without auth carries no payload", "SIO-AUTH-1,CC-1",
      CT_MUST, CT_TR_ALL, c_connect_no_auth, 0},
     {"client.sio.connect-auth", "CONNECT carries the auth object unchanged", "SIO-AUTH-1,CC-1",

@@ -49,6 +49,9 @@ static void log_event(cc_ctx *x, const cs_event *e) {
   case CS_EV_BAD:
     ct_buf_printf(&b, "<< unreadable: %s", e->data);
     break;
+  case CS_EV_PROBE:
+    ct_buf_printf(&b, "-- a WebSocket with sid %s opened (upgrade)", e->data);
+    break;
   case CS_EV_LINE:
     ct_buf_printf(&b, "client stdout: %s", e->data);
     break;
@@ -87,7 +90,8 @@ int cc_begin(cc_ctx *x, ct_run *r, const cc_setup *su) {
   o.ping_timeout = su && su->ping_timeout ? su->ping_timeout : 20000;
   o.max_payload = su && su->max_payload ? su->max_payload : 1000000;
   o.open_extra = su ? su->open_extra : NULL;
-  o.upgrades = 0; /* the contract runs one transport: no upgrade offered [CC-1] */
+  /* one transport, no upgrade offered [CC-1], unless the case tests the upgrade */
+  o.upgrades = su && su->upgrade;
   if (cs_drive_listen(&x->d, &o) < 0) {
     ct_fail(r, NULL, NULL, "harness: cannot listen on 127.0.0.1");
     return -1;
@@ -96,7 +100,9 @@ int cc_begin(cc_ctx *x, ct_run *r, const cc_setup *su) {
   snprintf(url, sizeof url, "http://127.0.0.1:%d", x->d.port);
   snprintf(envurl, sizeof envurl, "SIOCONFORM_URL=%s", url);
   snprintf(envtr, sizeof envtr, "SIOCONFORM_TRANSPORT=%s",
-           r->transport == CS_TR_POLLING ? "polling" : "websocket");
+           su && su->upgrade               ? "polling,websocket"
+           : r->transport == CS_TR_POLLING ? "polling"
+                                           : "websocket");
   char *env[5];
   int ne = 0;
   env[ne++] = envurl;
@@ -273,6 +279,18 @@ void cc_send(cc_ctx *x, const char *packet) {
   cs_core_send(x->d.core, packet, strlen(packet), 0);
   cs_core_flush(x->d.core);
   pump(x, ct_now_ms()); /* write it now */
+}
+
+void cc_send_probe(cc_ctx *x, const char *packet) {
+  ct_log(x->r, ">> [probe websocket] %s", packet);
+  cs_core_send_probe(x->d.core, packet, strlen(packet));
+  pump(x, ct_now_ms());
+}
+
+void cc_close_probe(cc_ctx *x) {
+  ct_log(x->r, "xx the probe WebSocket closed by the server");
+  cs_core_close_probe(x->d.core);
+  pump(x, ct_now_ms());
 }
 
 void cc_send_bin(cc_ctx *x, const void *p, size_t len) {

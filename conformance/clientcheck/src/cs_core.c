@@ -31,10 +31,11 @@ struct cs_core {
   int session; /* the current session's number, 0 before the first */
   unsigned transport;
   char sid[32];
-  int held_conn; /* the connection holding the polling GET, or -1 */
-  int ws_conn;   /* the session's WebSocket connection, or -1 */
-  ct_buf queue;  /* polling: the body being gathered */
-  int queued;    /* packets in QUEUE */
+  int held_conn;  /* the connection holding the polling GET, or -1 */
+  int ws_conn;    /* the session's WebSocket connection, or -1 */
+  int probe_conn; /* a WebSocket upgrading the polling session, or -1 */
+  ct_buf queue;   /* polling: the body being gathered */
+  int queued;     /* packets in QUEUE */
   int overlaps, requests;
 };
 
@@ -43,7 +44,7 @@ cs_core *cs_core_new(const cs_opts *o) {
   memset(s, 0, sizeof *s);
   s->o = *o;
   if (!s->o.path) s->o.path = "/socket.io/";
-  s->held_conn = s->ws_conn = -1;
+  s->held_conn = s->ws_conn = s->probe_conn = -1;
   return s;
 }
 
@@ -163,6 +164,7 @@ static void new_session(cs_core *s, unsigned tr) {
   snprintf(s->sid, sizeof s->sid, "cs-sid-%d", s->session);
   s->held_conn = -1;
   s->ws_conn = -1;
+  s->probe_conn = -1;
   ct_buf_reset(&s->queue);
   s->queued = 0;
 }
@@ -189,7 +191,7 @@ static void ws_frame(cs_core *s, int c, int opcode, const void *p, size_t len) {
   ct_buf_add(&s->c[c].out, p, len);
 }
 
-static void ws_accept(cs_core *s, int c, const wire_span *key, int64_t now) {
+static void ws_accept(cs_core *s, int c, const wire_span *key, int64_t now, int upgrade) {
   static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   ct_buf k = {0};
   ct_buf_add(&k, key->p, key->len);
@@ -204,6 +206,11 @@ static void ws_accept(cs_core *s, int c, const wire_span *key, int64_t now) {
                 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
                 acc);
   s->c[c].kind = CONN_WS;
+  if (upgrade) {
+    s->probe_conn = c;
+    push(s, CS_EV_PROBE, c, CS_TR_WEBSOCKET, 0, s->sid, strlen(s->sid), now);
+    return;
+  }
   new_session(s, CS_TR_WEBSOCKET);
   s->ws_conn = c;
   ct_buf op = {0};
@@ -265,13 +272,21 @@ static void handle_request(cs_core *s, int c, const wire_http_head *h, const uns
   }
   if (strcmp(tr, "websocket") == 0) {
     const wire_span *key = wire_http_find(h, "Sec-WebSocket-Key");
-    if (!get || !key || !wire_http_has_token(h, "Upgrade", "websocket") || has_sid) {
-      /* an upgrade of a polling session is not scripted yet: refused, as a server
-       * without upgrades would (the case decides what that means) */
+    if (!get || !key || !wire_http_has_token(h, "Upgrade", "websocket")) {
       respond_error(s, c, 3, "Bad request");
       return;
     }
-    ws_accept(s, c, key, now);
+    if (has_sid) {
+      /* an upgrade [EIO-UP-2]: only of the polling session, one at a time; the probe
+       * and the switch are the case's and the client's (below, on "5") */
+      if (s->transport != CS_TR_POLLING || strcmp(sid, s->sid) != 0 || s->probe_conn >= 0) {
+        respond_error(s, c, 3, "Bad request");
+        return;
+      }
+      ws_accept(s, c, key, now, 1);
+      return;
+    }
+    ws_accept(s, c, key, now, 0);
     return;
   }
   if (strcmp(tr, "polling") != 0) {
@@ -291,8 +306,12 @@ static void handle_request(cs_core *s, int c, const wire_http_head *h, const uns
     push(s, CS_EV_OPEN, c, CS_TR_POLLING, 0, s->sid, strlen(s->sid), now);
     return;
   }
-  if (s->transport != CS_TR_POLLING || strcmp(sid, s->sid) != 0) {
+  if (strcmp(sid, s->sid) != 0) {
     respond_error(s, c, 1, "Session ID unknown");
+    return;
+  }
+  if (s->transport != CS_TR_POLLING) {
+    respond_error(s, c, 3, "Bad request"); /* [EIO-UP-6] */
     return;
   }
   if (get) {
@@ -407,6 +426,16 @@ static void ws_input(cs_core *s, int c, int64_t now) {
       if (f.fin) {
         push(s, CS_EV_PACKET, c, CS_TR_WEBSOCKET, k->msg_op == WIRE_WS_BINARY, k->msg.data,
              k->msg.len, now);
+        /* "5" on the upgrading WebSocket completes the upgrade [EIO-UP-5]: from now on
+         * the session's packets travel there */
+        if (c == s->probe_conn && k->msg_op == WIRE_WS_TEXT && k->msg.len == 1 &&
+            k->msg.data[0] == '5') {
+          s->transport = CS_TR_WEBSOCKET;
+          s->ws_conn = c;
+          s->probe_conn = -1;
+          ct_buf_reset(&s->queue);
+          s->queued = 0;
+        }
         k->msg_op = 0;
         ct_buf_reset(&k->msg);
       }
@@ -459,6 +488,7 @@ void cs_core_closed(cs_core *s, int c) {
   ct_buf_reset(&k->msg);
   if (s->held_conn == c) s->held_conn = -1;
   if (s->ws_conn == c) s->ws_conn = -1;
+  if (s->probe_conn == c) s->probe_conn = -1;
 }
 
 /* ---- sending */
@@ -491,6 +521,17 @@ void cs_core_send_raw(cs_core *s, const char *body, size_t len) {
   s->queued++;
 }
 
+void cs_core_send_probe(cs_core *s, const char *p, size_t len) {
+  if (s->probe_conn >= 0) ws_frame(s, s->probe_conn, WIRE_WS_TEXT, p, len);
+}
+
+void cs_core_close_probe(cs_core *s) {
+  if (s->probe_conn < 0) return;
+  ct_buf_reset(&s->c[s->probe_conn].out);
+  s->c[s->probe_conn].close_after = 1;
+  s->probe_conn = -1;
+}
+
 void cs_core_drop(cs_core *s) {
   for (int i = 0; i < CS_MAX_CONNS; i++)
     if (s->c[i].kind != CONN_FREE) {
@@ -498,7 +539,7 @@ void cs_core_drop(cs_core *s) {
       s->c[i].close_after = 1;
       s->c[i].held = 0;
     }
-  s->held_conn = s->ws_conn = -1;
+  s->held_conn = s->ws_conn = s->probe_conn = -1;
   s->queued = 0;
   ct_buf_reset(&s->queue);
 }

@@ -267,3 +267,73 @@ Test(cs_core, drop_closes_every_connection_silently) {
   cr_assert_eq(cs_core_output(s, c, &p), 0);
   cs_core_free(s);
 }
+
+Test(cs_core, upgrade_probe_then_5_switches_the_session) {
+  cs_opts o = opts();
+  o.upgrades = 1;
+  cs_core *s = cs_core_new(&o);
+  int c = cs_core_accept(s);
+  handshake(s, c);
+  int w = cs_core_accept(s);
+  feed(s, w,
+       "GET /socket.io/?EIO=4&transport=websocket&sid=cs-sid-1 HTTP/1.1\r\nUpgrade: websocket\r\n"
+       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+       50);
+  char out[1024];
+  size_t n = take(s, w, out, sizeof out);
+  cr_assert(strncmp(out, "HTTP/1.1 101", 12) == 0);
+  cr_assert_eq(strstr(out, "\r\n\r\n") + 4 - out, (long)n); /* no open packet on a probe */
+  unsigned char in[64];
+  size_t k = client_frame(in, WIRE_WS_TEXT, "2probe", 6);
+  cs_core_input(s, w, in, k, 60);
+  cs_core_send_probe(s, "3probe", 6);
+  n = take(s, w, out, sizeof out);
+  cr_assert_eq(n, 8);
+  cr_assert(memcmp(out + 2, "3probe", 6) == 0);
+  k = client_frame(in, WIRE_WS_TEXT, "5", 1);
+  cs_core_input(s, w, in, k, 70);
+  cs_stats st;
+  cs_core_stats(s, &st);
+  cr_assert_eq(st.transport, CS_TR_WEBSOCKET);
+  cs_core_send(s, "42[]", 4, 0); /* now a frame on the upgraded WebSocket */
+  n = take(s, w, out, sizeof out);
+  cr_assert_eq(n, 6);
+  /* [EIO-UP-6]: polling with the sid is refused with code 3 afterwards */
+  feed(s, c, "GET /socket.io/?EIO=4&transport=polling&sid=cs-sid-1 HTTP/1.1\r\n\r\n", 80);
+  take(s, c, out, sizeof out);
+  cr_assert(strstr(body_of(out), "\"code\":3"));
+  cs_event e;
+  int probes = 0;
+  while (cs_core_next_event(s, &e)) {
+    probes += e.kind == CS_EV_PROBE;
+    cs_event_free(&e);
+  }
+  cr_assert_eq(probes, 1);
+  cs_core_free(s);
+}
+
+Test(cs_core, failed_probe_leaves_the_polling_session) {
+  cs_opts o = opts();
+  o.upgrades = 1;
+  cs_core *s = cs_core_new(&o);
+  int c = cs_core_accept(s);
+  handshake(s, c);
+  int w = cs_core_accept(s);
+  feed(s, w,
+       "GET /socket.io/?EIO=4&transport=websocket&sid=cs-sid-1 HTTP/1.1\r\nUpgrade: websocket\r\n"
+       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+       50);
+  char out[1024];
+  take(s, w, out, sizeof out);
+  cs_core_close_probe(s);
+  cr_assert(cs_core_should_close(s, w));
+  cs_stats st;
+  cs_core_stats(s, &st);
+  cr_assert_eq(st.transport, CS_TR_POLLING);
+  feed(s, c, "GET /socket.io/?EIO=4&transport=polling&sid=cs-sid-1 HTTP/1.1\r\n\r\n", 80);
+  cs_core_send(s, "42[]", 4, 0);
+  cs_core_flush(s);
+  take(s, c, out, sizeof out);
+  cr_assert_str_eq(body_of(out), "42[]");
+  cs_core_free(s);
+}

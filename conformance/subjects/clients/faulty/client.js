@@ -9,6 +9,7 @@
 //   connect-error-ignored does not report connect_error -> client.sio.connect-error
 //   leave-ignored         stays connected on "leave"   -> client.sio.disconnect-request
 //   ack-id-reused         every emit takes ack id 0     -> client.sio.ack-ids
+//   no-upgrade            never upgrades when offered   -> client.upgrade.probe
 "use strict";
 const path = require("path");
 
@@ -18,7 +19,7 @@ const NODE_MODULES =
 const { io } = require(path.join(NODE_MODULES, "socket.io-client"));
 
 const FAULTS = ["none", "no-pong", "auth-dropped", "connect-error-ignored", "leave-ignored",
-  "ack-id-reused"];
+  "ack-id-reused", "no-upgrade"];
 const argv = process.argv.slice(2);
 let fault = "none";
 const fi = argv.indexOf("--fault");
@@ -31,10 +32,14 @@ if (!FAULTS.includes(fault)) {
   process.exit(2);
 }
 const url = argv[0] || process.env.SIOCONFORM_URL;
-const transport = process.env.SIOCONFORM_TRANSPORT || "websocket";
+const transports = (process.env.SIOCONFORM_TRANSPORT || "websocket").split(",");
 const auth = process.env.SIOCONFORM_AUTH ? JSON.parse(process.env.SIOCONFORM_AUTH) : undefined;
 
-const options = { transports: [transport], upgrade: false, reconnection: false };
+const options = {
+  transports,
+  upgrade: transports.length > 1 && fault !== "no-upgrade",
+  reconnection: false,
+};
 if (auth !== undefined && fault !== "auth-dropped") options.auth = auth;
 const socket = io(url, options);
 

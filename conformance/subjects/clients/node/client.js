@@ -11,11 +11,11 @@ const NODE_MODULES =
 const { io } = require(path.join(NODE_MODULES, "socket.io-client"));
 
 const url = process.argv[2] || process.env.SIOCONFORM_URL;
-const transport = process.env.SIOCONFORM_TRANSPORT || "websocket";
+const transports = (process.env.SIOCONFORM_TRANSPORT || "websocket").split(",");
 const auth = process.env.SIOCONFORM_AUTH ? JSON.parse(process.env.SIOCONFORM_AUTH) : undefined;
 
-// [CC-1] one transport, no upgrade, no reconnection
-const options = { transports: [transport], upgrade: false, reconnection: false };
+// [CC-1] the transports given (several: upgrade allowed), no reconnection
+const options = { transports, upgrade: transports.length > 1, reconnection: false };
 if (auth !== undefined) options.auth = auth;
 const socket = io(url, options);
 

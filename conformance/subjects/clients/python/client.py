@@ -9,7 +9,7 @@ import sys
 import socketio
 
 url = sys.argv[1] if len(sys.argv) > 1 else os.environ["SIOCONFORM_URL"]
-transport = os.environ.get("SIOCONFORM_TRANSPORT") or "websocket"
+transports = (os.environ.get("SIOCONFORM_TRANSPORT") or "websocket").split(",")
 auth_text = os.environ.get("SIOCONFORM_AUTH")
 auth = json.loads(auth_text) if auth_text else None
 
@@ -56,7 +56,7 @@ def leave():  # [CC-8]
 
 
 try:
-    sio.connect(url, transports=[transport], auth=auth)
+    sio.connect(url, transports=transports, auth=auth)
 except socketio.exceptions.ConnectionError:
     sys.exit(0)
 sio.wait()
