@@ -18,6 +18,8 @@
 
 static void usage(FILE *f) {
   fputs("usage: sioconform [options] [URL]\n"
+        "       sioconform client [options] -- CMD ARGS...   (check a client library:\n"
+        "       spec/client-contract.md; sioconform client --help)\n"
         "Checks an Engine.IO v4 / Socket.IO v5 server at URL (http://HOST:PORT[/PATH] or\n"
         "ws://HOST:PORT[/PATH]; https:// or wss:// for TLS) over HTTP long-polling and\n"
         "WebSocket; PATH is the Socket.IO path (default /socket.io/). IPv4 only; a query or\n"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cc_main.h"
 #include "ct_client.h"
 #include "ct_cli.h"
 #include "ct_deviations.h"
@@ -289,6 +290,9 @@ int main(int argc, char **argv) {
   /* sioconform matrix A.json B.json ... (issue 16) */
   if (argc > 1 && strcmp(argv[1], "matrix") == 0)
     return ct_matrix_main(argc - 1, argv + 1, a.o.cfg.vectors_dir, stdout);
+  /* sioconform client [options] -- CMD ARGS... (issue 13) */
+  if (argc > 1 && strcmp(argv[1], "client") == 0)
+    return cc_main(argc - 1, argv + 1, a.o.cfg.vectors_dir, CT_DEFAULT_KNOWN_DEVIATIONS);
   int rc = ct_cli_parse(&a.o, argc, argv);
   if (rc != CT_CLI_RUN) return rc;
   if (load_cases(&a) < 0) return finish(&a, 2);

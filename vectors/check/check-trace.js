@@ -14,8 +14,8 @@ const path = require("path");
 const ROOT = path.resolve(__dirname, "..", "..");
 const SPEC = path.join(ROOT, "spec");
 const VEC = path.join(ROOT, "vectors");
-const TAG_RE = /\[((?:(?:EIO|SIO)-[A-Z]+|CT|RA)-\d+)\]/g;
-const ANY_TAG_RE = /\b((?:(?:EIO|SIO)-[A-Z]+|CT|RA)-\d+)\b/g;
+const TAG_RE = /\[((?:(?:EIO|SIO)-[A-Z]+|C[CT]|RA)-\d+)\]/g;
+const ANY_TAG_RE = /\b((?:(?:EIO|SIO)-[A-Z]+|C[CT]|RA)-\d+)\b/g;
 const CODEC_FAMILIES = ["EIO-PK", "EIO-PL", "SIO-PK", "SIO-BIN", "EIO-TPK", "EIO-TPL", "SIO-FPK", "SIO-MP"];
 // The Redis adapter's tags (spec/redis-adapter.md) are each shown by a recorded vector
 // (vectors/redis-adapter/), like the codec tags.
@@ -46,7 +46,7 @@ for (const f of fs.readdirSync(SPEC).filter((n) => n.endsWith(".md")).sort()) {
   }
   const listed = new Set();
   for (const line of index.split("\n")) {
-    const m = /^\|\s*((?:(?:EIO|SIO)-[A-Z]+|CT|RA)-\d+)\s*\|\s*(MUST|SHOULD|MAY)[^|]*\|/.exec(line);
+    const m = /^\|\s*((?:(?:EIO|SIO)-[A-Z]+|C[CT]|RA)-\d+)\s*\|\s*(MUST|SHOULD|MAY)[^|]*\|/.exec(line);
     if (m) { listed.add(m[1]); indexRows++; }
   }
   if (!strict) continue;

@@ -1,0 +1,245 @@
+/* `sioconform client` (cc_main.h): the options, the client cases planned and run on the
+ * harness's scheduler (sched.c, one scripted server and one client process per
+ * case-run), the console summary and the JSON/JUnit/HTML reports of the server runs,
+ * and the same exit codes. */
+#include "cc_main.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cc_cases.h"
+#include "cc_script.h"
+#include "ct_deviations.h"
+#include "ct_report_console.h"
+#include "ct_report_live.h"
+#include "ct_sched.h"
+
+static void usage(FILE *f) {
+  fputs("usage: sioconform client [options] -- CMD ARGS...\n"
+        "Checks a Socket.IO v5 client: for every case-run a scripted server listens on a\n"
+        "free 127.0.0.1 port and CMD ARGS is started once, with every \"{url}\" in ARGS\n"
+        "replaced by http://127.0.0.1:PORT and, in its environment, SIOCONFORM_URL (the\n"
+        "same URL), SIOCONFORM_TRANSPORT (polling or websocket) and SIOCONFORM_AUTH (a JSON\n"
+        "object, or empty for none). CMD implements spec/client-contract.md. Each client\n"
+        "process lives at most as long as its case (then SIGTERM, SIGKILL after 1 s).\n"
+        "\n"
+        "  -c, --case PREFIX    run only cases whose id starts with PREFIX (repeatable;\n"
+        "                       client.x@polling selects one run)\n"
+        "  --transport T        polling, websocket or all (default all)\n"
+        "  --list               list the client cases; start nothing\n"
+        "  --jobs N             case-runs side by side (default 4); timing cases run alone\n"
+        "  --timeout-scale X    multiply the harness's waits by X (default 1)\n"
+        "  --strict             NON-STRICT verdicts count as failures\n"
+        "  --junit FILE, --json FILE, --html FILE   reports, as for server runs\n"
+        "  --known-deviations FILE, --no-known-deviations, --deviations-server NAME\n"
+        "  -v, --verbose        print each run's transcript\n"
+        "\n"
+        "Exit status: 0 all required cases pass, 1 conformance failure, 2 usage error.\n",
+        f);
+}
+
+static volatile sig_atomic_t g_int;
+static void on_int(int sig) {
+  if (g_int) _exit(128 + sig);
+  g_int = sig;
+}
+
+int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {
+  static const struct option lo[] = {{"case", 1, 0, 'c'},
+                                     {"transport", 1, 0, 't'},
+                                     {"list", 0, 0, 'l'},
+                                     {"jobs", 1, 0, 'j'},
+                                     {"timeout-scale", 1, 0, 's'},
+                                     {"strict", 0, 0, 'S'},
+                                     {"junit", 1, 0, 'J'},
+                                     {"json", 1, 0, 'O'},
+                                     {"html", 1, 0, 'H'},
+                                     {"known-deviations", 1, 0, 'k'},
+                                     {"no-known-deviations", 0, 0, 'n'},
+                                     {"deviations-server", 1, 0, 'd'},
+                                     {"verbose", 0, 0, 'v'},
+                                     {"help", 0, 0, 'h'},
+                                     {0, 0, 0, 0}};
+  char *pre[64];
+  int np = 0, list = 0, no_known = 0;
+  unsigned trs = CT_TR_ALL;
+  const char *files[3] = {NULL, NULL, NULL}, *known_file = NULL, *server = NULL;
+  ct_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.tscale = 1.0;
+  cfg.jobs = 4;
+  cfg.vectors_dir = vectors_dir;
+  snprintf(cfg.host, sizeof cfg.host, "127.0.0.1");
+  optind = 1;
+  int ch;
+  while ((ch = getopt_long(argc, argv, "+c:vh", lo, NULL)) != -1) {
+    switch (ch) {
+    case 'c':
+      if (np < 64) pre[np++] = optarg;
+      break;
+    case 't':
+      trs = strcmp(optarg, "polling") == 0     ? CT_TR_POLLING
+            : strcmp(optarg, "websocket") == 0 ? CT_TR_WEBSOCKET
+            : strcmp(optarg, "all") == 0       ? CT_TR_ALL
+                                               : 0;
+      if (!trs) {
+        fprintf(stderr, "sioconform client: --transport: polling, websocket or all\n");
+        return 2;
+      }
+      break;
+    case 'l':
+      list = 1;
+      break;
+    case 'j':
+      cfg.jobs = atoi(optarg);
+      if (cfg.jobs < 1 || cfg.jobs > CT_MAX_JOBS) {
+        fprintf(stderr, "sioconform client: --jobs: 1..%d\n", CT_MAX_JOBS);
+        return 2;
+      }
+      break;
+    case 's':
+      cfg.tscale = atof(optarg);
+      if (cfg.tscale <= 0) {
+        fprintf(stderr, "sioconform client: --timeout-scale: a positive number\n");
+        return 2;
+      }
+      break;
+    case 'S':
+      cfg.strict = 1;
+      break;
+    case 'J':
+      files[0] = optarg;
+      break;
+    case 'O':
+      files[1] = optarg;
+      break;
+    case 'H':
+      files[2] = optarg;
+      break;
+    case 'k':
+      known_file = optarg;
+      break;
+    case 'n':
+      no_known = 1;
+      break;
+    case 'd':
+      server = optarg;
+      break;
+    case 'v':
+      cfg.verbose = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  /* "--" ends the options (getopt consumed it); what follows is the client */
+  if (!list && optind >= argc) {
+    fprintf(stderr, "sioconform client: no client command (-- CMD ARGS...)\n");
+    return 2;
+  }
+  ct_cases cs;
+  memset(&cs, 0, sizeof cs);
+  cc_cases_register(&cs);
+  ct_plan plan;
+  if (ct_plan_build(&plan, &cs, trs, pre, np) == 0) {
+    fprintf(stderr, "sioconform client: no case matches the selection\n");
+    ct_cases_free(&cs);
+    return 2;
+  }
+  if (list) {
+    for (size_t k = 0; k < plan.n; k++) {
+      const ct_case *c = plan.items[k].c;
+      if (k > 0 && plan.items[k - 1].c == c) continue;
+      printf("%-40s %-6s %-18s %s\n", c->id, ct_level_name(c->level),
+             c->transports == CT_TR_ALL       ? "polling,websocket"
+             : c->transports == CT_TR_POLLING ? "polling"
+                                              : "websocket",
+             c->tags);
+    }
+    printf("%zu cases, %zu case-runs selected\n", cs.n, plan.n);
+    ct_plan_free(&plan);
+    ct_cases_free(&cs);
+    return 0;
+  }
+  cc_g.argv = argv + optind;
+  cc_g.tscale = cfg.tscale;
+  ct_known known;
+  memset(&known, 0, sizeof known);
+  if (!no_known) {
+    char err[512];
+    if (ct_deviations_load(&known, known_file ? known_file : known_default, vectors_dir, server,
+                           err, sizeof err) < 0) {
+      fprintf(stderr, "sioconform client: %s\n", err);
+      if (known_file) {
+        ct_plan_free(&plan);
+        ct_cases_free(&cs);
+        return 2;
+      }
+    }
+  }
+  char target[300];
+  ct_buf t = {0};
+  ct_buf_adds(&t, "client:");
+  for (char **a = cc_g.argv; *a; a++) ct_buf_printf(&t, " %s", *a);
+  snprintf(target, sizeof target, "%s", (char *)t.data);
+  ct_buf_free(&t);
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_int;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  printf("sioconform: checking the client %s (%zu case-runs, jobs %d)\n", target + 8, plan.n,
+         cfg.jobs);
+  fflush(stdout);
+  ct_sched sc;
+  memset(&sc, 0, sizeof sc);
+  sc.cfg = &cfg;
+  sc.plan = &plan;
+  sc.interrupted = &g_int;
+  snprintf(sc.target, sizeof sc.target, "%s", target);
+  sc.known = &known;
+  sc.live = ct_live_new(files[0], files[1], files[2], target, cfg.strict, plan.n, 1000);
+  int64_t t0 = ct_now_ms();
+  ct_sched_run(&sc);
+  int complete = !g_int;
+  ct_run *runs = ct_xmalloc((plan.n ? plan.n : 1) * sizeof *runs);
+  size_t nr = 0;
+  for (size_t i = 0; i < plan.n; i++)
+    if (plan.items[i].state == CT_RUN_REPORTED) {
+      ct_deviations_annotate(&known, &sc.runs[i], 1);
+      runs[nr++] = sc.runs[i];
+    }
+  ct_report_console_summary(stdout, runs, nr, cfg.strict);
+  printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - t0) / 1000.0, cfg.jobs);
+  fflush(stdout);
+  static const char *const what[] = {"JUnit", "JSON", "HTML"};
+  static const ct_report_fn fns[] = {ct_report_junit, ct_report_json, ct_report_html};
+  int werr = 0;
+  for (int k = 0; k < 3; k++)
+    if (files[k])
+      werr |= ct_report_file(files[k], what[k], runs, nr, target, cfg.strict, complete, fns[k], 0);
+  ct_live_free(sc.live);
+  int failed = 0;
+  for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
+  for (size_t i = 0; i < plan.n; i++)
+    if (plan.items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
+  free(runs);
+  free(sc.runs);
+  ct_deviations_free(&known);
+  ct_plan_free(&plan);
+  ct_cases_free(&cs);
+  if (werr || g_int) return 2;
+  return failed ? 1 : 0;
+}

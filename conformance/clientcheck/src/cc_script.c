@@ -1,0 +1,394 @@
+/* The client cases' vocabulary (cc_script.h): one scripted server and one client process
+ * per case-run, waits bounded by the caller, every packet logged in the transcript. */
+#include "cc_script.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+cc_global cc_g;
+
+int cc_ms(const cc_ctx *x, long ms) { return ct_ms(x->r, ms); }
+
+static const char *tr_name(unsigned tr) {
+  return tr == CS_TR_POLLING ? "polling" : tr == CS_TR_WEBSOCKET ? "websocket" : "-";
+}
+
+/* One event into the transcript. */
+static void log_event(cc_ctx *x, const cs_event *e) {
+  ct_buf b = {0};
+  switch ((int)e->kind) {
+  case CS_EV_REQUEST:
+    ct_buf_printf(&b, "<< request %s", e->data);
+    break;
+  case CS_EV_OPEN:
+    ct_buf_printf(&b, "-- session %d opened over %s (sid %s)", e->session, tr_name(e->transport),
+                  e->data);
+    break;
+  case CS_EV_PACKET:
+    if (e->binary) {
+      ct_buf_printf(&b, "<< [%s] binary %zu bytes: ", tr_name(e->transport), e->len);
+      char hex[2 * 32 + 1];
+      ct_hex_encode((const unsigned char *)e->data, e->len > 32 ? 32 : e->len, hex);
+      ct_buf_adds(&b, hex);
+    } else {
+      ct_buf_printf(&b, "<< [%s] ", tr_name(e->transport));
+      ct_buf_add_escaped(&b, (const unsigned char *)e->data, e->len, 400);
+    }
+    break;
+  case CS_EV_GET_OVERLAP:
+    ct_buf_adds(&b, "<< a second GET while one was held [EIO-TR-6]");
+    break;
+  case CS_EV_WS_CLOSE:
+    ct_buf_adds(&b, "<< WebSocket close frame");
+    break;
+  case CS_EV_CONN_CLOSED:
+    ct_buf_printf(&b, "<< connection %d closed by the client", e->conn);
+    break;
+  case CS_EV_BAD:
+    ct_buf_printf(&b, "<< unreadable: %s", e->data);
+    break;
+  case CS_EV_PROBE:
+    ct_buf_printf(&b, "-- a WebSocket with sid %s opened (upgrade)", e->data);
+    break;
+  case CS_EV_LINE:
+    ct_buf_printf(&b, "client stdout: %s", e->data);
+    break;
+  case CS_EV_EXIT:
+    ct_buf_printf(&b, "client process ended (%s)", e->data);
+    break;
+  default:
+    ct_buf_printf(&b, "event %d", (int)e->kind);
+  }
+  ct_log(x->r, "%s", (char *)b.data);
+  ct_buf_free(&b);
+}
+
+/* Pump once until DEADLINE, logging the new events. Returns how many arrived. */
+static int pump(cc_ctx *x, int64_t deadline) {
+  size_t before = x->d.nev;
+  int n = cs_drive_pump(&x->d, deadline);
+  for (size_t i = before; i < x->d.nev; i++) {
+    const cs_event *e = &x->d.ev[i];
+    log_event(x, e);
+    if (e->kind == CS_EV_OPEN && x->session == 0) {
+      x->session = e->session;
+      x->t_open = e->at;
+      snprintf(x->sid, sizeof x->sid, "%s", e->data);
+    }
+  }
+  return n;
+}
+
+int cc_begin(cc_ctx *x, ct_run *r, const cc_setup *su) {
+  memset(x, 0, sizeof *x);
+  x->r = r;
+  cs_opts o;
+  memset(&o, 0, sizeof o);
+  o.ping_interval = su && su->ping_interval ? su->ping_interval : 25000;
+  o.ping_timeout = su && su->ping_timeout ? su->ping_timeout : 20000;
+  o.max_payload = su && su->max_payload ? su->max_payload : 1000000;
+  o.open_extra = su ? su->open_extra : NULL;
+  /* one transport, no upgrade offered [CC-1], unless the case tests the upgrade */
+  o.upgrades = su && su->upgrade;
+  if (cs_drive_listen(&x->d, &o) < 0) {
+    ct_fail(r, NULL, NULL, "harness: cannot listen on 127.0.0.1");
+    return -1;
+  }
+  char url[64], envurl[80], envtr[64], *envauth = NULL;
+  snprintf(url, sizeof url, "http://127.0.0.1:%d", x->d.port);
+  snprintf(envurl, sizeof envurl, "SIOCONFORM_URL=%s", url);
+  snprintf(envtr, sizeof envtr, "SIOCONFORM_TRANSPORT=%s",
+           su && su->upgrade               ? "polling,websocket"
+           : r->transport == CS_TR_POLLING ? "polling"
+                                           : "websocket");
+  char *env[5];
+  int ne = 0;
+  env[ne++] = envurl;
+  env[ne++] = envtr;
+  if (su && su->auth)
+    env[ne++] = envauth = ct_xasprintf("SIOCONFORM_AUTH=%s", su->auth);
+  else
+    env[ne++] = "SIOCONFORM_AUTH=";
+  env[ne] = NULL;
+  ct_log(r, "-- scripted server on %s; client: %s ... (%s)%s%s", url, cc_g.argv[0], envtr,
+         su && su->auth ? " SIOCONFORM_AUTH=" : "", su && su->auth ? su->auth : "");
+  int rc = cs_drive_spawn(&x->d, cc_g.argv, url, env);
+  free(envauth);
+  if (rc < 0) {
+    ct_fail(r, NULL, NULL, "harness: cannot start the client %s", cc_g.argv[0]);
+    cs_drive_stop(&x->d);
+    return -1;
+  }
+  return 0;
+}
+
+void cc_end(cc_ctx *x) {
+  /* the stderr the client wrote so far, for the reader of a failed run */
+  cs_drive_pump(&x->d, ct_now_ms()); /* a last non-blocking look */
+  pid_t pid = x->d.pid;
+  int exited = x->d.exited;
+  if (x->d.err.len) {
+    ct_buf b = {0};
+    ct_buf_add_escaped(&b, x->d.err.data, x->d.err.len, 2000);
+    ct_log(x->r, "client stderr: %s", (char *)b.data);
+    ct_buf_free(&b);
+  }
+  cs_drive_stop(&x->d);
+  ct_log(x->r, "-- client pid %d %s", (int)pid, exited ? "had ended" : "stopped by the harness");
+}
+
+static int matches(const cs_event *e, int kind, const char *prefix) {
+  if ((int)e->kind != kind) return 0;
+  if (!prefix) return 1;
+  size_t l = strlen(prefix);
+  /* a line names a word: "connect" is not "connect_error ..." */
+  if (kind == CS_EV_LINE)
+    return strncmp(e->data, prefix, l) == 0 && (!e->data[l] || e->data[l] == ' ');
+  return e->len >= l && memcmp(e->data, prefix, l) == 0 && !(kind == CS_EV_PACKET && e->binary);
+}
+
+static const cs_event *find(cc_ctx *x, int kind, const char *prefix, int session_only,
+                            size_t *from) {
+  for (size_t i = *from; i < x->d.nev; i++) {
+    const cs_event *e = &x->d.ev[i];
+    if (x->d.used[i]) continue;
+    if (session_only && e->session != x->session) continue;
+    if (matches(e, kind, prefix)) {
+      x->d.used[i] = 1;
+      return e;
+    }
+  }
+  *from = x->d.nev;
+  return NULL;
+}
+
+/* The client process ended and its output is read: nothing more can come (its sockets
+ * closed with it), so a wait need not run to its deadline. */
+static int client_done(const cc_ctx *x) {
+  return x->d.exited && x->d.out_fd < 0 && x->d.err_fd < 0;
+}
+
+static const cs_event *wait_for(cc_ctx *x, int kind, const char *prefix, int session_only,
+                                long timeout) {
+  int64_t deadline = ct_now_ms() + timeout;
+  size_t from = 0;
+  for (;;) {
+    const cs_event *e = find(x, kind, prefix, session_only, &from);
+    if (e) return e;
+    if (ct_now_ms() >= deadline) return NULL;
+    if (client_done(x)) {
+      /* one last look at what is still on the way (the closes of its sockets) */
+      pump(x, ct_now_ms() + 20);
+      e = find(x, kind, prefix, session_only, &from);
+      return e;
+    }
+    pump(x, deadline);
+  }
+}
+
+const cs_event *cc_wait(cc_ctx *x, int kind, const char *prefix, long timeout) {
+  return wait_for(x, kind, prefix, 0, timeout);
+}
+
+const cs_event *cc_wait_packet(cc_ctx *x, const char *prefix, long timeout) {
+  return wait_for(x, CS_EV_PACKET, prefix, 1, timeout);
+}
+
+const cs_event *cc_next_packet(cc_ctx *x, long timeout) {
+  return wait_for(x, CS_EV_PACKET, NULL, 1, timeout);
+}
+
+int cc_wait_open(cc_ctx *x, long timeout) {
+  int64_t deadline = ct_now_ms() + timeout;
+  while (!x->session && ct_now_ms() < deadline && !client_done(x)) pump(x, deadline);
+  return x->session != 0;
+}
+
+int cc_wait_wire_close(cc_ctx *x, long timeout) {
+  int64_t deadline = ct_now_ms() + timeout;
+  size_t i = 0;
+  for (;;) {
+    for (; i < x->d.nev; i++) {
+      const cs_event *e = &x->d.ev[i];
+      if (e->session != x->session) continue;
+      if ((e->kind == CS_EV_PACKET && !e->binary && e->len == 1 && e->data[0] == '1') ||
+          e->kind == CS_EV_WS_CLOSE || e->kind == CS_EV_CONN_CLOSED)
+        return 1;
+    }
+    if (ct_now_ms() >= deadline) return 0;
+    if (client_done(x)) {
+      pump(x, ct_now_ms() + 20);
+      if (i == x->d.nev) return 0;
+      continue;
+    }
+    pump(x, deadline);
+  }
+}
+
+int cc_wait_gone(cc_ctx *x, long timeout, int64_t *at) {
+  int64_t deadline = ct_now_ms() + timeout;
+  size_t i = 0;
+  for (;;) {
+    for (; i < x->d.nev; i++) {
+      const cs_event *e = &x->d.ev[i];
+      int gone = 0;
+      if (e->kind == CS_EV_PACKET && e->session == x->session && !e->binary && e->len == 1 &&
+          e->data[0] == '1')
+        gone = 1; /* close packet */
+      else if (e->kind == CS_EV_WS_CLOSE && e->session == x->session)
+        gone = 1;
+      else if (e->kind == CS_EV_CONN_CLOSED && e->session == x->session &&
+               e->transport == CS_TR_WEBSOCKET)
+        gone = 1;
+      else if ((int)e->kind == CS_EV_LINE && strncmp(e->data, "disconnect", 10) == 0)
+        gone = 1;
+      else if ((int)e->kind == CS_EV_EXIT)
+        gone = 1;
+      if (gone) {
+        if (at) *at = e->at;
+        return 1;
+      }
+    }
+    if (ct_now_ms() >= deadline) return 0;
+    pump(x, deadline);
+  }
+}
+
+void cc_idle(cc_ctx *x, long ms) {
+  int64_t deadline = ct_now_ms() + ms;
+  while (ct_now_ms() < deadline && !client_done(x)) pump(x, deadline);
+}
+
+int cc_count_packets(const cc_ctx *x, const char *prefix) {
+  int n = 0;
+  for (size_t i = 0; i < x->d.nev; i++)
+    if (!x->d.used[i] && x->d.ev[i].session == x->session &&
+        matches(&x->d.ev[i], CS_EV_PACKET, prefix))
+      n++;
+  return n;
+}
+
+void cc_send(cc_ctx *x, const char *packet) {
+  ct_buf b = {0};
+  ct_buf_adds(&b, ">> ");
+  ct_buf_add_escaped(&b, (const unsigned char *)packet, strlen(packet), 400);
+  ct_log(x->r, "%s", (char *)b.data);
+  ct_buf_free(&b);
+  cs_core_send(x->d.core, packet, strlen(packet), 0);
+  cs_core_flush(x->d.core);
+  pump(x, ct_now_ms()); /* write it now */
+}
+
+void cc_send_probe(cc_ctx *x, const char *packet) {
+  ct_log(x->r, ">> [probe websocket] %s", packet);
+  cs_core_send_probe(x->d.core, packet, strlen(packet));
+  pump(x, ct_now_ms());
+}
+
+void cc_close_probe(cc_ctx *x) {
+  ct_log(x->r, "xx the probe WebSocket closed by the server");
+  cs_core_close_probe(x->d.core);
+  pump(x, ct_now_ms());
+}
+
+void cc_send_bin(cc_ctx *x, const void *p, size_t len) {
+  ct_log(x->r, ">> binary %zu bytes", len);
+  cs_core_send(x->d.core, p, len, 1);
+  cs_core_flush(x->d.core);
+  pump(x, ct_now_ms());
+}
+
+void cc_send_batch(cc_ctx *x, const char *const *p, int n) {
+  for (int i = 0; i < n; i++) {
+    ct_buf b = {0};
+    ct_buf_printf(&b, ">> (batch %d/%d) ", i + 1, n);
+    ct_buf_add_escaped(&b, (const unsigned char *)p[i], strlen(p[i]), 400);
+    ct_log(x->r, "%s", (char *)b.data);
+    ct_buf_free(&b);
+    cs_core_send(x->d.core, p[i], strlen(p[i]), 0);
+  }
+  cs_core_flush(x->d.core);
+  pump(x, ct_now_ms());
+}
+
+/* ---- Socket.IO */
+
+int cc_sio_parse(const char *t, size_t len, cc_sio *s) {
+  memset(s, 0, sizeof *s);
+  s->type = -1;
+  s->ack = -1;
+  snprintf(s->nsp, sizeof s->nsp, "/");
+  if (len < 2 || t[0] != '4' || t[1] < '0' || t[1] > '6') return -1;
+  s->type = t[1] - '0';
+  size_t i = 2;
+  if (s->type == 5 || s->type == 6) {
+    size_t j = i;
+    while (j < len && isdigit((unsigned char)t[j])) j++;
+    if (j == i || j >= len || t[j] != '-') return -1;
+    s->attachments = atoi(t + i);
+    i = j + 1;
+  }
+  if (i < len && t[i] == '/') {
+    size_t j = i;
+    while (j < len && t[j] != ',') j++;
+    size_t l = j - i < sizeof s->nsp - 1 ? j - i : sizeof s->nsp - 1;
+    memcpy(s->nsp, t + i, l);
+    s->nsp[l] = 0;
+    i = j < len ? j + 1 : j;
+  }
+  if (i < len && isdigit((unsigned char)t[i])) {
+    long long a = 0;
+    while (i < len && isdigit((unsigned char)t[i]) && a < 1000000000000000LL)
+      a = a * 10 + (t[i++] - '0');
+    s->ack = a;
+  }
+  if (i < len) {
+    s->data = cJSON_ParseWithLength(t + i, len - i);
+    if (!s->data) return -1;
+  }
+  return 0;
+}
+
+void cc_sio_free(cc_sio *s) {
+  cJSON_Delete(s->data);
+  s->data = NULL;
+}
+
+char *cc_json(const cJSON *v) {
+  if (!v) return ct_xstrdup("(none)");
+  char *p = cJSON_PrintUnformatted(v);
+  return p ? p : ct_xstrdup("(unprintable)");
+}
+
+int cc_connect(cc_ctx *x, char **connect_packet) {
+  ct_run *r = x->r;
+  unsigned tr = r->transport;
+  if (!cc_wait_open(x, cc_ms(x, 10000))) {
+    ct_preamble_fail(r, "client.handshake.open-read", tr, "a handshake request within 10 s", NULL,
+                     "the client never opened a session");
+    return -1;
+  }
+  const cs_event *e = cc_wait_packet(x, "40", cc_ms(x, 5000));
+  if (!e) {
+    ct_preamble_fail(r, "client.handshake.open-read", tr, "40... (CONNECT to /)", NULL,
+                     "no Socket.IO CONNECT for / within 5 s of the open packet");
+    return -1;
+  }
+  if (connect_packet) *connect_packet = ct_xstrndup(e->data, e->len);
+  char ans[80];
+  snprintf(ans, sizeof ans, "40{\"sid\":\"sio-%s\"}", x->sid);
+  cc_send(x, ans);
+  if (!cc_wait(x, CS_EV_LINE, "connect", cc_ms(x, 3000))) {
+    if (connect_packet) {
+      free(*connect_packet);
+      *connect_packet = NULL;
+    }
+    ct_preamble_fail(r, "client.sio.connect-answer", tr, "stdout line \"connect\" [CC-3]", NULL,
+                     "the client did not report the connection within 3 s of the CONNECT "
+                     "answer");
+    return -1;
+  }
+  return 0;
+}
