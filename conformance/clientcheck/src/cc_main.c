@@ -149,7 +149,7 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
   memset(&cs, 0, sizeof cs);
   cc_cases_register(&cs);
   ct_plan plan;
-  if (ct_plan_build(&plan, &cs, trs, pre, np) == 0) {
+  if (ct_plan_build(&plan, &cs, trs, pre, np, NULL, 0) == 0) {
     fprintf(stderr, "sioconform client: no case matches the selection\n");
     ct_cases_free(&cs);
     return 2;
