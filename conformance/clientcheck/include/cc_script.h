@@ -95,4 +95,14 @@ int cc_connect(cc_ctx *x, char **connect_packet);
 /* JSON text of V (caller frees), "(none)" for NULL. */
 char *cc_json(const cJSON *v);
 
+/* Expectations the cases share (cc_script.c). */
+/* Wait for an EVENT from the client on "/" whose array equals WANT (a JSON text), ack id
+ * as ACK says (-1: none, -2: any, else that id); 1 with *GOT_ACK, or 0 with the run
+ * failed (WHAT names it). Other packets are left in place. */
+int cc_expect_event(cc_ctx *x, const char *want, int ack, long long *got_ack, long timeout,
+                    const char *what);
+
+/* Wait for an ACK (type 3) with id ID on "/" whose array equals WANT. */
+int cc_expect_ack(cc_ctx *x, long long id, const char *want, long timeout, const char *what);
+
 #endif

@@ -392,3 +392,68 @@ int cc_connect(cc_ctx *x, char **connect_packet) {
   }
   return 0;
 }
+
+/* ---- expectations shared by the cases */
+/* Wait for an EVENT from the client on "/" whose array equals WANT (a JSON text), ack id
+ * as ACK says (-1: none, -2: any, else that id); 1 with *GOT_ACK, or 0 with the run
+ * failed (WHAT names it). Other packets are left in place. */
+int cc_expect_event(cc_ctx *x, const char *want, int ack, long long *got_ack, long timeout,
+                    const char *what) {
+  cJSON *w = cJSON_Parse(want);
+  int64_t deadline = ct_now_ms() + timeout;
+  char *last = NULL;
+  int ok = 0;
+  for (;;) {
+    long left = (long)(deadline - ct_now_ms());
+    const cs_event *e = left > 0 ? cc_wait_packet(x, "42", left) : NULL;
+    if (!e) break;
+    cc_sio s;
+    if (cc_sio_parse(e->data, e->len, &s) == 0 && strcmp(s.nsp, "/") == 0) {
+      int ack_ok = ack == -2 || (ack == -1 ? s.ack < 0 : s.ack == ack);
+      if (s.data && cJSON_Compare(s.data, w, 1) && ack_ok) {
+        if (got_ack) *got_ack = s.ack;
+        ok = 1;
+      }
+    }
+    free(last);
+    last = ct_xstrndup(e->data, e->len);
+    cc_sio_free(&s);
+    if (ok) break;
+  }
+  if (!ok)
+    ct_fail(x->r, want, last ? last : "(nothing)", "%s: no matching EVENT within %ld ms", what,
+            timeout);
+  free(last);
+  cJSON_Delete(w);
+  return ok;
+}
+
+/* Wait for an ACK (type 3) with id ID on "/" whose array equals WANT. */
+int cc_expect_ack(cc_ctx *x, long long id, const char *want, long timeout, const char *what) {
+  cJSON *w = cJSON_Parse(want);
+  int64_t deadline = ct_now_ms() + timeout;
+  char *last = NULL;
+  int ok = 0;
+  for (;;) {
+    long left = (long)(deadline - ct_now_ms());
+    const cs_event *e = left > 0 ? cc_wait_packet(x, "43", left) : NULL;
+    if (!e) break;
+    cc_sio s;
+    if (cc_sio_parse(e->data, e->len, &s) == 0 && s.ack == id && s.data &&
+        cJSON_Compare(s.data, w, 1) && strcmp(s.nsp, "/") == 0)
+      ok = 1;
+    free(last);
+    last = ct_xstrndup(e->data, e->len);
+    cc_sio_free(&s);
+    if (ok) break;
+  }
+  if (!ok) {
+    char exp[512];
+    snprintf(exp, sizeof exp, "43%lld%s", id, want);
+    ct_fail(x->r, exp, last ? last : "(nothing)", "%s: no matching ACK within %ld ms", what,
+            timeout);
+  }
+  free(last);
+  cJSON_Delete(w);
+  return ok;
+}

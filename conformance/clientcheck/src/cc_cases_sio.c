@@ -1,0 +1,400 @@
+/* The client cases of the Socket.IO layer (cc_cases_sio.h): connect, events, acks,
+ * binary, disconnects, each scripting the server side byte for byte with cc_script.h. */
+#include "cc_cases_sio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc_script.h"
+
+/* ---- Socket.IO */
+
+/* [SIO-AUTH-1] [CC-1]: without auth the CONNECT carries no payload (or {}). */
+void c_connect_no_auth(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  char *pk = NULL;
+  if (cc_connect(&x, &pk) == 0) {
+    if (strcmp(pk, "40") == 0 || strcmp(pk, "40{}") == 0)
+      ct_pass(r);
+    else
+      ct_fail(r, "40 or 40{}", pk, "CONNECT without auth carries a payload");
+  }
+  free(pk);
+  cc_end(&x);
+}
+
+/* [SIO-AUTH-1] [CC-1]: the auth object given is the CONNECT payload, unchanged. */
+#define CC_AUTH "{\"token\":\"abc\",\"n\":[1,2.5,{\"k\":\"\\u00e9\\u2603\"}],\"ok\":true}"
+void c_connect_auth(ct_run *r) {
+  cc_setup su = {.auth = CC_AUTH};
+  cc_ctx x;
+  if (cc_begin(&x, r, &su) < 0) return;
+  char *pk = NULL;
+  if (cc_connect(&x, &pk) == 0) {
+    cc_sio s;
+    cJSON *w = cJSON_Parse(CC_AUTH);
+    if (cc_sio_parse(pk, strlen(pk), &s) == 0 && s.type == 0 && s.data &&
+        cJSON_Compare(s.data, w, 1))
+      ct_pass(r);
+    else
+      ct_fail(r, "40" CC_AUTH, pk, "the CONNECT payload is not the auth object given");
+    cc_sio_free(&s);
+    cJSON_Delete(w);
+  }
+  free(pk);
+  cc_end(&x);
+}
+
+/* [SIO-NS-2] [CC-3]: the CONNECT answer makes the client report "connect". */
+void c_connect_answer(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) == 0) ct_pass(r);
+  cc_end(&x);
+}
+
+/* [SIO-NS-3] [SIO-AUTH-2] [CC-7]: CONNECT_ERROR with data reaches the application. */
+void c_connect_error(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (!cc_wait_open(&x, cc_ms(&x, 10000)) || !cc_wait_packet(&x, "40", cc_ms(&x, 5000))) {
+    ct_preamble_fail(r, "client.handshake.open-read", r->transport, "40", NULL,
+                     "no session or no CONNECT");
+    goto out;
+  }
+  cc_send(&x, "44{\"message\":\"refused\",\"data\":{\"reason\":\"bad-token\",\"n\":[1]}}");
+  const cs_event *e = cc_wait(&x, CS_EV_LINE, "connect_error", cc_ms(&x, 3000));
+  if (!e) {
+    ct_fail(r, "connect_error {\"message\":\"refused\",...}", NULL,
+            "the client did not report the CONNECT_ERROR within 3 s");
+    goto out;
+  }
+  cJSON *got = cJSON_Parse(e->data + strlen("connect_error"));
+  cJSON *want =
+      cJSON_Parse("{\"message\":\"refused\",\"data\":{\"reason\":\"bad-token\",\"n\":[1]}}");
+  if (got && cJSON_Compare(got, want, 1))
+    ct_pass(r);
+  else
+    ct_fail(r,
+            "connect_error {\"message\":\"refused\",\"data\":{\"reason\":\"bad-token\",\"n\":[1]}}",
+            e->data, "the reported error is not the server's message and data");
+  cJSON_Delete(got);
+  cJSON_Delete(want);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-ACK-1] [CC-4]: an event with an ack id is acked once, with its arguments. */
+void c_echo_ack(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "4217[\"echo-ack\",\"a\",{\"b\":[1,null]},3]");
+  if (cc_expect_ack(&x, 17, "[\"a\",{\"b\":[1,null]},3]", cc_ms(&x, 3000), "echo with ack 17"))
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-EV-1] [CC-5]: an event without ack id comes back as echo-back. */
+void c_echo_event(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "42[\"echo\",1,\"x\",{\"u\":\"\\u00e9\"}]");
+  if (cc_expect_event(&x, "[\"echo-back\",1,\"x\",{\"u\":\"\\u00e9\"}]", -1, NULL, cc_ms(&x, 3000),
+                      "echo-back"))
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-BIN-13] [EIO-PK-14] [CC-4]: a BINARY_EVENT's attachment (polling: `b` base64 in
+ * the same body; WebSocket: a binary frame) is reassembled and acked as BINARY_ACK. */
+void c_binary_ack(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  static const unsigned char bin[] = {1, 2, 3, 0xff, 0};
+  if (r->transport == CS_TR_POLLING) {
+    const char *b[] = {"451-5[\"echo-ack\",{\"_placeholder\":true,\"num\":0}]"};
+    ct_log(r, ">> (same body) b-base64 of 01 02 03 ff 00");
+    cs_core_send(x.d.core, b[0], strlen(b[0]), 0);
+    cs_core_send(x.d.core, bin, sizeof bin, 1);
+    cs_core_flush(x.d.core);
+  } else {
+    cc_send(&x, "451-5[\"echo-ack\",{\"_placeholder\":true,\"num\":0}]");
+    cc_send_bin(&x, bin, sizeof bin);
+  }
+  const cs_event *e = cc_wait_packet(&x, "46", cc_ms(&x, 3000));
+  if (!e) {
+    const cs_event *o = cc_next_packet(&x, 10);
+    ct_fail(r, "461-5[{\"_placeholder\":true,\"num\":0}] + attachment", o ? o->data : NULL,
+            "no BINARY_ACK within 3 s");
+    goto out;
+  }
+  cc_sio s;
+  cJSON *w = cJSON_Parse("[{\"_placeholder\":true,\"num\":0}]");
+  int ok = cc_sio_parse(e->data, e->len, &s) == 0 && s.ack == 5 && s.attachments == 1 && s.data &&
+           cJSON_Compare(s.data, w, 1);
+  cc_sio_free(&s);
+  cJSON_Delete(w);
+  if (!ok) {
+    ct_fail(r, "461-5[{\"_placeholder\":true,\"num\":0}]", e->data, "wrong BINARY_ACK header");
+    goto out;
+  }
+  const cs_event *a = cc_wait(&x, CS_EV_PACKET, NULL, cc_ms(&x, 2000));
+  if (!a || !a->binary || a->len != sizeof bin || memcmp(a->data, bin, sizeof bin) != 0)
+    ct_fail(r, "attachment 0102 03ff 00", a ? (a->binary ? "other bytes" : a->data) : "(nothing)",
+            "the attachment is not the one sent");
+  else
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-ACK-1] [CC-6]: "emit" makes the client emit with an ack id; the server's ACK is
+ * matched to it and its values come back as ack-result. */
+void c_ack_result(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "42[\"emit\",\"hello\",1,{\"k\":[2]}]");
+  long long id = -1;
+  if (!cc_expect_event(&x, "[\"hello\",1,{\"k\":[2]}]", -2, &id, cc_ms(&x, 3000), "emit request"))
+    goto out;
+  if (id < 0) {
+    ct_fail(r, "42<id>[\"hello\",...]", NULL, "the emit carries no ack id");
+    goto out;
+  }
+  char ack[96];
+  snprintf(ack, sizeof ack, "43%lld[\"ok\",{\"v\":2}]", id);
+  cc_send(&x, ack);
+  if (cc_expect_event(&x, "[\"ack-result\",\"hello\",\"ok\",{\"v\":2}]", -1, NULL, cc_ms(&x, 3000),
+                      "ack-result"))
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-ACK-3] [SIO-ACK-1]: three emits outstanding at once carry three different ack
+ * ids, and ACKs answered in reverse order reach the right callbacks. */
+void c_ack_ids(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  const char *names[3] = {"e1", "e2", "e3"};
+  long long ids[3];
+  for (int i = 0; i < 3; i++) {
+    char p[64], w[64];
+    snprintf(p, sizeof p, "42[\"emit\",\"%s\"]", names[i]);
+    snprintf(w, sizeof w, "[\"%s\"]", names[i]);
+    cc_send(&x, p);
+    if (!cc_expect_event(&x, w, -2, &ids[i], cc_ms(&x, 3000), "emit request")) goto out;
+    if (ids[i] < 0) {
+      ct_fail(r, "an ack id", NULL, "emit %s carries no ack id", names[i]);
+      goto out;
+    }
+  }
+  if (ids[0] == ids[1] || ids[1] == ids[2] || ids[0] == ids[2]) {
+    char got[96];
+    snprintf(got, sizeof got, "%lld, %lld, %lld", ids[0], ids[1], ids[2]);
+    ct_fail(r, "three different ack ids", got, "ack ids repeat among outstanding emits");
+    goto out;
+  }
+  for (int i = 2; i >= 0; i--) {
+    char a[64];
+    snprintf(a, sizeof a, "43%lld[%d]", ids[i], (i + 1) * 10);
+    cc_send(&x, a);
+  }
+  for (int i = 2; i >= 0; i--) {
+    char w[64];
+    snprintf(w, sizeof w, "[\"ack-result\",\"%s\",%d]", names[i], (i + 1) * 10);
+    if (!cc_expect_event(&x, w, -1, NULL, cc_ms(&x, 3000), "ack-result")) goto out;
+  }
+  ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-DC-1] [SIO-DC-4] [CC-8]: "leave" makes the client leave "/": with DISCONNECT for
+ * "/" (SIO-DC-1), or, "/" being its only namespace, by closing the Engine.IO session,
+ * which disconnects every namespace without DISCONNECT packets (SIO-DC-4). Either way
+ * the server sees the namespace left; anything else (nothing, or DISCONNECT with a
+ * payload) fails. */
+void c_disconnect_request(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "42[\"leave\"]");
+  int64_t t = ct_now_ms();
+  const cs_event *e = cc_wait_packet(&x, "41", cc_ms(&x, 3000));
+  if (e) {
+    if (e->len != 2)
+      ct_fail(r, "41", e->data, "DISCONNECT for / carries more");
+    else
+      ct_pass(r);
+    goto out;
+  }
+  long left = cc_ms(&x, 3000) - (long)(ct_now_ms() - t);
+  if (cc_wait_wire_close(&x, left > 0 ? left : 0)) {
+    ct_log(r, "-- no DISCONNECT: the client left by closing the Engine.IO session (SIO-DC-4)");
+    ct_pass(r);
+  } else {
+    ct_fail(r, "41, or the session closed", NULL,
+            "neither DISCONNECT nor a closed session within 3 s of the request");
+  }
+out:
+  cc_end(&x);
+}
+
+/* [SIO-DC-3] [CC-9]: a server DISCONNECT for "/" is reported to the application. */
+void c_server_disconnect(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "41");
+  if (!cc_wait(&x, CS_EV_LINE, "disconnect", cc_ms(&x, 3000)))
+    ct_fail(r, "disconnect <reason>", NULL,
+            "the client did not report the server's DISCONNECT within 3 s");
+  else
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-NS-11]: an event that arrives before the CONNECT answer (here: just before it,
+ * in the same body on polling) is kept and delivered once connected. */
+void c_event_before_connect(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (!cc_wait_open(&x, cc_ms(&x, 10000)) || !cc_wait_packet(&x, "40", cc_ms(&x, 5000))) {
+    ct_preamble_fail(r, "client.handshake.open-read", r->transport, "40", NULL,
+                     "no session or no CONNECT");
+    goto out;
+  }
+  char ans[80];
+  snprintf(ans, sizeof ans, "40{\"sid\":\"sio-%s\"}", x.sid);
+  const char *b[] = {"42[\"echo\",\"early\"]", ans};
+  cc_send_batch(&x, b, 2);
+  if (cc_expect_event(&x, "[\"echo-back\",\"early\"]", -1, NULL, cc_ms(&x, 3000),
+                      "the early event echoed after the CONNECT answer"))
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* Send a BINARY_EVENT header HEADER and its N attachments: one polling body (the
+ * attachments as `b` records), or N + 1 WebSocket frames. */
+static void send_binary_event(cc_ctx *x, const char *header, const unsigned char *const *bins,
+                              const size_t *lens, int n) {
+  if (x->r->transport == CS_TR_POLLING) {
+    ct_log(x->r, ">> (one body) %s + %d b-base64 attachment(s)", header, n);
+    cs_core_send(x->d.core, header, strlen(header), 0);
+    for (int i = 0; i < n; i++) cs_core_send(x->d.core, bins[i], lens[i], 1);
+    cs_core_flush(x->d.core);
+  } else {
+    cc_send(x, header);
+    for (int i = 0; i < n; i++) cc_send_bin(x, bins[i], lens[i]);
+  }
+}
+
+/* [SIO-BIN-13] [SIO-BIN-14] [CC-4]: three attachments, nested in an object and an array,
+ * come back in a BINARY_ACK numbered depth-first, each attachment in place. */
+void c_binary_three(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  static const unsigned char b0[] = {0}, b1[] = {1, 1}, b2[] = {0xfe, 2, 0x1e};
+  const unsigned char *bins[] = {b0, b1, b2};
+  const size_t lens[] = {1, 2, 3};
+  const char *shape = "[{\"a\":{\"_placeholder\":true,\"num\":0}},[{\"_placeholder\":true,"
+                      "\"num\":1},{\"x\":{\"_placeholder\":true,\"num\":2}}]]";
+  char header[400];
+  snprintf(header, sizeof header, "453-9[\"echo-ack\",%s", shape + 1);
+  send_binary_event(&x, header, bins, lens, 3);
+  const cs_event *e = cc_wait_packet(&x, "46", cc_ms(&x, 3000));
+  if (!e) {
+    ct_fail(r, "463-9[...] + 3 attachments", NULL, "no BINARY_ACK within 3 s");
+    goto out;
+  }
+  cc_sio s;
+  cJSON *w = cJSON_Parse(shape);
+  int ok = cc_sio_parse(e->data, e->len, &s) == 0 && s.ack == 9 && s.attachments == 3 && s.data &&
+           cJSON_Compare(s.data, w, 1);
+  cc_sio_free(&s);
+  cJSON_Delete(w);
+  if (!ok) {
+    char exp[400];
+    snprintf(exp, sizeof exp, "463-9%s", shape);
+    ct_fail(r, exp, e->data, "wrong BINARY_ACK header (placeholders not depth-first?)");
+    goto out;
+  }
+  for (int i = 0; i < 3; i++) {
+    const cs_event *a = cc_wait(&x, CS_EV_PACKET, NULL, cc_ms(&x, 2000));
+    if (!a || !a->binary || a->len != lens[i] || memcmp(a->data, bins[i], lens[i]) != 0) {
+      ct_fail(r, "the three attachments in order", a ? (a->binary ? "other bytes" : a->data) : NULL,
+              "attachment %d is not the one sent", i);
+      goto out;
+    }
+  }
+  ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [EIO-PK-7] [SIO-EV-1] [CC-5]: multi-byte UTF-8 and a character outside the BMP, as raw
+ * UTF-8 and as a JSON surrogate-pair escape, come back as the same characters. */
+void c_utf8(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "42[\"echo\",\"\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80\",{\"k\":\"\\ud83d\\ude00\"}]");
+  if (cc_expect_event(
+          &x,
+          "[\"echo-back\",\"\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80\",{\"k\":\"\xf0\x9f\x98\x80\"}]",
+          -1, NULL, cc_ms(&x, 3000), "echo-back of UTF-8 text"))
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
+
+/* [SIO-ACK-1] [EIO-PL-1] [CC-4]: a 200 000-byte argument is acked whole. */
+void c_large(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  size_t n = 200000;
+  char *big = ct_xmalloc(n + 1);
+  for (size_t i = 0; i < n; i++) big[i] = (char)('a' + i % 26);
+  big[n] = 0;
+  char *pk = ct_xasprintf("4233[\"echo-ack\",\"%s\"]", big);
+  char *want = ct_xasprintf("[\"%s\"]", big);
+  ct_log(r, ">> 4233[\"echo-ack\",\"abc...\"] (a %zu-byte string)", n);
+  cs_core_send(x.d.core, pk, strlen(pk), 0);
+  cs_core_flush(x.d.core);
+  if (cc_expect_ack(&x, 33, want, cc_ms(&x, 5000), "ack of the large argument")) ct_pass(r);
+  free(big);
+  free(pk);
+  free(want);
+out:
+  cc_end(&x);
+}
+
+/* [EIO-CL-1] [SIO-DC-4] [CC-9]: an Engine.IO close packet from the server ends the
+ * session; the application is told it is disconnected. */
+void c_server_close(ct_run *r) {
+  cc_ctx x;
+  if (cc_begin(&x, r, NULL) < 0) return;
+  if (cc_connect(&x, NULL) < 0) goto out;
+  cc_send(&x, "1");
+  if (!cc_wait(&x, CS_EV_LINE, "disconnect", cc_ms(&x, 3000)))
+    ct_fail(r, "disconnect <reason>", NULL,
+            "the client did not report the end of the session within 3 s of the close packet");
+  else
+    ct_pass(r);
+out:
+  cc_end(&x);
+}
