@@ -146,7 +146,8 @@ static int matches(const cs_event *e, int kind, const char *prefix) {
   /* a line names a word: "connect" is not "connect_error ..." */
   if (kind == CS_EV_LINE)
     return strncmp(e->data, prefix, l) == 0 && (!e->data[l] || e->data[l] == ' ');
-  return e->len >= l && memcmp(e->data, prefix, l) == 0 && !(kind == CS_EV_PACKET && e->binary);
+  return e->len >= l && (l == 0 || memcmp(e->data, prefix, l) == 0) &&
+         !(kind == CS_EV_PACKET && e->binary);
 }
 
 static const cs_event *find(cc_ctx *x, int kind, const char *prefix, int session_only,

@@ -146,7 +146,8 @@ fail:
 /* Complete stdout lines become CS_EV_LINE events. */
 static void split_lines(cs_drive *d, int at_eof) {
   for (;;) {
-    unsigned char *nl = memchr(d->out.data, '\n', d->out.len);
+    /* nothing read yet: no buffer at all (memchr must not see NULL) */
+    unsigned char *nl = d->out.len ? memchr(d->out.data, '\n', d->out.len) : NULL;
     if (!nl && !(at_eof && d->out.len)) return;
     size_t l = nl ? (size_t)(nl - d->out.data) : d->out.len;
     size_t cut = l;
