@@ -122,18 +122,7 @@ static void run_entry(runner *r, const vec_entry *e) {
   if (r->entry_failed) r->failed++;
 }
 
-static int run_file(runner *r, const char *path) {
-  vec_file f;
-  char err[512];
-  if (vec_file_load(path, &f, err, sizeof err) != 0) {
-    printf("  MALFORMED %s\n", err);
-    return -1;
-  }
-  r->file = path;
-  for (int i = 0; i < f.count; i++) run_entry(r, &f.entries[i]);
-  vec_file_free(&f);
-  return 0;
-}
+static int run_file(runner *r, const char *path) { return runner_run_file(r, path, run_entry); }
 
 Test(msgpack_vectors, every_file) {
   static const char *const expected[] = {"packets.json", "invalid.json"};

@@ -19,6 +19,19 @@ void fail(runner *r, const char *fmt, ...) {
   va_end(ap);
 }
 
+int runner_run_file(runner *r, const char *path, runner_entry_fn entry) {
+  vec_file f;
+  char err[512];
+  if (vec_file_load(path, &f, err, sizeof err) != 0) {
+    printf("  MALFORMED %s\n", err);
+    return -1;
+  }
+  r->file = path;
+  for (int i = 0; i < f.count; i++) entry(r, &f.entries[i]);
+  vec_file_free(&f);
+  return 0;
+}
+
 void runner_every_file(const char *dir, const char *const *expected, size_t n,
                        runner_file_fn run_file, const char *label) {
   for (size_t i = 0; i < n; i++) {

@@ -20,6 +20,14 @@ void fail(runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* Runs one file into R; returns 0, or -1 when the file is malformed. */
 typedef int (*runner_file_fn)(runner *r, const char *path);
 
+struct vec_entry;
+/* Checks one entry into R. */
+typedef void (*runner_entry_fn)(runner *r, const struct vec_entry *e);
+
+/* The plain form of a runner_file_fn: load PATH and check each entry with ENTRY in order;
+ * 0, or -1 (printed as MALFORMED) when the file does not load. */
+int runner_run_file(runner *r, const char *path, runner_entry_fn entry);
+
 /* Criterion body of an "every file" test: checks that each of the N EXPECTED file names
  * exists in DIR, runs RUN_FILE over every .json file there, prints per-file and total
  * counts (LABEL names the protocol), and asserts no malformed file, at least one vector,
