@@ -9,25 +9,7 @@ set -u
 sioconform=$1
 sioref=$2
 command -v python3 >/dev/null 2>&1 || exit 77
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-
-# Wait (bounded, 10 s) for a line matching PATTERN in FILE; print the line.
-wait_line() {
-	i=0
-	while [ $i -lt 100 ]; do
-		l=$(grep -m1 "$2" "$1" 2>/dev/null) && [ -n "$l" ] && { echo "$l"; return 0; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+. "$(cd "$(dirname "$0")" && pwd)/testlib.sh"
 
 # 1. not Engine.IO
 (cd "$work" && exec python3 -u -m http.server 0 --bind 127.0.0.1) >"$work/http.out" 2>&1 &
@@ -48,12 +30,8 @@ else
 fi
 
 # 2. the server goes away during the run
-"$sioref" --host 127.0.0.1 --port 0 --ping-interval 300 --ping-timeout 200 \
-	--connect-timeout 1000 >"$work/ref.out" 2>&1 &
-ref=$!
-pids="$pids $ref"
-line=$(wait_line "$work/ref.out" "listening on") || { echo "sioref did not start"; exit 1; }
-url=${line#listening on }
+start_sioref ref
+ref=${pids##* }
 "$sioconform" --jobs 1 --json "$work/2.json" -c eio.heartbeat -c sio.engine.heartbeat -c eio.invalid \
 	"$url" >"$work/2.out" 2>&1 &
 sc=$!

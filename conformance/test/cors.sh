@@ -14,35 +14,10 @@
 set -u
 sioconform=$1
 sioref=$2
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-ok() { echo "ok $1"; }
-bad() {
-	echo "FAIL $1"
-	[ -n "${2:-}" ] && head -40 "$2"
-	fail=1
-}
-start() { # start NAME ORIGIN: sets $url
-	"$sioref" --host 127.0.0.1 --port 0 --ping-interval 300 --ping-timeout 200 \
-		--connect-timeout 1000 --cors-origin "$2" >"$work/$1.out" 2>&1 &
-	pids="$pids $!"
-	i=0
-	while ! grep -q "^listening on " "$work/$1.out" 2>/dev/null; do
-		[ $i -lt 100 ] || { echo "sioref $1 did not start"; exit 1; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	url=$(sed -n 's/^listening on //p' "$work/$1.out" | head -1)
-}
-start app https://app.example
+. "$(cd "$(dirname "$0")" && pwd)/testlib.sh"
+start_sioref app --cors-origin https://app.example
 app=$url
-start any '*'
+start_sioref any --cors-origin '*'
 any=$url
 sel="-c eio.cors -c sio.engine.cors -c sec.exposure.cors"
 count() { grep -c "^$1 *[a-z.-]*\.cors\.configured\.$2@" "$3"; }

@@ -18,20 +18,7 @@ sioconform=$1
 sioref=$2
 jobs=${3:-4}
 command -v openssl >/dev/null 2>&1 || { echo "no openssl CLI: skipped"; exit 77; }
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-ok() { echo "ok $1"; }
-bad() {
-	echo "FAIL $1"
-	[ -n "${2:-}" ] && head -40 "$2"
-	fail=1
-}
+. "$(cd "$(dirname "$0")" && pwd)/testlib.sh"
 
 # P-256 keys: a TLS handshake per connection, and the floods open 500 of them
 mkcert() { # mkcert NAME SAN
@@ -43,25 +30,11 @@ mkcert() { # mkcert NAME SAN
 mkcert good "IP:127.0.0.1,DNS:localhost"
 mkcert wrong "DNS:wrong.example"
 
-start() { # start NAME [sioref flags]: sets $url to what its CT-3 line names
-	name=$1
-	shift
-	"$sioref" --host 127.0.0.1 --port 0 --ping-interval 300 --ping-timeout 200 \
-		--connect-timeout 1000 "$@" >"$work/$name.out" 2>"$work/$name.err" &
-	pids="$pids $!"
-	i=0
-	while ! grep -q "^listening on " "$work/$name.out" 2>/dev/null; do
-		[ $i -lt 100 ] || { echo "sioref $name did not start"; cat "$work/$name.err"; exit 1; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	url=$(sed -n 's/^listening on //p' "$work/$name.out" | head -1)
-}
-start plain
+start_sioref plain
 plain=$url
-start tls --tls-cert "$work/good.pem" --tls-key "$work/good.key"
+start_sioref tls --tls-cert "$work/good.pem" --tls-key "$work/good.key"
 tls=$url
-start wrong --tls-cert "$work/wrong.pem" --tls-key "$work/wrong.key"
+start_sioref wrong --tls-cert "$work/wrong.pem" --tls-key "$work/wrong.key"
 wrong=$url
 case "$tls" in https://127.0.0.1:*) ;; *) bad "sioref --tls-cert announces $tls, not https://127.0.0.1:PORT" ;; esac
 port=${tls##*:}

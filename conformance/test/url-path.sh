@@ -8,25 +8,8 @@
 set -u
 sioconform=$1
 sioref=$2
-work=$(mktemp -d)
-ref=""
-cleanup() {
-	[ -n "$ref" ] && kill "$ref" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-
-"$sioref" --host 127.0.0.1 --port 0 --path /custom/ --ping-interval 300 --ping-timeout 200 \
-	--connect-timeout 1000 >"$work/ref.out" 2>&1 &
-ref=$!
-i=0
-while ! grep -q "listening on" "$work/ref.out" 2>/dev/null; do
-	[ $i -lt 100 ] || { echo "sioref did not start"; exit 1; }
-	sleep 0.1
-	i=$((i + 1))
-done
-url=$(sed -n 's/^listening on //p' "$work/ref.out" | head -1)
+. "$(cd "$(dirname "$0")" && pwd)/testlib.sh"
+start_sioref ref --path /custom/
 
 "$sioconform" -c sio.connect.two-namespaces "$url/custom" >"$work/1.out" 2>&1
 rc=$?
