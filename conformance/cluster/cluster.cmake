@@ -9,3 +9,13 @@ target_link_libraries(sioconform_cluster PUBLIC sioconform_core)
 
 # Options, the case table (every tag defined in spec/), the stop helpers; no network.
 sio_add_test(cluster_unit_test SOURCES ${_cl}/test/test_cluster.c LIBS sioconform_cluster)
+
+# Real clusters (ci/cluster: redis-server, nodes, nginx on free loopback ports, stopped by
+# PID): the all-Node cluster passes every case, each balancer fault trips exactly its
+# case, a partitioned cluster fails every case between the nodes, and the mixed cluster waits for sioref --redis (fails with a message until then).
+foreach(_mode node no-sticky read-timeout partitioned mixed)
+  add_test(NAME cluster.${_mode}
+           COMMAND ${_cl}/test/cluster-test.sh ${_mode} $<TARGET_FILE:sioconform>
+                   ${CMAKE_BINARY_DIR}/ref/sioref ${CMAKE_BINARY_DIR})
+  set_tests_properties(cluster.${_mode} PROPERTIES LABELS cluster SKIP_RETURN_CODE 77 TIMEOUT 60)
+endforeach()
