@@ -24,6 +24,7 @@ static int need_via(ct_run *r) {
 /* Add HINT to R's reason when R failed (a verdict the harness's client recorded). */
 static void hint(ct_run *r, const char *text) {
   if (r->verdict != CT_V_FAIL || !r->reason) return;
+  if (strstr(text, "WebSocket did not pass") && !strstr(r->reason, "WebSocket handshake")) return;
   char *s = ct_xasprintf("%s -- %s", r->reason, text);
   free(r->reason);
   r->reason = s;

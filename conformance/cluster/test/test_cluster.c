@@ -14,6 +14,7 @@
 #include "cl_cases.h"
 #include "cl_kill.h"
 #include "cl_opts.h"
+#include "cl_peer.h"
 #include "ct_util.h"
 
 static int parse(cl_opts *o, const char *line) {
@@ -163,4 +164,44 @@ Test(cluster_kill, node_still_answering) {
                -1);
   cr_assert(strstr(why, "still accepts"));
   close(fd);
+}
+
+/* A peer's packets as cl_peer reads them, from a queue filled by hand (no socket): events
+ * of "/" kept with their ack ids, acks kept apart, anything else left out. */
+Test(cluster_peer, events_and_acks) {
+  ct_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.tscale = 1.0;
+  ct_run r;
+  memset(&r, 0, sizeof r);
+  r.cfg = &cfg;
+  ct_conn *c = ct_conn_new(&r, "n1", CT_TR_WEBSOCKET);
+  cl_peer p;
+  memset(&p, 0, sizeof p);
+  p.c = c;
+  snprintf(p.name, sizeof p.name, "n1");
+  p.events = cJSON_CreateArray();
+  static const char *const in[] = {"42[\"room-message\",\"x\"]",
+                                   "42/custom,[\"room-message\"]",
+                                   "427[\"room-ack-request\",\"q\"]",
+                                   "439[{\"responses\":[]}]",
+                                   "42[\"room-message\",\"y\"]",
+                                   "2",
+                                   "42[1]"};
+  for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+    ct_queue_push(c, 0, (const unsigned char *)in[i], strlen(in[i]));
+  cl_collect(&r, &p, 1, 0);
+  cr_assert_eq(cl_count(&p, "room-message"), 2, "the /custom event is not /'s");
+  cr_assert_eq(cl_count(&p, "room-ack-request"), 1);
+  cr_assert_eq(cl_count(&p, "$ack"), 1);
+  const cJSON *req = cJSON_GetArrayItem(p.events, 1);
+  cr_assert_eq(cJSON_GetArrayItem(req, 0)->valueint, 7, "the event's ack id is kept");
+  ct_buf b = {0};
+  cl_counts_text(&b, &p, 1, "room-message");
+  cr_assert_str_eq((char *)b.data, "n1=2");
+  ct_buf_free(&b);
+  cl_clear(&p);
+  cr_assert_eq(cl_count(&p, "room-message"), 0);
+  cl_peer_free(&p);
+  ct_conns_teardown(&r, 0);
 }
