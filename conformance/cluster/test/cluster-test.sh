@@ -102,19 +102,22 @@ run() { # run NAME ARGS...: sioconform cluster, the report in $dir/NAME.json; se
 # The node the sticky balancer sends 127.0.0.1 to (ip_hash): the one that knows a session
 # made through it. Stopping that node makes its balancer clients reconnect elsewhere.
 lb_node() {
-	local body sid i code
-	body=$(curl -s --max-time 3 "$LB_STICKY_URL/socket.io/?EIO=4&transport=polling")
-	sid=$(sed -n 's/^0{"sid":"\([^"]*\)".*/\1/p' <<<"$body")
-	for i in "${!urls[@]}"; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
-			"${urls[$i]}/socket.io/?EIO=4&transport=polling&sid=$sid")
-		if [ "$code" = 200 ]; then
-			curl -s --max-time 3 -d 1 "${urls[$i]}/socket.io/?EIO=4&transport=polling&sid=$sid" >/dev/null
-			echo $((i + 1))
-			return
-		fi
-	done
-	echo 1
+	/usr/bin/python3 - "$LB_STICKY_URL" "${urls[@]}" <<'PY'
+import json, sys, urllib.error, urllib.request
+lb, nodes = sys.argv[1], sys.argv[2:]
+q = "/socket.io/?EIO=4&transport=polling"
+body = urllib.request.urlopen(lb + q, timeout=3).read().decode()
+sid = json.loads(body[1:].split("\x1e")[0])["sid"]
+for i, n in enumerate(nodes):
+    try:
+        urllib.request.urlopen(f"{n}{q}&sid={sid}", timeout=3).read()
+    except (urllib.error.HTTPError, urllib.error.URLError, OSError):
+        continue
+    urllib.request.urlopen(urllib.request.Request(f"{n}{q}&sid={sid}", data=b"1"), timeout=3)
+    print(i + 1)
+    sys.exit(0)
+print(1)
+PY
 }
 
 case $mode in
