@@ -299,8 +299,10 @@ void cl_case_lb_idle(ct_run *r) {
   cl_peer_free(&p);
 }
 
-/* The failover case's clients: one on the node to stop (d1), one on each other node
- * (s1..), and through the balancer (lb) when there is one. */
+/* The failover case's clients: on the node to stop, d1 (the run's transport) and d1p
+ * (polling); one on each other node (s1..); through the balancer, lb and lbp (polling),
+ * when there is one. After the stop: d2 and d2p come back (through the balancer, else on
+ * a node still up), and lb2/lbp2 replace lb/lbp if their node was the one stopped. */
 void cl_case_failover(ct_run *r) {
   cl_ctx *x = cl_ctx_of(r);
   if (!x->kill_node) {
@@ -315,16 +317,20 @@ void cl_case_failover(ct_run *r) {
   char room[96], args[160];
   cl_room_name(r, "f", room, sizeof room);
   snprintf(args, sizeof args, "\"%s\"", room);
-  /* p[0] = on the node that goes down; then the others; then lb, d2, lb2 */
-  ok = cl_peer_open(r, &p[np++], "d1", k, r->transport) == 0;
-  for (int i = 0; ok && i < x->n && np < CT_MAX_CONNS - 3; i++) {
+  ok = cl_peer_open(r, &p[np++], "d1", k, r->transport) == 0 &&
+       cl_peer_open(r, &p[np++], "d1p", k, CT_TR_POLLING) == 0;
+  const int s0 = np; /* the first survivor */
+  for (int i = 0; ok && i < x->n && np < CT_MAX_CONNS - 6; i++) {
     if (i == k) continue;
     char name[16];
     snprintf(name, sizeof name, "s%d", i + 1);
     ok = cl_peer_open(r, &p[np++], name, i, r->transport) == 0;
   }
-  int nsurv = np - 1;
-  if (ok && x->has_via) ok = cl_peer_open(r, &p[np++], "lb", CL_VIA, r->transport) == 0;
+  const int nsurv = np - s0, lb0 = np;
+  if (ok && x->has_via)
+    ok = cl_peer_open(r, &p[np++], "lb", CL_VIA, r->transport) == 0 &&
+         cl_peer_open(r, &p[np++], "lbp", CL_VIA, CT_TR_POLLING) == 0;
+  const int nbefore = np;
   for (int i = 0; ok && i < np; i++) ok = cl_ack_eq(r, &p[i], "join", args, room) == 0;
   if (!ok) {
     cl_free_peers(p, np);
@@ -341,29 +347,33 @@ void cl_case_failover(ct_run *r) {
     return;
   }
   ct_log(r, ".. node %d (%s): %s", k + 1, nd->url, done);
-  /* the stopped node's session ends (a closed connection, or a failed poll) */
+  /* the stopped node's sessions end (a closed connection, or a failed poll) */
   long wait = p[0].c->ping_interval + p[0].c->ping_timeout + 1000;
   int64_t t0 = ct_now_ms();
-  while (!p[0].c->closed && ct_now_ms() - t0 < wait) ct_pump(r, 50);
-  if (!p[0].c->closed) {
-    ct_fail(r, "the session on the stopped node ends", "still open",
-            "d1's session on node %d did not end within %ld ms of the stop", k + 1, wait);
-    cl_free_peers(p, np);
-    return;
-  }
-  ct_pump(r, ct_ms(r, 300)); /* the balancer's client ends too when it was on that node */
-  /* its client comes back on another node: through the balancer, else on the first node
-   * still up; the balancer's own client too when its node was the one stopped */
+  while ((!p[0].c->closed || !p[1].c->closed) && ct_now_ms() - t0 < wait) ct_pump(r, 50);
+  for (int i = 0; i < 2; i++)
+    if (!p[i].c->closed) {
+      ct_fail(r, "the session on the stopped node ends", "still open",
+              "%s's session on node %d did not end within %ld ms of the stop", p[i].name, k + 1,
+              wait);
+      cl_free_peers(p, np);
+      return;
+    }
+  ct_pump(r, ct_ms(r, 300)); /* the balancer's clients end too when they were on that node */
   int back = 0;
   for (int i = 0; i < x->n; i++)
     if (!x->nodes[i].down) {
       back = i;
       break;
     }
+  int via = x->has_via ? CL_VIA : back;
   r->open_graded = 1;
-  ok = cl_peer_open(r, &p[np++], "d2", x->has_via ? CL_VIA : back, r->transport) == 0;
-  if (ok && x->has_via && p[nsurv + 1].c->closed)
+  ok = cl_peer_open(r, &p[np++], "d2", via, r->transport) == 0 &&
+       cl_peer_open(r, &p[np++], "d2p", via, CT_TR_POLLING) == 0;
+  if (ok && x->has_via && p[lb0].c->closed)
     ok = cl_peer_open(r, &p[np++], "lb2", CL_VIA, r->transport) == 0;
+  if (ok && x->has_via && p[lb0 + 1].c->closed)
+    ok = cl_peer_open(r, &p[np++], "lbp2", CL_VIA, CT_TR_POLLING) == 0;
   r->open_graded = 0;
   if (!ok) {
     hint(r, x->has_via ? "a client of the stopped node could not reconnect through the balancer"
@@ -371,19 +381,17 @@ void cl_case_failover(ct_run *r) {
     cl_free_peers(p, np);
     return;
   }
-  for (int i = nsurv + 1; ok && i < np; i++)
-    if (!p[i].c->closed && strcmp(p[i].name, "lb") != 0)
-      ok = cl_ack_eq(r, &p[i], "join", args, room) == 0;
+  for (int i = nbefore; ok && i < np; i++) ok = cl_ack_eq(r, &p[i], "join", args, room) == 0;
   /* the nodes still up go on sharing a room broadcast: every live client once */
   int want[CT_MAX_CONNS];
   for (int i = 0; i < np; i++) {
-    want[i] = i > 0 && !p[i].c->closed;
+    want[i] = !p[i].c->closed;
     cl_clear(&p[i]);
   }
   if (ok) {
     char msg[200];
     snprintf(msg, sizeof msg, "\"%s\",\"after the stop\"", room);
-    ok = cl_emit(&p[1], "to-room-all", msg) == 0;
+    ok = cl_emit(&p[s0], "to-room-all", msg) == 0;
     cl_wait_counts(r, p, np, "room-message", want, CL_WAIT_MS, CL_SETTLE_MS);
     ok = ok && cl_check_counts(r, p, np, "room-message", want, "to-room-all after the stop") == 0;
   }
@@ -391,11 +399,11 @@ void cl_case_failover(ct_run *r) {
   int all_cluster = 1;
   for (int i = 0; i < x->n; i++)
     if (!x->nodes[i].down && !cl_node_has(x, i, "cluster")) all_cluster = 0;
-  if (ok && all_cluster && nsurv >= 1) {
+  if (ok && all_cluster) {
     char ids[CT_MAX_CONNS][128];
-    ok = cl_node_ids(r, p + 1, nsurv, ids) == 0;
+    ok = cl_node_ids(r, p + s0, nsurv, ids) == 0;
     cJSON *a = NULL;
-    int rc = ok ? cl_ack(&p[1], "server-side-emit", "\"after the stop\"", 7000, &a) : 0;
+    int rc = ok ? cl_ack(&p[s0], "server-side-emit", "\"after the stop\"", 7000, &a) : 0;
     if (ok && rc != 1)
       ct_fail(r, "an ack with the other nodes' answers", rc == 0 ? "no ack in 7 s" : "closed",
               "server-side-emit after the stop: not acked");
