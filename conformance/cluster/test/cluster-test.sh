@@ -6,9 +6,10 @@
 #     three official Node nodes with @socket.io/redis-adapter: every case PASS, through
 #     the sticky balancer, with the node the balancer uses for 127.0.0.1 stopped last
 #   cluster-test.sh no-sticky ...
-#     the balancer cases through the round-robin balancer: cluster.lb.sticky-polling FAIL,
-#     the polling cases through it BLOCKED by it, the rest PASS; and through the balancer
-#     that drops Upgrade: cluster.lb.websocket FAIL, the WebSocket cases BLOCKED by it
+#     the balancer cases through the balancer that drops Upgrade: cluster.lb.websocket
+#     FAIL, the WebSocket cases through it BLOCKED by it, the rest PASS; then every case
+#     (node 1 stopped last) through the round-robin balancer: cluster.lb.sticky-polling
+#     FAIL, the polling cases through it BLOCKED by it, the rest PASS
 #   cluster-test.sh read-timeout ...
 #     nginx proxy_read_timeout 1 s against pingInterval 1500 ms: cluster.lb.idle FAIL on
 #     both transports, the other balancer cases PASS
@@ -128,14 +129,15 @@ node | mixed)
 	[ "$mode" = mixed ] && export ALLOW_SKIP=1
 	check "$dir/all.json" "$rc" 0 ;;
 no-sticky)
-	run rr "${urls[@]}" --via "$LB_RR_URL" -c cluster.lb
-	check "$dir/rr.json" "$rc" 1 cluster.lb.sticky-polling@polling=FAIL \
-		cluster.lb.upgrade@polling=BLOCKED:cluster.lb.sticky-polling@polling \
-		cluster.lb.idle@polling=BLOCKED:cluster.lb.sticky-polling@polling || exit 1
 	run noup "${urls[@]}" --via "$LB_NOUPGRADE_URL" -c cluster.lb
 	check "$dir/noup.json" "$rc" 1 cluster.lb.websocket@websocket=FAIL \
 		cluster.lb.upgrade@polling=BLOCKED:cluster.lb.websocket@websocket \
-		cluster.lb.idle@websocket=BLOCKED:cluster.lb.websocket@websocket ;;
+		cluster.lb.idle@websocket=BLOCKED:cluster.lb.websocket@websocket || exit 1
+	# every case, the stop included, through the round-robin balancer: only its case trips
+	run rr "${urls[@]}" --via "$LB_RR_URL" --kill "1=${pids[1]}"
+	check "$dir/rr.json" "$rc" 1 cluster.lb.sticky-polling@polling=FAIL \
+		cluster.lb.upgrade@polling=BLOCKED:cluster.lb.sticky-polling@polling \
+		cluster.lb.idle@polling=BLOCKED:cluster.lb.sticky-polling@polling ;;
 partitioned)
 	# two nodes on keys of their own: same Redis, no shared channel (RA-2, RA-3)
 	for key in part-2 part-3; do
