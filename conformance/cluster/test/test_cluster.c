@@ -159,9 +159,9 @@ Test(cluster_kill, node_still_answering) {
   listen(fd, 16);
   socklen_t l = sizeof a;
   getsockname(fd, (struct sockaddr *)&a, &l);
-  cr_assert_eq(cl_kill_node(0, "true", "127.0.0.1", ntohs(a.sin_port), 200, why, sizeof why, log,
-                            sizeof log),
-               -1);
+  cr_assert_eq(
+      cl_kill_node(0, "true", "127.0.0.1", ntohs(a.sin_port), 0, why, sizeof why, log, sizeof log),
+      -1);
   cr_assert(strstr(why, "still accepts"));
   close(fd);
 }
