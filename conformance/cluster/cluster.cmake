@@ -12,8 +12,9 @@ sio_add_test(cluster_unit_test SOURCES ${_cl}/test/test_cluster.c LIBS sioconfor
 
 # Real clusters (ci/cluster: redis-server, nodes, nginx on free loopback ports, stopped by
 # PID): the all-Node cluster passes every case, each balancer fault trips exactly its
-# case, a partitioned cluster fails every case between the nodes, and the mixed cluster waits for sioref --redis (fails with a message until then).
-foreach(_mode node no-sticky read-timeout partitioned mixed)
+# case, a partitioned cluster fails every case between the nodes, a peer that relays
+# broadcasts again fails the exactly-once cases, and the mixed cluster waits for sioref --redis (fails with a message until then).
+foreach(_mode node no-sticky read-timeout partitioned duplicate mixed)
   add_test(NAME cluster.${_mode}
            COMMAND ${_cl}/test/cluster-test.sh ${_mode} $<TARGET_FILE:sioconform>
                    ${CMAKE_BINARY_DIR}/ref/sioref ${CMAKE_BINARY_DIR})

@@ -17,6 +17,10 @@
 #     one Node node on the cluster's Redis and two more on other adapter keys (so they
 #     share nothing): every case between the nodes FAILS with a missed delivery or a
 #     missing responder; only cluster.node.connect passes (the cases can fail)
+#   cluster-test.sh duplicate ...
+#     three Node nodes and a faulty peer (dup-relay.js) that publishes every broadcast
+#     message once more: the broadcast cases FAIL with a duplicate delivery, the
+#     server-side emit and the broadcast with acks (not on the broadcast channels) PASS
 #   cluster-test.sh mixed ...
 #     two sioref nodes (sioref --redis, issue 15 item 2) and one Node node: every case PASS
 #     or SKIP (a node that does not announce "cluster"); FAILS with a message when sioref
@@ -36,6 +40,7 @@ case $mode in
 node | no-sticky) up_args+=(--ping-interval 300 --ping-timeout 200) ;;
 read-timeout) up_args=(--node 2 --ping-interval 1500 --ping-timeout 500 --proxy-read-timeout 1) ;;
 partitioned) up_args=(--node 1 --ping-interval 300 --ping-timeout 200) ;;
+duplicate) up_args+=(--ping-interval 300 --ping-timeout 200) ;;
 mixed)
 	[ -x "$sioref" ] || { echo "FAIL: $sioref is not built (cmake --build ... --target sioref)"; exit 1; }
 	if ! "$sioref" --help 2>&1 | grep -q -- '--redis'; then
@@ -44,7 +49,7 @@ mixed)
 		exit 1
 	fi
 	up_args=(--sioref 2 --node 1 --sioref-bin "$sioref" --ping-interval 300 --ping-timeout 200) ;;
-*) echo "usage: cluster-test.sh node|no-sticky|read-timeout|partitioned|mixed SIOCONFORM SIOREF BUILD_DIR" >&2
+*) echo "usage: cluster-test.sh node|no-sticky|read-timeout|partitioned|duplicate|mixed SIOCONFORM SIOREF BUILD_DIR" >&2
    exit 2 ;;
 esac
 extra_pids=()
@@ -156,6 +161,17 @@ partitioned)
 	done
 	run part "${urls[@]}" -c cluster.node -c cluster.broadcast -c cluster.rooms -c cluster.ack
 	check "$dir/part.json" "$rc" 1 "${bad[@]}" ;;
+duplicate)
+	node "$here/dup-relay.js" "$REDIS_URL" >"$dir/relay.log" 2>&1 &
+	extra_pids+=($!)
+	for _ in $(seq 1 100); do grep -q '^relaying' "$dir/relay.log" && break; sleep 0.1; done
+	bad=()
+	for c in broadcast.room broadcast.namespace broadcast.except rooms.remote-join; do
+		bad+=("cluster.$c@polling=FAIL" "cluster.$c@websocket=FAIL")
+	done
+	run dup "${urls[@]}" -c cluster.node -c cluster.broadcast -c cluster.rooms -c cluster.ack
+	check "$dir/dup.json" "$rc" 1 "${bad[@]}" || exit 1
+	grep -q 'a duplicate delivery' "$dir/dup.log" || { echo "FAIL: no duplicate delivery named"; exit 1; } ;;
 read-timeout)
 	run idle "${urls[@]}" --via "$LB_STICKY_URL" -c cluster.lb
 	check "$dir/idle.json" "$rc" 1 cluster.lb.idle@polling=FAIL cluster.lb.idle@websocket=FAIL ;;
