@@ -55,6 +55,7 @@ for (const [label, unit, better, get] of figures) {
 }
 const incomplete = (k) => (byKind[k] || []).map((d) => phase(d, "broadcast")?.incomplete ?? "-").join(",");
 const width = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+rows.splice(1, 0, width.map((w) => "-".repeat(w)));
 for (const r of rows) console.log("| " + r.map((c, i) => c.padEnd(width[i])).join(" | ") + " |");
 console.log(`fan-out rounds incomplete per run: Node ${incomplete("node") || "-"}; sioref ${incomplete("sioref") || "-"}`);
 const notes = path.join(dir, "cluster-notes.txt");
