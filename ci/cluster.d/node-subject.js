@@ -22,6 +22,7 @@ process.env.SIOCONFORM_NODE_MODULES = NM;
 const subject = require(path.join(ROOT, "conformance", "subjects", "node", "server.js"));
 const { createClient } = require(path.join(NM, "redis"));
 const { createAdapter } = require(path.join(NM, "@socket.io/redis-adapter"));
+const { setupCluster } = require("./cluster-ext.js");
 
 async function main() {
   const opts = subject.parseArgs(process.argv.slice(2), { "--redis": "redis", "--key": "key" },
@@ -44,9 +45,11 @@ async function main() {
   pub.on("ready", () => { if (lastErr) process.stderr.write("redis: connected again\n"); lastErr = ""; });
   await Promise.all([pub.connect(), sub.connect()]);
   const adapterOpts = opts.key ? { key: opts.key } : {};
-  await subject.start(opts, {
+  const { io } = await subject.start(opts, {
     sioOptions: (o) => Object.assign(o, { adapter: createAdapter(pub, sub, adapterOpts) }),
+    extensions: subject.EXTENSIONS.concat(["cluster"]), // CT-50
   });
+  setupCluster(io);
 }
 
 main().catch((err) => {

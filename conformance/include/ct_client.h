@@ -28,6 +28,8 @@ typedef struct ct_conn {
   int bg;             /* polling: keep a GET in flight while pumping */
   int autopong;       /* answer ping "2" with pong "3" without queueing it */
   char path[256];
+  char host[256]; /* ct_open_at: this conn's own server (a cluster node); "" = the run's */
+  int port;
   char sid[128];
   long ping_interval, ping_timeout, max_payload;
   ct_ws ws;
@@ -46,6 +48,10 @@ typedef struct ct_conn {
  * with the run's failure recorded. */
 ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *path,
                  const char *query);
+/* ct_open towards HOST:PORT instead of the run's target (a node of a cluster); every
+ * later request of the conn goes there too. HOST NULL: the run's target. */
+ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char *host, int port,
+                    const char *path, const char *query);
 /* A connection slot for raw work (no handshake yet). */
 ct_conn *ct_conn_new(ct_run *r, const char *name, unsigned transport);
 ct_conn *ct_conn_find(ct_run *r, const char *name);

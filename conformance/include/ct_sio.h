@@ -40,6 +40,9 @@ int ct_sio_await_answer(ct_conn *c, const char *nsp, int timeout_ms, ct_pkt *out
 /* Open a session and connect namespace "/": send "40", expect "40{sid}" and the
  * contract's "auth" event. Returns the conn or NULL (failure recorded). */
 ct_conn *ct_sio_open(ct_run *r, const char *name, unsigned transport);
+/* ct_sio_open on HOST:PORT (ct_open_at: a node of a cluster); HOST NULL: the run's. */
+ct_conn *ct_sio_open_at(ct_run *r, const char *name, unsigned transport, const char *host,
+                        int port);
 /* Next packet that is not a noop, within TIMEOUT_MS. */
 int ct_next_data(ct_conn *c, int timeout_ms, ct_pkt *out);
 

@@ -20,6 +20,8 @@ static void usage(FILE *f) {
   fputs("usage: sioconform [options] [URL]\n"
         "       sioconform client [options] -- CMD ARGS...   (check a client library:\n"
         "       spec/client-contract.md; sioconform client --help)\n"
+        "       sioconform cluster [options] URL1 URL2 ... [--via LB_URL]   (check a\n"
+        "       cluster of nodes and its load balancer; sioconform cluster --help)\n"
         "Checks an Engine.IO v4 / Socket.IO v5 server at URL (http://HOST:PORT[/PATH] or\n"
         "ws://HOST:PORT[/PATH]; https:// or wss:// for TLS) over HTTP long-polling and\n"
         "WebSocket; PATH is the Socket.IO path (default /socket.io/). IPv4 only; a query or\n"

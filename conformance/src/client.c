@@ -24,6 +24,11 @@ const char *ct_case_path(const ct_run *r) {
   return r->cfg->eio_path;
 }
 
+/* Where C's requests go: its own node when it was opened with ct_open_at (a cluster
+ * run talks to several servers), else the run's target. */
+static const char *conn_host(const ct_conn *c) { return c->host[0] ? c->host : c->r->cfg->host; }
+static int conn_port(const ct_conn *c) { return c->host[0] ? c->port : c->r->cfg->port; }
+
 ct_conn *ct_conn_find(ct_run *r, const char *name) {
   for (int i = 0; i < r->nconns; i++)
     if (strcmp(r->conns[i]->name, name) == 0) return r->conns[i];
@@ -148,7 +153,7 @@ int ct_poll_start(ct_conn *c) {
   char *t = poll_target(c);
   ct_http_req req = {.method = "GET", .target = t};
   ct_log(c->r, "-> %s GET %s", c->name, t);
-  int rc = ct_http_start(&c->get, c->r->cfg->host, c->r->cfg->port, &req, ct_ms(c->r, 2000));
+  int rc = ct_http_start(&c->get, conn_host(c), conn_port(c), &req, ct_ms(c->r, 2000));
   free(t);
   if (rc != 0) {
     set_closed(c, "GET: cannot connect");
@@ -256,7 +261,7 @@ int ct_post(ct_conn *c, const void *body, size_t len, const char *headers, int *
   ct_log(c->r, "-> %s POST %s", c->name, (char *)shown.data);
   ct_buf_free(&shown);
   ct_http_resp resp;
-  int rc = ct_http_do(c->r->cfg->host, c->r->cfg->port, &req, ct_ms(c->r, 3000), &resp);
+  int rc = ct_http_do(conn_host(c), conn_port(c), &req, ct_ms(c->r, 3000), &resp);
   free(t);
   if (rc != 1) {
     ct_log(c->r, "<- %s POST: no response (%d)", c->name, rc);
@@ -381,10 +386,19 @@ static int parse_open(ct_run *r, ct_conn *c, const ct_pkt *p) {
 
 ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *path,
                  const char *query) {
+  return ct_open_at(r, name, transport, NULL, 0, path, query);
+}
+
+ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char *host, int port,
+                    const char *path, const char *query) {
   ct_conn *c = ct_conn_new(r, name, transport);
   if (!c) {
     ct_fail(r, NULL, NULL, "too many connections in one case");
     return NULL;
+  }
+  if (host) {
+    snprintf(c->host, sizeof c->host, "%s", host);
+    c->port = port;
   }
   snprintf(c->path, sizeof c->path, "%s", path ? path : ct_case_path(r));
   char *target =
@@ -398,7 +412,7 @@ ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *pa
     ct_http_req req = {.method = "GET", .target = target};
     ct_log(r, "-> %s GET %s", name, target);
     ct_http_resp resp;
-    int rc = ct_http_do(r->cfg->host, r->cfg->port, &req, wait, &resp);
+    int rc = ct_http_do(conn_host(c), conn_port(c), &req, wait, &resp);
     if (rc != 1) {
       ct_preamble_fail(r, root, transport, "HTTP 200 with an open packet", "no response",
                        "handshake GET failed (%d)", rc);
@@ -420,7 +434,7 @@ ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *pa
   } else {
     ct_http_resp resp;
     ct_log(r, "-> %s WS GET %s", name, target);
-    int rc = ct_ws_connect(&c->ws, r->cfg->host, r->cfg->port, target, NULL, wait, &resp);
+    int rc = ct_ws_connect(&c->ws, conn_host(c), conn_port(c), target, NULL, wait, &resp);
     if (rc != 0) {
       char got[64];
       snprintf(got, sizeof got, "connect result %d, HTTP %d", rc, resp.status);
@@ -478,7 +492,7 @@ int ct_poll_gone(ct_conn *c, int timeout_ms, int strict) {
   ct_http_req req = {.method = "GET", .target = t};
   ct_log(c->r, "-> %s GET %s (is the session gone?)", c->name, t);
   ct_http_resp resp;
-  int rc = ct_http_do(c->r->cfg->host, c->r->cfg->port, &req, timeout_ms, &resp);
+  int rc = ct_http_do(conn_host(c), conn_port(c), &req, timeout_ms, &resp);
   free(t);
   if (rc == 1) {
     ct_log(c->r, "<- %s GET status %d body %.*s", c->name, resp.status,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cc_main.h"
+#include "cl_main.h"
 #include "ct_client.h"
 #include "ct_cli.h"
 #include "ct_deviations.h"
@@ -293,6 +294,9 @@ int main(int argc, char **argv) {
   /* sioconform client [options] -- CMD ARGS... (issue 13) */
   if (argc > 1 && strcmp(argv[1], "client") == 0)
     return cc_main(argc - 1, argv + 1, a.o.cfg.vectors_dir, CT_DEFAULT_KNOWN_DEVIATIONS);
+  /* sioconform cluster URL1 URL2 ... [--via LB_URL] (issue 15) */
+  if (argc > 1 && strcmp(argv[1], "cluster") == 0)
+    return cl_main(argc - 1, argv + 1, a.o.cfg.vectors_dir, CT_DEFAULT_KNOWN_DEVIATIONS);
   int rc = ct_cli_parse(&a.o, argc, argv);
   if (rc != CT_CLI_RUN) return rc;
   if (load_cases(&a) < 0) return finish(&a, 2);

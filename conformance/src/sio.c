@@ -112,7 +112,12 @@ int ct_sio_await_answer(ct_conn *c, const char *nsp, int timeout_ms, ct_pkt *out
 }
 
 ct_conn *ct_sio_open(ct_run *r, const char *name, unsigned transport) {
-  ct_conn *c = ct_open(r, name, transport, r->cfg->sio_path, NULL);
+  return ct_sio_open_at(r, name, transport, NULL, 0);
+}
+
+ct_conn *ct_sio_open_at(ct_run *r, const char *name, unsigned transport, const char *host,
+                        int port) {
+  ct_conn *c = ct_open_at(r, name, transport, host, port, r->cfg->sio_path, NULL);
   if (!c) return NULL;
   if (ct_send(c, 0, "40", 2) != 0) {
     ct_preamble_fail(r, CT_ROOT_SIO_CONNECT, transport, "CONNECT accepted", "send failed",

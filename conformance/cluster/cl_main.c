@@ -1,0 +1,166 @@
+/* `sioconform cluster` (cl_main.h). */
+#include "cl_main.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cl_cases.h"
+#include "cl_ctx.h"
+#include "cl_opts.h"
+#include "ct_deviations.h"
+#include "ct_http.h"
+#include "ct_report_console.h"
+#include "ct_report_live.h"
+#include "ct_sched.h"
+
+static volatile sig_atomic_t g_int;
+static void on_int(int sig) {
+  if (g_int) _exit(128 + sig);
+  g_int = sig;
+}
+
+static void print_list(const ct_plan *plan, size_t ncases) {
+  for (size_t k = 0; k < plan->n; k++) {
+    const ct_case *c = plan->items[k].c;
+    if (k > 0 && plan->items[k - 1].c == c) continue;
+    printf("%-34s %-6s %-18s %s\n", c->id, ct_level_name(c->level),
+           c->transports == CT_TR_ALL       ? "polling,websocket"
+           : c->transports == CT_TR_POLLING ? "polling"
+                                            : "websocket",
+           c->tags);
+  }
+  printf("%zu cases, %zu case-runs selected\n", ncases, plan->n);
+}
+
+/* The header: every node with what it announced, the balancer, the stop. */
+static void print_header(const cl_ctx *x, const char *target) {
+  printf("sioconform: checking the cluster %s\n", target);
+  for (int i = 0; i < x->n; i++) {
+    char *e =
+        x->nodes[i].cfg.extensions ? cJSON_PrintUnformatted(x->nodes[i].cfg.extensions) : NULL;
+    printf("  node %d %s: extensions %s, pingInterval %ld ms\n", i + 1, x->nodes[i].url,
+           e ? e : "none announced", x->nodes[i].cfg.tgt.ping_interval);
+    free(e);
+  }
+  printf("  load balancer: %s\n", x->has_via ? x->via_url : "none (--via): its cases are SKIP");
+  if (x->kill_node)
+    printf("  failover: node %d is stopped by %s (last case)\n", x->kill_node,
+           x->kill_pid ? "SIGKILL to its pid" : "--kill-cmd");
+  else
+    printf("  failover: no --kill/--kill-cmd: its case is SKIP\n");
+  fflush(stdout);
+}
+
+/* Run the plan, print the summary, write the reports; the exit status. */
+static int run(cl_ctx *x, const cl_opts *o, ct_plan *plan, const ct_known *known,
+               const char *target) {
+  ct_sched sc;
+  memset(&sc, 0, sizeof sc);
+  sc.cfg = &x->cfg;
+  sc.plan = plan;
+  sc.interrupted = &g_int;
+  snprintf(sc.target, sizeof sc.target, "%s", target);
+  sc.known = known;
+  sc.live = ct_live_new(o->junit, o->json, o->html, target, o->strict, plan->n, 1000);
+  int64_t t0 = ct_now_ms();
+  ct_sched_run(&sc);
+  int complete = !g_int;
+  ct_run *runs = ct_xmalloc((plan->n ? plan->n : 1) * sizeof *runs);
+  size_t nr = 0;
+  for (size_t i = 0; i < plan->n; i++)
+    if (plan->items[i].state == CT_RUN_REPORTED) {
+      ct_deviations_annotate(known, &sc.runs[i], 1);
+      runs[nr++] = sc.runs[i];
+    }
+  ct_report_console_summary(stdout, runs, nr, o->strict);
+  printf("wall time %.1f s\n", (double)(ct_now_ms() - t0) / 1000.0);
+  if (g_int)
+    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", nr);
+  fflush(stdout);
+  static const char *const what[] = {"JUnit", "JSON", "HTML"};
+  static const ct_report_fn fns[] = {ct_report_junit, ct_report_json, ct_report_html};
+  const char *files[] = {o->junit, o->json, o->html};
+  int werr = 0;
+  for (int k = 0; k < 3; k++)
+    if (files[k])
+      werr |= ct_report_file(files[k], what[k], runs, nr, target, o->strict, complete, fns[k], 0);
+  ct_live_free(sc.live);
+  int failed = 0;
+  for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], o->strict);
+  for (size_t i = 0; i < plan->n; i++)
+    if (plan->items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
+  free(runs);
+  free(sc.runs);
+  if (werr || g_int) return 2;
+  return failed ? 1 : 0;
+}
+
+int cl_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {
+  cl_opts o;
+  int rc = cl_opts_parse(&o, argc, argv);
+  if (rc != CL_RUN) return rc;
+  ct_cases cs;
+  memset(&cs, 0, sizeof cs);
+  cl_cases_register(&cs);
+  ct_plan plan;
+  if (ct_plan_build(&plan, &cs, o.transports, o.prefixes, o.np, NULL, 0) == 0) {
+    fprintf(stderr, "sioconform cluster: no case matches the selection\n");
+    ct_cases_free(&cs);
+    return 2;
+  }
+  if (o.list) {
+    print_list(&plan, cs.n);
+    ct_plan_free(&plan);
+    ct_cases_free(&cs);
+    return 0;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  static cl_ctx x; /* large (a ct_config per node); one per process */
+  cl_ctx_init(&x, &o, vectors_dir);
+  ct_known known;
+  memset(&known, 0, sizeof known);
+  ct_buf t = {0};
+  ct_buf_adds(&t, "cluster:");
+  for (int i = 0; i < o.n; i++) ct_buf_printf(&t, " %s", o.urls[i]);
+  if (o.has_via) ct_buf_printf(&t, " via %s", o.via_url);
+  char target[300];
+  snprintf(target, sizeof target, "%s", (char *)t.data);
+  ct_buf_free(&t);
+  rc = 2;
+  /* every node must answer before anything runs: one line, exit 2, as for a server */
+  if (cl_ctx_discover(&x) != 0) goto out;
+  if (o.has_via) {
+    int fd = ct_tcp_connect(o.via.host, o.via.port, 2000);
+    if (fd < 0) {
+      fprintf(stderr, "sioconform cluster: cannot connect to the balancer %s\n", o.via_url);
+      goto out;
+    }
+    ct_tcp_close(fd);
+  }
+  if (!o.no_known) {
+    char err[512];
+    if (ct_deviations_load(&known, o.known_file ? o.known_file : known_default, vectors_dir,
+                           o.known_server, err, sizeof err) < 0) {
+      fprintf(stderr, "sioconform cluster: %s\n", err);
+      if (o.known_file) goto out;
+    }
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_int;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  print_header(&x, target);
+  rc = run(&x, &o, &plan, &known, target);
+out:
+  ct_deviations_free(&known);
+  cl_ctx_free(&x);
+  ct_plan_free(&plan);
+  ct_cases_free(&cs);
+  return rc;
+}
