@@ -408,15 +408,7 @@ void op_send(step_ctx *x) {
     /* the case cares about the POST's answer (e.g. 400 for a bad packet) */
     ct_buf body = {0};
     int status = 0;
-    if (binary) {
-      char *b64 = ct_xmalloc(b.len / 3 * 4 + 8);
-      ct_b64_encode(b.data, b.len, b64);
-      ct_buf_adds(&body, "b");
-      ct_buf_adds(&body, b64);
-      free(b64);
-    } else {
-      ct_buf_add(&body, b.data, b.len);
-    }
+    ct_polling_body(c, binary, b.data, b.len, &body);
     ct_post(c, body.data, body.len, NULL, &status, NULL);
     ct_buf_free(&body);
     int ok = 0;

@@ -134,8 +134,9 @@ void ct_preamble_fail(ct_run *r, const char *root_case, unsigned transport, cons
     ct_fail(r, expected, actual, "%s", (char *)b.data);
   } else {
     char root[256];
-    snprintf(root, sizeof root, "%s@%s", root_case,
-             transport == CT_TR_POLLING ? "polling" : "websocket");
+    /* the root graded under the same protocol (issue 14: "...@polling/eio3") */
+    snprintf(root, sizeof root, "%s@%s%s", root_case,
+             transport == CT_TR_POLLING ? "polling" : "websocket", ct_proto_suffix(r->proto));
     if (actual)
       ct_blocked(r, root, "%s (got: %s)", (char *)b.data, actual);
     else
