@@ -53,16 +53,16 @@ typedef struct ct_case {
   int sio;        /* 1: runs against the Socket.IO path, 0: the Engine.IO echo path */
   cJSON *steps;   /* scenario steps (owned), or NULL for a C probe */
   ct_probe_fn probe;
-  char *source;   /* where the case was defined */
-  char *severity; /* security pack (sec.*): "low", "medium", "high" or "critical"; else NULL */
-  char *fixed;    /* security pack: the release(s) that fixed the advisory the case re-creates
-                     ("engine.io 6.6.7"), shown in the reports; else NULL */
-  ct_need needs;  /* "needs" in the scenario file; default: endpoint eio -> echo, sio -> app */
+  char *source;       /* where the case was defined */
+  char *severity;     /* security pack (sec.*): "low", "medium", "high" or "critical"; else NULL */
+  char *fixed;        /* security pack: the release(s) that fixed the advisory the case re-creates
+                         ("engine.io 6.6.7"), shown in the reports; else NULL */
+  ct_need needs;      /* "needs" in the scenario file; default: endpoint eio -> echo, sio -> app */
   unsigned protocols; /* CT_P_* the case applies to (default CT_P_EIO4) */
   unsigned offers;    /* CT_P_* the target must also offer ("offers"; e.g. a case about mixing
                        * versions in one session means nothing on a v3-only server) */
-  int exclusive;  /* 1: runs alone (broadcasts reach every client; floods and timings
-                   * would disturb or be disturbed by concurrent runs) */
+  int exclusive;      /* 1: runs alone (broadcasts reach every client; floods and timings
+                       * would disturb or be disturbed by concurrent runs) */
 } ct_case;
 
 typedef struct ct_cases {
@@ -84,19 +84,19 @@ int ct_severity_valid(const char *s);
 
 /* What discovery found on the target (filled once before the cases run). */
 typedef struct ct_target {
-  int discovered;      /* 0: nothing probed (unit tests, fuzzing): every need counts as met */
-  int sio_engine;      /* the Socket.IO path answers an Engine.IO handshake */
-  int echo;            /* the echo path speaks Engine.IO and echoes messages */
-  int sio_main;        /* CONNECT to "/" is answered with CONNECT {sid} */
-  int app;             /* the contract's base app greets with "auth" */
-  unsigned transports; /* CT_TR_* the server offers */
-  long ping_interval;  /* from the open packet, ms; -1 when absent */
-  long ping_timeout;   /* ms; -1 when absent */
-  long max_payload;    /* bytes; -1 when the open packet omits it */
-  char answered[200];  /* what answered, for the report header */
-  unsigned protocols;  /* CT_P_* discovery found offered (0: not probed) */
-  int eio;             /* the Engine.IO version discovery itself spoke (4, or 3 on a v3-only
-                        * target under --eio 3/all) */
+  int discovered;         /* 0: nothing probed (unit tests, fuzzing): every need counts as met */
+  int sio_engine;         /* the Socket.IO path answers an Engine.IO handshake */
+  int echo;               /* the echo path speaks Engine.IO and echoes messages */
+  int sio_main;           /* CONNECT to "/" is answered with CONNECT {sid} */
+  int app;                /* the contract's base app greets with "auth" */
+  unsigned transports;    /* CT_TR_* the server offers */
+  long ping_interval;     /* from the open packet, ms; -1 when absent */
+  long ping_timeout;      /* ms; -1 when absent */
+  long max_payload;       /* bytes; -1 when the open packet omits it */
+  char answered[200];     /* what answered, for the report header */
+  unsigned protocols;     /* CT_P_* discovery found offered (0: not probed) */
+  int eio;                /* the Engine.IO version discovery itself spoke (4, or 3 on a v3-only
+                           * target under --eio 3/all) */
   char proto_why[3][160]; /* per protocol (eio4, eio3, msgpack): what answered */
 } ct_target;
 

@@ -37,8 +37,8 @@ typedef struct ct_conn {
   size_t qhead, qn, qcap;
   int closed;
   char close_why[200];
-  int eio3;           /* the session speaks Engine.IO v3 (the run's protocol, issue 14) */
-  int64_t next_ping;  /* v3: when the client sends its next heartbeat ping (EIO-THB-1) */
+  int eio3;          /* the session speaks Engine.IO v3 (the run's protocol, issue 14) */
+  int64_t next_ping; /* v3: when the client sends its next heartbeat ping (EIO-THB-1) */
 } ct_conn;
 
 /* ---- client sessions (client.c) */

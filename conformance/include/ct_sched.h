@@ -21,8 +21,8 @@ typedef struct ct_plan_item {
   const ct_case *c;
   unsigned tr;
   unsigned proto; /* CT_P_*: the protocol of this run (issue 14) */
-  size_t ci; /* index of the case, for its busy flag */
-  int state; /* CT_RUN_* */
+  size_t ci;      /* index of the case, for its busy flag */
+  int state;      /* CT_RUN_* */
 } ct_plan_item;
 
 /* The selected runs, in list order (a case's polling run before its WebSocket run). */

@@ -126,8 +126,8 @@ static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t le
  * the transcript shows exactly what the server sent. */
 /* A base64 binary packet's text (EIO-PK-10 "b...", v3 "b4..." after the type digit
  * was checked by the caller) to a binary packet; bad base64 is passed on as text. */
-static void handle_b64(ct_conn *c, const unsigned char *raw, size_t rawlen, const unsigned char *b64,
-                       size_t n) {
+static void handle_b64(ct_conn *c, const unsigned char *raw, size_t rawlen,
+                       const unsigned char *b64, size_t n) {
   unsigned char *bin = ct_xmalloc(n + 1);
   long k = ct_b64_decode((const char *)b64, n, bin);
   if (k < 0) {
@@ -269,8 +269,7 @@ static void ping3(ct_run *r) {
   int64_t now = ct_now_ms();
   for (int i = 0; i < r->nconns; i++) {
     ct_conn *c = r->conns[i];
-    if (!c->eio3 || !c->autopong || c->closed || !c->sid[0] || !c->next_ping ||
-        now < c->next_ping)
+    if (!c->eio3 || !c->autopong || c->closed || !c->sid[0] || !c->next_ping || now < c->next_ping)
       continue;
     c->next_ping = now + (c->ping_interval > 0 ? c->ping_interval : 25000);
     ct_send(c, 0, "2", 1);
@@ -485,9 +484,9 @@ ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *pa
     return NULL;
   }
   snprintf(c->path, sizeof c->path, "%s", path ? path : ct_case_path(r));
-  char *target = ct_xasprintf("%s?EIO=%d&transport=%s%s", c->path, c->eio3 ? 3 : 4,
-                              transport == CT_TR_POLLING ? "polling" : "websocket",
-                              query ? query : "");
+  char *target =
+      ct_xasprintf("%s?EIO=%d&transport=%s%s", c->path, c->eio3 ? 3 : 4,
+                   transport == CT_TR_POLLING ? "polling" : "websocket", query ? query : "");
   int wait = ct_ms(r, 3000);
   const char *root = ct_handshake_root(r, c->path);
   ct_pkt first = {0};

@@ -301,7 +301,7 @@ static int offers_msgpack(ct_config *cfg, char *why, size_t len) {
   int ok = 0;
   unsigned tr = (cfg->tgt.transports & CT_TR_WEBSOCKET) ? CT_TR_WEBSOCKET : CT_TR_POLLING;
   ct_conn *c = ct_open(&p.r, "m", tr, cfg->sio_path, NULL);
-  static const unsigned char connect[] = {0x82, 0xa4, 't', 'y', 'p', 'e', 0x00,
+  static const unsigned char connect[] = {0x82, 0xa4, 't', 'y', 'p',  'e', 0x00,
                                           0xa3, 'n',  's', 'p', 0xa1, '/'};
   snprintf(why, len, "a msgpack CONNECT got no msgpack answer");
   if (c && ct_send(c, 1, connect, sizeof connect) == 0) {
@@ -581,8 +581,8 @@ void ct_discovery_print(FILE *f, const ct_config *cfg, const ct_case *const *cas
   free(e);
   if (untr) fprintf(f, "  %zu case-runs need a transport the server does not offer\n", untr);
   if (t->protocols) {
-    static const char *const names[] = {"Engine.IO v4 / Socket.IO v5", "Engine.IO v3 / Socket.IO v4",
-                                        "msgpack parser"};
+    static const char *const names[] = {"Engine.IO v4 / Socket.IO v5",
+                                        "Engine.IO v3 / Socket.IO v4", "msgpack parser"};
     for (int i = 0; i < 3; i++)
       fprintf(f, "  %s: %s (%s)\n", names[i], (t->protocols >> i) & 1u ? "offered" : "not offered",
               t->proto_why[i][0] ? t->proto_why[i] : "not probed");

@@ -298,8 +298,8 @@ int main(int argc, char **argv) {
   if (load_cases(&a) < 0) return finish(&a, 2);
   /* the plan: every selected (case, transport) in list order, made once; --list, the
    * discovery header and the scheduler all read it */
-  if (ct_plan_build_protos(&a.plan, &a.cs, a.o.transports, a.o.cfg.protocols, a.o.prefixes,
-                           a.o.np, a.o.skips, a.o.ns) == 0)
+  if (ct_plan_build_protos(&a.plan, &a.cs, a.o.transports, a.o.cfg.protocols, a.o.prefixes, a.o.np,
+                           a.o.skips, a.o.ns) == 0)
     return fail(&a, "no case matches the selection");
   if (a.o.list) {
     print_list(&a);

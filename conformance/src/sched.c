@@ -18,8 +18,7 @@
 #include "ct_report_console.h"
 
 /* Does one of the NP selectors PREFIXES (an id prefix, or "id@transport") name run (C, TR)? */
-static int matches(const ct_case *c, unsigned tr, unsigned proto, char *const *prefixes,
-                   int np) {
+static int matches(const ct_case *c, unsigned tr, unsigned proto, char *const *prefixes, int np) {
   const char *tn = tr == CT_TR_POLLING ? "polling" : "websocket";
   for (int i = 0; i < np; i++) {
     const char *p = prefixes[i];

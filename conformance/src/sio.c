@@ -161,8 +161,7 @@ ct_conn *ct_sio_open(ct_run *r, const char *name, unsigned transport) {
     ct_buf b = {0};
     ct_pkt_render(&b, &p);
     ct_preamble_fail(r, CT_ROOT_SIO_CONNECT, transport, c->eio3 ? "40" : "40{\"sid\":\"...\"}",
-                     (char *)b.data,
-                     "%s: bad CONNECT answer", name);
+                     (char *)b.data, "%s: bad CONNECT answer", name);
     ct_buf_free(&b);
     ct_buf_free(&p.data);
     return NULL;

@@ -26,8 +26,12 @@ pid_t ct_sioref_start(const char *bin, ct_config *cfg) {
     close(pfd[1]);
     /* the contract timings (build/CONTRACT.txt); under --eio 3/all and --parser msgpack the
      * reference serves those protocols too (issue 14: sioref --allow-eio3, --parser) */
-    const char *argv[16] = {bin, "--host", "127.0.0.1", "--port", "0", "--ping-interval", "300",
-                            "--ping-timeout", "200", "--connect-timeout", "1000"};
+    const char *argv[16] = {bin,         "--host",
+                            "127.0.0.1", "--port",
+                            "0",         "--ping-interval",
+                            "300",       "--ping-timeout",
+                            "200",       "--connect-timeout",
+                            "1000"};
     int n = 11;
     if (cfg->protocols & CT_P_EIO3) argv[n++] = "--allow-eio3";
     if (cfg->protocols & CT_P_MSGPACK) {
