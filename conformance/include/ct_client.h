@@ -39,6 +39,8 @@ typedef struct ct_conn {
   char close_why[200];
   int eio3;          /* the session speaks Engine.IO v3 (the run's protocol, issue 14) */
   int64_t next_ping; /* v3: when the client sends its next heartbeat ping (EIO-THB-1) */
+  int mp;            /* Socket.IO packets travel as msgpack (--parser msgpack, on the
+                      * Socket.IO path): text forms in the cases, msgpack on the wire */
 } ct_conn;
 
 /* ---- client sessions (client.c) */

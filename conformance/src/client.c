@@ -14,6 +14,7 @@
 
 #include "wire_payload3.h"
 #include "wire_polling.h"
+#include "ct_msgpack.h"
 #include "ct_payload.h"
 
 const char *ct_case_path(const ct_run *r) {
@@ -52,6 +53,12 @@ ct_conn *ct_conn_new(ct_run *r, const char *name, unsigned transport) {
   c->bg = 1;
   c->eio3 = ct_run_eio(r) == 3;
   return c;
+}
+
+/* --parser msgpack applies to the Socket.IO path only (the echo path has no parser). */
+static void set_mp(ct_conn *c) {
+  c->mp = c->r->proto == CT_P_MSGPACK && c->r->cfg && c->r->cfg->sio_path &&
+          strcmp(c->path, c->r->cfg->sio_path) == 0;
 }
 
 void ct_pkt_render(ct_buf *b, const ct_pkt *p) {
@@ -104,10 +111,36 @@ void ct_queue_unshift(ct_conn *c, ct_pkt *pkts, size_t n) {
   c->qcap = n + rest + 16;
 }
 
+static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t len);
+/* A packet's text form, decoded from msgpack: handled as a text packet. */
+static void handle_pkt_text(ct_conn *c, const unsigned char *p, size_t len) {
+  int mp = c->mp;
+  c->mp = 0;
+  handle_pkt(c, 0, p, len);
+  c->mp = mp;
+}
+
 /* One packet arrived on C. EIO-HB-2: a client answers every ping with a pong. Under v3
  * the direction is reversed (EIO-THB-1): the client pings, and the pongs that answer its
  * own pings are taken here; a server ping is queued for the case to see (EIO-THB-2). */
 static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t len) {
+  if (binary && c->mp) {
+    /* SIO-MP-1: a Socket.IO packet is one binary message; the cases read its text form */
+    ct_buf t = {0};
+    ct_buf_adds(&t, "4");
+    if (ct_mp_to_text(p, len, &t) == 0) {
+      ct_pkt raw = {1, {(unsigned char *)p, len, 0}};
+      ct_buf b = {0};
+      ct_pkt_render(&b, &raw);
+      ct_log(c->r, "<- %s msgpack %s", c->name, (char *)b.data);
+      ct_buf_free(&b);
+      handle_pkt_text(c, t.data, t.len);
+      ct_buf_free(&t);
+      return;
+    }
+    ct_buf_free(&t);
+    ct_log(c->r, "!! %s: a binary message that is not one msgpack packet", c->name);
+  }
   ct_pkt tmp = {binary, {(unsigned char *)p, len, 0}};
   ct_buf b = {0};
   ct_pkt_render(&b, &tmp);
@@ -365,6 +398,22 @@ void ct_polling_body(const ct_conn *c, int binary, const void *p, size_t len, ct
 }
 
 int ct_send(ct_conn *c, int binary, const void *p, size_t len) {
+  if (c->mp && !binary && len > 1 && ((const char *)p)[0] == '4') {
+    /* SIO-MP-1: the Socket.IO packet as one msgpack map in a binary message */
+    ct_buf m = {0};
+    if (ct_mp_from_text((const char *)p + 1, len - 1, &m) == 0) {
+      ct_log(c->r, ".. %s: %.*s as msgpack", c->name, (int)(len > 200 ? 200 : len),
+             (const char *)p);
+      int mp = c->mp;
+      c->mp = 0;
+      int rc = ct_send(c, 1, m.data, m.len);
+      c->mp = mp;
+      ct_buf_free(&m);
+      return rc;
+    }
+    ct_buf_free(&m);
+    ct_log(c->r, ".. %s: not a packet msgpack carries; sent as text", c->name);
+  }
   if (c->transport == CT_TR_WEBSOCKET) {
     ct_pkt tmp = {binary, {(unsigned char *)p, len, 0}};
     ct_buf b = {0};
@@ -484,6 +533,7 @@ ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *pa
     return NULL;
   }
   snprintf(c->path, sizeof c->path, "%s", path ? path : ct_case_path(r));
+  set_mp(c);
   char *target =
       ct_xasprintf("%s?EIO=%d&transport=%s%s", c->path, c->eio3 ? 3 : 4,
                    transport == CT_TR_POLLING ? "polling" : "websocket", query ? query : "");

@@ -33,7 +33,11 @@ static void probe_init(probe *p, const ct_config *cfg) {
   p->r.cfg = &p->quiet;
   p->r.vars = cJSON_CreateObject();
   p->r.t0 = ct_now_ms();
-  p->r.proto = cfg->tgt.eio == 3 ? CT_P_EIO3 : CT_P_EIO4;
+  /* the probes speak the run's protocol: v3 when discovering in v3, msgpack when that is
+   * the only parser asked for (its server answers nothing in JSON) */
+  p->r.proto = cfg->tgt.eio == 3                ? CT_P_EIO3
+               : cfg->protocols == CT_P_MSGPACK ? CT_P_MSGPACK
+                                                : CT_P_EIO4;
 }
 
 static void probe_free(probe *p) {

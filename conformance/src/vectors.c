@@ -310,6 +310,61 @@ static int load_sio4(ct_cases *cs, const char *path, char *err, size_t errlen) {
   return n;
 }
 
+/* The msgpack parser (issue 14): every invalid entry of vectors/msgpack/invalid.json
+ * becomes msgpack.invalid.<id>, run under --parser msgpack only, after CONNECT "/" (in
+ * msgpack). A "hex" entry is one binary Engine.IO message as it stands; a "text" entry is
+ * an Engine.IO text message ("4" + the text), sent raw so that the harness's own msgpack
+ * encoding does not touch it (SIO-MP-1). The server must close the session (SIO-NS-8) and
+ * a fresh client must still be served. */
+static int load_msgpack(ct_cases *cs, const char *path, char *err, size_t errlen) {
+  vec_file f;
+  if (vec_file_load(path, &f, err, errlen) != 0) return -1;
+  int n = 0;
+  for (int i = 0; i < f.count; i++) {
+    const vec_entry *e = &f.entries[i];
+    if (e->opts || !e->error || e->nwire != 1) continue;
+    char id[200], title[400];
+    snprintf(id, sizeof id, "msgpack.invalid.%s", e->id);
+    snprintf(title, sizeof title, "invalid msgpack packet (%s) closes the connection: %s", e->error,
+             e->note);
+    char *tags = tags_of(e, "SIO-NS-8");
+    ct_case *c = ct_cases_add(cs, id, title, tags, CT_MUST, CT_TR_ALL, 1, NULL);
+    c->protocols = CT_P_MSGPACK;
+    c->needs = CT_NEED_SOCKETIO;
+    free(tags);
+    cJSON *steps = cJSON_CreateArray();
+    cJSON_AddItemToArray(steps, step("sio_open"));
+    if (e->wire[0].hex) {
+      cJSON_AddItemToArray(steps, send_msg(&e->wire[0], 0, NULL));
+    } else {
+      ct_buf b = {0};
+      ct_buf_adds(&b, "4");
+      ct_buf_add(&b, e->wire[0].bytes, e->wire[0].len);
+      char *h = ct_xmalloc(2 * b.len + 1);
+      ct_hex_encode(b.data, b.len, h);
+      cJSON *p = step("post");
+      cJSON_AddStringToObject(p, "body_hex", h);
+      cJSON_AddStringToObject(p, "status", "any");
+      cJSON_AddBoolToObject(p, "may_drop", 1);
+      cJSON_AddStringToObject(p, "only", "polling");
+      cJSON_AddItemToArray(steps, p);
+      cJSON *fr = step("frame");
+      cJSON_AddNumberToObject(fr, "opcode", 1);
+      cJSON_AddStringToObject(fr, "text_hex", h);
+      cJSON_AddStringToObject(fr, "only", "websocket");
+      cJSON_AddItemToArray(steps, fr);
+      free(h);
+      ct_buf_free(&b);
+    }
+    add_tail(steps, 1);
+    c->steps = steps;
+    c->source = ct_xstrdup("msgpack/invalid.json");
+    n++;
+  }
+  vec_file_free(&f);
+  return n;
+}
+
 int ct_vectors_load(ct_cases *cs, const char *vectors_dir, char *err, size_t errlen) {
   char *p = ct_xasprintf("%s/eio/invalid.json", vectors_dir);
   int total = 0, rc = 0;
@@ -330,13 +385,15 @@ int ct_vectors_load(ct_cases *cs, const char *vectors_dir, char *err, size_t err
   }
   free(p);
   /* issue 14: the v3 families, planned under --eio 3 only */
-  static const char *const v3[] = {"eio3", "sio4"};
-  for (int k = 0; k < 2 && rc >= 0; k++) {
+  static const char *const v3[] = {"eio3", "sio4", "msgpack"};
+  for (int k = 0; k < 3 && rc >= 0; k++) {
     p = ct_xasprintf("%s/%s/invalid.json", vectors_dir, v3[k]);
     probe = fopen(p, "r");
     if (probe) {
       fclose(probe);
-      rc = k == 0 ? load_eio3(cs, p, err, errlen) : load_sio4(cs, p, err, errlen);
+      rc = k == 0   ? load_eio3(cs, p, err, errlen)
+           : k == 1 ? load_sio4(cs, p, err, errlen)
+                    : load_msgpack(cs, p, err, errlen);
       total += rc > 0 ? rc : 0;
     }
     free(p);

@@ -218,7 +218,7 @@ def load_known(path):
 def upstream_ids(vdir):
     """Case ids of invalid vectors the official parser accepts by design."""
     ids = set()
-    for proto in ("eio", "sio", "eio3", "sio4"):  # issue 14: the v3 families too
+    for proto in ("eio", "sio", "eio3", "sio4", "msgpack"):  # issue 14: the v3 families too
         path = os.path.join(vdir, proto, "invalid.json")
         try:
             with open(path, encoding="utf-8") as f:

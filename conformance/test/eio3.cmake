@@ -22,3 +22,10 @@ add_test(NAME subjects.eio3.node-allow-eio3-both
 set_tests_properties(subjects.eio3.node-v2 subjects.eio3.node-allow-eio3
                      subjects.eio3.node-allow-eio3-both
                      PROPERTIES LABELS subjects SKIP_RETURN_CODE 77 TIMEOUT 120)
+# socket.io 4.8.4 with socket.io-msgpack-parser: every case that applies to the msgpack
+# parser (msgpack.json, the carried-over Socket.IO cases, msgpack.invalid.*)
+add_test(NAME subjects.msgpack.node-msgpack
+         COMMAND ${_e3_t}/subject-test.sh node-msgpack ${_e3_bin} --expect
+                 ${_e3_x}/node-msgpack.json --parser msgpack --jobs 4)
+set_tests_properties(subjects.msgpack.node-msgpack
+                     PROPERTIES LABELS subjects SKIP_RETURN_CODE 77 TIMEOUT 120)
