@@ -38,6 +38,8 @@ unsigned ct_proto_parse(const char *s);
 /* The run-id suffix of protocol P: "" for the default (so default run ids never change),
  * else "/eio3" or "/msgpack". */
 const char *ct_proto_suffix(unsigned p);
+/* PREFIX then the names of the protocols in M, comma-separated ("eio4,eio3"), into OUT. */
+void ct_protos_list(unsigned m, const char *prefix, char *out, size_t n);
 
 typedef struct ct_run ct_run;
 typedef void (*ct_probe_fn)(ct_run *r);

@@ -101,3 +101,11 @@ unsigned ct_proto_parse(const char *s) {
 const char *ct_proto_suffix(unsigned p) {
   return p == CT_P_EIO3 ? "/eio3" : p == CT_P_MSGPACK ? "/msgpack" : "";
 }
+
+void ct_protos_list(unsigned m, const char *prefix, char *out, size_t n) {
+  size_t k = (size_t)snprintf(out, n, "%s", prefix);
+  for (unsigned b = CT_P_EIO4; b <= CT_P_MSGPACK && k < n; b <<= 1)
+    if (m & b)
+      k +=
+          (size_t)snprintf(out + k, n - k, "%s%s", k > strlen(prefix) ? "," : "", ct_proto_name(b));
+}
