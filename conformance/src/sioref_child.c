@@ -34,7 +34,9 @@ pid_t ct_sioref_start(const char *bin, ct_config *cfg) {
                             "1000"};
     int n = 11;
     if (cfg->protocols & CT_P_EIO3) argv[n++] = "--allow-eio3";
-    if (cfg->protocols & CT_P_MSGPACK) {
+    /* one sioref speaks one parser: msgpack when it is the only one asked for (under
+     * --parser all the msgpack runs are then SKIP, the parser not offered) */
+    if (cfg->protocols == CT_P_MSGPACK) {
       argv[n++] = "--parser";
       argv[n++] = "msgpack";
     }
