@@ -24,6 +24,23 @@ typedef enum ct_need {
 #define CT_TR_WEBSOCKET 2u
 #define CT_TR_ALL       3u
 
+/* The protocol a case-run speaks (issue 14; --eio, --parser): Engine.IO v4 / Socket.IO v5
+ * with the JSON parser (the default), Engine.IO v3 / Socket.IO v4 (spec/engine.io-v3.md,
+ * spec/socket.io-v4.md), or v4 / v5 with the msgpack parser (spec/msgpack.md). A case
+ * lists the ones it applies to ("protocols"); one run per selected protocol. */
+#define CT_P_EIO4    1u
+#define CT_P_EIO3    2u
+#define CT_P_MSGPACK 4u
+#define CT_P_ALL     7u
+/* "eio4", "eio3", "msgpack" (for one bit; "?" otherwise) and back (0 when unknown). */
+const char *ct_proto_name(unsigned p);
+unsigned ct_proto_parse(const char *s);
+/* The run-id suffix of protocol P: "" for the default (so default run ids never change),
+ * else "/eio3" or "/msgpack". */
+const char *ct_proto_suffix(unsigned p);
+/* PREFIX then the names of the protocols in M, comma-separated ("eio4,eio3"), into OUT. */
+void ct_protos_list(unsigned m, const char *prefix, char *out, size_t n);
+
 typedef struct ct_run ct_run;
 typedef void (*ct_probe_fn)(ct_run *r);
 
@@ -38,13 +55,16 @@ typedef struct ct_case {
   int sio;        /* 1: runs against the Socket.IO path, 0: the Engine.IO echo path */
   cJSON *steps;   /* scenario steps (owned), or NULL for a C probe */
   ct_probe_fn probe;
-  char *source;   /* where the case was defined */
-  char *severity; /* security pack (sec.*): "low", "medium", "high" or "critical"; else NULL */
-  char *fixed;    /* security pack: the release(s) that fixed the advisory the case re-creates
-                     ("engine.io 6.6.7"), shown in the reports; else NULL */
-  ct_need needs;  /* "needs" in the scenario file; default: endpoint eio -> echo, sio -> app */
-  int exclusive;  /* 1: runs alone (broadcasts reach every client; floods and timings
-                   * would disturb or be disturbed by concurrent runs) */
+  char *source;       /* where the case was defined */
+  char *severity;     /* security pack (sec.*): "low", "medium", "high" or "critical"; else NULL */
+  char *fixed;        /* security pack: the release(s) that fixed the advisory the case re-creates
+                         ("engine.io 6.6.7"), shown in the reports; else NULL */
+  ct_need needs;      /* "needs" in the scenario file; default: endpoint eio -> echo, sio -> app */
+  unsigned protocols; /* CT_P_* the case applies to (default CT_P_EIO4) */
+  unsigned offers;    /* CT_P_* the target must also offer ("offers"; e.g. a case about mixing
+                       * versions in one session means nothing on a v3-only server) */
+  int exclusive;      /* 1: runs alone (broadcasts reach every client; floods and timings
+                       * would disturb or be disturbed by concurrent runs) */
 } ct_case;
 
 typedef struct ct_cases {
@@ -66,16 +86,20 @@ int ct_severity_valid(const char *s);
 
 /* What discovery found on the target (filled once before the cases run). */
 typedef struct ct_target {
-  int discovered;      /* 0: nothing probed (unit tests, fuzzing): every need counts as met */
-  int sio_engine;      /* the Socket.IO path answers an Engine.IO handshake */
-  int echo;            /* the echo path speaks Engine.IO and echoes messages */
-  int sio_main;        /* CONNECT to "/" is answered with CONNECT {sid} */
-  int app;             /* the contract's base app greets with "auth" */
-  unsigned transports; /* CT_TR_* the server offers */
-  long ping_interval;  /* from the open packet, ms; -1 when absent */
-  long ping_timeout;   /* ms; -1 when absent */
-  long max_payload;    /* bytes; -1 when the open packet omits it */
-  char answered[200];  /* what answered, for the report header */
+  int discovered;         /* 0: nothing probed (unit tests, fuzzing): every need counts as met */
+  int sio_engine;         /* the Socket.IO path answers an Engine.IO handshake */
+  int echo;               /* the echo path speaks Engine.IO and echoes messages */
+  int sio_main;           /* CONNECT to "/" is answered with CONNECT {sid} */
+  int app;                /* the contract's base app greets with "auth" */
+  unsigned transports;    /* CT_TR_* the server offers */
+  long ping_interval;     /* from the open packet, ms; -1 when absent */
+  long ping_timeout;      /* ms; -1 when absent */
+  long max_payload;       /* bytes; -1 when the open packet omits it */
+  char answered[200];     /* what answered, for the report header */
+  unsigned protocols;     /* CT_P_* discovery found offered (0: not probed) */
+  int eio;                /* the Engine.IO version discovery itself spoke (4, or 3 on a v3-only
+                           * target under --eio 3/all) */
+  char proto_why[3][160]; /* per protocol (eio4, eio3, msgpack): what answered */
 } ct_target;
 
 /* Run-wide settings. Strings are owned by the program. */
@@ -93,6 +117,7 @@ typedef struct ct_config {
   long max_payload;  /* --max-payload: used when the open packet omits maxPayload; 0 = unset */
   int jobs;          /* --jobs: runs at once (0 = the default) */
   const char *cors_origin; /* --cors-origin: the origin the server allows, or NULL */
+  unsigned protocols;      /* --eio / --parser: CT_P_* selected (0 = CT_P_EIO4) */
 } ct_config;
 
 /* The names of the needs ("engine", "echo", "socketio", "app") and back; -1 for another. */

@@ -15,6 +15,8 @@ typedef struct ct_cli {
   int list;            /* --list: print the selection, no network */
   ct_fuzz_opts fuzz;   /* --fuzz, --fuzz-seed, --fuzz-out, --fuzz-replay */
   unsigned transports; /* --transport, CT_TR_* */
+  unsigned eio_mask, parser_mask;      /* --eio (1: v4, 2: v3), --parser (1: json, 2: msgpack);
+                                          0 = unset; resolved into cfg.protocols */
   char *prefixes[CT_CLI_MAX_PREFIXES]; /* -c selectors (borrowed from argv) */
   int np;                              /* how many */
   char *skips[CT_CLI_MAX_PREFIXES];    /* --skip selectors (borrowed from argv) */

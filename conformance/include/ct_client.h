@@ -39,6 +39,10 @@ typedef struct ct_conn {
   size_t qhead, qn, qcap;
   int closed;
   char close_why[200];
+  int eio3;          /* the session speaks Engine.IO v3 (the run's protocol, issue 14) */
+  int64_t next_ping; /* v3: when the client sends its next heartbeat ping (EIO-THB-1) */
+  int mp;            /* Socket.IO packets travel as msgpack (--parser msgpack, on the
+                      * Socket.IO path): text forms in the cases, msgpack on the wire */
 } ct_conn;
 
 /* ---- client sessions (client.c) */
@@ -55,11 +59,16 @@ ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char 
 /* A connection slot for raw work (no handshake yet). */
 ct_conn *ct_conn_new(ct_run *r, const char *name, unsigned transport);
 ct_conn *ct_conn_find(ct_run *r, const char *name);
+/* The Engine.IO version runs of R speak: 3 under CT_P_EIO3, else 4. */
+int ct_run_eio(const ct_run *r);
 /* Path of the case's endpoint. */
 const char *ct_case_path(const ct_run *r);
 /* Send one Engine.IO packet (text with type digit, or binary). On polling this is a
  * POST whose status must be 200; returns 0, or -1 (failure logged, not recorded). */
 int ct_send(ct_conn *c, int binary, const void *p, size_t len);
+/* Append the POST body that carries one packet on C to BODY: "b" + base64 for binary in
+ * v4; in v3 one "<length>:" segment, binary as "b4" + base64 (EIO-TPL-9, EIO-TPK-6). */
+void ct_polling_body(const ct_conn *c, int binary, const void *p, size_t len, ct_buf *body);
 /* POST a raw body on a polling conn; STATUS and BODY (may be NULL) get the answer.
  * Returns 0 when a response arrived, -1 otherwise. */
 int ct_post(ct_conn *c, const void *body, size_t len, const char *headers, int *status,

@@ -18,6 +18,10 @@
  * does or the server cannot be reached, with one line in WHY naming what answered. */
 int ct_discover(ct_config *cfg, char *why, size_t whylen);
 
+/* Does the target offer protocol PROTO (CT_P_*; issue 14)? 1 yes or not probed; 0 with the
+ * SKIP reason in REASON. */
+int ct_proto_met(const ct_config *cfg, unsigned proto, char *reason, size_t len);
+
 /* Does the target offer NEED? Always 1 when nothing was discovered (unit tests, fuzzing). */
 int ct_target_offers(const ct_config *cfg, ct_need need);
 

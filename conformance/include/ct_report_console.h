@@ -17,6 +17,9 @@ typedef struct ct_tally {
 ct_tally ct_tally_runs(const ct_run *r, size_t n);
 /* Count the security-pack runs of R[0..N) only. */
 ct_tally ct_tally_sec(const ct_run *r, size_t n);
+/* Issue 14: the CT_P_* protocols R[0..N) were run under, and the conformance runs of one. */
+unsigned ct_run_protocols(const ct_run *r, size_t n);
+ct_tally ct_tally_proto(const ct_run *r, size_t n, unsigned proto);
 /* The closing line's numbers. passed = PASS + INFO (+ NON-STRICT unless STRICT);
  * failed = FAIL + BLOCKED (+ NON-STRICT when STRICT); skipped = SKIP. */
 void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int *skipped);

@@ -19,6 +19,13 @@ int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int s
  * that every spec tag and known deviation links to (without them, tags are plain text).
  * DOCS_ROOT NULL: none. Not thread-safe (the rendered documents are cached). */
 int ct_report_page(FILE *f, const cJSON *reports, const char *docs_root);
+
+/* Issue 14: REPORTS (an array of indexes, taken) with every report that holds runs of
+ * several protocols (--eio all, --parser all) split into one column per protocol: NAME
+ * for the default runs, NAME/eio3, NAME/msgpack, each run id without its protocol suffix
+ * (so rows line up) and the counts recomputed. Returns the new array (REPORTS itself when
+ * no run id carries a protocol). Used by the report page and `sioconform matrix`. */
+cJSON *ct_report_split_protocols(cJSON *reports);
 /* The repository root that holds spec/ for a VECTORS_DIR ("X/vectors" -> "X"); caller
  * frees. */
 char *ct_report_docs_root(const char *vectors_dir);

@@ -8,5 +8,8 @@
  * lacks a need, else the probe or the steps; always exactly one verdict; the run's
  * connections are torn down before it returns. */
 void ct_run_case(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned transport);
+/* The same under protocol PROTO (CT_P_*; issue 14). */
+void ct_run_case_proto(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned transport,
+                       unsigned proto);
 
 #endif

@@ -20,8 +20,9 @@ enum { CT_RUN_PENDING = 0, CT_RUN_RUNNING, CT_RUN_DONE, CT_RUN_REPORTED };
 typedef struct ct_plan_item {
   const ct_case *c;
   unsigned tr;
-  size_t ci; /* index of the case, for its busy flag */
-  int state; /* CT_RUN_* */
+  unsigned proto; /* CT_P_*: the protocol of this run (issue 14) */
+  size_t ci;      /* index of the case, for its busy flag */
+  int state;      /* CT_RUN_* */
 } ct_plan_item;
 
 /* The selected runs, in list order (a case's polling run before its WebSocket run). */
@@ -36,6 +37,12 @@ typedef struct ct_plan {
  * planned; free with ct_plan_free. */
 size_t ct_plan_build(ct_plan *p, const ct_cases *cs, unsigned transports, char *const *prefixes,
                      int np, char *const *skips, int ns);
+/* The same for the protocols PROTOS (CT_P_*, --eio / --parser): every case once per
+ * protocol it applies to, in list order (a case's protocols in CT_P_* order, each with its
+ * transports). A selector "id@transport/eio3" names one run; "id@transport" names the run
+ * on that transport under every protocol. */
+size_t ct_plan_build_protos(ct_plan *p, const ct_cases *cs, unsigned transports, unsigned protos,
+                            char *const *prefixes, int np, char *const *skips, int ns);
 void ct_plan_free(ct_plan *p);
 
 typedef struct ct_sched {

@@ -32,7 +32,8 @@ struct ct_run {
   const ct_case *c;
   const ct_config *cfg;
   unsigned transport;
-  char *run_id; /* owned: id@transport */
+  unsigned proto; /* CT_P_*: the protocol this run speaks (0 is read as CT_P_EIO4) */
+  char *run_id;   /* owned: id@transport, plus /eio3 or /msgpack (ct_proto_suffix) */
   ct_verdict verdict;
   int nverdicts;
   char *reason;     /* owned */

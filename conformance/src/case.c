@@ -23,6 +23,7 @@ ct_case *ct_cases_add(ct_cases *cs, const char *id, const char *title, const cha
   c->transports = transports;
   c->sio = sio;
   c->requires = requires ? ct_xstrdup(requires) : NULL;
+  c->protocols = CT_P_EIO4;
   return c;
 }
 
@@ -81,4 +82,30 @@ int ct_need_parse(const char *s, ct_need *out) {
       return 0;
     }
   return -1;
+}
+
+static const char *const proto_names[] = {"eio4", "eio3", "msgpack"};
+
+const char *ct_proto_name(unsigned p) {
+  for (unsigned i = 0; i < 3; i++)
+    if (p == 1u << i) return proto_names[i];
+  return "?";
+}
+
+unsigned ct_proto_parse(const char *s) {
+  for (unsigned i = 0; s && i < 3; i++)
+    if (strcmp(s, proto_names[i]) == 0) return 1u << i;
+  return 0;
+}
+
+const char *ct_proto_suffix(unsigned p) {
+  return p == CT_P_EIO3 ? "/eio3" : p == CT_P_MSGPACK ? "/msgpack" : "";
+}
+
+void ct_protos_list(unsigned m, const char *prefix, char *out, size_t n) {
+  size_t k = (size_t)snprintf(out, n, "%s", prefix);
+  for (unsigned b = CT_P_EIO4; b <= CT_P_MSGPACK && k < n; b <<= 1)
+    if (m & b)
+      k +=
+          (size_t)snprintf(out + k, n - k, "%s%s", k > strlen(prefix) ? "," : "", ct_proto_name(b));
 }

@@ -36,6 +36,10 @@ static void usage(FILE *f) {
         "                       (repeatable; e.g. a case that kills a server you already\n"
         "                       know is vulnerable, so the rest of the run goes on)\n"
         "  --transport T        polling, websocket or all (default all)\n"
+        "  --eio V              Engine.IO version: 4 (default), 3 (Socket.IO protocol v4)\n"
+        "                       or all; runs under v3 have ids ending /eio3\n"
+        "  --parser P           json (default), msgpack (socket.io-msgpack-parser, ids\n"
+        "                       ending /msgpack) or all\n"
         "  --path P             Socket.IO path (default: the URL's path, else /socket.io/;\n"
         "                       a trailing / is added); differing from the URL's is an error\n"
         "  --eio-path P         Engine.IO echo path of the test app (default /engine.io/)\n"
@@ -120,6 +124,39 @@ static int resolve_target(ct_cli *o) {
   return CT_CLI_RUN;
 }
 
+/* --eio 3|4|all and --parser json|msgpack|all (issue 14): kept apart until the end, where
+ * they become cfg.protocols (the msgpack parser rides on Engine.IO v4 only). */
+static int parse_protocol(ct_cli *o, int eio, const char *v) {
+  int all = strcmp(v, "all") == 0;
+  if (eio && (all || strcmp(v, "3") == 0 || strcmp(v, "4") == 0)) {
+    o->eio_mask = all ? 3u : strcmp(v, "3") == 0 ? 2u : 1u;
+    return 0;
+  }
+  if (!eio && (all || strcmp(v, "json") == 0 || strcmp(v, "msgpack") == 0)) {
+    o->parser_mask = all ? 3u : strcmp(v, "json") == 0 ? 1u : 2u;
+    return 0;
+  }
+  fprintf(stderr, eio ? "sioconform: --eio must be 3, 4 or all\n"
+                      : "sioconform: --parser must be json, msgpack or all\n");
+  return -1;
+}
+
+/* The protocols the two options select: v4 x json, v3 x json, v4 x msgpack. */
+static int resolve_protocols(ct_cli *o) {
+  unsigned e = o->eio_mask ? o->eio_mask : 1u, pa = o->parser_mask ? o->parser_mask : 1u;
+  unsigned p = 0;
+  if ((e & 1u) && (pa & 1u)) p |= CT_P_EIO4;
+  if ((e & 2u) && (pa & 1u)) p |= CT_P_EIO3;
+  if ((e & 1u) && (pa & 2u)) p |= CT_P_MSGPACK;
+  if (!p) {
+    fprintf(stderr, "sioconform: the msgpack parser is checked on Engine.IO v4 only "
+                    "(spec/msgpack.md); use --eio 4 or all with --parser msgpack\n");
+    return 2;
+  }
+  o->cfg.protocols = p;
+  return CT_CLI_RUN;
+}
+
 void ct_cli_defaults(ct_cli *o) {
   memset(o, 0, sizeof *o);
   o->cfg.sio_path = "/socket.io/";
@@ -129,6 +166,7 @@ void ct_cli_defaults(ct_cli *o) {
       getenv("SIOCONFORM_VECTORS") ? getenv("SIOCONFORM_VECTORS") : CT_DEFAULT_VECTORS_DIR;
   o->fuzz = (ct_fuzz_opts){0, 1, "reports/fuzz-live", -1, NULL};
   o->transports = CT_TR_ALL;
+  o->cfg.protocols = CT_P_EIO4;
 }
 
 int ct_cli_parse(ct_cli *o, int argc, char **argv) {
@@ -157,7 +195,9 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
     O_MAX_PAYLOAD,
     O_CA,
     O_INSECURE,
-    O_CORS
+    O_CORS,
+    O_EIO,
+    O_PARSER
   };
   static const struct option lo[] = {{"list", no_argument, 0, O_LIST},
                                      {"list-ops", no_argument, 0, O_LIST_OPS},
@@ -185,6 +225,8 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
                                      {"ca", required_argument, 0, O_CA},
                                      {"insecure", no_argument, 0, O_INSECURE},
                                      {"cors-origin", required_argument, 0, O_CORS},
+                                     {"eio", required_argument, 0, O_EIO},
+                                     {"parser", required_argument, 0, O_PARSER},
                                      {"verbose", no_argument, 0, 'v'},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -299,6 +341,10 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
       }
       o->cfg.cors_origin = optarg;
       break;
+    case O_EIO:
+    case O_PARSER:
+      if (parse_protocol(o, ch == O_EIO, optarg) != 0) return 2;
+      break;
     case O_FUZZ_REPLAY:
       o->fuzz.replay = optarg;
       break;
@@ -327,5 +373,6 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
     return 2;
   }
   o->url = optind < argc ? argv[optind] : NULL;
+  if (resolve_protocols(o) != CT_CLI_RUN) return 2;
   return resolve_target(o);
 }

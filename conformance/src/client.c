@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire_payload3.h"
 #include "wire_polling.h"
+#include "ct_msgpack.h"
 #include "ct_payload.h"
 
 const char *ct_case_path(const ct_run *r) {
@@ -28,6 +30,8 @@ const char *ct_case_path(const ct_run *r) {
  * run talks to several servers), else the run's target. */
 static const char *conn_host(const ct_conn *c) { return c->host[0] ? c->host : c->r->cfg->host; }
 static int conn_port(const ct_conn *c) { return c->host[0] ? c->port : c->r->cfg->port; }
+
+int ct_run_eio(const ct_run *r) { return r && r->proto == CT_P_EIO3 ? 3 : 4; }
 
 ct_conn *ct_conn_find(ct_run *r, const char *name) {
   for (int i = 0; i < r->nconns; i++)
@@ -52,7 +56,14 @@ ct_conn *ct_conn_new(ct_run *r, const char *name, unsigned transport) {
   c->get.fd = -1;
   c->autopong = 1;
   c->bg = 1;
+  c->eio3 = ct_run_eio(r) == 3;
   return c;
+}
+
+/* --parser msgpack applies to the Socket.IO path only (the echo path has no parser). */
+static void set_mp(ct_conn *c) {
+  c->mp = c->r->proto == CT_P_MSGPACK && c->r->cfg && c->r->cfg->sio_path &&
+          strcmp(c->path, c->r->cfg->sio_path) == 0;
 }
 
 void ct_pkt_render(ct_buf *b, const ct_pkt *p) {
@@ -105,15 +116,43 @@ void ct_queue_unshift(ct_conn *c, ct_pkt *pkts, size_t n) {
   c->qcap = n + rest + 16;
 }
 
-/* One packet arrived on C. EIO-HB-2: a client answers every ping with a pong. */
+static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t len);
+/* A packet's text form, decoded from msgpack: handled as a text packet. */
+static void handle_pkt_text(ct_conn *c, const unsigned char *p, size_t len) {
+  int mp = c->mp;
+  c->mp = 0;
+  handle_pkt(c, 0, p, len);
+  c->mp = mp;
+}
+
+/* One packet arrived on C. EIO-HB-2: a client answers every ping with a pong. Under v3
+ * the direction is reversed (EIO-THB-1): the client pings, and the pongs that answer its
+ * own pings are taken here; a server ping is queued for the case to see (EIO-THB-2). */
 static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t len) {
+  if (binary && c->mp) {
+    /* SIO-MP-1: a Socket.IO packet is one binary message; the cases read its text form */
+    ct_buf t = {0};
+    ct_buf_adds(&t, "4");
+    if (ct_mp_to_text(p, len, &t) == 0) {
+      ct_pkt raw = {1, {(unsigned char *)p, len, 0}};
+      ct_buf b = {0};
+      ct_pkt_render(&b, &raw);
+      ct_log(c->r, "<- %s msgpack %s", c->name, (char *)b.data);
+      ct_buf_free(&b);
+      handle_pkt_text(c, t.data, t.len);
+      ct_buf_free(&t);
+      return;
+    }
+    ct_buf_free(&t);
+    ct_log(c->r, "!! %s: a binary message that is not one msgpack packet", c->name);
+  }
   ct_pkt tmp = {binary, {(unsigned char *)p, len, 0}};
   ct_buf b = {0};
   ct_pkt_render(&b, &tmp);
   ct_log(c->r, "<- %s %s", c->name, (char *)b.data);
   ct_buf_free(&b);
-  if (!binary && len == 1 && p[0] == '2' && c->autopong) {
-    ct_send(c, 0, "3", 1);
+  if (!binary && len == 1 && p[0] == (c->eio3 ? '3' : '2') && c->autopong) {
+    if (!c->eio3) ct_send(c, 0, "3", 1);
     return;
   }
   ct_queue_push(c, binary, p, len);
@@ -123,21 +162,67 @@ static void handle_pkt(ct_conn *c, int binary, const unsigned char *p, size_t le
 /* Split a polling body into packets with the wire layer's splitter (EIO-PL-1: '\x1e'
  * separates packets; a 'b' prefix marks base64 binary). Empty records are passed on:
  * the transcript shows exactly what the server sent. */
+/* A base64 binary packet's text (EIO-PK-10 "b...", v3 "b4..." after the type digit
+ * was checked by the caller) to a binary packet; bad base64 is passed on as text. */
+static void handle_b64(ct_conn *c, const unsigned char *raw, size_t rawlen,
+                       const unsigned char *b64, size_t n) {
+  unsigned char *bin = ct_xmalloc(n + 1);
+  long k = ct_b64_decode((const char *)b64, n, bin);
+  if (k < 0) {
+    ct_log(c->r, "!! %s: bad base64 in polling body", c->name);
+    handle_pkt(c, 0, raw, rawlen);
+  } else {
+    handle_pkt(c, 1, bin, (size_t)k);
+  }
+  free(bin);
+}
+
+/* A binary v3 packet (a WebSocket binary message, a binary payload segment): the type
+ * byte 0x04 then the data (EIO-TPK-5). Another type byte is passed on whole, logged. */
+static void handle_bin3(ct_conn *c, const unsigned char *p, size_t len) {
+  if (len >= 1 && p[0] == 4) {
+    handle_pkt(c, 1, p + 1, len - 1);
+    return;
+  }
+  ct_log(c->r, "!! %s: v3 binary packet without the message type byte 0x04", c->name);
+  handle_pkt(c, 1, p, len);
+}
+
+/* A v3 polling body (spec/engine.io-v3.md section 3): text segments counted in UTF-16
+ * units, or a binary payload. A body that does not decode is passed on whole as one text
+ * packet, so the case sees what came. */
+static void handle_body3(ct_conn *c, const unsigned char *p, size_t len) {
+  wire_payload3_iter it;
+  wire_payload3_rec rec;
+  wire_payload3_begin(&it, p, len);
+  int rc;
+  while ((rc = wire_payload3_next(&it, &rec)) == WIRE_MORE) {
+    const unsigned char *s = rec.pkt.p;
+    size_t n = rec.pkt.len;
+    if (rec.binary)
+      handle_bin3(c, s, n);
+    else if (n >= 2 && s[0] == 'b' && s[1] == '4')
+      handle_b64(c, s, n, s + 2, n - 2);
+    else
+      handle_pkt(c, 0, s, n);
+  }
+  if (rc < 0) {
+    ct_log(c->r, "!! %s: v3 polling body does not decode (%s)", c->name, wire_err_name(rc));
+    handle_pkt(c, 0, p, len);
+  }
+}
+
 static void handle_body(ct_conn *c, const unsigned char *p, size_t len) {
+  if (c->eio3) {
+    handle_body3(c, p, len);
+    return;
+  }
   wire_polling_iter it;
   wire_polling_rec rec;
   wire_polling_begin(&it, p, len);
   while (wire_polling_next(&it, &rec)) {
     if (rec.binary) {
-      unsigned char *bin = ct_xmalloc(rec.raw.len);
-      long n = ct_b64_decode((const char *)rec.data.p, rec.data.len, bin);
-      if (n < 0) {
-        ct_log(c->r, "!! %s: bad base64 in polling body", c->name);
-        handle_pkt(c, 0, rec.raw.p, rec.raw.len);
-      } else {
-        handle_pkt(c, 1, bin, (size_t)n);
-      }
-      free(bin);
+      handle_b64(c, rec.raw.p, rec.raw.len, rec.data.p, rec.data.len);
     } else {
       handle_pkt(c, 0, rec.raw.p, rec.raw.len);
     }
@@ -145,7 +230,7 @@ static void handle_body(ct_conn *c, const unsigned char *p, size_t len) {
 }
 
 static char *poll_target(ct_conn *c) {
-  return ct_xasprintf("%s?EIO=4&transport=polling&sid=%s", c->path, c->sid);
+  return ct_xasprintf("%s?EIO=%d&transport=polling&sid=%s", c->path, c->eio3 ? 3 : 4, c->sid);
 }
 
 int ct_poll_start(ct_conn *c) {
@@ -188,8 +273,12 @@ static void service(ct_run *r) {
       if (c->ws.fd < 0 && !c->ws.rx.len) continue;
       ct_buf msg = {0};
       int op, rc;
-      while ((rc = ct_ws_next(&c->ws, &op, &msg)) == 1)
-        handle_pkt(c, op == WIRE_WS_BINARY, msg.data, msg.len);
+      while ((rc = ct_ws_next(&c->ws, &op, &msg)) == 1) {
+        if (op == WIRE_WS_BINARY && c->eio3)
+          handle_bin3(c, msg.data, msg.len); /* EIO-TTR-1: the type byte first */
+        else
+          handle_pkt(c, op == WIRE_WS_BINARY, msg.data, msg.len);
+      }
       ct_buf_free(&msg);
       if (rc < 0 && !c->closed) {
         char why[200];
@@ -211,10 +300,25 @@ static void service(ct_run *r) {
   }
 }
 
+/* v3 (EIO-THB-1): the client sends a ping every pingInterval on each open session whose
+ * heartbeat the harness keeps ("autopong"; a case that grades the heartbeat turns it
+ * off and sends its own). */
+static void ping3(ct_run *r) {
+  int64_t now = ct_now_ms();
+  for (int i = 0; i < r->nconns; i++) {
+    ct_conn *c = r->conns[i];
+    if (!c->eio3 || !c->autopong || c->closed || !c->sid[0] || !c->next_ping || now < c->next_ping)
+      continue;
+    c->next_ping = now + (c->ping_interval > 0 ? c->ping_interval : 25000);
+    ct_send(c, 0, "2", 1);
+  }
+}
+
 /* Pump until TARGET has a packet or is closed, or until DEADLINE. */
 static void pump_until(ct_run *r, ct_conn *target, int64_t deadline) {
   for (;;) {
     service(r);
+    ping3(r);
     if (target && (target->qhead < target->qn || target->closed)) return;
     struct pollfd pfd[CT_MAX_CONNS];
     int n = 0;
@@ -277,29 +381,69 @@ int ct_post(ct_conn *c, const void *body, size_t len, const char *headers, int *
   return 0;
 }
 
+void ct_polling_body(const ct_conn *c, int binary, const void *p, size_t len, ct_buf *body) {
+  ct_buf pkt = {0};
+  if (binary) {
+    char *b64 = ct_xmalloc(len / 3 * 4 + 8);
+    ct_b64_encode(p, len, b64);
+    ct_buf_adds(&pkt, c->eio3 ? "b4" : "b"); /* EIO-PK-10; EIO-TPK-6 in v3 */
+    ct_buf_adds(&pkt, b64);
+    free(b64);
+  } else {
+    ct_buf_add(&pkt, p, len);
+  }
+  if (c->eio3) {
+    /* EIO-TPL-9: one text segment, its length in UTF-16 units */
+    char pre[16];
+    wire_payload3_prefix(pre, pkt.data, pkt.len);
+    ct_buf_adds(body, pre);
+  }
+  ct_buf_add(body, pkt.data, pkt.len);
+  ct_buf_free(&pkt);
+}
+
 int ct_send(ct_conn *c, int binary, const void *p, size_t len) {
+  if (c->mp && !binary && len > 1 && ((const char *)p)[0] == '4') {
+    /* SIO-MP-1: the Socket.IO packet as one msgpack map in a binary message */
+    ct_buf m = {0};
+    if (ct_mp_from_text((const char *)p + 1, len - 1, &m) == 0) {
+      ct_log(c->r, ".. %s: %.*s as msgpack", c->name, (int)(len > 200 ? 200 : len),
+             (const char *)p);
+      int mp = c->mp;
+      c->mp = 0;
+      int rc = ct_send(c, 1, m.data, m.len);
+      c->mp = mp;
+      ct_buf_free(&m);
+      return rc;
+    }
+    ct_buf_free(&m);
+    ct_log(c->r, ".. %s: not a packet msgpack carries; sent as text", c->name);
+  }
   if (c->transport == CT_TR_WEBSOCKET) {
     ct_pkt tmp = {binary, {(unsigned char *)p, len, 0}};
     ct_buf b = {0};
     ct_pkt_render(&b, &tmp);
     ct_log(c->r, "-> %s %s", c->name, (char *)b.data);
     ct_buf_free(&b);
-    if (ct_ws_send(&c->ws, binary ? WIRE_WS_BINARY : WIRE_WS_TEXT, p, len) != 0) {
+    int rc;
+    if (binary && c->eio3) {
+      /* EIO-TPK-6: a v3 binary message starts with the type byte 0x04 */
+      unsigned char *m = ct_xmalloc(len + 1);
+      m[0] = 4;
+      if (len) memcpy(m + 1, p, len);
+      rc = ct_ws_send(&c->ws, WIRE_WS_BINARY, m, len + 1);
+      free(m);
+    } else {
+      rc = ct_ws_send(&c->ws, binary ? WIRE_WS_BINARY : WIRE_WS_TEXT, p, len);
+    }
+    if (rc != 0) {
       ct_log(c->r, "!! %s: send failed", c->name);
       return -1;
     }
     return 0;
   }
   ct_buf body = {0};
-  if (binary) {
-    char *b64 = ct_xmalloc(len / 3 * 4 + 8);
-    ct_b64_encode(p, len, b64);
-    ct_buf_adds(&body, "b");
-    ct_buf_adds(&body, b64);
-    free(b64);
-  } else {
-    ct_buf_add(&body, p, len);
-  }
+  ct_polling_body(c, binary, p, len, &body);
   int status = 0;
   int rc = ct_post(c, body.data, body.len, NULL, &status, NULL);
   ct_buf_free(&body);
@@ -318,6 +462,8 @@ static void store_open(ct_run *r, ct_conn *c, cJSON *o) {
   cJSON *mp = cJSON_GetObjectItem(o, "maxPayload");
   c->ping_interval = cJSON_IsNumber(pi) ? (long)pi->valuedouble : 25000;
   c->ping_timeout = cJSON_IsNumber(pt) ? (long)pt->valuedouble : 20000;
+  /* v3: the client's first ping is due one pingInterval after the open packet */
+  if (c->eio3) c->next_ping = ct_now_ms() + c->ping_interval;
   /* EIO-HS-2 makes maxPayload mandatory, but a server that omits it still has a limit:
    * the harness then sizes its messages by --max-payload when given, else by the
    * official server's default (engine.io maxHttpBufferSize, 1e6 bytes), and says so in
@@ -401,8 +547,9 @@ ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char 
     c->port = port;
   }
   snprintf(c->path, sizeof c->path, "%s", path ? path : ct_case_path(r));
+  set_mp(c);
   char *target =
-      ct_xasprintf("%s?EIO=4&transport=%s%s", c->path,
+      ct_xasprintf("%s?EIO=%d&transport=%s%s", c->path, c->eio3 ? 3 : 4,
                    transport == CT_TR_POLLING ? "polling" : "websocket", query ? query : "");
   int wait = ct_ms(r, 3000);
   const char *root = ct_handshake_root(r, c->path);

@@ -336,8 +336,9 @@ static int entry_load(ct_deviation *d, const cJSON *o, char *err, size_t errlen)
 }
 
 static void upstream_load(ct_known *k, const char *vectors_dir) {
-  static const char *const protos[] = {"eio", "sio"};
-  for (int p = 0; p < 2; p++) {
+  /* the v3 families too (issue 14): eio3.invalid.*, sio4.invalid.* */
+  static const char *const protos[] = {"eio", "sio", "eio3", "sio4", "msgpack"};
+  for (int p = 0; p < 5; p++) {
     char *path = ct_xasprintf("%s/%s/invalid.json", vectors_dir, protos[p]);
     vec_file f;
     if (vec_file_load(path, &f, NULL, 0) == 0) {

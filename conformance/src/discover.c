@@ -7,6 +7,7 @@
  * Node server leaves a request on an unknown path hanging. The results decide which
  * cases apply; a missing need is SKIP with its reason, never FAIL. */
 #include "ct_discover.h"
+#include "wire_payload3.h"
 #include "wire_polling.h"
 #include "ct_sio.h"
 #include "ct_tls.h"
@@ -32,6 +33,11 @@ static void probe_init(probe *p, const ct_config *cfg) {
   p->r.cfg = &p->quiet;
   p->r.vars = cJSON_CreateObject();
   p->r.t0 = ct_now_ms();
+  /* the probes speak the run's protocol: v3 when discovering in v3, msgpack when that is
+   * the only parser asked for (its server answers nothing in JSON) */
+  p->r.proto = cfg->tgt.eio == 3                ? CT_P_EIO3
+               : cfg->protocols == CT_P_MSGPACK ? CT_P_MSGPACK
+                                                : CT_P_EIO4;
 }
 
 static void probe_free(probe *p) {
@@ -48,7 +54,8 @@ enum { HS_OPEN = 1, HS_OTHER = 0, HS_SILENT = -1, HS_REFUSED = -2 };
  * body starts with an open packet holding a string sid; else a description in DESC. */
 static int polling_handshake(const ct_config *cfg, const char *path, int timeout_ms, cJSON **open,
                              char *desc, size_t dlen) {
-  char *target = ct_xasprintf("%s?EIO=4&transport=polling", path);
+  int eio = cfg->tgt.eio == 3 ? 3 : 4;
+  char *target = ct_xasprintf("%s?EIO=%d&transport=polling", path, eio);
   ct_http_req req = {.method = "GET", .target = target};
   ct_http_resp resp;
   int rc = ct_http_do(cfg->host, cfg->port, &req, timeout_ms, &resp);
@@ -73,19 +80,30 @@ static int polling_handshake(const ct_config *cfg, const char *path, int timeout
   wire_polling_begin(&it, b, bl);
   wire_polling_next(&it, &rec);
   size_t first = rec.raw.len;
+  if (eio == 3) {
+    /* EIO-TPL-1: the open packet is the first "<length>:" segment */
+    wire_payload3_iter i3;
+    wire_payload3_rec r3;
+    wire_payload3_begin(&i3, b, bl);
+    first = 0;
+    if (wire_payload3_next(&i3, &r3) == WIRE_MORE && !r3.binary) {
+      b = r3.pkt.p;
+      first = r3.pkt.len;
+    }
+  }
   if (resp.status == 200 && first > 1 && b[0] == '0') {
     cJSON *o = cJSON_ParseWithLength((const char *)b + 1, first - 1);
     if (cJSON_IsObject(o) && cJSON_IsString(cJSON_GetObjectItem(o, "sid"))) {
       *open = o;
       /* close the session at once (EIO-CL-1) */
-      char *t = ct_xasprintf("%s?EIO=4&transport=polling&sid=%s", path,
+      char *t = ct_xasprintf("%s?EIO=%d&transport=polling&sid=%s", path, eio,
                              cJSON_GetObjectItem(o, "sid")->valuestring);
       ct_http_req cr = {
           .method = "POST",
           .target = t,
           .headers = "Content-Type: text/plain;charset=UTF-8\r\n",
-          .body = (const unsigned char *)"1",
-          .body_len = 1,
+          .body = (const unsigned char *)(eio == 3 ? "1:1" : "1"),
+          .body_len = eio == 3 ? 3 : 1,
       };
       ct_http_resp r2;
       if (ct_http_do(cfg->host, cfg->port, &cr, timeout_ms, &r2) == 1) ct_http_resp_free(&r2);
@@ -153,7 +171,8 @@ static void socketio(ct_config *cfg, unsigned tr, cJSON **extensions) {
   probe p;
   probe_init(&p, cfg);
   ct_conn *c = ct_open(&p.r, "s", tr, cfg->sio_path, NULL);
-  if (c && ct_send(c, 0, "40", 2) == 0) {
+  /* SIO-FNS-1: under v3 "/" is connected unasked, with a bare "40" */
+  if (c && (c->eio3 || ct_send(c, 0, "40", 2) == 0)) {
     int64_t deadline = ct_now_ms() + ct_ms(&p.r, 2000);
     ct_pkt k;
     while (!(cfg->tgt.sio_main && cfg->tgt.app) && ct_now_ms() < deadline &&
@@ -162,6 +181,8 @@ static void socketio(ct_config *cfg, unsigned tr, cJSON **extensions) {
         cJSON *o = cJSON_ParseWithLength((const char *)k.data.data + 2, k.data.len - 2);
         cfg->tgt.sio_main |= cJSON_IsString(cJSON_GetObjectItem(o, "sid"));
         cJSON_Delete(o);
+      } else if (c->eio3 && !k.binary && k.data.len == 2 && has_prefix(&k, "40")) {
+        cfg->tgt.sio_main = 1;
       } else if (has_prefix(&k, "42[\"auth\"")) {
         cfg->tgt.app = 1; /* the greeting may come before the CONNECT answer */
       } else if (has_prefix(&k, "44")) {
@@ -211,9 +232,10 @@ static cJSON *probe_path(const ct_config *cfg, const char *path, int wait, unsig
   return open ? open : wopen;
 }
 
-int ct_discover(ct_config *cfg, char *why, size_t whylen) {
+static int discover_as(ct_config *cfg, int eio, char *why, size_t whylen) {
   ct_target *t = &cfg->tgt;
   memset(t, 0, sizeof *t);
+  t->eio = eio;
   t->ping_interval = t->ping_timeout = t->max_payload = -1;
   cJSON_Delete(cfg->extensions);
   cfg->extensions = NULL;
@@ -250,6 +272,85 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen) {
   t->discovered = 1;
   cJSON_Delete(sopen);
   cJSON_Delete(eopen);
+  return 0;
+}
+
+/* Does the Socket.IO path (else the echo path) take a polling handshake of version EIO?
+ * 1 yes; 0 with WHY saying what answered instead (issue 14: "which versions"). */
+static int offers_eio(ct_config *cfg, int eio, char *why, size_t len) {
+  int keep = cfg->tgt.eio;
+  cfg->tgt.eio = eio;
+  cJSON *open = NULL;
+  int wait = (int)(3000 * (cfg->tscale > 0 ? cfg->tscale : 1.0));
+  const char *path = cfg->tgt.sio_engine ? cfg->sio_path : cfg->eio_path;
+  int rc = polling_handshake(cfg, path, wait, &open, why, len);
+  if (rc == HS_OPEN) snprintf(why, len, "EIO=%d answered with an open packet", eio);
+  cJSON_Delete(open);
+  cfg->tgt.eio = keep;
+  return rc == HS_OPEN;
+}
+
+/* Is the msgpack parser spoken on the Socket.IO path (spec/msgpack.md)? A v4 session
+ * sends CONNECT "/" as the msgpack map {type: 0, nsp: "/"} in one binary message
+ * (SIO-MP-1); a msgpack server answers with a binary CONNECT, a JSON server refuses the
+ * binary message or stays silent. */
+static int offers_msgpack(ct_config *cfg, char *why, size_t len) {
+  if (!cfg->tgt.sio_engine) {
+    snprintf(why, len, "no Engine.IO on the Socket.IO path");
+    return 0;
+  }
+  probe p;
+  probe_init(&p, cfg);
+  p.r.proto = CT_P_EIO4;
+  int ok = 0;
+  unsigned tr = (cfg->tgt.transports & CT_TR_WEBSOCKET) ? CT_TR_WEBSOCKET : CT_TR_POLLING;
+  ct_conn *c = ct_open(&p.r, "m", tr, cfg->sio_path, NULL);
+  static const unsigned char connect[] = {0x82, 0xa4, 't', 'y', 'p',  'e', 0x00,
+                                          0xa3, 'n',  's', 'p', 0xa1, '/'};
+  snprintf(why, len, "a msgpack CONNECT got no msgpack answer");
+  if (c && ct_send(c, 1, connect, sizeof connect) == 0) {
+    ct_pkt k;
+    if (ct_next_data(c, ct_ms(&p.r, 2000), &k) == 1) {
+      /* the answer's map holds type 0 ("type" as fixstr, then positive fixint 0) */
+      static const unsigned char type0[] = {0xa4, 't', 'y', 'p', 'e', 0x00};
+      for (size_t i = 0; k.binary && i + sizeof type0 <= k.data.len && !ok; i++)
+        ok = memcmp(k.data.data + i, type0, sizeof type0) == 0;
+      if (ok) snprintf(why, len, "a msgpack CONNECT was answered in msgpack");
+      ct_buf_free(&k.data);
+    }
+  }
+  probe_free(&p);
+  return ok;
+}
+
+int ct_discover(ct_config *cfg, char *why, size_t whylen) {
+  unsigned want = cfg->protocols ? cfg->protocols : CT_P_EIO4;
+  /* discovery speaks v4 unless only v3 is asked for; a v3-only target (socket.io 2.x)
+   * under --eio all is discovered again in v3 */
+  int rc = discover_as(cfg, (want & (CT_P_EIO4 | CT_P_MSGPACK)) ? 4 : 3, why, whylen);
+  if (rc != 0 && (want & CT_P_EIO3) && cfg->tgt.eio == 4) rc = discover_as(cfg, 3, why, whylen);
+  if (rc != 0 || want == CT_P_EIO4) return rc; /* the default run probes nothing more */
+  ct_target *t = &cfg->tgt;
+  if (offers_eio(cfg, 4, t->proto_why[0], sizeof t->proto_why[0])) t->protocols |= CT_P_EIO4;
+  if (offers_eio(cfg, 3, t->proto_why[1], sizeof t->proto_why[1])) t->protocols |= CT_P_EIO3;
+  if ((t->protocols & CT_P_EIO4) && (want & CT_P_MSGPACK) &&
+      offers_msgpack(cfg, t->proto_why[2], sizeof t->proto_why[2]))
+    t->protocols |= CT_P_MSGPACK;
+  if (!(t->protocols & CT_P_EIO4) && !t->proto_why[2][0])
+    snprintf(t->proto_why[2], sizeof t->proto_why[2], "rides on Engine.IO v4, not offered");
+  return 0;
+}
+
+int ct_proto_met(const ct_config *cfg, unsigned proto, char *reason, size_t len) {
+  const ct_target *t = &cfg->tgt;
+  if (!t->discovered || !t->protocols || (t->protocols & proto)) return 1;
+  int i = proto & CT_P_EIO3 ? 1 : proto & CT_P_MSGPACK ? 2 : 0;
+  proto = 1u << i;
+  snprintf(reason, len, "the server does not offer %s (%s)",
+           i == 1   ? "Engine.IO v3 / Socket.IO v4"
+           : i == 2 ? "the msgpack parser"
+                    : "Engine.IO v4 / Socket.IO v5",
+           t->proto_why[i]);
   return 0;
 }
 
@@ -389,6 +490,11 @@ cJSON *ct_discovery_json(const ct_config *cfg) {
   else
     cJSON_AddNullToObject(o, "extensions");
   cJSON_AddStringToObject(o, "answered", t->answered);
+  if (t->protocols) {
+    cJSON *pr = cJSON_AddArrayToObject(o, "protocols");
+    for (unsigned b = CT_P_EIO4; b <= CT_P_MSGPACK; b <<= 1)
+      if (t->protocols & b) cJSON_AddItemToArray(pr, cJSON_CreateString(ct_proto_name(b)));
+  }
   return o;
 }
 
@@ -478,4 +584,11 @@ void ct_discovery_print(FILE *f, const ct_config *cfg, const ct_case *const *cas
   fprintf(f, "  extensions: %s\n", e ? e : "none announced");
   free(e);
   if (untr) fprintf(f, "  %zu case-runs need a transport the server does not offer\n", untr);
+  if (t->protocols) {
+    static const char *const names[] = {"Engine.IO v4 / Socket.IO v5",
+                                        "Engine.IO v3 / Socket.IO v4", "msgpack parser"};
+    for (int i = 0; i < 3; i++)
+      fprintf(f, "  %s: %s (%s)\n", names[i], (t->protocols >> i) & 1u ? "offered" : "not offered",
+              t->proto_why[i][0] ? t->proto_why[i] : "not probed");
+  }
 }

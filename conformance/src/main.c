@@ -110,12 +110,14 @@ static void print_list(const app *a) {
   for (size_t k = 0; k < plan->n; k++) {
     const ct_case *c = plan->items[k].c;
     if (k > 0 && plan->items[k - 1].c == c) continue; /* the case's second transport */
-    printf("%-58s %-6s %-18s %s  needs:%s%s%s%s\n", c->id, ct_level_name(c->level),
+    char pr[64] = ""; /* issue 14: the protocols of a case that is not eio4 only */
+    if (c->protocols != CT_P_EIO4) ct_protos_list(c->protocols, "  protocols:", pr, sizeof pr);
+    printf("%-58s %-6s %-18s %s  needs:%s%s%s%s%s\n", c->id, ct_level_name(c->level),
            c->transports == CT_TR_ALL       ? "polling,websocket"
            : c->transports == CT_TR_POLLING ? "polling"
                                             : "websocket",
            c->tags, ct_need_name(c->needs), c->requires ? "  requires:" : "",
-           c->requires ? c->requires : "", c->exclusive ? "  exclusive" : "");
+           c->requires ? c->requires : "", c->exclusive ? "  exclusive" : "", pr);
   }
   printf("%zu cases, %zu case-runs selected\n", a->cs.n, plan->n);
 }
@@ -302,7 +304,8 @@ int main(int argc, char **argv) {
   if (load_cases(&a) < 0) return finish(&a, 2);
   /* the plan: every selected (case, transport) in list order, made once; --list, the
    * discovery header and the scheduler all read it */
-  if (ct_plan_build(&a.plan, &a.cs, a.o.transports, a.o.prefixes, a.o.np, a.o.skips, a.o.ns) == 0)
+  if (ct_plan_build_protos(&a.plan, &a.cs, a.o.transports, a.o.cfg.protocols, a.o.prefixes, a.o.np,
+                           a.o.skips, a.o.ns) == 0)
     return fail(&a, "no case matches the selection");
   if (a.o.list) {
     print_list(&a);

@@ -296,6 +296,7 @@ int ct_matrix_main(int argc, char **argv, const char *vectors_dir, FILE *out) {
     cJSON_Delete(reports);
     return rc;
   }
+  reports = ct_report_split_protocols(reports);
   const cJSON *rep;
   cJSON_ArrayForEach(rep, reports) {
     const cJSON *s = cJSON_GetObjectItem(rep, "summary"), *x = cJSON_GetObjectItem(rep, "security");

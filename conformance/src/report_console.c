@@ -35,6 +35,55 @@ static ct_tally tally(const ct_run *r, size_t n, int sec) {
 }
 
 ct_tally ct_tally_runs(const ct_run *r, size_t n) { return tally(r, n, 0); }
+
+static unsigned proto_of(const ct_run *r) { return r->proto ? r->proto : CT_P_EIO4; }
+
+unsigned ct_run_protocols(const ct_run *r, size_t n) {
+  unsigned m = 0;
+  for (size_t i = 0; i < n; i++) m |= proto_of(&r[i]);
+  return m;
+}
+
+ct_tally ct_tally_proto(const ct_run *r, size_t n, unsigned proto) {
+  ct_tally t = {0};
+  for (size_t i = 0; i < n; i++) {
+    if (proto_of(&r[i]) != proto) continue;
+    ct_tally one = tally(&r[i], 1, 0);
+    t.pass += one.pass;
+    t.fail += one.fail;
+    t.nonstrict += one.nonstrict;
+    t.info += one.info;
+    t.skip += one.skip;
+    t.blocked += one.blocked;
+  }
+  return t;
+}
+
+/* Issue 14: the conformance counts in one column per protocol, when the runs hold more
+ * than the default one (the closing lines below stay the totals). */
+static void proto_summary(FILE *f, const ct_run *r, size_t n) {
+  unsigned m = ct_run_protocols(r, n);
+  if (!(m & ~CT_P_EIO4)) return;
+  ct_tally t[3];
+  fprintf(f, "\nby protocol:  ");
+  for (unsigned i = 0; i < 3; i++)
+    if (m & (1u << i)) {
+      t[i] = ct_tally_proto(r, n, 1u << i);
+      fprintf(f, " %8s", ct_proto_name(1u << i));
+    }
+  fputc('\n', f);
+  static const char *const names[] = {"PASS", "FAIL", "BLOCKED", "NON-STRICT", "INFO", "SKIP"};
+  for (int v = 0; v < 6; v++) {
+    fprintf(f, "  %-12s", names[v]);
+    for (unsigned i = 0; i < 3; i++)
+      if (m & (1u << i)) {
+        const ct_tally *x = &t[i];
+        int c[] = {x->pass, x->fail, x->blocked, x->nonstrict, x->info, x->skip};
+        fprintf(f, " %8d", c[v]);
+      }
+    fputc('\n', f);
+  }
+}
 ct_tally ct_tally_sec(const ct_run *r, size_t n) { return tally(r, n, 1); }
 
 void ct_tally_line(const ct_tally *t, int strict, int *passed, int *failed, int *skipped) {
@@ -214,6 +263,7 @@ void ct_report_console_summary(FILE *f, const ct_run *r, size_t n, int strict) {
   int p, fl, s;
   ct_tally_line(&t, strict, &p, &fl, &s);
   ct_tally ts = ct_tally_sec(r, n);
+  proto_summary(f, r, n);
   fputc('\n', f);
   blocked_summary(f, r, n, t.blocked + ts.blocked);
   fprintf(f, "%zu case-runs: %d PASS, %d FAIL, %d BLOCKED, %d NON-STRICT, %d INFO, %d SKIP%s\n",

@@ -102,7 +102,9 @@ static void junit_cases(FILE *f, const ct_run *r, size_t n, int strict, int sec)
     if (ct_case_is_sec(x->c) != sec) continue;
     fprintf(f, "    <testcase classname=\"");
     xml_escape(f, x->c->id);
-    fprintf(f, "\" name=\"%s\" time=\"%.3f\">\n", transport_of(x), x->ms / 1000);
+    /* one testcase per (transport, protocol): "polling", "polling/eio3" (issue 14) */
+    fprintf(f, "\" name=\"%s%s\" time=\"%.3f\">\n", transport_of(x), ct_proto_suffix(x->proto),
+            x->ms / 1000);
     fprintf(f,
             "      <properties><property name=\"verdict\" value=\"%s\"/>"
             "<property name=\"level\" value=\"%s\"/><property name=\"tags\" value=\"",
@@ -110,6 +112,8 @@ static void junit_cases(FILE *f, const ct_run *r, size_t n, int strict, int sec)
     xml_escape(f, x->c->tags);
     fprintf(f, "\"/>");
     if (x->c->severity) fprintf(f, "<property name=\"severity\" value=\"%s\"/>", x->c->severity);
+    if (x->proto > CT_P_EIO4)
+      fprintf(f, "<property name=\"protocol\" value=\"%s\"/>", ct_proto_name(x->proto));
     if (x->c->fixed) {
       fputs("<property name=\"fixed\" value=\"", f);
       xml_escape(f, x->c->fixed);
@@ -149,6 +153,8 @@ static cJSON *run_json(const ct_run *x) {
   cJSON_AddStringToObject(o, "run", x->run_id);
   cJSON_AddStringToObject(o, "id", x->c->id);
   cJSON_AddStringToObject(o, "transport", transport_of(x));
+  /* issue 14: eio4 (Engine.IO v4 / Socket.IO v5, JSON), eio3 or msgpack */
+  cJSON_AddStringToObject(o, "protocol", ct_proto_name(x->proto ? x->proto : CT_P_EIO4));
   cJSON_AddStringToObject(o, "title", x->c->title);
   cJSON_AddStringToObject(o, "level", ct_level_name(x->c->level));
   cJSON *tags = cJSON_AddArrayToObject(o, "tags");
@@ -222,6 +228,22 @@ cJSON *ct_report_index(const ct_run *r, size_t n, const char *target, int strict
   cJSON_AddNumberToObject(sum, "NON-STRICT", t.nonstrict);
   cJSON_AddNumberToObject(sum, "INFO", t.info);
   cJSON_AddNumberToObject(sum, "SKIP", t.skip);
+  /* issue 14: one column per protocol, when the runs are not all of the default one */
+  unsigned protos = ct_run_protocols(r, n);
+  if (protos & ~CT_P_EIO4) {
+    cJSON *pr = cJSON_AddObjectToObject(sum, "protocols");
+    for (unsigned b = CT_P_EIO4; b <= CT_P_MSGPACK; b <<= 1) {
+      if (!(protos & b)) continue;
+      ct_tally tp = ct_tally_proto(r, n, b);
+      cJSON *o = cJSON_AddObjectToObject(pr, ct_proto_name(b));
+      cJSON_AddNumberToObject(o, "PASS", tp.pass);
+      cJSON_AddNumberToObject(o, "FAIL", tp.fail);
+      cJSON_AddNumberToObject(o, "BLOCKED", tp.blocked);
+      cJSON_AddNumberToObject(o, "NON-STRICT", tp.nonstrict);
+      cJSON_AddNumberToObject(o, "INFO", tp.info);
+      cJSON_AddNumberToObject(o, "SKIP", tp.skip);
+    }
+  }
   /* the security pack is summarised apart and never counted above (issue 6) */
   ct_tally ts = ct_tally_sec(r, n);
   cJSON *sec = cJSON_AddObjectToObject(root, "security");

@@ -151,12 +151,85 @@ int ct_report_page(FILE *f, const cJSON *reports, const char *docs_root) {
   return ferror(f) ? -1 : 0;
 }
 
+#define STR(o, k) (cJSON_GetStringValue(cJSON_GetObjectItem(o, k)))
+
+/* The protocol suffix of a run id ("/eio3" of "x@polling/eio3"), or "" (issue 14). */
+static const char *proto_suffix_of(const char *run) {
+  const char *at = strrchr(run, '@');
+  const char *sl = at ? strchr(at, '/') : NULL;
+  return sl ? sl : "";
+}
+
+/* Recount a split column's summary and security objects from its runs. */
+static void recount(cJSON *rep) {
+  static const char *const vs[] = {"PASS", "FAIL", "BLOCKED", "NON-STRICT", "INFO", "SKIP"};
+  int c[2][6] = {{0}}, tot[2] = {0, 0};
+  const cJSON *r;
+  cJSON_ArrayForEach(r, cJSON_GetObjectItem(rep, "runs")) {
+    const char *fam = STR(r, "family");
+    int sec = fam && strcmp(fam, "security") == 0;
+    tot[sec]++;
+    for (int v = 0; v < 6; v++)
+      if (strcmp(STR(r, "verdict"), vs[v]) == 0) c[sec][v]++;
+  }
+  static const char *const objs[] = {"summary", "security"};
+  for (int s = 0; s < 2; s++) {
+    cJSON *o = cJSON_GetObjectItem(rep, objs[s]);
+    if (!cJSON_IsObject(o)) continue;
+    cJSON_ReplaceItemInObject(o, "runs", cJSON_CreateNumber(tot[s]));
+    for (int v = 0; v < 6; v++) cJSON_ReplaceItemInObject(o, vs[v], cJSON_CreateNumber(c[s][v]));
+  }
+}
+
+/* Issue 14: a report with runs of several protocols (--eio all, --parser all) becomes one
+ * column per protocol -- NAME for the default runs, NAME/eio3, NAME/msgpack -- with the
+ * suffix taken off each run id, so a case-run's row lines up across protocols and
+ * servers. Reports without suffixed runs stay as they are. Takes REPORTS. */
+cJSON *ct_report_split_protocols(cJSON *reports) {
+  static const char *const sfx[] = {"", "/eio3", "/msgpack"};
+  int any = 0;
+  const cJSON *rep, *r;
+  cJSON_ArrayForEach(rep, reports) {
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(rep, "runs")) any |= *proto_suffix_of(STR(r, "run"));
+  }
+  if (!any) return reports;
+  cJSON *out = cJSON_CreateArray();
+  cJSON_ArrayForEach(rep, reports) {
+    for (int k = 0; k < 3; k++) {
+      cJSON *col = NULL;
+      cJSON_ArrayForEach(r, cJSON_GetObjectItem(rep, "runs")) {
+        const char *run = STR(r, "run");
+        if (strcmp(proto_suffix_of(run), sfx[k]) != 0) continue;
+        if (!col) {
+          col = cJSON_Duplicate(rep, 1);
+          cJSON_ReplaceItemInObject(col, "runs", cJSON_CreateArray());
+          char *nm = ct_xasprintf("%s%s", STR(rep, "name"), sfx[k]);
+          cJSON_ReplaceItemInObject(col, "name", cJSON_CreateString(nm));
+          free(nm);
+        }
+        cJSON *x = cJSON_Duplicate(r, 1);
+        char *id = ct_xstrndup(run, strlen(run) - strlen(sfx[k]));
+        cJSON_ReplaceItemInObject(x, "run", cJSON_CreateString(id));
+        free(id);
+        cJSON_AddItemToArray(cJSON_GetObjectItem(col, "runs"), x);
+      }
+      if (col) {
+        recount(col);
+        cJSON_AddItemToArray(out, col);
+      }
+    }
+  }
+  cJSON_Delete(reports);
+  return out;
+}
+
 int ct_report_html(FILE *f, const ct_run *r, size_t n, const char *target, int strict,
                    int complete) {
   cJSON *idx = ct_report_index(r, n, target, strict, complete);
   cJSON_AddStringToObject(idx, "name", target ? target : "");
   cJSON *all = cJSON_CreateArray();
   cJSON_AddItemToArray(all, idx);
+  all = ct_report_split_protocols(all); /* --eio all: one column per protocol */
   char *root = ct_report_docs_root(n && r[0].cfg ? r[0].cfg->vectors_dir : NULL);
   int rc = ct_report_page(f, all, root);
   free(root);

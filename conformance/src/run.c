@@ -11,16 +11,27 @@
 #include "ct_steps.h"
 
 void ct_run_case(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned transport) {
+  ct_run_case_proto(r, c, cfg, transport, CT_P_EIO4);
+}
+
+void ct_run_case_proto(ct_run *r, const ct_case *c, const ct_config *cfg, unsigned transport,
+                       unsigned proto) {
   memset(r, 0, sizeof *r);
   r->c = c;
   r->cfg = cfg;
   r->transport = transport;
-  r->run_id = ct_xasprintf("%s@%s", c->id, transport == CT_TR_POLLING ? "polling" : "websocket");
+  r->proto = proto;
+  r->run_id = ct_xasprintf("%s@%s%s", c->id, transport == CT_TR_POLLING ? "polling" : "websocket",
+                           ct_proto_suffix(proto));
   r->vars = cJSON_CreateObject();
   r->t0 = ct_now_ms();
   char why[300];
   /* a missing need (discovery, an extension) is SKIP with its reason, never FAIL */
-  if (!ct_need_met(cfg, c, transport, why, sizeof why)) {
+  /* "offers": what the target must serve besides the run's own protocol (issue 14) */
+  unsigned lack = cfg->tgt.protocols ? c->offers & ~cfg->tgt.protocols : 0;
+  if (!ct_proto_met(cfg, proto, why, sizeof why) ||
+      (lack && !ct_proto_met(cfg, lack, why, sizeof why)) ||
+      !ct_need_met(cfg, c, transport, why, sizeof why)) {
     ct_skip(r, "%s", why);
   } else if (c->probe) {
     c->probe(r);

@@ -29,7 +29,7 @@ static int check_required(const ct_op *def, const cJSON *s, char *why, size_t wh
  * how one step runs (only, needs, root, preamble) go on the steps inside. 0, or -1
  * with WHY filled. */
 static int check_repeat(const cJSON *s, char *why, size_t whylen) {
-  static const char *const inner[] = {"only", "needs", "root", "preamble"};
+  static const char *const inner[] = {"only", "needs", "root", "preamble", "protocol"};
   for (size_t k = 0; k < sizeof inner / sizeof *inner; k++)
     if (cJSON_GetObjectItem(s, inner[k])) {
       snprintf(why, whylen, "repeat takes no \"%s\" (put it on the steps inside)", inner[k]);
@@ -96,6 +96,21 @@ static int parse_transports(const cJSON *t, unsigned *out) {
   return *out ? 0 : -1;
 }
 
+/* "protocols": absent (keep *OUT), or a non-empty list of distinct known names. */
+static int parse_protocols(const cJSON *v, unsigned *out) {
+  if (!v) return 0;
+  if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) return -1;
+  unsigned m = 0;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, v) {
+    unsigned p = ct_proto_parse(cJSON_GetStringValue(e));
+    if (!p || (m & p)) return -1;
+    m |= p;
+  }
+  *out = m;
+  return 0;
+}
+
 int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char *err,
                        size_t errlen) {
   cJSON *root = cJSON_Parse(text);
@@ -108,6 +123,14 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
   const cJSON *cases = cJSON_GetObjectItem(root, "cases");
   if (!cJSON_IsNumber(fmt) || fmt->valueint != 1 || !cJSON_IsArray(cases)) {
     snprintf(err, errlen, "%s: needs \"format\": 1 and a \"cases\" array", source);
+    cJSON_Delete(root);
+    return -1;
+  }
+  /* the protocols every case of the file applies to, unless a case says otherwise
+   * (issue 14): a list of "eio4", "eio3", "msgpack"; default eio4 */
+  unsigned file_protos = CT_P_EIO4;
+  if (parse_protocols(cJSON_GetObjectItem(root, "protocols"), &file_protos) != 0) {
+    snprintf(err, errlen, "%s: protocols must be a non-empty list of eio4, eio3, msgpack", source);
     cJSON_Delete(root);
     return -1;
   }
@@ -167,6 +190,23 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
       snprintf(err, errlen, "%s: %s: needs must be engine, echo, socketio or app", source, id);
       goto bad;
     }
+    unsigned protos = file_protos;
+    if (parse_protocols(cJSON_GetObjectItem(c, "protocols"), &protos) != 0) {
+      snprintf(err, errlen, "%s: %s: protocols must be a non-empty list of eio4, eio3, msgpack",
+               source, id);
+      goto bad;
+    }
+    unsigned offers = 0;
+    if (parse_protocols(cJSON_GetObjectItem(c, "offers"), &offers) != 0) {
+      snprintf(err, errlen, "%s: %s: offers must be a non-empty list of eio4, eio3, msgpack",
+               source, id);
+      goto bad;
+    }
+    /* the msgpack parser is a Socket.IO codec: an echo-path case has nothing to run it on */
+    if ((protos & CT_P_MSGPACK) && !(ep && strcmp(ep, "sio") == 0)) {
+      snprintf(err, errlen, "%s: %s: protocol msgpack needs endpoint sio", source, id);
+      goto bad;
+    }
     const cJSON *ex = cJSON_GetObjectItem(c, "exclusive");
     if (ex && !cJSON_IsBool(ex)) {
       snprintf(err, errlen, "%s: %s: exclusive must be true or false", source, id);
@@ -180,6 +220,12 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
       if (!def) {
         snprintf(err, errlen, "%s: %s: step %d: unknown op %s", source, id, si + 1,
                  op ? op : "(none)");
+        goto bad;
+      }
+      const cJSON *sp = cJSON_GetObjectItem(s, "protocol");
+      if (sp && !ct_proto_parse(cJSON_GetStringValue(sp))) {
+        snprintf(err, errlen, "%s: %s: step %d: protocol must be eio4, eio3 or msgpack", source, id,
+                 si + 1);
         goto bad;
       }
       const cJSON *sn = cJSON_GetObjectItem(s, "needs");
@@ -221,6 +267,8 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
     k->fixed = fx ? ct_xstrdup(fx->valuestring) : NULL;
     k->needs = need;
     k->exclusive = cJSON_IsTrue(ex);
+    k->protocols = protos;
+    k->offers = offers;
     added++;
   }
   cJSON_Delete(root);

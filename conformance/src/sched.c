@@ -18,14 +18,19 @@
 #include "ct_report_console.h"
 
 /* Does one of the NP selectors PREFIXES (an id prefix, or "id@transport") name run (C, TR)? */
-static int matches(const ct_case *c, unsigned tr, char *const *prefixes, int np) {
+static int matches(const ct_case *c, unsigned tr, unsigned proto, char *const *prefixes, int np) {
   const char *tn = tr == CT_TR_POLLING ? "polling" : "websocket";
   for (int i = 0; i < np; i++) {
     const char *p = prefixes[i];
     const char *at = strchr(p, '@');
     if (at) {
-      size_t l = (size_t)(at - p);
-      if (strlen(c->id) == l && strncmp(c->id, p, l) == 0 && strcmp(at + 1, tn) == 0) return 1;
+      size_t l = (size_t)(at - p), tl = strlen(tn);
+      /* "@polling" names the transport under every protocol, "@polling/eio3" one run */
+      const char *rest = at + 1 + tl;
+      if (strlen(c->id) == l && strncmp(c->id, p, l) == 0 && strncmp(at + 1, tn, tl) == 0 &&
+          (!*rest || (*rest == '/' && ct_proto_parse(rest + 1) == proto) ||
+           (proto == CT_P_EIO4 && strcmp(rest, "/eio4") == 0)))
+        return 1;
     } else if (strncmp(c->id, p, strlen(p)) == 0) {
       return 1;
     }
@@ -35,16 +40,23 @@ static int matches(const ct_case *c, unsigned tr, char *const *prefixes, int np)
 
 size_t ct_plan_build(ct_plan *p, const ct_cases *cs, unsigned transports, char *const *prefixes,
                      int np, char *const *skips, int ns) {
+  return ct_plan_build_protos(p, cs, transports, CT_P_EIO4, prefixes, np, skips, ns);
+}
+
+size_t ct_plan_build_protos(ct_plan *p, const ct_cases *cs, unsigned transports, unsigned protos,
+                            char *const *prefixes, int np, char *const *skips, int ns) {
   memset(p, 0, sizeof *p);
-  p->items = ct_xmalloc((cs->n ? 2 * cs->n : 1) * sizeof *p->items);
+  p->items = ct_xmalloc((cs->n ? 6 * cs->n : 1) * sizeof *p->items);
   p->ncases = cs->n;
   for (size_t i = 0; i < cs->n; i++)
-    for (unsigned t = 1; t <= 2; t++) {
-      const ct_case *c = &cs->v[i];
-      if ((c->transports & t) && (transports & t) && (np == 0 || matches(c, t, prefixes, np)) &&
-          !(ns > 0 && matches(c, t, skips, ns)))
-        p->items[p->n++] = (ct_plan_item){c, t, i, CT_RUN_PENDING};
-    }
+    for (unsigned pr = CT_P_EIO4; pr <= CT_P_MSGPACK; pr <<= 1)
+      for (unsigned t = 1; t <= 2; t++) {
+        const ct_case *c = &cs->v[i];
+        if ((c->protocols & pr) && (protos & pr) && (c->transports & t) && (transports & t) &&
+            (np == 0 || matches(c, t, pr, prefixes, np)) &&
+            !(ns > 0 && matches(c, t, pr, skips, ns)))
+          p->items[p->n++] = (ct_plan_item){c, t, pr, i, CT_RUN_PENDING};
+      }
   return p->n;
 }
 
@@ -154,8 +166,9 @@ static void sched_one(ct_sched *sc, size_t i) {
   ct_plan_item *it = &sc->plan->items[i];
   ct_run *r = &sc->runs[i];
   if (sc->cfg->verbose && sc->cfg->jobs <= 1)
-    fprintf(stderr, "--- %s@%s\n", it->c->id, it->tr == CT_TR_POLLING ? "polling" : "websocket");
-  ct_run_case(r, it->c, sc->cfg, it->tr);
+    fprintf(stderr, "--- %s@%s%s\n", it->c->id, it->tr == CT_TR_POLLING ? "polling" : "websocket",
+            ct_proto_suffix(it->proto));
+  ct_run_case_proto(r, it->c, sc->cfg, it->tr, it->proto);
   char why[300] = "";
   /* connection errors make a run fail: one that did not pass triggers a liveness check */
   int gone = r->verdict != CT_V_PASS && r->verdict != CT_V_SKIP && sc->cfg->tgt.discovered &&

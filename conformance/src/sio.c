@@ -119,7 +119,9 @@ ct_conn *ct_sio_open_at(ct_run *r, const char *name, unsigned transport, const c
                         int port) {
   ct_conn *c = ct_open_at(r, name, transport, host, port, r->cfg->sio_path, NULL);
   if (!c) return NULL;
-  if (ct_send(c, 0, "40", 2) != 0) {
+  /* SIO-FNS-1: under Engine.IO v3 (Socket.IO v4) "/" is connected at once and the server
+   * sends a bare "40" unasked; the client sends no CONNECT */
+  if (!c->eio3 && ct_send(c, 0, "40", 2) != 0) {
     ct_preamble_fail(r, CT_ROOT_SIO_CONNECT, transport, "CONNECT accepted", "send failed",
                      "%s: cannot send CONNECT", name);
     return NULL;
@@ -135,7 +137,18 @@ ct_conn *ct_sio_open_at(ct_run *r, const char *name, unsigned transport, const c
     return NULL;
   }
   int ok = !p.binary && p.data.len > 2 && memcmp(p.data.data, "40{", 3) == 0;
-  if (ok) {
+  if (c->eio3) {
+    /* SIO-FNS-5: the socket id in "/" is the Engine.IO sid, never sent */
+    ok = !p.binary && p.data.len == 2 && memcmp(p.data.data, "40", 2) == 0;
+    if (ok) {
+      char k[64];
+      snprintf(k, sizeof k, "%s.sio_sid", name);
+      cJSON_DeleteItemFromObject(r->vars, k);
+      cJSON_AddStringToObject(r->vars, k, c->sid);
+      cJSON_DeleteItemFromObject(r->vars, "sio_sid");
+      cJSON_AddStringToObject(r->vars, "sio_sid", c->sid);
+    }
+  } else if (ok) {
     cJSON *o = cJSON_ParseWithLength((const char *)p.data.data + 2, p.data.len - 2);
     const cJSON *sid = cJSON_GetObjectItem(o, "sid");
     ok = cJSON_IsString(sid);
@@ -152,8 +165,8 @@ ct_conn *ct_sio_open_at(ct_run *r, const char *name, unsigned transport, const c
   if (!ok) {
     ct_buf b = {0};
     ct_pkt_render(&b, &p);
-    ct_preamble_fail(r, CT_ROOT_SIO_CONNECT, transport, "40{\"sid\":\"...\"}", (char *)b.data,
-                     "%s: bad CONNECT answer", name);
+    ct_preamble_fail(r, CT_ROOT_SIO_CONNECT, transport, c->eio3 ? "40" : "40{\"sid\":\"...\"}",
+                     (char *)b.data, "%s: bad CONNECT answer", name);
     ct_buf_free(&b);
     ct_buf_free(&p.data);
     return NULL;

@@ -24,9 +24,24 @@ pid_t ct_sioref_start(const char *bin, ct_config *cfg) {
     dup2(pfd[1], 1);
     close(pfd[0]);
     close(pfd[1]);
-    /* the contract timings (build/CONTRACT.txt) */
-    execl(bin, bin, "--host", "127.0.0.1", "--port", "0", "--ping-interval", "300",
-          "--ping-timeout", "200", "--connect-timeout", "1000", (char *)NULL);
+    /* the contract timings (build/CONTRACT.txt); under --eio 3/all and --parser msgpack the
+     * reference serves those protocols too (issue 14: sioref --allow-eio3, --parser) */
+    const char *argv[16] = {bin,         "--host",
+                            "127.0.0.1", "--port",
+                            "0",         "--ping-interval",
+                            "300",       "--ping-timeout",
+                            "200",       "--connect-timeout",
+                            "1000"};
+    int n = 11;
+    if (cfg->protocols & CT_P_EIO3) argv[n++] = "--allow-eio3";
+    /* one sioref speaks one parser: msgpack when it is the only one asked for (under
+     * --parser all the msgpack runs are then SKIP, the parser not offered) */
+    if (cfg->protocols == CT_P_MSGPACK) {
+      argv[n++] = "--parser";
+      argv[n++] = "msgpack";
+    }
+    argv[n] = NULL;
+    execv(bin, (char *const *)argv);
     _exit(127);
   }
   close(pfd[1]);

@@ -62,6 +62,8 @@ void ct_steps_run(ct_run *r) {
   cJSON_AddStringToObject(r->vars, "sio_path", r->cfg->sio_path);
   cJSON_AddStringToObject(r->vars, "transport",
                           r->transport == CT_TR_POLLING ? "polling" : "websocket");
+  /* issue 14: the Engine.IO version of the run (raw targets write EIO=${eio}) */
+  cJSON_AddStringToObject(r->vars, "eio", ct_run_eio(r) == 3 ? "3" : "4");
   int i = 0, acted = 0;
   run_steps(r, r->c->steps, &i, &acted);
   if (!r->nverdicts) ct_pass(r);
@@ -81,6 +83,10 @@ static void run_steps(ct_run *r, const cJSON *steps, int *i, int *acted) {
     const char *only = cJSON_GetStringValue(cJSON_GetObjectItem(s, "only"));
     if (only && strcmp(only, r->transport == CT_TR_POLLING ? "polling" : "websocket") != 0)
       continue;
+    /* "protocol": the step belongs to the run of that protocol only (issue 14), e.g. the
+     * open packet's shape, which differs between Engine.IO v3 and v4 */
+    const char *proto = cJSON_GetStringValue(cJSON_GetObjectItem(s, "protocol"));
+    if (proto && ct_proto_parse(proto) != (r->proto ? r->proto : CT_P_EIO4)) continue;
     /* "needs": a step the target cannot serve (e.g. an echo round trip proving liveness
      * when the echo path is absent) is left out, and the transcript says so */
     ct_need sneed;

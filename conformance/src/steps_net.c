@@ -285,6 +285,12 @@ void op_expect_none(step_ctx *x) {
       ct_buf_free(&p.data);
       continue;
     }
+    /* a close packet is how a polling session ends (EIO-CL-4): allowed with allow_close */
+    if (!p.binary && p.data.len == 1 && p.data.data[0] == '1' &&
+        cJSON_IsTrue(cJSON_GetObjectItem(x->s, "allow_close"))) {
+      ct_buf_free(&p.data);
+      return;
+    }
     ct_buf got = {0};
     ct_pkt_render(&got, &p);
     sfail(x, "no packet", (char *)got.data, "%s: unexpected packet", c->name);
@@ -408,15 +414,7 @@ void op_send(step_ctx *x) {
     /* the case cares about the POST's answer (e.g. 400 for a bad packet) */
     ct_buf body = {0};
     int status = 0;
-    if (binary) {
-      char *b64 = ct_xmalloc(b.len / 3 * 4 + 8);
-      ct_b64_encode(b.data, b.len, b64);
-      ct_buf_adds(&body, "b");
-      ct_buf_adds(&body, b64);
-      free(b64);
-    } else {
-      ct_buf_add(&body, b.data, b.len);
-    }
+    ct_polling_body(c, binary, b.data, b.len, &body);
     ct_post(c, body.data, body.len, NULL, &status, NULL);
     ct_buf_free(&body);
     int ok = 0;

@@ -189,6 +189,182 @@ static int load_sio(ct_cases *cs, const char *path, char *err, size_t errlen) {
   return n;
 }
 
+/* Engine.IO v3 (issue 14): every invalid entry of vectors/eio3/invalid.json becomes
+ * eio3.invalid.<id>, run under --eio 3 only. An entry with "content" is a whole polling
+ * body (application/octet-stream for a binary payload, EIO-TTR-5): polling only. One
+ * without is one packet (vectors/README.md): a text packet goes as a WebSocket text
+ * message, or over polling in one correctly counted segment; a binary one as one raw
+ * binary frame (its bytes exactly, type byte included): WebSocket only. The session must
+ * close (EIO-TR-9, EIO-TR-17 through EIO-TTR-8) and a fresh client must still be
+ * served. */
+static int load_eio3(ct_cases *cs, const char *path, char *err, size_t errlen) {
+  vec_file f;
+  if (vec_file_load(path, &f, err, errlen) != 0) return -1;
+  int n = 0;
+  for (int i = 0; i < f.count; i++) {
+    const vec_entry *e = &f.entries[i];
+    if (e->opts || !e->error || e->nwire != 1) continue;
+    /* (an empty text packet has no polling form: a "0:" segment holds no packet) */
+    unsigned tr = e->content || e->wire[0].hex || e->wire[0].len == 0 ? CT_TR_WEBSOCKET : CT_TR_ALL;
+    if (e->content) tr = CT_TR_POLLING;
+    int bin_body = e->content && strcmp(e->content, "binary") == 0;
+    char id[200], title[400];
+    snprintf(id, sizeof id, "eio3.invalid.%s", e->id);
+    snprintf(title, sizeof title, "invalid v3 %s (%s) closes the session: %s", e->error,
+             e->wire[0].hex ? "bytes" : "text", e->note);
+    char *tags = tags_of(e, "EIO-TR-9,EIO-TR-17,EIO-TTR-8");
+    ct_case *c = ct_cases_add(cs, id, title, tags, CT_MUST, tr, 0, NULL);
+    c->protocols = CT_P_EIO3;
+    c->needs = CT_NEED_ECHO; /* a wrongly accepted message would come back */
+    free(tags);
+    cJSON *steps = cJSON_CreateArray();
+    cJSON_AddItemToArray(steps, step("open"));
+    char *h = hex_of(&e->wire[0]);
+    if (!e->content) {
+      /* one text packet: a WebSocket text message, or one segment of a POST */
+    } else {
+      cJSON *p = step("post");
+      cJSON_AddStringToObject(p, "body_hex", h);
+      if (bin_body)
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "headers"), "Content-Type",
+                                "application/octet-stream");
+      cJSON_AddStringToObject(p, "status", "any");
+      cJSON_AddBoolToObject(p, "may_drop", 1);
+      cJSON_AddStringToObject(p, "only", "polling");
+      cJSON_AddItemToArray(steps, p);
+    }
+    if (!e->content) {
+      cJSON *s;
+      if (e->wire[0].hex) {
+        s = step("frame");
+        cJSON_AddNumberToObject(s, "opcode", 2);
+        cJSON_AddStringToObject(s, "hex", h);
+      } else {
+        s = send_msg(&e->wire[0], 1, NULL);
+      }
+      cJSON_AddItemToArray(steps, s);
+    }
+    free(h);
+    add_tail(steps, 0);
+    c->steps = steps;
+    c->source = ct_xstrdup("eio3/invalid.json");
+    n++;
+  }
+  vec_file_free(&f);
+  return n;
+}
+
+/* Socket.IO v4 (issue 14): every invalid entry of vectors/sio4/invalid.json becomes
+ * sio4.invalid.<id>, run under --eio 3 only. "/" is connected at once (SIO-FNS-1), so
+ * a CONNECT-shaped entry goes to a fresh session; the others follow a CONNECT to the
+ * contract's /custom, so that nothing but the decode error can close the session. */
+static int load_sio4(ct_cases *cs, const char *path, char *err, size_t errlen) {
+  vec_file f;
+  if (vec_file_load(path, &f, err, errlen) != 0) return -1;
+  int n = 0;
+  for (int i = 0; i < f.count; i++) {
+    const vec_entry *e = &f.entries[i];
+    if (e->opts || !e->error || e->nwire == 0) continue;
+    if (strcmp(e->error, "attachments-pending") == 0) continue;
+    char id[200], title[400];
+    snprintf(id, sizeof id, "sio4.invalid.%s", e->id);
+    snprintf(title, sizeof title, "invalid v4 %s closes the connection: %s", e->error, e->note);
+    char *tags = tags_of(e, "SIO-FNS-8,SIO-NS-8");
+    ct_case *c = ct_cases_add(cs, id, title, tags, CT_MUST, CT_TR_ALL, 1, NULL);
+    c->protocols = CT_P_EIO3;
+    free(tags);
+    cJSON *steps = cJSON_CreateArray();
+    int connect_first = !(!e->wire[0].hex && e->wire[0].len > 0 && e->wire[0].bytes[0] == '0');
+    c->needs = connect_first ? CT_NEED_APP : CT_NEED_SOCKETIO;
+    if (connect_first) {
+      cJSON_AddItemToArray(steps, step("sio_open")); /* "40" and the greeting taken */
+      cJSON *s = step("send");
+      cJSON_AddStringToObject(s, "sio", "0/custom,");
+      cJSON_AddStringToObject(s, "root", "sio4.connect.custom");
+      cJSON_AddItemToArray(steps, s);
+      cJSON *e1 = step("expect");
+      cJSON_AddStringToObject(e1, "text", "40/custom,");
+      cJSON_AddStringToObject(e1, "root", "sio4.connect.custom");
+      cJSON_AddItemToArray(steps, e1);
+      cJSON *e2 = step("expect");
+      cJSON_AddStringToObject(e2, "prefix", "42/custom,");
+      cJSON_AddStringToObject(e2, "root", "sio4.connect.custom");
+      cJSON_AddItemToArray(steps, e2);
+    } else {
+      /* "/" is connected unasked (SIO-FNS-1): its "40" is taken, the greeting may stay */
+      cJSON_AddItemToArray(steps, step("open"));
+      cJSON *e0 = step("expect");
+      cJSON_AddStringToObject(e0, "text", "40");
+      cJSON_AddStringToObject(e0, "root", "sio4.connect.main-implicit");
+      cJSON_AddItemToArray(steps, e0);
+    }
+    for (size_t k = 0; k < e->nwire; k++)
+      cJSON_AddItemToArray(steps,
+                           send_msg(&e->wire[k], !e->wire[k].hex, e->wire[k].hex ? NULL : "4"));
+    add_tail(steps, 1);
+    c->steps = steps;
+    c->source = ct_xstrdup("sio4/invalid.json");
+    n++;
+  }
+  vec_file_free(&f);
+  return n;
+}
+
+/* The msgpack parser (issue 14): every invalid entry of vectors/msgpack/invalid.json
+ * becomes msgpack.invalid.<id>, run under --parser msgpack only, after CONNECT "/" (in
+ * msgpack). A "hex" entry is one binary Engine.IO message as it stands; a "text" entry is
+ * an Engine.IO text message ("4" + the text), sent raw so that the harness's own msgpack
+ * encoding does not touch it (SIO-MP-1). The server must close the session (SIO-NS-8) and
+ * a fresh client must still be served. */
+static int load_msgpack(ct_cases *cs, const char *path, char *err, size_t errlen) {
+  vec_file f;
+  if (vec_file_load(path, &f, err, errlen) != 0) return -1;
+  int n = 0;
+  for (int i = 0; i < f.count; i++) {
+    const vec_entry *e = &f.entries[i];
+    if (e->opts || !e->error || e->nwire != 1) continue;
+    char id[200], title[400];
+    snprintf(id, sizeof id, "msgpack.invalid.%s", e->id);
+    snprintf(title, sizeof title, "invalid msgpack packet (%s) closes the connection: %s", e->error,
+             e->note);
+    char *tags = tags_of(e, "SIO-NS-8");
+    ct_case *c = ct_cases_add(cs, id, title, tags, CT_MUST, CT_TR_ALL, 1, NULL);
+    c->protocols = CT_P_MSGPACK;
+    c->needs = CT_NEED_SOCKETIO;
+    free(tags);
+    cJSON *steps = cJSON_CreateArray();
+    cJSON_AddItemToArray(steps, step("sio_open"));
+    if (e->wire[0].hex) {
+      cJSON_AddItemToArray(steps, send_msg(&e->wire[0], 0, NULL));
+    } else {
+      ct_buf b = {0};
+      ct_buf_adds(&b, "4");
+      ct_buf_add(&b, e->wire[0].bytes, e->wire[0].len);
+      char *h = ct_xmalloc(2 * b.len + 1);
+      ct_hex_encode(b.data, b.len, h);
+      cJSON *p = step("post");
+      cJSON_AddStringToObject(p, "body_hex", h);
+      cJSON_AddStringToObject(p, "status", "any");
+      cJSON_AddBoolToObject(p, "may_drop", 1);
+      cJSON_AddStringToObject(p, "only", "polling");
+      cJSON_AddItemToArray(steps, p);
+      cJSON *fr = step("frame");
+      cJSON_AddNumberToObject(fr, "opcode", 1);
+      cJSON_AddStringToObject(fr, "text_hex", h);
+      cJSON_AddStringToObject(fr, "only", "websocket");
+      cJSON_AddItemToArray(steps, fr);
+      free(h);
+      ct_buf_free(&b);
+    }
+    add_tail(steps, 1);
+    c->steps = steps;
+    c->source = ct_xstrdup("msgpack/invalid.json");
+    n++;
+  }
+  vec_file_free(&f);
+  return n;
+}
+
 int ct_vectors_load(ct_cases *cs, const char *vectors_dir, char *err, size_t errlen) {
   char *p = ct_xasprintf("%s/eio/invalid.json", vectors_dir);
   int total = 0, rc = 0;
@@ -208,5 +384,19 @@ int ct_vectors_load(ct_cases *cs, const char *vectors_dir, char *err, size_t err
     total += rc > 0 ? rc : 0;
   }
   free(p);
+  /* issue 14: the v3 families, planned under --eio 3 only */
+  static const char *const v3[] = {"eio3", "sio4", "msgpack"};
+  for (int k = 0; k < 3 && rc >= 0; k++) {
+    p = ct_xasprintf("%s/%s/invalid.json", vectors_dir, v3[k]);
+    probe = fopen(p, "r");
+    if (probe) {
+      fclose(probe);
+      rc = k == 0   ? load_eio3(cs, p, err, errlen)
+           : k == 1 ? load_sio4(cs, p, err, errlen)
+                    : load_msgpack(cs, p, err, errlen);
+      total += rc > 0 ? rc : 0;
+    }
+    free(p);
+  }
   return rc < 0 ? -1 : total;
 }

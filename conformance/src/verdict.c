@@ -120,8 +120,22 @@ void ct_blocked(ct_run *r, const char *root, const char *fmt, ...) {
   ct_buf_free(&b);
 }
 
+/* The root that grades a preamble under the run's protocol: Engine.IO v3 / Socket.IO v4
+ * has its own open packet and an implicit CONNECT (issue 14, vectors/scenarios/eio3.json). */
+static const char *proto_root(const ct_run *r, const char *root) {
+  static const char *const v3[][2] = {{"eio.handshake.open", "eio3.handshake.open"},
+                                      {"sio.engine.handshake.open", "sio4.engine.handshake.open"},
+                                      {"sio.connect.main-answer", "sio4.connect.main-implicit"},
+                                      {"sio.connect.main", "sio4.connect.main-greeting"}};
+  if (r->proto != CT_P_EIO3) return root;
+  for (size_t i = 0; i < sizeof v3 / sizeof *v3; i++)
+    if (strcmp(root, v3[i][0]) == 0) return v3[i][1];
+  return root;
+}
+
 void ct_preamble_fail(ct_run *r, const char *root_case, unsigned transport, const char *expected,
                       const char *actual, const char *fmt, ...) {
+  root_case = proto_root(r, root_case);
   ct_buf b = {0};
   va_list ap;
   va_start(ap, fmt);
@@ -134,8 +148,9 @@ void ct_preamble_fail(ct_run *r, const char *root_case, unsigned transport, cons
     ct_fail(r, expected, actual, "%s", (char *)b.data);
   } else {
     char root[256];
-    snprintf(root, sizeof root, "%s@%s", root_case,
-             transport == CT_TR_POLLING ? "polling" : "websocket");
+    /* the root graded under the same protocol (issue 14: "...@polling/eio3") */
+    snprintf(root, sizeof root, "%s@%s%s", root_case,
+             transport == CT_TR_POLLING ? "polling" : "websocket", ct_proto_suffix(r->proto));
     if (actual)
       ct_blocked(r, root, "%s (got: %s)", (char *)b.data, actual);
     else

@@ -38,9 +38,10 @@ CAUSE_KEYS = {"tags", "verdicts", "step", "reason", "expected", "actual", "cases
 ENTRY_KEYS = {"ref", "title", "servers", "flaky", "causes"}
 RE_FIELDS = ("reason", "expected", "actual")
 RE_SPECIAL = ".[](){}*+?|^$\\"
-# The SKIP reasons of discover.c's needs rules (ct_needs_reason): what the target lacks.
+# The SKIP reasons of discover.c's needs rules (ct_needs_reason, ct_proto_met): what the
+# target lacks (a transport, or a protocol: issue 14).
 NEED_SKIP = re.compile(r"^(needs (the contract's |a Socket\.IO server |Engine\.IO on |an Engine\.IO "
-                       r"endpoint)|the server does not offer the )")
+                       r"endpoint)|the server does not offer (the |Engine\.IO v))")
 
 
 def need_skip(run):
@@ -217,7 +218,7 @@ def load_known(path):
 def upstream_ids(vdir):
     """Case ids of invalid vectors the official parser accepts by design."""
     ids = set()
-    for proto in ("eio", "sio"):
+    for proto in ("eio", "sio", "eio3", "sio4", "msgpack"):  # issue 14: the v3 families too
         path = os.path.join(vdir, proto, "invalid.json")
         try:
             with open(path, encoding="utf-8") as f:

@@ -4,7 +4,9 @@
 # usage: subject-test.sh SERVER SIOCONFORM [--expect FILE] [--skip PREFIX [--sample PREFIX]]
 #                        [SIOCONFORM-ARGS...]
 # SERVER: node, python (the contract subjects), python-greet (the python subject with
-# --greet-in-connect), bare-node, bare-python (subjects/bare/, default timings).
+# --greet-in-connect), bare-node, bare-python (subjects/bare/, default timings), node-v2
+# (socket.io 2.5.1), node-eio3 (node with allowEIO3), node-msgpack (node with the msgpack
+# parser; issue 14).
 # --expect FILE: the report's verdict counts must also be FILE's (expect-counts.py).
 # --skip RE runs every case except those whose id matches ^(RE) (as -c selections of
 # each case's first two id components); --sample PREFIX adds back that one selection.
@@ -34,8 +36,10 @@ if [ "${1:-}" = "--skip" ]; then
 fi
 nm=${SIOCONFORM_NODE_MODULES:-$here/../../ci/node/node_modules}
 case $server in
-node | bare-node)
+node | bare-node | node-eio3 | node-msgpack)
 	[ -d "$nm/socket.io" ] || { echo "skip: $nm/socket.io missing (ci/test installs it)"; exit 77; } ;;
+node-v2)
+	[ -d "$nm/socket.io-v2" ] || { echo "skip: $nm/socket.io-v2 missing (ci/test installs it)"; exit 77; } ;;
 python | python-greet | bare-python)
 	/usr/bin/python3 -c 'import socketio, engineio, aiohttp' 2>/dev/null ||
 		{ echo "skip: /usr/bin/python3 lacks python3-socketio/engineio/aiohttp"; exit 77; } ;;
@@ -43,6 +47,9 @@ esac
 case $server in
 node) set -- node "$here/../subjects/node/server.js" -- "$@" ;;
 bare-node) set -- node "$here/../subjects/bare/node.js" -- "$@" ;;
+node-v2) set -- node "$here/../subjects/node-v2/server.js" -- "$@" ;;     # issue 14: socket.io 2.5.1
+node-eio3) set -- node "$here/../subjects/node-eio3/server.js" -- "$@" ;; # issue 14: allowEIO3
+node-msgpack) set -- node "$here/../subjects/node-msgpack/server.js" -- "$@" ;; # issue 14
 python) set -- /usr/bin/python3 "$here/../subjects/python/server.py" -- "$@" ;;
 python-greet) set -- /usr/bin/python3 "$here/../subjects/python/server.py" --greet-in-connect -- "$@" ;;
 bare-python) set -- /usr/bin/python3 "$here/../subjects/bare/python.py" -- "$@" ;;

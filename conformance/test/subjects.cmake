@@ -89,3 +89,6 @@ set_tests_properties(subjects.html-report PROPERTIES LABELS subjects SKIP_RETURN
 add_test(NAME subjects.check-deviations-selftest
          COMMAND /usr/bin/python3 ${_sc_t}/check-deviations-selftest.py)
 set_tests_properties(subjects.check-deviations-selftest PROPERTIES LABELS subjects TIMEOUT 30)
+
+# Issue 14: the Engine.IO v3 subjects (socket.io 2.5.1, Node with allowEIO3).
+include(${CMAKE_CURRENT_SOURCE_DIR}/test/eio3.cmake)

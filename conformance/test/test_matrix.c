@@ -100,3 +100,33 @@ Test(matrix, markdown_tables) {
   unlink(md);
   unlink(page);
 }
+
+/* Issue 14: a report with runs of several protocols becomes one column per protocol,
+ * run ids without their suffix and counts recomputed; a report without suffixes stays. */
+Test(matrix, split_protocols) {
+  const char *text =
+      "{\"format\":1,\"name\":\"n\",\"summary\":{\"runs\":3,\"PASS\":2,\"FAIL\":1},"
+      "\"security\":{\"runs\":0},\"runs\":["
+      "{\"run\":\"a.b@polling\",\"id\":\"a.b\",\"verdict\":\"PASS\",\"tags\":[]},"
+      "{\"run\":\"a.b@polling/eio3\",\"id\":\"a.b\",\"verdict\":\"FAIL\",\"tags\":[]},"
+      "{\"run\":\"a.c@websocket/eio3\",\"id\":\"a.c\",\"verdict\":\"PASS\",\"tags\":[]}]}";
+  cJSON *all = cJSON_CreateArray();
+  cJSON_AddItemToArray(all, cJSON_Parse(text));
+  all = ct_report_split_protocols(all);
+  cr_assert_eq(cJSON_GetArraySize(all), 2);
+  cJSON *v4 = cJSON_GetArrayItem(all, 0), *v3 = cJSON_GetArrayItem(all, 1);
+  cr_expect_str_eq(cJSON_GetObjectItem(v4, "name")->valuestring, "n");
+  cr_expect_str_eq(cJSON_GetObjectItem(v3, "name")->valuestring, "n/eio3");
+  cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(v3, "runs"), 0);
+  cr_expect_str_eq(cJSON_GetObjectItem(r, "run")->valuestring, "a.b@polling");
+  cJSON *s = cJSON_GetObjectItem(v3, "summary");
+  cr_expect_eq(cJSON_GetObjectItem(s, "runs")->valueint, 2);
+  cr_expect_eq(cJSON_GetObjectItem(s, "FAIL")->valueint, 1);
+  cr_expect_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(v4, "summary"), "FAIL")->valueint, 0);
+  cJSON_Delete(all);
+  /* no suffix anywhere: the same array comes back */
+  cJSON *one = cJSON_CreateArray();
+  cJSON_AddItemToArray(one, cJSON_Parse("{\"name\":\"x\",\"runs\":[{\"run\":\"a@polling\"}]}"));
+  cr_expect_eq(ct_report_split_protocols(one), one);
+  cJSON_Delete(one);
+}

@@ -180,6 +180,10 @@ static char *slurp(const char *path) {
 Test(steps, scenario_tags_exist_in_spec) {
   char *eio = slurp(SIO_SOURCE_DIR "/spec/engine.io-v4.md");
   char *sio = slurp(SIO_SOURCE_DIR "/spec/socket.io-v5.md");
+  /* issue 14: the v3 cases cite spec/engine.io-v3.md and spec/socket.io-v4.md */
+  char *eio3 = slurp(SIO_SOURCE_DIR "/spec/engine.io-v3.md");
+  char *sio4 = slurp(SIO_SOURCE_DIR "/spec/socket.io-v4.md");
+  char *mp = slurp(SIO_SOURCE_DIR "/spec/msgpack.md");
   ct_cases cs = {0};
   char err[512];
   cr_assert_gt(ct_scenarios_load_dir(&cs, SIO_VECTORS_DIR "/scenarios", err, sizeof err), 0);
@@ -187,8 +191,9 @@ Test(steps, scenario_tags_exist_in_spec) {
     char *tags = ct_xstrdup(cs.v[i].tags);
     for (char *save = NULL, *t = strtok_r(tags, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
       char *needle = ct_xasprintf("[%s]", t);
-      cr_expect(strstr(eio, needle) || strstr(sio, needle), "%s cites unknown tag %s", cs.v[i].id,
-                t);
+      cr_expect(strstr(eio, needle) || strstr(sio, needle) || strstr(eio3, needle) ||
+                    strstr(sio4, needle) || strstr(mp, needle),
+                "%s cites unknown tag %s", cs.v[i].id, t);
       free(needle);
     }
     free(tags);
@@ -196,6 +201,53 @@ Test(steps, scenario_tags_exist_in_spec) {
   ct_cases_free(&cs);
   free(eio);
   free(sio);
+  free(eio3);
+  free(sio4);
+  free(mp);
+}
+
+/* Issue 14: "protocols" (file default, per case) and "offers" are loader-checked; a step's
+ * "protocol" too; msgpack needs endpoint sio. */
+Test(steps, protocols_fields) {
+  static const struct {
+    const char *text;
+    int ok;
+    unsigned protos;
+  } t[] = {
+      {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"EIO-TPL-1\"],\"level\":\"MUST\","
+       "\"steps\":[{\"op\":\"open\"}]}]}",
+       1, CT_P_EIO4},
+      {"{\"format\":1,\"protocols\":[\"eio3\"],\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],"
+       "\"level\":\"MUST\",\"steps\":[{\"op\":\"open\"}]}]}",
+       1, CT_P_EIO3},
+      {"{\"format\":1,\"protocols\":[\"eio3\"],\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],"
+       "\"level\":\"MUST\",\"protocols\":[\"eio4\",\"eio3\"],\"offers\":[\"eio4\"],"
+       "\"steps\":[{\"op\":\"open\",\"protocol\":\"eio3\"}]}]}",
+       1, CT_P_EIO4 | CT_P_EIO3},
+      {"{\"format\":1,\"protocols\":[\"eio5\"],\"cases\":[]}", 0, 0},
+      {"{\"format\":1,\"protocols\":[],\"cases\":[]}", 0, 0},
+      {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],\"level\":\"MUST\","
+       "\"protocols\":[\"eio3\",\"eio3\"],\"steps\":[{\"op\":\"open\"}]}]}",
+       0, 0},
+      {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],\"level\":\"MUST\","
+       "\"protocols\":[\"msgpack\"],\"steps\":[{\"op\":\"open\"}]}]}",
+       0, 0},
+      {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],\"level\":\"MUST\","
+       "\"steps\":[{\"op\":\"open\",\"protocol\":\"v3\"}]}]}",
+       0, 0},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    ct_cases cs = {0};
+    char err[512] = "";
+    int rc = ct_scenarios_parse(&cs, t[i].text, "t.json", err, sizeof err);
+    cr_expect_eq(rc >= 0, t[i].ok, "case %zu: %d (%s)", i, rc, err);
+    if (t[i].ok && rc == 1) cr_expect_eq(cs.v[0].protocols, t[i].protos, "case %zu", i);
+    ct_cases_free(&cs);
+  }
+  cr_expect_eq(ct_proto_parse("eio3"), CT_P_EIO3);
+  cr_expect_eq(ct_proto_parse("json"), 0u);
+  cr_expect_str_eq(ct_proto_suffix(CT_P_EIO4), "");
+  cr_expect_str_eq(ct_proto_suffix(CT_P_EIO3), "/eio3");
 }
 
 /* The codec-vector families: every invalid entry without its own limits becomes a
@@ -345,6 +397,35 @@ Test(steps, plan_skips) {
   cr_assert_str_eq(p.items[0].c->id, "a.one");
   ct_plan_free(&p);
   cr_assert_eq(ct_plan_build(&p, &cs, CT_TR_ALL, NULL, 0, skip_run, 1), 3);
+  ct_plan_free(&p);
+  ct_cases_free(&cs);
+}
+
+/* Issue 14: one run per (case, protocol, transport); "id@tr/eio3" names one run, "id@tr"
+ * the transport under every protocol; the default plan (CT_P_EIO4) is unchanged. */
+Test(steps, plan_protocols) {
+  ct_cases cs = {0};
+  ct_case *a = ct_cases_add(&cs, "a.b", "t", "X", CT_MUST, CT_TR_ALL, 0, NULL);
+  a->protocols = CT_P_EIO4 | CT_P_EIO3;
+  ct_case *b = ct_cases_add(&cs, "a.c", "t", "X", CT_MUST, CT_TR_ALL, 0, NULL);
+  b->protocols = CT_P_EIO3;
+  ct_plan p;
+  cr_expect_eq(ct_plan_build(&p, &cs, CT_TR_ALL, NULL, 0, NULL, 0), 2);
+  ct_plan_free(&p);
+  cr_expect_eq(ct_plan_build_protos(&p, &cs, CT_TR_ALL, CT_P_EIO4 | CT_P_EIO3, NULL, 0, NULL, 0),
+               6);
+  cr_expect_eq(p.items[0].proto, CT_P_EIO4);
+  cr_expect_eq(p.items[2].proto, CT_P_EIO3);
+  ct_plan_free(&p);
+  char *one[] = {"a.b@polling/eio3"}, *tr[] = {"a.b@polling"}, *v4[] = {"a.b@websocket/eio4"};
+  cr_expect_eq(ct_plan_build_protos(&p, &cs, CT_TR_ALL, CT_P_ALL, one, 1, NULL, 0), 1);
+  cr_expect_eq(p.items[0].proto, CT_P_EIO3);
+  ct_plan_free(&p);
+  cr_expect_eq(ct_plan_build_protos(&p, &cs, CT_TR_ALL, CT_P_ALL, tr, 1, NULL, 0), 2);
+  ct_plan_free(&p);
+  cr_expect_eq(ct_plan_build_protos(&p, &cs, CT_TR_ALL, CT_P_ALL, v4, 1, NULL, 0), 1);
+  ct_plan_free(&p);
+  cr_expect_eq(ct_plan_build_protos(&p, &cs, CT_TR_ALL, CT_P_EIO3, NULL, 0, one, 1), 3);
   ct_plan_free(&p);
   ct_cases_free(&cs);
 }

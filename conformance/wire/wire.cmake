@@ -9,7 +9,8 @@ if(NOT TARGET wire)
     ${CMAKE_CURRENT_LIST_DIR}/src/wire_ws.c
     ${CMAKE_CURRENT_LIST_DIR}/src/wire_http.c
     ${CMAKE_CURRENT_LIST_DIR}/src/wire_polling.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/wire_open.c)
+    ${CMAKE_CURRENT_LIST_DIR}/src/wire_open.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/wire_payload3.c)
   target_include_directories(wire PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
   # sioload's hot path (a frame decode per message) is optimised as sioload itself is
   if(NOT SIO_COVERAGE)
@@ -21,6 +22,7 @@ if(NOT TARGET wire)
               ${CMAKE_CURRENT_LIST_DIR}/test/test_wire_http.c
               ${CMAKE_CURRENT_LIST_DIR}/test/test_wire_polling.c
               ${CMAKE_CURRENT_LIST_DIR}/test/test_wire_open.c
+              ${CMAKE_CURRENT_LIST_DIR}/test/test_wire_payload3.c
       LIBS wire)
   endif()
 endif()

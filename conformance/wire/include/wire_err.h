@@ -30,6 +30,10 @@ typedef enum wire_err {
   WIRE_E_OPEN_JSON = -41,  /* its data is not one JSON object */
   WIRE_E_OPEN_SID = -42,   /* no "sid", or not a non-empty string */
   WIRE_E_OPEN_FIELD = -43, /* a known field of the wrong type (numbers: whole, >= 0) */
+  /* Engine.IO v3 polling payloads (spec/engine.io-v3.md section 3) */
+  WIRE_E_V3_LENGTH = -60, /* a bad or overrunning length prefix (EIO-TPL-3, EIO-TPL-13) */
+  WIRE_E_V3_UTF8 = -61,   /* a text segment that is not UTF-8 (EIO-TPL-7) */
+  WIRE_E_V3_EMPTY = -62,  /* an empty body, or an empty binary segment (EIO-TPL-5, -14) */
 } wire_err;
 
 /* The enumerator's name, e.g. "WIRE_E_WS_RSV"; "WIRE_E_?" for a value not listed. */

@@ -28,6 +28,9 @@ const char *wire_err_name(wire_err e) {
     N(WIRE_E_OPEN_JSON)
     N(WIRE_E_OPEN_SID)
     N(WIRE_E_OPEN_FIELD)
+    N(WIRE_E_V3_LENGTH)
+    N(WIRE_E_V3_UTF8)
+    N(WIRE_E_V3_EMPTY)
 #undef N
   }
   return "WIRE_E_?";
