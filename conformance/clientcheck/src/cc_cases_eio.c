@@ -178,8 +178,9 @@ out:
 }
 
 /* [EIO-HB-6] [EIO-HB-2]: pings that keep coming keep the session alive: with
- * pingInterval 300 and pingTimeout 300 announced, the server pings every 200 ms for 1.6 s
- * (more than twice pingInterval + pingTimeout); the client answers each and stays. */
+ * pingInterval 300 and pingTimeout 300 announced, the server pings about every 160 ms,
+ * eight times (1.3 s, more than twice pingInterval + pingTimeout); the client answers
+ * each and stays. */
 void c_timer_reset(ct_run *r) {
   cc_setup su = {.ping_interval = 300, .ping_timeout = 300};
   cc_ctx x;
@@ -362,7 +363,7 @@ static int upgrade_drive(cc_ctx *x, int fail_probe, int buffered, long *upgraded
                      "the client never opened a session");
     return -1;
   }
-  int64_t deadline = ct_now_ms() + cc_ms(x, 6000);
+  int64_t deadline = ct_now_ms() + cc_ms(x, 3000);
   while (ct_now_ms() < deadline && !(connected && (fail_probe ? probed : *upgraded_at >= 0))) {
     if (fail_probe && cc_wait(x, CS_EV_PROBE, NULL, 0)) {
       cc_close_probe(x);
@@ -386,6 +387,17 @@ static int upgrade_drive(cc_ctx *x, int fail_probe, int buffered, long *upgraded
              cs_core_stats(x->d.core, &st))
           cc_idle(x, 10);
       }
+      if (buffered) {
+        cs_stats st;
+        cs_core_stats(x->d.core, &st);
+        if (!st.held) {
+          /* a client that probes before it polls (python-engineio) has no GET open: no
+           * packet can reach it during the pause, so the rule has nothing to grade */
+          ct_skip(r, "no GET pending when the probe was answered: nothing can reach the "
+                     "client during the upgrade's pause");
+          return -1;
+        }
+      }
       cc_send_probe(x, "3probe");
       if (buffered) {
         /* an emit request in the body that ends the held GET: the client's emit falls
@@ -401,7 +413,7 @@ static int upgrade_drive(cc_ctx *x, int fail_probe, int buffered, long *upgraded
   }
   if (!connected) {
     ct_preamble_fail(r, "client.handshake.open-read", r->transport, "40", NULL,
-                     "no Socket.IO CONNECT within 6 s of the open packet");
+                     "no Socket.IO CONNECT within 3 s of the open packet");
     return -1;
   }
   if (!cc_wait(x, CS_EV_LINE, "connect", cc_ms(x, 3000))) {
@@ -423,7 +435,7 @@ void c_upgrade(ct_run *r) {
   if (upgrade_drive(&x, 0, 0, &at) < 0) goto out;
   if (at < 0) {
     ct_fail(r, "2probe, then 5 after 3probe", NULL,
-            "the client did not complete the upgrade within 6 s");
+            "the client did not complete the upgrade within 3 s");
     goto out;
   }
   cc_send(&x, "4211[\"echo-ack\",\"up\"]");
@@ -481,8 +493,8 @@ void c_upgrade_buffered(ct_run *r) {
   long at = -1;
   if (upgrade_drive(&x, 0, 1, &at) < 0) goto out;
   if (at < 0) {
-    ct_fail(r, "2probe, then 5 after 3probe", NULL,
-            "the client did not complete the upgrade within 6 s");
+    ct_preamble_fail(r, "client.upgrade.probe", r->transport, "2probe, then 5 after 3probe", NULL,
+                     "the client did not complete the upgrade within 3 s");
     goto out;
   }
   long long id = -1;
