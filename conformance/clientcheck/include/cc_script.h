@@ -94,6 +94,9 @@ void cc_sio_free(cc_sio *s);
  * the client's "connect" line seen. CONNECT's packet into *CONNECT (owned) when not
  * NULL. 0, or -1 with the run BLOCKED (or failed when the run grades that step). */
 int cc_connect(cc_ctx *x, char **connect_packet);
+/* Does the contract line LINE belong to namespace NSP ([CC-11]: the line's last word
+ * when that starts with '/', else "/"; NSP NULL means "/")? */
+int cc_line_in_ns(const char *line, const char *nsp);
 /* cc_begin and cc_connect: 0, or -1 with the run graded (cc_end done). */
 int cc_start(cc_ctx *x, ct_run *r, const cc_setup *su);
 /* Has the client left the session by event E: a close packet, a WebSocket close or a

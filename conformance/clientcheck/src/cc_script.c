@@ -153,9 +153,7 @@ typedef struct wait_spec {
   int line_ns;
 } wait_spec;
 
-/* The namespace a contract line belongs to [CC-11]: its last word when that starts
- * with '/', else "/". */
-static int line_in_ns(const char *line, const char *nsp) {
+int cc_line_in_ns(const char *line, const char *nsp) {
   const char *sp = strrchr(line, ' ');
   const char *last = sp ? sp + 1 : NULL;
   if (!nsp || strcmp(nsp, "/") == 0) return !last || last[0] != '/';
@@ -167,7 +165,7 @@ static int matches(const cs_event *e, const wait_spec *w) {
   if (w->line_ns) {
     size_t l = strlen(w->prefix);
     return strncmp(e->data, w->prefix, l) == 0 && (!e->data[l] || e->data[l] == ' ') &&
-           line_in_ns(e->data, w->nsp);
+           cc_line_in_ns(e->data, w->nsp);
   }
   if (!w->prefix) return 1;
   size_t l = strlen(w->prefix);
@@ -275,7 +273,7 @@ int cc_is_gone(const cc_ctx *x, const cs_event *e) {
       (e->kind == CS_EV_WS_CLOSE || e->transport == CS_TR_WEBSOCKET))
     return 1;
   if ((int)e->kind == CS_EV_LINE && strncmp(e->data, "disconnect", 10) == 0 &&
-      (!e->data[10] || e->data[10] == ' ') && line_in_ns(e->data, "/"))
+      (!e->data[10] || e->data[10] == ' ') && cc_line_in_ns(e->data, "/"))
     return 1;
   return (int)e->kind == CS_EV_EXIT;
 }
