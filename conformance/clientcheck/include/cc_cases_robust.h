@@ -13,7 +13,6 @@ void c_oversize(ct_run *r);
 void c_close_mid_binary(ct_run *r);
 void c_vanish(ct_run *r);
 void c_vanish_upgrade(ct_run *r);
-void c_session_unknown(ct_run *r);
 void c_reconnect_new_session(ct_run *r);
 void c_reconnect_backoff(ct_run *r);
 

@@ -90,6 +90,10 @@ void cc_send_batch(cc_ctx *x, const char *const *p, int n);
 /* Parse the Engine.IO packet TEXT/LEN into S (free with cc_sio_free). 0, or -1. */
 int cc_sio_parse(const char *text, size_t len, cc_sio *s);
 void cc_sio_free(cc_sio *s);
+/* The first half of the preamble: the session opened and the client's CONNECT for "/"
+ * read (consumed, returned); NULL with the run BLOCKED (or failed when the run grades
+ * that step). */
+const cs_event *cc_await_connect(cc_ctx *x);
 /* The common preamble: open seen, CONNECT for "/" read, answered with CONNECT {sid},
  * the client's "connect" line seen. CONNECT's packet into *CONNECT (owned) when not
  * NULL. 0, or -1 with the run BLOCKED (or failed when the run grades that step). */
@@ -131,6 +135,9 @@ int cc_expect_event(cc_ctx *x, const char *want, int ack, long long *got_ack, lo
 
 /* Wait for an ACK (type 3) with id ID on "/" whose array equals WANT. */
 int cc_expect_ack(cc_ctx *x, long long id, const char *want, long timeout, const char *what);
+/* Send 42<ID>["echo-ack",ARGS] on "/" and expect 43<ID>[ARGS] (ARGS: the arguments as
+ * JSON text without brackets) [CC-4]. 1, or 0 with the run failed. */
+int cc_echo_ack(cc_ctx *x, long long id, const char *args, const char *what);
 /* cc_expect_event on namespace NSP. */
 int cc_expect_event_ns(cc_ctx *x, const char *nsp, const char *want, int ack, long long *got_ack,
                        long timeout, const char *what);

@@ -92,7 +92,7 @@ static const cc_def defs[] = {
      "EIO-PL-1,EIO-PK-10,SIO-BIN-3", CT_MUST, CT_TR_POLLING, c_batched_binary},
     {"client.polling.session-unknown",
      "400 Session ID unknown ends the session; reconnection opens a new one", "EIO-TR-2,CC-14",
-     CT_MUST, CT_TR_POLLING, c_session_unknown},
+     CT_MUST, CT_TR_POLLING, c_reconnect_new_session},
     {"client.upgrade.buffered", "an emit made during the upgrade goes once, over the WebSocket",
      "EIO-UP-5,EIO-UP-2", CT_MUST, CT_TR_POLLING, c_upgrade_buffered},
     {"client.upgrade.not-offered", "\"upgrades\":[] keeps the client on polling", "EIO-UP-1",

@@ -34,10 +34,8 @@ void c_extra_fields(ct_run *r) {
  * transport=polling and the session's sid. */
 void c_sid_on_requests(ct_run *r) {
   cc_ctx x;
-  if (cc_begin(&x, r, NULL) < 0) return;
-  if (cc_connect(&x, NULL) < 0) goto out;
-  cc_send(&x, "421[\"echo-ack\",\"sid\"]");
-  if (!cc_expect_ack(&x, 1, "[\"sid\"]", cc_ms(&x, 3000), "echo with ack")) goto out;
+  if (cc_start(&x, r, NULL) < 0) return;
+  if (!cc_echo_ack(&x, 1, "\"sid\"", "echo with ack")) goto out;
   cc_idle(&x, cc_ms(&x, 200));
   char want[64];
   snprintf(want, sizeof want, "sid=%s", x.sid);
@@ -103,8 +101,7 @@ void c_timings_honoured(ct_run *r) {
 void c_pong(ct_run *r) {
   cc_setup su = {.ping_interval = 300, .ping_timeout = 1500};
   cc_ctx x;
-  if (cc_begin(&x, r, &su) < 0) return;
-  if (cc_connect(&x, NULL) < 0) goto out;
+  if (cc_start(&x, r, &su) < 0) return;
   for (int i = 1; i <= 3; i++) {
     cc_idle(&x, 100);
     cc_send(&x, "2");
@@ -129,8 +126,7 @@ out:
 void c_no_client_ping(ct_run *r) {
   cc_setup su = {.ping_interval = 300, .ping_timeout = 600};
   cc_ctx x;
-  if (cc_begin(&x, r, &su) < 0) return;
-  if (cc_connect(&x, NULL) < 0) goto out;
+  if (cc_start(&x, r, &su) < 0) return;
   /* three announced intervals: a client that pings on its own (the v3 way) does so once
    * per interval */
   for (int i = 0; i < 3; i++) {
@@ -150,7 +146,6 @@ void c_no_client_ping(ct_run *r) {
     ct_fail(r, "no ping from the client", NULL, "the client sent %d ping packet(s)", pings);
   else
     ct_pass(r);
-out:
   cc_end(&x);
 }
 
@@ -159,8 +154,7 @@ out:
 void c_silent_server(ct_run *r) {
   cc_setup su = {.ping_interval = 300, .ping_timeout = 400};
   cc_ctx x;
-  if (cc_begin(&x, r, &su) < 0) return;
-  if (cc_connect(&x, NULL) < 0) goto out;
+  if (cc_start(&x, r, &su) < 0) return;
   int64_t last = 0;
   for (int i = 0; i < 2; i++) {
     cc_idle(&x, 100);
@@ -250,8 +244,7 @@ void c_handshake_refused(ct_run *r) {
  * decoded and answered in order. */
 void c_batched(ct_run *r) {
   cc_ctx x;
-  if (cc_begin(&x, r, NULL) < 0) return;
-  if (cc_connect(&x, NULL) < 0) goto out;
+  if (cc_start(&x, r, NULL) < 0) return;
   const char *b[] = {"421[\"echo-ack\",\"a\"]", "422[\"echo-ack\",{\"n\":2}]",
                      "423[\"echo-ack\",3,[3]]"};
   cc_send_batch(&x, b, 3);
@@ -259,7 +252,6 @@ void c_batched(ct_run *r) {
       cc_expect_ack(&x, 2, "[{\"n\":2}]", cc_ms(&x, 1000), "second of the batch") &&
       cc_expect_ack(&x, 3, "[3,[3]]", cc_ms(&x, 1000), "third of the batch"))
     ct_pass(r);
-out:
   cc_end(&x);
 }
 
@@ -292,8 +284,7 @@ void c_batched_binary(ct_run *r) {
  * several exchanges in both directions. */
 void c_one_get(ct_run *r) {
   cc_ctx x;
-  if (cc_begin(&x, r, NULL) < 0) return;
-  if (cc_connect(&x, NULL) < 0) goto out;
+  if (cc_start(&x, r, NULL) < 0) return;
   for (int i = 1; i <= 4; i++) {
     char p[64], w[16];
     snprintf(p, sizeof p, "42%d[\"echo-ack\",%d]", i, i);
@@ -318,8 +309,7 @@ out:
 void c_max_payload(ct_run *r) {
   cc_setup su = {.max_payload = 80};
   cc_ctx x;
-  if (cc_begin(&x, r, &su) < 0) return;
-  if (cc_connect(&x, NULL) < 0) goto out;
+  if (cc_start(&x, r, &su) < 0) return;
   const char *b[6];
   char bufs[6][64];
   for (int i = 0; i < 6; i++) {
@@ -471,10 +461,7 @@ void c_upgrade_failed(ct_run *r) {
   if (upgrade_drive(&x, 1, 0, &at) < 0) goto out;
   cc_idle(&x, cc_ms(&x, 300));
   if (cc_wait(&x, CS_EV_PROBE, NULL, 0)) cc_close_probe(&x); /* a retry fails the same way */
-  cc_send(&x, "4212[\"echo-ack\",\"still\"]");
-  if (!cc_expect_ack(&x, 12, "[\"still\"]", cc_ms(&x, 3000),
-                     "ack over polling after the failed probe"))
-    goto out;
+  if (!cc_echo_ack(&x, 12, "\"still\"", "ack over polling after the failed probe")) goto out;
   if (cc_wait(&x, CS_EV_LINE, "disconnect", 0))
     ct_fail(r, "still connected", "disconnect", "the client gave up after the failed probe");
   else
@@ -529,8 +516,7 @@ void c_upgrade_not_offered(ct_run *r) {
   cc_setup su = {.upgrade = 1, .no_offer = 1};
   cc_ctx x;
   if (cc_start(&x, r, &su) < 0) return;
-  cc_send(&x, "4231[\"echo-ack\",\"p\"]");
-  if (!cc_expect_ack(&x, 31, "[\"p\"]", cc_ms(&x, 3000), "echo with ack")) goto out;
+  if (!cc_echo_ack(&x, 31, "\"p\"", "echo with ack")) goto out;
   cc_idle(&x, cc_ms(&x, 500));
   for (size_t i = 0; i < x.d.nev; i++) {
     const cs_event *e = &x.d.ev[i];

@@ -247,39 +247,34 @@ static int expect_reconnect(cc_ctx *x, const char *old_sid, long timeout) {
   return 1;
 }
 
-/* [EIO-TR-2] [CC-14]: a polling request answered 400 "Session ID unknown" (code 1) ends
- * the session; a client with reconnection on opens a new one. */
-void c_session_unknown(ct_run *r) {
+/* Start with reconnection on [CC-12], connected; let a GET be held, then lose the session
+ * as a restarted server would (cs_core_forget: polling gets 400 "Session ID unknown",
+ * a WebSocket is closed), refusing the next REFUSE handshakes. The old sid in OLD. 0,
+ * or -1 with the run graded and ended. */
+static int start_and_lose(cc_ctx *x, ct_run *r, int refuse, char *old, size_t oldlen) {
   cc_setup su = {.reconnect = CC_RECONNECT};
-  cc_ctx x;
-  if (cc_start(&x, r, &su) < 0) return;
-  char old[32];
-  snprintf(old, sizeof old, "%s", x.sid);
-  cc_idle(&x, 100); /* the next GET is held */
-  ct_log(r,
-         "xx the server forgets the session: 400 {\"code\":1,\"message\":\"Session ID unknown\"}");
-  cs_core_forget(x.d.core);
-  if (expect_reconnect(&x, old, cc_ms(&x, 3000))) ct_pass(r);
-  cc_end(&x);
+  if (cc_start(x, r, &su) < 0) return -1;
+  snprintf(old, oldlen, "%s", x->sid);
+  cc_idle(x, 100);
+  ct_log(r, "xx the server loses the session (%s)%s",
+         r->transport == CS_TR_POLLING ? "400 {\"code\":1,\"message\":\"Session ID unknown\"}"
+                                       : "its WebSocket closed",
+         refuse ? " and refuses the next handshakes" : "");
+  cs_core_refuse(x->d.core, refuse);
+  cs_core_forget(x->d.core);
+  return 0;
 }
 
-/* [CC-14] [EIO-HS-1]: the session is lost (polling: 400 Session ID unknown; WebSocket:
- * the connection closed); the client reconnects with a new handshake, a new sid, and
- * CONNECT again. */
+/* client.reconnect.new-session [CC-14] [EIO-HS-1] and client.polling.session-unknown
+ * [EIO-TR-2] [CC-14]: the session is lost; the client reconnects with a new handshake, a
+ * new sid and CONNECT again, and the new session carries an echo-ack. */
 void c_reconnect_new_session(ct_run *r) {
-  cc_setup su = {.reconnect = CC_RECONNECT};
   cc_ctx x;
-  if (cc_start(&x, r, &su) < 0) return;
   char old[32];
-  snprintf(old, sizeof old, "%s", x.sid);
-  cc_idle(&x, 100);
-  ct_log(r, "xx the server loses the session");
-  cs_core_forget(x.d.core);
-  if (!expect_reconnect(&x, old, cc_ms(&x, 3000))) goto out;
-  cc_send(&x, "4261[\"echo-ack\",\"again\"]");
-  if (cc_expect_ack(&x, 61, "[\"again\"]", cc_ms(&x, 3000), "echo-ack on the new session"))
+  if (start_and_lose(&x, r, 0, old, sizeof old) < 0) return;
+  if (expect_reconnect(&x, old, cc_ms(&x, 3000)) &&
+      cc_echo_ack(&x, 61, "\"again\"", "echo-ack on the new session"))
     ct_pass(r);
-out:
   cc_end(&x);
 }
 
@@ -288,16 +283,10 @@ out:
  * fourth at least 1.5 times the second) and none exceeds 400 ms + 300 ms of slack; the
  * fifth attempt is served. SHOULD. */
 void c_reconnect_backoff(ct_run *r) {
-  cc_setup su = {.reconnect = CC_RECONNECT};
   cc_ctx x;
-  if (cc_start(&x, r, &su) < 0) return;
   char old[32];
-  snprintf(old, sizeof old, "%s", x.sid);
-  cc_idle(&x, 100);
-  size_t from = x.d.nev;
-  ct_log(r, "xx the server loses the session and refuses the next 4 handshakes");
-  cs_core_refuse(x.d.core, 4);
-  cs_core_forget(x.d.core);
+  if (start_and_lose(&x, r, 4, old, sizeof old) < 0) return;
+  size_t from = x.d.nev; /* the handshake attempts come after the loss */
   int64_t t0 = ct_now_ms();
   if (!expect_reconnect(&x, old, cc_ms(&x, 6000))) goto out;
   int64_t at[8];

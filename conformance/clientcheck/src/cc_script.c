@@ -397,20 +397,26 @@ char *cc_json(const cJSON *v) {
   return p ? p : ct_xstrdup("(unprintable)");
 }
 
-int cc_connect(cc_ctx *x, char **connect_packet) {
+const cs_event *cc_await_connect(cc_ctx *x) {
   ct_run *r = x->r;
   unsigned tr = r->transport;
   if (!cc_wait_open(x, cc_ms(x, 10000))) {
     ct_preamble_fail(r, "client.handshake.open-read", tr, "a handshake request within 10 s", NULL,
                      "the client never opened a session");
-    return -1;
+    return NULL;
   }
   const cs_event *e = cc_wait_packet(x, "40", cc_ms(x, 5000));
-  if (!e) {
+  if (!e)
     ct_preamble_fail(r, "client.handshake.open-read", tr, "40... (CONNECT to /)", NULL,
                      "no Socket.IO CONNECT for / within 5 s of the open packet");
-    return -1;
-  }
+  return e;
+}
+
+int cc_connect(cc_ctx *x, char **connect_packet) {
+  ct_run *r = x->r;
+  unsigned tr = r->transport;
+  const cs_event *e = cc_await_connect(x);
+  if (!e) return -1;
   if (connect_packet) *connect_packet = ct_xstrndup(e->data, e->len);
   char ans[80];
   snprintf(ans, sizeof ans, "40{\"sid\":\"sio-%s\"}", x->sid);
@@ -499,6 +505,16 @@ int cc_expect_ack(cc_ctx *x, long long id, const char *want, long timeout, const
 }
 
 /* ---- composite steps the cases share */
+
+int cc_echo_ack(cc_ctx *x, long long id, const char *args, const char *what) {
+  char *p = ct_xasprintf("42%lld[\"echo-ack\",%s]", id, args);
+  char *want = ct_xasprintf("[%s]", args);
+  cc_send(x, p);
+  int ok = cc_expect_ack(x, id, want, cc_ms(x, 3000), what);
+  free(p);
+  free(want);
+  return ok;
+}
 
 int cc_start(cc_ctx *x, ct_run *r, const cc_setup *su) {
   if (cc_begin(x, r, su) < 0) return -1;
