@@ -58,7 +58,8 @@ set -f
 csel=
 for p in $(echo "$sel" | tr ',' ' '); do csel="$csel -c $p"; done
 # shellcheck disable=SC2086 # one -c per prefix
-"$sioconform" client --strict $csel --json "$out/report.json" --known-deviations "$known" \
+# --jobs 12: most of a fault's runs wait out a timeout, side by side
+"$sioconform" client --strict --jobs 12 $csel --json "$out/report.json" --known-deviations "$known" \
 	--deviations-server client-node -- \
 	node "$clients/faulty/client.js" --fault "$name" >"$out/log" 2>&1
 rc=$?

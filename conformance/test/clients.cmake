@@ -20,7 +20,10 @@ set(_cl_faults
     "ack-id-reused|client.sio.ack,client.sio.binary-emit|client.sio.ack-ids@*"
     "no-upgrade|client.upgrade,client.robust.vanish-during-upgrade|client.upgrade.probe@*"
     "join-new-session|client.sio.namespace|client.sio.namespace-*"
-    "binary-as-array|client.sio.binary|client.sio.binary-emit@*"
+    "binary-as-array|client.sio.binary,client.sio.large-binary,client.polling.batched-binary|client.sio.binary-*|client.sio.large-binary@*|client.polling.batched-binary@*"
+    "mangle-utf8|client.sio.utf8,client.sio.echo|client.sio.utf8@*|client.sio.utf8-ack@*|client.sio.echo-event@*"
+    "disconnect-unreported|client.robust.vanish,client.robust.close-mid-binary,client.sio.server-,client.sio.namespace-disconnect,client.sio.disconnect|client.robust.vanish@*|client.robust.vanish-during-upgrade@*|client.robust.close-mid-binary@*|client.sio.server-disconnect@*|client.sio.server-close@*|client.sio.namespace-disconnect@*|client.sio.namespace-disconnect-all@*"
+    "no-reconnect|client.reconnect,client.polling.session-unknown|client.reconnect.*|client.polling.session-unknown@*"
     "crash-on-parse-error|client.robust|client.robust.malformed-empty-sio@*|client.robust.malformed-bad-sio-type@*|client.robust.malformed-bad-json@*|client.robust.malformed-event-not-array@*|client.robust.malformed-zero-attachments@*|client.robust.malformed-huge-attachment-count@*|client.robust.malformed-placeholder-out-of-range@*|client.robust.malformed-text-mid-binary@*|client.robust.malformed-stray-binary@*|client.robust.malformed-bad-base64@*"
     "no-backoff|client.reconnect,client.polling.session-unknown|client.reconnect.backoff@*")
 foreach(_f IN LISTS _cl_faults)

@@ -12,8 +12,11 @@
 //   no-upgrade            never upgrades when offered   -> client.upgrade.probe
 //   join-new-session      joins a namespace on a second Engine.IO session
 //                                                       -> client.sio.namespace-*
-//   binary-as-array       emits binary arguments as arrays of numbers
-//                                                       -> client.sio.binary-emit
+//   binary-as-array       sends binary values back as arrays of numbers (emit, echo,
+//                         echo-ack)                    -> the binary cases
+//   mangle-utf8           echoes non-ASCII characters as "?" -> client.sio.utf8*, echo-event
+//   disconnect-unreported never prints "disconnect"     -> the cases that wait for it
+//   no-reconnect          ignores SIOCONFORM_RECONNECT  -> client.reconnect.*, session-unknown
 //   crash-on-parse-error  exits with status 3 when a packet does not decode
 //                                                       -> the malformed cases it closes on
 //   no-backoff            reconnects at a fixed delay   -> client.reconnect.backoff
@@ -27,7 +30,7 @@ const { io } = require(path.join(NODE_MODULES, "socket.io-client"));
 
 const FAULTS = ["none", "no-pong", "auth-dropped", "connect-error-ignored", "leave-ignored",
   "ack-id-reused", "no-upgrade", "join-new-session", "binary-as-array", "crash-on-parse-error",
-  "no-backoff"];
+  "no-backoff", "mangle-utf8", "disconnect-unreported", "no-reconnect"];
 const argv = process.argv.slice(2);
 let fault = "none";
 const fi = argv.indexOf("--fault");
@@ -42,7 +45,7 @@ if (!FAULTS.includes(fault)) {
 const url = argv[0] || process.env.SIOCONFORM_URL;
 const transports = (process.env.SIOCONFORM_TRANSPORT || "websocket").split(",");
 const auth = process.env.SIOCONFORM_AUTH ? JSON.parse(process.env.SIOCONFORM_AUTH) : undefined;
-const reconnect = process.env.SIOCONFORM_RECONNECT;
+const reconnect = fault === "no-reconnect" ? "" : process.env.SIOCONFORM_RECONNECT;
 
 const options = {
   transports,
@@ -81,6 +84,15 @@ const unbinary = (v) =>
   : Array.isArray(v) ? v.map(unbinary)
   : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, w]) => [k, unbinary(w)]))
   : v;
+// non-ASCII characters of every string (keys included) as "?"
+const ascii = (v) =>
+  typeof v === "string" ? v.replace(/[^\x00-\x7f]/gu, "?")
+  : Array.isArray(v) ? v.map(ascii)
+  : v && typeof v === "object" && !Buffer.isBuffer(v) ? Object.fromEntries(Object.entries(v).map(([k, w]) => [ascii(k), ascii(w)]))
+  : v;
+// what the handlers send back
+const out = (args) =>
+  fault === "binary-as-array" ? args.map(unbinary) : fault === "mangle-utf8" ? args.map(ascii) : args;
 
 function handlers(sock, nsp) {
   const sfx = nsp === "/" ? "" : " " + nsp;
@@ -90,16 +102,17 @@ function handlers(sock, nsp) {
       console.log("connect_error " + JSON.stringify({ message: err.message, data: err.data }) + sfx);
     if (!reconnect && nsp === "/") socket.close();
   });
-  sock.on("disconnect", (reason) => console.log("disconnect " + reason + sfx));
-  sock.on("echo", (...args) => sock.emit("echo-back", ...args));
+  sock.on("disconnect", (reason) => {
+    if (fault !== "disconnect-unreported") console.log("disconnect " + reason + sfx);
+  });
+  sock.on("echo", (...args) => sock.emit("echo-back", ...out(args)));
   sock.on("echo-ack", (...args) => {
     const ack = args.pop();
-    ack(...args);
+    ack(...out(args));
   });
   sock.on("emit", (name, ...args) => {
     if (fault === "ack-id-reused") sock.ids = 0; // socket.io-client's private ack counter
-    if (fault === "binary-as-array") args = args.map(unbinary);
-    sock.emit(name, ...args, (...values) => sock.emit("ack-result", name, ...values));
+    sock.emit(name, ...out(args), (...values) => sock.emit("ack-result", name, ...values));
   });
   sock.on("leave", () => {
     if (fault !== "leave-ignored") sock.disconnect();
