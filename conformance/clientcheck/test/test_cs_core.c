@@ -54,6 +54,16 @@ static void handshake(cs_core *s, int c) {
   cs_event_free(&e);
 }
 
+/* A WebSocket handshake request on C: a new session, or with SID an upgrade of it. */
+static void ws_request(cs_core *s, int c, const char *sid, int64_t now) {
+  char req[512];
+  snprintf(req, sizeof req,
+           "GET /socket.io/?EIO=4&transport=websocket%s%s HTTP/1.1\r\nUpgrade: websocket\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+           sid ? "&sid=" : "", sid ? sid : "");
+  feed(s, c, req, now);
+}
+
 Test(cs_core, polling_open_packet_with_extra_members) {
   cs_opts o = opts();
   o.open_extra = "\"x\":{\"y\":[1]}";
@@ -228,10 +238,7 @@ Test(cs_core, unmasked_client_frame_is_reported) {
   cs_opts o = opts();
   cs_core *s = cs_core_new(&o);
   int c = cs_core_accept(s);
-  feed(s, c,
-       "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nUpgrade: websocket\r\n"
-       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-       1);
+  ws_request(s, c, NULL, 1);
   char out[1024];
   take(s, c, out, sizeof out);
   unsigned char fr[16];
@@ -275,10 +282,7 @@ Test(cs_core, upgrade_probe_then_5_switches_the_session) {
   int c = cs_core_accept(s);
   handshake(s, c);
   int w = cs_core_accept(s);
-  feed(s, w,
-       "GET /socket.io/?EIO=4&transport=websocket&sid=cs-sid-1 HTTP/1.1\r\nUpgrade: websocket\r\n"
-       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-       50);
+  ws_request(s, w, "cs-sid-1", 50);
   char out[1024];
   size_t n = take(s, w, out, sizeof out);
   cr_assert(strncmp(out, "HTTP/1.1 101", 12) == 0);
@@ -319,10 +323,7 @@ Test(cs_core, failed_probe_leaves_the_polling_session) {
   int c = cs_core_accept(s);
   handshake(s, c);
   int w = cs_core_accept(s);
-  feed(s, w,
-       "GET /socket.io/?EIO=4&transport=websocket&sid=cs-sid-1 HTTP/1.1\r\nUpgrade: websocket\r\n"
-       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-       50);
+  ws_request(s, w, "cs-sid-1", 50);
   char out[1024];
   take(s, w, out, sizeof out);
   cs_core_close_probe(s);
@@ -372,11 +373,7 @@ Test(cs_core, forget_closes_the_websocket_without_a_byte) {
   cs_opts o = opts();
   cs_core *s = cs_core_new(&o);
   int c = cs_core_accept(s);
-  feed(s, c,
-       "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nUpgrade: websocket\r\n"
-       "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-       "Sec-WebSocket-Version: 13\r\n\r\n",
-       1);
+  ws_request(s, c, NULL, 1);
   char out[2048];
   take(s, c, out, sizeof out);
   cr_assert(strncmp(out, "HTTP/1.1 101", 12) == 0);
