@@ -24,6 +24,9 @@ set(_cl_faults
     "mangle-utf8|client.sio.utf8,client.sio.echo|client.sio.utf8@*|client.sio.utf8-ack@*|client.sio.echo-event@*"
     "disconnect-unreported|client.robust.vanish,client.robust.close-mid-binary,client.sio.server-,client.sio.namespace-disconnect,client.sio.disconnect|client.robust.vanish@*|client.robust.vanish-during-upgrade@*|client.robust.close-mid-binary@*|client.sio.server-disconnect@*|client.sio.server-close@*|client.sio.namespace-disconnect@*|client.sio.namespace-disconnect-all@*"
     "no-reconnect|client.reconnect,client.polling.session-unknown|client.reconnect.*|client.polling.session-unknown@*"
+    "crash-on-unknown|client.sio.no-handler,client.sio.ack,client.sio.echo,client.robust.malformed|client.sio.no-handler@*|client.sio.ack-unknown@*|client.sio.ack-duplicate@*|client.robust.malformed-event-name-number@*"
+    "upgrade-anyway|client.upgrade|client.upgrade.not-offered@*"
+    "crash-on-big|client.robust.oversize,client.sio.large|client.robust.oversize@*"
     "crash-on-parse-error|client.robust|client.robust.malformed-empty-sio@*|client.robust.malformed-bad-sio-type@*|client.robust.malformed-bad-json@*|client.robust.malformed-event-not-array@*|client.robust.malformed-zero-attachments@*|client.robust.malformed-huge-attachment-count@*|client.robust.malformed-placeholder-out-of-range@*|client.robust.malformed-text-mid-binary@*|client.robust.malformed-stray-binary@*|client.robust.malformed-bad-base64@*"
     "no-backoff|client.reconnect,client.polling.session-unknown|client.reconnect.backoff@*")
 foreach(_f IN LISTS _cl_faults)

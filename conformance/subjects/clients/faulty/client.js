@@ -17,6 +17,12 @@
 //   mangle-utf8           echoes non-ASCII characters as "?" -> client.sio.utf8*, echo-event
 //   disconnect-unreported never prints "disconnect"     -> the cases that wait for it
 //   no-reconnect          ignores SIOCONFORM_RECONNECT  -> client.reconnect.*, session-unknown
+//   crash-on-unknown      exits on an event it has no handler for, or an ACK for no request
+//                                                       -> no-handler, ack-unknown, ack-duplicate,
+//                                                          malformed-event-name-number
+//   upgrade-anyway        probes the WebSocket although the server offers no upgrade
+//                                                       -> client.upgrade.not-offered
+//   crash-on-big          exits on a text packet over 1 000 000 characters -> client.robust.oversize
 //   crash-on-parse-error  exits with status 3 when a packet does not decode
 //                                                       -> the malformed cases it closes on
 //   no-backoff            reconnects at a fixed delay   -> client.reconnect.backoff
@@ -30,7 +36,8 @@ const { io } = require(path.join(NODE_MODULES, "socket.io-client"));
 
 const FAULTS = ["none", "no-pong", "auth-dropped", "connect-error-ignored", "leave-ignored",
   "ack-id-reused", "no-upgrade", "join-new-session", "binary-as-array", "crash-on-parse-error",
-  "no-backoff", "mangle-utf8", "disconnect-unreported", "no-reconnect"];
+  "no-backoff", "mangle-utf8", "disconnect-unreported", "no-reconnect", "crash-on-unknown",
+  "upgrade-anyway", "crash-on-big"];
 const argv = process.argv.slice(2);
 let fault = "none";
 const fi = argv.indexOf("--fault");
@@ -76,6 +83,30 @@ if (fault === "crash-on-parse-error") {
   socket.io.on("close", (reason) => {
     if (reason === "parse error") process.exit(3);
   });
+}
+
+if (fault === "upgrade-anyway" || fault === "crash-on-big") {
+  socket.io.on("open", () => {
+    const engine = socket.io.engine;
+    // engine.io-client's private probe, which it only starts for the offered upgrades
+    if (fault === "upgrade-anyway" && transports.length > 1 && engine._upgrades.length === 0)
+      engine._probe("websocket");
+    if (fault === "crash-on-big")
+      engine.on("packet", (p) => {
+        if (typeof p.data === "string" && p.data.length > 1000000) process.exit(6);
+      });
+  });
+}
+if (fault === "crash-on-unknown") {
+  const known = ["echo", "echo-ack", "emit", "leave", "join"];
+  socket.onAny((ev) => {
+    if (!known.includes(ev)) process.exit(4);
+  });
+  const onack = socket.onack.bind(socket); // socket.io-client's private ACK handler
+  socket.onack = (packet) => {
+    if (typeof socket.acks[packet.id] !== "function") process.exit(4);
+    onack(packet);
+  };
 }
 
 // binary values as plain arrays of numbers (what a client without binary support sends)
