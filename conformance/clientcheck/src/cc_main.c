@@ -32,7 +32,7 @@ static void usage(FILE *f) {
         "                       client.x@polling selects one run); --skip PREFIX leaves out\n"
         "  --transport T        polling, websocket or all (default all)\n"
         "  --list               list the client cases; start nothing\n"
-        "  --jobs N             case-runs side by side (default 4); timing cases run alone\n"
+        "  --jobs N             case-runs side by side (default 4), each with its own server\n"
         "  --timeout-scale X    multiply the harness's waits by X (default 1)\n"
         "  --strict             NON-STRICT verdicts count as failures\n"
         "  --junit FILE, --json FILE, --html FILE   reports, as for server runs\n"
