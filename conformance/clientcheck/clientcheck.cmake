@@ -4,7 +4,7 @@
 set(_cc ${CMAKE_CURRENT_LIST_DIR})
 add_library(clientcheck STATIC
   ${_cc}/src/cs_core.c ${_cc}/src/cs_drive.c ${_cc}/src/cc_script.c ${_cc}/src/cc_cases.c
-  ${_cc}/src/cc_cases_eio.c ${_cc}/src/cc_cases_sio.c
+  ${_cc}/src/cc_cases_eio.c ${_cc}/src/cc_cases_sio.c ${_cc}/src/cc_cases_robust.c
   ${_cc}/src/cc_main.c)
 target_include_directories(clientcheck PUBLIC ${_cc}/include)
 target_link_libraries(clientcheck PUBLIC sioconform_core wire)

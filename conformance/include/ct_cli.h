@@ -41,5 +41,8 @@ void ct_cli_defaults(ct_cli *o);
  * exit status: 0 after --help or --list-ops (printed), 2 for a usage error (one line
  * on stderr, or the usage text). */
 int ct_cli_parse(ct_cli *o, int argc, char **argv);
+/* The options alone (no target): CT_CLI_RUN with optind at the first non-option (after a
+ * "--"), or the exit status as for ct_cli_parse. `sioconform client` parses with it. */
+int ct_cli_parse_options(ct_cli *o, int argc, char **argv);
 
 #endif

@@ -169,7 +169,7 @@ void ct_cli_defaults(ct_cli *o) {
   o->cfg.protocols = CT_P_EIO4;
 }
 
-int ct_cli_parse(ct_cli *o, int argc, char **argv) {
+int ct_cli_parse_options(ct_cli *o, int argc, char **argv) {
   enum {
     O_LIST = 256,
     O_LIST_OPS,
@@ -368,6 +368,12 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv) {
       return 2;
     }
   }
+  return CT_CLI_RUN;
+}
+
+int ct_cli_parse(ct_cli *o, int argc, char **argv) {
+  int rc = ct_cli_parse_options(o, argc, argv);
+  if (rc != CT_CLI_RUN) return rc;
   if (argc - optind > 1) {
     usage(stderr);
     return 2;

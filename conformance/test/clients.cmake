@@ -10,20 +10,33 @@ foreach(_c client-node client-python)
   set_tests_properties(clients.${_short} PROPERTIES LABELS clients SKIP_RETURN_CODE 77
                                                     TIMEOUT 240)
 endforeach()
-# fault; run-id patterns that must FAIL (everything else PASS, or BLOCKED by those)
+# fault; the case prefixes run (its family and neighbours); run-id patterns that must FAIL
+# (every other run PASS, or BLOCKED by those)
 set(_cl_faults
-    "no-pong|client.heartbeat.pong@*"
-    "auth-dropped|client.sio.connect-auth@*"
-    "connect-error-ignored|client.sio.connect-error@*"
-    "leave-ignored|client.sio.disconnect-request@*"
-    "ack-id-reused|client.sio.ack-ids@*"
-    "no-upgrade|client.upgrade.probe@*")
+    "no-pong|client.heartbeat,client.handshake.timings|client.heartbeat.pong@*|client.heartbeat.timer-reset@*"
+    "auth-dropped|client.sio.connect|client.sio.connect-auth@*"
+    "connect-error-ignored|client.sio.connect,client.sio.namespace-refused,client.handshake|client.sio.connect-error@*|client.sio.connect-error-no-data@*|client.sio.namespace-refused@*|client.handshake.refused@*"
+    "leave-ignored|client.sio.disconnect|client.sio.disconnect-request@*"
+    "ack-id-reused|client.sio.ack,client.sio.binary-emit|client.sio.ack-ids@*"
+    "no-upgrade|client.upgrade,client.robust.vanish-during-upgrade|client.upgrade.probe@*"
+    "join-new-session|client.sio.namespace|client.sio.namespace-*"
+    "binary-as-array|client.sio.binary,client.sio.large-binary,client.polling.batched-binary|client.sio.binary-*|client.sio.large-binary@*|client.polling.batched-binary@*"
+    "mangle-utf8|client.sio.utf8,client.sio.echo|client.sio.utf8@*|client.sio.utf8-ack@*|client.sio.echo-event@*"
+    "disconnect-unreported|client.robust.vanish,client.robust.close-mid-binary,client.sio.server-,client.sio.namespace-disconnect,client.sio.disconnect|client.robust.vanish@*|client.robust.vanish-during-upgrade@*|client.robust.close-mid-binary@*|client.sio.server-disconnect@*|client.sio.server-close@*|client.sio.namespace-disconnect@*|client.sio.namespace-disconnect-all@*"
+    "no-reconnect|client.reconnect,client.polling.session-unknown|client.reconnect.*|client.polling.session-unknown@*"
+    "crash-on-unknown|client.sio.no-handler,client.sio.ack,client.sio.echo,client.robust.malformed|client.sio.no-handler@*|client.sio.ack-unknown@*|client.sio.ack-duplicate@*|client.robust.malformed-event-name-number@*"
+    "upgrade-anyway|client.upgrade|client.upgrade.not-offered@*"
+    "crash-on-big|client.robust.oversize,client.sio.large|client.robust.oversize@*"
+    "crash-on-parse-error|client.robust|client.robust.malformed-empty-sio@*|client.robust.malformed-bad-sio-type@*|client.robust.malformed-bad-json@*|client.robust.malformed-event-not-array@*|client.robust.malformed-zero-attachments@*|client.robust.malformed-huge-attachment-count@*|client.robust.malformed-placeholder-out-of-range@*|client.robust.malformed-text-mid-binary@*|client.robust.malformed-stray-binary@*|client.robust.malformed-bad-base64@*"
+    "no-backoff|client.reconnect,client.polling.session-unknown|client.reconnect.backoff@*")
 foreach(_f IN LISTS _cl_faults)
   string(REPLACE "|" ";" _parts "${_f}")
   list(GET _parts 0 _fault)
-  list(SUBLIST _parts 1 -1 _want)
+  list(GET _parts 1 _sel)
+  list(SUBLIST _parts 2 -1 _want)
   add_test(NAME clients.faulty.${_fault}
-           COMMAND ${_cl_t}/client-test.sh fault ${_fault} $<TARGET_FILE:sioconform> ${_want})
+           COMMAND ${_cl_t}/client-test.sh fault ${_fault} $<TARGET_FILE:sioconform> ${_sel}
+                   ${_want})
   set_tests_properties(clients.faulty.${_fault} PROPERTIES LABELS clients SKIP_RETURN_CODE 77
                                                           TIMEOUT 240)
 endforeach()

@@ -17,5 +17,11 @@ void c_one_get(ct_run *r);
 void c_max_payload(ct_run *r);
 void c_upgrade(ct_run *r);
 void c_upgrade_failed(ct_run *r);
+void c_timer_reset(ct_run *r);
+void c_handshake_query(ct_run *r);
+void c_handshake_refused(ct_run *r);
+void c_batched_binary(ct_run *r);
+void c_upgrade_buffered(ct_run *r);
+void c_upgrade_not_offered(ct_run *r);
 
 #endif

@@ -21,5 +21,20 @@ void c_binary_three(ct_run *r);
 void c_utf8(ct_run *r);
 void c_large(ct_run *r);
 void c_server_close(ct_run *r);
+void c_ns_join(ct_run *r);
+void c_ns_auth(ct_run *r);
+void c_ns_disconnect(ct_run *r);
+void c_ns_disconnect_all(ct_run *r);
+void c_ns_refused(ct_run *r);
+void c_ns_event_before_connect(ct_run *r);
+void c_binary_emit(ct_run *r);
+void c_binary_echo_three(ct_run *r);
+void c_large_binary(ct_run *r);
+void c_ack_duplicate(ct_run *r);
+void c_ack_unknown(ct_run *r);
+void c_no_handler(ct_run *r);
+void c_event_order(ct_run *r);
+void c_utf8_ack(ct_run *r);
+void c_connect_error_no_data(ct_run *r);
 
 #endif

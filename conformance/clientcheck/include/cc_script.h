@@ -40,8 +40,10 @@ typedef struct cc_setup {
   long ping_interval, ping_timeout, max_payload; /* 0: the defaults 25000/20000/1000000 */
   const char *open_extra;                        /* extra open-packet members, or NULL */
   const char *auth;                              /* SIOCONFORM_AUTH, or NULL */
-  int upgrade; /* polling run offering the upgrade: SIOCONFORM_TRANSPORT=polling,websocket
-                * and "upgrades":["websocket"] in the open packet */
+  int upgrade;           /* polling run offering the upgrade: SIOCONFORM_TRANSPORT=polling,websocket
+                          * and "upgrades":["websocket"] in the open packet */
+  int no_offer;          /* with UPGRADE: the open packet lists no upgrade ("upgrades":[]) */
+  const char *reconnect; /* SIOCONFORM_RECONNECT ("DELAY,MAX" ms) [CC-12], or NULL: off */
 } cc_setup;
 
 /* Start the server and the client for X->r (transport r->transport). 0, or -1 with the
@@ -88,10 +90,39 @@ void cc_send_batch(cc_ctx *x, const char *const *p, int n);
 /* Parse the Engine.IO packet TEXT/LEN into S (free with cc_sio_free). 0, or -1. */
 int cc_sio_parse(const char *text, size_t len, cc_sio *s);
 void cc_sio_free(cc_sio *s);
+/* The first half of the preamble: the session opened and the client's CONNECT for "/"
+ * read (consumed, returned); NULL with the run BLOCKED (or failed when the run grades
+ * that step). */
+const cs_event *cc_await_connect(cc_ctx *x);
 /* The common preamble: open seen, CONNECT for "/" read, answered with CONNECT {sid},
  * the client's "connect" line seen. CONNECT's packet into *CONNECT (owned) when not
  * NULL. 0, or -1 with the run BLOCKED (or failed when the run grades that step). */
 int cc_connect(cc_ctx *x, char **connect_packet);
+/* Does the contract line LINE belong to namespace NSP ([CC-11]: the line's last word
+ * when that starts with '/', else "/"; NSP NULL means "/")? */
+int cc_line_in_ns(const char *line, const char *nsp);
+/* cc_begin and cc_connect: 0, or -1 with the run graded (cc_end done). */
+int cc_start(cc_ctx *x, ct_run *r, const cc_setup *su);
+/* Has the client left the session by event E: a close packet, a WebSocket close or a
+ * closed WebSocket connection of the session, a "disconnect" line for "/", the process's
+ * exit? */
+int cc_is_gone(const cc_ctx *x, const cs_event *e);
+/* The next unconsumed stdout line whose first word is WORD and that belongs to namespace
+ * NSP ([CC-11]: the line's last word is the namespace; "/" or NULL: a line that ends in
+ * no namespace), consumed; NULL after TIMEOUT. */
+const cs_event *cc_wait_line(cc_ctx *x, const char *word, const char *nsp, long timeout);
+/* The client was told (by the case's last packet) something it may ignore or refuse:
+ * grade that it neither crashed nor hung [CC-13]. An echo-ack probe follows; PASS when
+ * it is acked (the client went on) or when the client left the session cleanly (a close,
+ * a "disconnect" line, exit status 0) within 3 s; FAIL on an exit by signal or non-zero
+ * status, or on neither. */
+void cc_grade_survive(cc_ctx *x);
+/* A namespace joined on request [CC-11]: "join" sent on "/" (with AUTH, a JSON text, or
+ * NULL), its CONNECT read on the same session and, unless REFUSE, answered. 1 when
+ * joined (the "connect NSP" line seen), 0 with the run graded (SKIP when the client says
+ * "unsupported join"). With REFUSE the CONNECT packet is left for the case to answer:
+ * returns 1 once it is read. */
+int cc_join(cc_ctx *x, const char *nsp, const char *auth, int refuse, char **connect_packet);
 /* JSON text of V (caller frees), "(none)" for NULL. */
 char *cc_json(const cJSON *v);
 
@@ -104,5 +135,21 @@ int cc_expect_event(cc_ctx *x, const char *want, int ack, long long *got_ack, lo
 
 /* Wait for an ACK (type 3) with id ID on "/" whose array equals WANT. */
 int cc_expect_ack(cc_ctx *x, long long id, const char *want, long timeout, const char *what);
+/* Send 42<ID>["echo-ack",ARGS] on "/" and expect 43<ID>[ARGS] (ARGS: the arguments as
+ * JSON text without brackets) [CC-4]. 1, or 0 with the run failed. */
+int cc_echo_ack(cc_ctx *x, long long id, const char *args, const char *what);
+/* cc_expect_event on namespace NSP. */
+int cc_expect_event_ns(cc_ctx *x, const char *nsp, const char *want, int ack, long long *got_ack,
+                       long timeout, const char *what);
+/* Send a BINARY_EVENT/BINARY_ACK header HEADER and its N attachments: one polling body
+ * (the attachments as `b` records), or N + 1 WebSocket messages. */
+void cc_send_binary(cc_ctx *x, const char *header, const unsigned char *const *bins,
+                    const size_t *lens, int n);
+/* Wait for a binary packet (5 or 6) of type TYPE whose header has ack id ACK (-2: any),
+ * NSP, and whose array equals WANT (placeholders in place), then its N attachments
+ * equal to BINS/LENS in order. *GOT_ACK gets the ack id. 1, or 0 with the run failed. */
+int cc_expect_binary(cc_ctx *x, int type, const char *nsp, long long ack, const char *want,
+                     const unsigned char *const *bins, const size_t *lens, int n,
+                     long long *got_ack, long timeout, const char *what);
 
 #endif

@@ -100,6 +100,13 @@ void cs_core_send_probe(cs_core *s, const char *p, size_t len);
 void cs_core_close_probe(cs_core *s);
 /* Go silent and vanish: every connection is closed without another byte. */
 void cs_core_drop(cs_core *s);
+/* Forget the session, as a restarted server would: a held GET is answered 400 "Session
+ * ID unknown" (code 1), the session's WebSocket is closed without a byte, and every later
+ * request with its sid gets code 1 [EIO-TR-2]. New handshakes are served. */
+void cs_core_forget(cs_core *s);
+/* Refuse the next N handshakes (polling or WebSocket) with 400 code 4 "Forbidden", as an
+ * overloaded server would: a reconnecting client's attempts, timed by the case. */
+void cs_core_refuse(cs_core *s, int n);
 
 /* ---- what the core saw */
 typedef struct cs_stats {

@@ -38,6 +38,9 @@ int cs_drive_spawn(cs_drive *d, char *const *argv, const char *url, char *const 
 /* Run the loop until at least one new event arrived or DEADLINE (ct_now_ms) passed.
  * Returns the number of new events (0 at the deadline). */
 int cs_drive_pump(cs_drive *d, int64_t deadline);
+/* The server vanishes: every connection closed without a byte and the listening socket
+ * closed (later connections are refused), the client process left running. */
+void cs_drive_vanish(cs_drive *d);
 /* End the client (SIGTERM to its process group, SIGKILL after 1 s) and close every
  * socket; frees the events. */
 void cs_drive_stop(cs_drive *d);

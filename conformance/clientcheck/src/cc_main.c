@@ -4,7 +4,7 @@
  * and the same exit codes. */
 #include "cc_main.h"
 
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 
 #include "cc_cases.h"
 #include "cc_script.h"
+#include "ct_cli.h"
 #include "ct_deviations.h"
 #include "ct_report_console.h"
 #include "ct_report_live.h"
@@ -28,10 +29,10 @@ static void usage(FILE *f) {
         "process lives at most as long as its case (then SIGTERM, SIGKILL after 1 s).\n"
         "\n"
         "  -c, --case PREFIX    run only cases whose id starts with PREFIX (repeatable;\n"
-        "                       client.x@polling selects one run)\n"
+        "                       client.x@polling selects one run); --skip PREFIX leaves out\n"
         "  --transport T        polling, websocket or all (default all)\n"
         "  --list               list the client cases; start nothing\n"
-        "  --jobs N             case-runs side by side (default 4); timing cases run alone\n"
+        "  --jobs N             case-runs side by side (default 4), each with its own server\n"
         "  --timeout-scale X    multiply the harness's waits by X (default 1)\n"
         "  --strict             NON-STRICT verdicts count as failures\n"
         "  --junit FILE, --json FILE, --html FILE   reports, as for server runs\n"
@@ -48,98 +49,43 @@ static void on_int(int sig) {
   g_int = sig;
 }
 
+/* Options of server runs that mean nothing for a client run: their names, when set. */
+static const char *server_only(const ct_cli *o) {
+  if (o->fuzz.n || o->fuzz.replay) return "--fuzz/--fuzz-replay";
+  if (o->sioref) return "--sioref";
+  if (o->path_opt || strcmp(o->cfg.eio_path, "/engine.io/") != 0) return "--path/--eio-path";
+  if (o->ca_file || o->insecure) return "--ca/--insecure";
+  if (o->cfg.cors_origin) return "--cors-origin";
+  if (o->cfg.max_payload) return "--max-payload";
+  return NULL;
+}
+
 int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {
-  static const struct option lo[] = {{"case", 1, 0, 'c'},
-                                     {"transport", 1, 0, 't'},
-                                     {"list", 0, 0, 'l'},
-                                     {"jobs", 1, 0, 'j'},
-                                     {"timeout-scale", 1, 0, 's'},
-                                     {"strict", 0, 0, 'S'},
-                                     {"junit", 1, 0, 'J'},
-                                     {"json", 1, 0, 'O'},
-                                     {"html", 1, 0, 'H'},
-                                     {"known-deviations", 1, 0, 'k'},
-                                     {"no-known-deviations", 0, 0, 'n'},
-                                     {"deviations-server", 1, 0, 'd'},
-                                     {"verbose", 0, 0, 'v'},
-                                     {"help", 0, 0, 'h'},
-                                     {0, 0, 0, 0}};
-  char *pre[64];
-  int np = 0, list = 0, no_known = 0;
-  unsigned trs = CT_TR_ALL;
-  const char *files[3] = {NULL, NULL, NULL}, *known_file = NULL, *server = NULL;
-  ct_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.tscale = 1.0;
-  cfg.jobs = 4;
-  cfg.vectors_dir = vectors_dir;
-  snprintf(cfg.host, sizeof cfg.host, "127.0.0.1");
-  optind = 1;
-  int ch;
-  while ((ch = getopt_long(argc, argv, "+c:vh", lo, NULL)) != -1) {
-    switch (ch) {
-    case 'c':
-      if (np < 64) pre[np++] = optarg;
-      break;
-    case 't':
-      trs = strcmp(optarg, "polling") == 0     ? CT_TR_POLLING
-            : strcmp(optarg, "websocket") == 0 ? CT_TR_WEBSOCKET
-            : strcmp(optarg, "all") == 0       ? CT_TR_ALL
-                                               : 0;
-      if (!trs) {
-        fprintf(stderr, "sioconform client: --transport: polling, websocket or all\n");
-        return 2;
-      }
-      break;
-    case 'l':
-      list = 1;
-      break;
-    case 'j':
-      cfg.jobs = atoi(optarg);
-      if (cfg.jobs < 1 || cfg.jobs > CT_MAX_JOBS) {
-        fprintf(stderr, "sioconform client: --jobs: 1..%d\n", CT_MAX_JOBS);
-        return 2;
-      }
-      break;
-    case 's':
-      cfg.tscale = atof(optarg);
-      if (cfg.tscale <= 0) {
-        fprintf(stderr, "sioconform client: --timeout-scale: a positive number\n");
-        return 2;
-      }
-      break;
-    case 'S':
-      cfg.strict = 1;
-      break;
-    case 'J':
-      files[0] = optarg;
-      break;
-    case 'O':
-      files[1] = optarg;
-      break;
-    case 'H':
-      files[2] = optarg;
-      break;
-    case 'k':
-      known_file = optarg;
-      break;
-    case 'n':
-      no_known = 1;
-      break;
-    case 'd':
-      server = optarg;
-      break;
-    case 'v':
-      cfg.verbose = 1;
-      break;
-    case 'h':
+  /* the client's own usage (the shared parser prints the server runs') */
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       usage(stdout);
       return 0;
-    default:
-      usage(stderr);
-      return 2;
     }
+  /* the options are the server runs' (cli.c); "--" ends them */
+  ct_cli o;
+  ct_cli_defaults(&o);
+  o.cfg.jobs = 4;
+  o.cfg.vectors_dir = vectors_dir;
+  optind = 1;
+  int prc = ct_cli_parse_options(&o, argc, argv);
+  if (prc != CT_CLI_RUN) return prc;
+  const char *bad = server_only(&o);
+  if (bad) {
+    fprintf(stderr, "sioconform client: %s is for server runs\n", bad);
+    return 2;
   }
+  ct_config cfg = o.cfg;
+  snprintf(cfg.host, sizeof cfg.host, "127.0.0.1");
+  int list = o.list, no_known = o.no_known;
+  unsigned trs = o.transports;
+  const char *files[3] = {o.junit, o.json, o.html}, *known_file = o.known_file,
+             *server = o.known_server;
   /* "--" ends the options (getopt consumed it); what follows is the client */
   if (!list && optind >= argc) {
     fprintf(stderr, "sioconform client: no client command (-- CMD ARGS...)\n");
@@ -149,7 +95,7 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
   memset(&cs, 0, sizeof cs);
   cc_cases_register(&cs);
   ct_plan plan;
-  if (ct_plan_build(&plan, &cs, trs, pre, np, NULL, 0) == 0) {
+  if (ct_plan_build(&plan, &cs, trs, o.prefixes, o.np, o.skips, o.ns) == 0) {
     fprintf(stderr, "sioconform client: no case matches the selection\n");
     ct_cases_free(&cs);
     return 2;

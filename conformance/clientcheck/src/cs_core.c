@@ -37,6 +37,7 @@ struct cs_core {
   ct_buf queue;   /* polling: the body being gathered */
   int queued;     /* packets in QUEUE */
   int overlaps, requests;
+  int refuse; /* handshakes still to refuse (cs_core_refuse) */
 };
 
 cs_core *cs_core_new(const cs_opts *o) {
@@ -279,11 +280,17 @@ static void handle_request(cs_core *s, int c, const wire_http_head *h, const uns
     if (has_sid) {
       /* an upgrade [EIO-UP-2]: only of the polling session, one at a time; the probe
        * and the switch are the case's and the client's (below, on "5") */
-      if (s->transport != CS_TR_POLLING || strcmp(sid, s->sid) != 0 || s->probe_conn >= 0) {
+      if (s->transport != CS_TR_POLLING || !s->sid[0] || strcmp(sid, s->sid) != 0 ||
+          s->probe_conn >= 0) {
         respond_error(s, c, 3, "Bad request");
         return;
       }
       ws_accept(s, c, key, now, 1);
+      return;
+    }
+    if (s->refuse > 0) {
+      s->refuse--;
+      respond_error(s, c, 4, "Forbidden");
       return;
     }
     ws_accept(s, c, key, now, 0);
@@ -298,6 +305,11 @@ static void handle_request(cs_core *s, int c, const wire_http_head *h, const uns
       respond_error(s, c, 2, "Bad handshake method");
       return;
     }
+    if (s->refuse > 0) {
+      s->refuse--;
+      respond_error(s, c, 4, "Forbidden");
+      return;
+    }
     new_session(s, CS_TR_POLLING);
     ct_buf op = {0};
     open_packet(s, &op, 1);
@@ -306,7 +318,7 @@ static void handle_request(cs_core *s, int c, const wire_http_head *h, const uns
     push(s, CS_EV_OPEN, c, CS_TR_POLLING, 0, s->sid, strlen(s->sid), now);
     return;
   }
-  if (strcmp(sid, s->sid) != 0) {
+  if (!s->sid[0] || strcmp(sid, s->sid) != 0) {
     respond_error(s, c, 1, "Session ID unknown");
     return;
   }
@@ -543,6 +555,27 @@ void cs_core_drop(cs_core *s) {
   s->queued = 0;
   ct_buf_reset(&s->queue);
 }
+
+void cs_core_forget(cs_core *s) {
+  if (s->held_conn >= 0) {
+    int c = s->held_conn;
+    s->c[c].held = 0;
+    s->held_conn = -1;
+    respond_error(s, c, 1, "Session ID unknown");
+  }
+  const int ws[2] = {s->ws_conn, s->probe_conn};
+  for (int i = 0; i < 2; i++)
+    if (ws[i] >= 0) {
+      ct_buf_reset(&s->c[ws[i]].out);
+      s->c[ws[i]].close_after = 1;
+    }
+  s->ws_conn = s->probe_conn = -1;
+  s->sid[0] = 0; /* no request matches it any more [EIO-TR-2] */
+  s->queued = 0;
+  ct_buf_reset(&s->queue);
+}
+
+void cs_core_refuse(cs_core *s, int n) { s->refuse = n; }
 
 void cs_core_stats(const cs_core *s, cs_stats *st) {
   memset(st, 0, sizeof *st);

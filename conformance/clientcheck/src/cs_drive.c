@@ -111,6 +111,13 @@ int cs_drive_spawn(cs_drive *d, char *const *argv, const char *url, char *const 
   if (pid == 0) {
     setpgid(0, 0); /* its own group: the whole client (a wrapper shell included) ends by
                     * this PID */
+    /* the harness's job threads block SIGINT/SIGTERM and it ignores SIGPIPE: a child
+     * inherits both across exec, and a client that does not reset them itself (python)
+     * would outlive the harness's SIGTERM by the full second before SIGKILL */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
     if (devnull >= 0) dup2(devnull, 0);
     dup2(po[1], 1);
     dup2(pe[1], 2);
@@ -233,8 +240,10 @@ int cs_drive_pump(cs_drive *d, int64_t deadline) {
     struct pollfd pf[CS_MAX_CONNS + 3];
     int map[CS_MAX_CONNS + 3];
     int n = 0;
-    pf[n] = (struct pollfd){d->lfd, POLLIN, 0};
-    map[n++] = -1;
+    if (d->lfd >= 0) {
+      pf[n] = (struct pollfd){d->lfd, POLLIN, 0};
+      map[n++] = -1;
+    }
     if (d->out_fd >= 0) {
       pf[n] = (struct pollfd){d->out_fd, POLLIN, 0};
       map[n++] = -2;
@@ -291,6 +300,14 @@ int cs_drive_pump(cs_drive *d, int64_t deadline) {
       }
     }
   }
+}
+
+void cs_drive_vanish(cs_drive *d) {
+  cs_core_drop(d->core);
+  for (int c = 0; c < CS_MAX_CONNS; c++)
+    if (d->fd[c] >= 0) close_conn(d, c);
+  if (d->lfd >= 0) close(d->lfd);
+  d->lfd = -1;
 }
 
 void cs_drive_stop(cs_drive *d) {

@@ -49,3 +49,16 @@ Test(cc_sio, refuses_what_is_not_a_socketio_packet) {
     cc_sio_free(&s);
   }
 }
+
+/* [CC-11]: a contract line names its namespace as its last word; "/" lines name none, and
+ * a reason (which never starts with '/') is not a namespace. */
+Test(cc_sio, contract_line_namespace) {
+  cr_assert(cc_line_in_ns("connect", "/"));
+  cr_assert(cc_line_in_ns("connect", NULL));
+  cr_assert(cc_line_in_ns("disconnect io server disconnect", "/"));
+  cr_assert_not(cc_line_in_ns("disconnect io server disconnect /other", "/"));
+  cr_assert(cc_line_in_ns("disconnect io server disconnect /other", "/other"));
+  cr_assert(cc_line_in_ns("connect_error {\"message\":\"a b\"} /other", "/other"));
+  cr_assert_not(cc_line_in_ns("connect /other", "/oth"));
+  cr_assert_not(cc_line_in_ns("connect", "/other"));
+}

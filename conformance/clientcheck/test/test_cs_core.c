@@ -54,6 +54,16 @@ static void handshake(cs_core *s, int c) {
   cs_event_free(&e);
 }
 
+/* A WebSocket handshake request on C: a new session, or with SID an upgrade of it. */
+static void ws_request(cs_core *s, int c, const char *sid, int64_t now) {
+  char req[512];
+  snprintf(req, sizeof req,
+           "GET /socket.io/?EIO=4&transport=websocket%s%s HTTP/1.1\r\nUpgrade: websocket\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+           sid ? "&sid=" : "", sid ? sid : "");
+  feed(s, c, req, now);
+}
+
 Test(cs_core, polling_open_packet_with_extra_members) {
   cs_opts o = opts();
   o.open_extra = "\"x\":{\"y\":[1]}";
@@ -228,10 +238,7 @@ Test(cs_core, unmasked_client_frame_is_reported) {
   cs_opts o = opts();
   cs_core *s = cs_core_new(&o);
   int c = cs_core_accept(s);
-  feed(s, c,
-       "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nUpgrade: websocket\r\n"
-       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-       1);
+  ws_request(s, c, NULL, 1);
   char out[1024];
   take(s, c, out, sizeof out);
   unsigned char fr[16];
@@ -275,10 +282,7 @@ Test(cs_core, upgrade_probe_then_5_switches_the_session) {
   int c = cs_core_accept(s);
   handshake(s, c);
   int w = cs_core_accept(s);
-  feed(s, w,
-       "GET /socket.io/?EIO=4&transport=websocket&sid=cs-sid-1 HTTP/1.1\r\nUpgrade: websocket\r\n"
-       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-       50);
+  ws_request(s, w, "cs-sid-1", 50);
   char out[1024];
   size_t n = take(s, w, out, sizeof out);
   cr_assert(strncmp(out, "HTTP/1.1 101", 12) == 0);
@@ -319,10 +323,7 @@ Test(cs_core, failed_probe_leaves_the_polling_session) {
   int c = cs_core_accept(s);
   handshake(s, c);
   int w = cs_core_accept(s);
-  feed(s, w,
-       "GET /socket.io/?EIO=4&transport=websocket&sid=cs-sid-1 HTTP/1.1\r\nUpgrade: websocket\r\n"
-       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-       50);
+  ws_request(s, w, "cs-sid-1", 50);
   char out[1024];
   take(s, w, out, sizeof out);
   cs_core_close_probe(s);
@@ -335,5 +336,81 @@ Test(cs_core, failed_probe_leaves_the_polling_session) {
   cs_core_flush(s);
   take(s, c, out, sizeof out);
   cr_assert_str_eq(body_of(out), "42[]");
+  cs_core_free(s);
+}
+
+Test(cs_core, forget_answers_the_held_get_and_every_later_request_with_code_1) {
+  cs_opts o = opts();
+  cs_core *s = cs_core_new(&o);
+  int c = cs_core_accept(s);
+  handshake(s, c);
+  feed(s, c, "GET /socket.io/?EIO=4&transport=polling&sid=cs-sid-1 HTTP/1.1\r\n\r\n", 10);
+  const unsigned char *p;
+  cr_assert_eq(cs_core_output(s, c, &p), 0);
+  cs_core_forget(s);
+  char out[1024];
+  take(s, c, out, sizeof out);
+  cr_assert(strncmp(out, "HTTP/1.1 400", 12) == 0, "%s", out);
+  cr_assert_str_eq(body_of(out), "{\"code\":1,\"message\":\"Session ID unknown\"}");
+  /* the old sid, and an empty one, are unknown from now on */
+  feed(s, c,
+       "POST /socket.io/?EIO=4&transport=polling&sid=cs-sid-1 HTTP/1.1\r\n"
+       "Content-Length: 1\r\n\r\n1",
+       20);
+  take(s, c, out, sizeof out);
+  cr_assert(strstr(body_of(out), "\"code\":1"), "%s", out);
+  feed(s, c, "GET /socket.io/?EIO=4&transport=polling&sid= HTTP/1.1\r\n\r\n", 21);
+  take(s, c, out, sizeof out);
+  cr_assert(strstr(body_of(out), "\"code\":1"), "%s", out);
+  /* a new handshake opens session 2 */
+  feed(s, c, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n\r\n", 30);
+  take(s, c, out, sizeof out);
+  cr_assert(strstr(body_of(out), "\"sid\":\"cs-sid-2\""), "%s", out);
+  cs_core_free(s);
+}
+
+Test(cs_core, forget_closes_the_websocket_without_a_byte) {
+  cs_opts o = opts();
+  cs_core *s = cs_core_new(&o);
+  int c = cs_core_accept(s);
+  ws_request(s, c, NULL, 1);
+  char out[2048];
+  take(s, c, out, sizeof out);
+  cr_assert(strncmp(out, "HTTP/1.1 101", 12) == 0);
+  cs_core_send(s, "42[\"lost\"]", 10, 0); /* queued, then dropped by the forget */
+  cs_core_forget(s);
+  const unsigned char *p;
+  cr_assert_eq(cs_core_output(s, c, &p), 0);
+  cr_assert(cs_core_should_close(s, c));
+  cs_core_free(s);
+}
+
+Test(cs_core, refuse_turns_away_the_next_handshakes_with_code_4) {
+  cs_opts o = opts();
+  cs_core *s = cs_core_new(&o);
+  int c = cs_core_accept(s);
+  cs_core_refuse(s, 2);
+  char out[2048];
+  for (int i = 0; i < 2; i++) {
+    feed(s, c, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n\r\n", i);
+    take(s, c, out, sizeof out);
+    cr_assert(strncmp(out, "HTTP/1.1 400", 12) == 0, "%s", out);
+    cr_assert_str_eq(body_of(out), "{\"code\":4,\"message\":\"Forbidden\"}");
+  }
+  cs_stats st;
+  cs_core_stats(s, &st);
+  cr_assert_eq(st.sessions, 0);
+  cr_assert_eq(st.requests, 2); /* each attempt is still reported (the case times them) */
+  cs_event e;
+  for (int i = 0; i < 2; i++) {
+    cr_assert(cs_core_next_event(s, &e));
+    cr_assert_eq(e.kind, CS_EV_REQUEST);
+    cr_assert_eq(e.at, i);
+    cs_event_free(&e);
+  }
+  cr_assert_not(cs_core_next_event(s, &e));
+  handshake(s, c);
+  cs_core_stats(s, &st);
+  cr_assert_eq(st.sessions, 1);
   cs_core_free(s);
 }

@@ -12,8 +12,14 @@ url = sys.argv[1] if len(sys.argv) > 1 else os.environ["SIOCONFORM_URL"]
 transports = (os.environ.get("SIOCONFORM_TRANSPORT") or "websocket").split(",")
 auth_text = os.environ.get("SIOCONFORM_AUTH")
 auth = json.loads(auth_text) if auth_text else None
+reconnect = os.environ.get("SIOCONFORM_RECONNECT")  # [CC-12] "DELAY,MAX" in ms
 
-sio = socketio.Client(reconnection=False)  # [CC-1]
+if reconnect:
+    delay, most = (int(v) / 1000 for v in reconnect.split(","))
+    sio = socketio.Client(reconnection=True, reconnection_delay=delay,
+                          reconnection_delay_max=most, randomization_factor=0)
+else:
+    sio = socketio.Client(reconnection=False)  # [CC-1]
 
 
 def say(line):
@@ -53,6 +59,11 @@ def emit(name, *args):  # [CC-6]
 @sio.on("leave")
 def leave():  # [CC-8]
     sio.disconnect()
+
+
+@sio.on("join")
+def join(*args):  # [CC-11]: python-socketio 5.7.2 connects namespaces only in connect()
+    say("unsupported join")
 
 
 try:
