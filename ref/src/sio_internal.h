@@ -4,6 +4,7 @@
 #define SIOREF_SIO_INTERNAL_H
 
 #include "sioref/sio_binary.h"
+#include "sioref/sio_cluster.h"
 #include "sioref/sio_emit.h"
 #include "sioref/sio_room.h"
 #include "sioref/sio_server.h"
@@ -111,6 +112,9 @@ struct sio_server {
   uint32_t max_att;  /* attachments per packet (codec option or its default) */
   ref_span *scratch; /* owned, max_att slots: the reassembler's marks while it reads a
                         header; a client gets slots of its own only for a binary packet */
+  const struct sio_adapter *adapter; /* borrowed, NULL: none (sio_cluster.h) */
+  sio_server_event_fn server_event;  /* server-side events of other nodes (sio_cluster.h) */
+  void *server_event_user;
 };
 
 /* ---- sio_server.c ---- */
