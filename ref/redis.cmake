@@ -20,7 +20,7 @@ sio_add_test(test_ra_adapter
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c
   LIBS sioref_redis PkgConfig::CJSON)
 
-if(TARGET sioref AND HIREDIS_FOUND AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/src/redis_link.c)
+if(TARGET sioref AND HIREDIS_FOUND)
   target_sources(sioref PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src/redis_link.c)
   target_link_libraries(sioref PRIVATE sioref_redis PkgConfig::HIREDIS)
   target_compile_definitions(sioref PRIVATE SIOREF_HAVE_REDIS=1)

@@ -1116,6 +1116,7 @@ static bool decode(ref_span payload, msgpack_sbuffer *sb, msgpack_unpacked *up) 
 void ra_on_message(ra_adapter *a, ref_span channel, ref_span payload, uint64_t now_ms) {
   if (!a || (!channel.ptr && channel.len) || (!payload.ptr && payload.len)) return;
   if (now_ms > a->now_ms) a->now_ms = now_ms;
+  sio_server_clock(a->srv, now_ms);
   a->stats.received++;
   for (size_t i = 0; i < a->n_nsps; i++) {
     ra_nsp *n = &a->nsps[i];
@@ -1183,6 +1184,7 @@ uint64_t ra_next_deadline(const ra_adapter *a) {
 void ra_tick(ra_adapter *a, uint64_t now_ms) {
   if (!a) return;
   if (now_ms > a->now_ms) a->now_ms = now_ms;
+  sio_server_clock(a->srv, now_ms);
   /* one at a time: a callback may make new requests */
   for (;;) {
     ra_req *due = NULL;

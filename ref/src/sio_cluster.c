@@ -360,6 +360,10 @@ bool sio_cluster_op_is_done(const sio_cluster_op *op) { return !op || op->done; 
 
 uint64_t sio_server_now_ms(const sio_server *srv) { return srv ? srv->now_ms : 0; }
 
+void sio_server_clock(sio_server *srv, uint64_t now_ms) {
+  if (srv) sio_server_clock_(srv, now_ms);
+}
+
 sio_namespace *sio_server_namespace_at(sio_server *srv, size_t i) {
   return srv && i < srv->cfg.n_namespaces ? &srv->nsps[i] : NULL;
 }

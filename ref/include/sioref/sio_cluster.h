@@ -89,6 +89,9 @@ bool sio_cluster_op_is_done(const sio_cluster_op *op);
 /* The latest now_ms any entry point of SRV was given (the base of the adapter's request
  * deadlines for requests made from the application's hooks). */
 uint64_t sio_server_now_ms(const sio_server *srv);
+/* Advance SRV's clock to NOW_MS (it never goes back): an adapter calls it with the time
+ * of a message from another node, so that the acks it asks for get the right deadline. */
+void sio_server_clock(sio_server *srv, uint64_t now_ms);
 /* The configured namespace I (0-based, in the config's order), NULL past the last. */
 sio_namespace *sio_server_namespace_at(sio_server *srv, size_t i);
 
