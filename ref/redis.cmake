@@ -27,3 +27,16 @@ if(TARGET sioref AND HIREDIS_FOUND)
 elseif(TARGET sioref)
   message(STATUS "hiredis (libhiredis-dev) not found: sioref is built without --redis")
 endif()
+
+# sioref --redis against two official nodes on a private redis-server, both directions,
+# and a Redis restart during traffic (ci/cluster.d/interop.js; ~6 s). Label cluster: it
+# runs third-party servers, so the ASan ctest leaves it out.
+find_program(SIO_NODE_BIN node)
+find_program(SIO_REDIS_SERVER_BIN redis-server)
+if(TARGET sioref AND HIREDIS_FOUND AND SIO_NODE_BIN AND SIO_REDIS_SERVER_BIN)
+  add_test(NAME redis_interop
+           COMMAND ${SIO_NODE_BIN} ${SIO_SOURCE_DIR}/ci/cluster.d/interop.js
+                   --sioref $<TARGET_FILE:sioref>
+           WORKING_DIRECTORY ${SIO_SOURCE_DIR})
+  set_tests_properties(redis_interop PROPERTIES LABELS cluster TIMEOUT 60)
+endif()

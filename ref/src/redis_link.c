@@ -8,7 +8,8 @@
  * States: DOWN (a reconnect timer is armed) -> CONNECTING (two contexts, a connect timer)
  * -> UP (both connected: SUBSCRIBEs sent, commands drained before each wait). Any error
  * on either connection, or a connect that takes longer than 3 s, frees both and goes
- * DOWN with the next backoff delay. hiredis 0.14 facts this relies on: a context whose
+ * DOWN with the next backoff delay (50 ms doubling to 1 s: a node whose subscriber is
+ * back late misses what the others publish meanwhile, so the ceiling stays low). hiredis 0.14 facts this relies on: a context whose
  * connect failed or that was disconnected by an error is freed by hiredis right after
  * our callback; redisAsyncFree calls every pending reply callback with a NULL reply, and
  * the disconnect callback only for a connected context. */
@@ -24,8 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#define BACKOFF_MIN_MS  100
-#define BACKOFF_MAX_MS  5000
+#define BACKOFF_MIN_MS  50
+#define BACKOFF_MAX_MS  1000
 #define CONNECT_TIMEOUT 3.0 /* seconds */
 
 typedef enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP } link_state;

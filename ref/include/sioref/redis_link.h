@@ -6,7 +6,7 @@
  * give it NUMSUB answers, run its timers.
  * Redis going away: the node keeps serving its own clients (the Socket.IO layer does not
  * wait for Redis), commands wait in the adapter's bounded queue, and the link reconnects
- * with backoff (100 ms doubling to 5 s). It says so on stderr, one line per change of
+ * with backoff (50 ms doubling to 1 s). It says so on stderr, one line per change of
  * state, never one per attempt:
  *   sioref: redis: connected to redis://H:P
  *   sioref: redis: cannot connect to redis://H:P (REASON); serving local clients, retrying
