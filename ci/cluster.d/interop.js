@@ -334,6 +334,10 @@ async function main() {
   for (const c of closers) await c();
   await stop(sioref);
   await stop(redis);
+  await check("sioref exited 0 and wrote nothing else (a sanitizer build reports there)", async () => {
+    const other = sioref.log.split("\n").filter((l) => l && !/^listening on |^sioref: redis: /.test(l));
+    expect(sioref.exitCode === 0 && other.length === 0, `exit ${sioref.exitCode}: ${other.slice(0, 5).join(" | ")}`);
+  });
   fs.rmSync(dir, { recursive: true, force: true });
   const failed = results.filter((r) => !r).length;
   console.log(`${results.length - failed} passed, ${failed} failed`);

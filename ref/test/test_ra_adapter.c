@@ -39,9 +39,17 @@ static void on_conn(void *user, sio_socket *s, ref_span auth) {
   SOCK[fc - W.conns] = s;
 }
 
+/* A socket that left is forgotten here (it is freed after the call that ended it). */
+static void on_gone(void *user, sio_socket *s, sio_disconnect_reason why) {
+  (void)user;
+  (void)why;
+  fake_conn *fc = sio_client_user(sio_socket_client(s));
+  SOCK[fc - W.conns] = NULL;
+}
+
 static const sio_namespace_config NS[] = {
-    {"/", NULL, on_conn, NULL, NULL, NULL},
-    {"/chat", NULL, on_conn, NULL, NULL, NULL},
+    {"/", NULL, on_conn, NULL, on_gone, NULL},
+    {"/chat", NULL, on_conn, NULL, on_gone, NULL},
 };
 
 static int zero_random(void *user, uint8_t *out, size_t len) {
@@ -173,8 +181,8 @@ static void start(const char *node, const char *const uids[2]) {
 }
 
 static void stop(void) {
+  ra_adapter_free(RA); /* before the server; no client answers an ack any more */
   fake_stop(&W);
-  ra_adapter_free(RA);
   cJSON_Delete(ROOT);
   free(TEXT);
 }
@@ -267,8 +275,7 @@ static void expect_rooms(cJSON *v) {
     cJSON *w = cJSON_GetObjectItem(want, NAMES[i]);
     const char *id = cJSON_GetObjectItem(v, "id")->valuestring;
     if (!w) {
-      cr_assert(!SOCK[i] || !sio_socket_connected(SOCK[i]), "%s: %s should be gone", id, NAMES[i]);
-      SOCK[i] = NULL;
+      cr_assert_null(SOCK[i], "%s: %s should be gone", id, NAMES[i]);
       continue;
     }
     cr_assert(SOCK[i] && sio_socket_connected(SOCK[i]), "%s: %s gone", id, NAMES[i]);
@@ -479,7 +486,8 @@ Test(ra_adapter, sioref_as_node_b_through_the_whole_recording) {
     cr_assert_eq(p.n, 1);
     char *t = strndup((const char *)p.c[0].payload, p.c[0].payload_len);
     char *named = sids_to_names(t);
-    cJSON *got = cJSON_GetObjectItem(cJSON_Parse(named), "rooms");
+    cJSON *parsed = cJSON_Parse(named);
+    cJSON *got = cJSON_GetObjectItem(parsed, "rooms");
     cJSON *want = cJSON_GetObjectItem(cJSON_GetObjectItem(msg(v, 1), "decoded"), "rooms");
     cr_assert_eq(cJSON_GetArraySize(got), cJSON_GetArraySize(want), "%s", named);
     cJSON *w;
@@ -489,7 +497,7 @@ Test(ra_adapter, sioref_as_node_b_through_the_whole_recording) {
       cJSON_ArrayForEach(g, got) found = found || strcmp(g->valuestring, w->valuestring) == 0;
       cr_assert(found, "%s missing from %s", w->valuestring, named);
     }
-    cJSON_Delete(got->prev ? NULL : NULL);
+    cJSON_Delete(parsed);
     free(named);
     free(t);
     pub_free(&p);

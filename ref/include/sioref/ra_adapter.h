@@ -61,8 +61,9 @@ typedef struct ra_config {
  * on a bad config or out of memory. */
 ra_adapter *ra_adapter_new(const ra_config *cfg);
 
-/* Uninstall and free. Free it after the Socket.IO server's clients are gone: a pending
- * ack of a broadcast from another node refers to it. NULL is fine. */
+/* Uninstall and free. Free it before the Socket.IO server, and once its clients can no
+ * longer answer acks (their connections closed): a pending ack of a broadcast from
+ * another node publishes through it. NULL is fine. */
 void ra_adapter_free(ra_adapter *a);
 
 /* RA-4: what the subscriber connection listens to: I in 0..count-1; *PATTERN true for a
