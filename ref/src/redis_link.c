@@ -9,10 +9,10 @@
  * -> UP (both connected: SUBSCRIBEs sent, commands drained before each wait). Any error
  * on either connection, or a connect that takes longer than 3 s, frees both and goes
  * DOWN with the next backoff delay (50 ms doubling to 1 s: a node whose subscriber is
- * back late misses what the others publish meanwhile, so the ceiling stays low). hiredis 0.14 facts this relies on: a context whose
- * connect failed or that was disconnected by an error is freed by hiredis right after
- * our callback; redisAsyncFree calls every pending reply callback with a NULL reply, and
- * the disconnect callback only for a connected context. */
+ * back late misses what the others publish meanwhile, so the ceiling stays low). hiredis 0.14 facts
+ * this relies on: a context whose connect failed or that was disconnected by an error is freed by
+ * hiredis right after our callback; redisAsyncFree calls every pending reply callback with a NULL
+ * reply, and the disconnect callback only for a connected context. */
 #include "sioref/redis_link.h"
 
 #include <ev.h>
