@@ -1110,7 +1110,9 @@ static bool decode(ref_span payload, msgpack_sbuffer *sb, msgpack_unpacked *up) 
     len = sb->size;
   }
   size_t off = 0;
-  return len && msgpack_unpack_next(up, data, len, &off) == MSGPACK_UNPACK_SUCCESS;
+  /* msgpack-c allocates what headers announce: bound them by the bytes first */
+  return len && ra_msgpack_bounded((const uint8_t *)data, len) &&
+         msgpack_unpack_next(up, data, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len;
 }
 
 void ra_on_message(ra_adapter *a, ref_span channel, ref_span payload, uint64_t now_ms) {

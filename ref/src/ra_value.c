@@ -502,6 +502,124 @@ int ra_json_to_msgpack(msgpack_packer *pk, const uint8_t *json, size_t len, cons
   return rc;
 }
 
+/* ---------------------------------------------------------------- msgpack bounds */
+
+static uint64_t be(const uint8_t *p, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++) v = (v << 8) | p[i];
+  return v;
+}
+
+bool ra_msgpack_bounded(const uint8_t *p, size_t len) {
+  size_t pos = 0;
+  uint64_t pending = 1; /* values still to read; each takes at least one byte */
+  while (pending) {
+    if (pos >= len || pending > len - pos) return false;
+    uint8_t t = p[pos++];
+    pending--;
+    size_t left = len - pos;
+    uint64_t body = 0, items = 0;
+    int hdr = 0; /* bytes of length after the type byte */
+    if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
+      /* fixint, nil, false, true */
+    } else if (t >= 0x80 && t <= 0x8f) {
+      items = 2u * (t & 0x0f);
+    } else if (t >= 0x90 && t <= 0x9f) {
+      items = t & 0x0f;
+    } else if (t >= 0xa0 && t <= 0xbf) {
+      body = t & 0x1f;
+    } else {
+      switch (t) {
+      case 0xc4:
+      case 0xd9:
+        hdr = 1;
+        break; /* bin8, str8 */
+      case 0xc5:
+      case 0xda:
+        hdr = 2;
+        break; /* bin16, str16 */
+      case 0xc6:
+      case 0xdb:
+        hdr = 4;
+        break; /* bin32, str32 */
+      case 0xc7:
+        hdr = 1, body = 1;
+        break; /* ext8: + type byte */
+      case 0xc8:
+        hdr = 2, body = 1;
+        break;
+      case 0xc9:
+        hdr = 4, body = 1;
+        break;
+      case 0xca:
+        body = 4;
+        break; /* float32 */
+      case 0xcb:
+        body = 8;
+        break;
+      case 0xcc:
+      case 0xd0:
+        body = 1;
+        break;
+      case 0xcd:
+      case 0xd1:
+        body = 2;
+        break;
+      case 0xce:
+      case 0xd2:
+        body = 4;
+        break;
+      case 0xcf:
+      case 0xd3:
+        body = 8;
+        break;
+      case 0xd4:
+        body = 2;
+        break; /* fixext1..16: type + data */
+      case 0xd5:
+        body = 3;
+        break;
+      case 0xd6:
+        body = 5;
+        break;
+      case 0xd7:
+        body = 9;
+        break;
+      case 0xd8:
+        body = 17;
+        break;
+      case 0xdc:
+        if (left < 2) return false;
+        items = be(p + pos, 2), pos += 2;
+        break;
+      case 0xdd:
+        if (left < 4) return false;
+        items = be(p + pos, 4), pos += 4;
+        break;
+      case 0xde:
+        if (left < 2) return false;
+        items = 2 * be(p + pos, 2), pos += 2;
+        break;
+      case 0xdf:
+        if (left < 4) return false;
+        items = 2 * be(p + pos, 4), pos += 4;
+        break;
+      default:
+        return false; /* 0xc1, never used */
+      }
+    }
+    if (hdr) {
+      if (left < (size_t)hdr) return false;
+      body += be(p + pos, hdr);
+      pos += (size_t)hdr;
+    }
+    if (body > len - pos) return false;
+    pos += (size_t)body;
+    pending += items;
+  }
+  return pos == len;
+}
+
 /* ---------------------------------------------------------------- msgpack -> JSON */
 
 /* The MessagePack timestamp extension (type -1) as Date.prototype.toJSON writes it. */

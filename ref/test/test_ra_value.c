@@ -196,6 +196,8 @@ Test(ra_value, every_recorded_msgpack_payload_packs_byte_for_byte) {
       size_t wn = unhex(cJSON_GetObjectItem(m, "hex")->valuestring, want);
       cr_assert(sb.size == wn && memcmp(sb.data, want, wn) == 0, "%s: packed differently",
                 cJSON_GetObjectItem(vec, "id")->valuestring);
+      cr_assert(ra_msgpack_bounded(want, wn));
+      cr_assert(!ra_msgpack_bounded(want, wn - 1), "cut short");
       /* and back: the same value, bins as placeholders */
       msgpack_unpacked up;
       msgpack_unpacked_init(&up);
@@ -223,4 +225,24 @@ Test(ra_value, every_recorded_msgpack_payload_packs_byte_for_byte) {
   cr_assert_geq(checked, 10);
   cJSON_Delete(root);
   free(text);
+}
+
+Test(ra_value, msgpack_headers_are_bounded_by_the_bytes) {
+  static const uint8_t ok1[] = {0x92, 0x01, 0xa1, 'x'};
+  static const uint8_t ok2[] = {0xc4, 0x02, 0x01, 0x02};
+  static const uint8_t ok3[] = {0xd6, 0xff, 0, 0, 0, 1};
+  cr_assert(ra_msgpack_bounded(ok1, sizeof ok1));
+  cr_assert(ra_msgpack_bounded(ok2, sizeof ok2));
+  cr_assert(ra_msgpack_bounded(ok3, sizeof ok3));
+  static const uint8_t bad[][6] = {
+      {0xdd, 0xff, 0xff, 0xff, 0xff, 0x00}, /* array32 of 4G elements in 6 bytes */
+      {0xdf, 0xff, 0xff, 0xff, 0xff, 0x00}, /* map32 */
+      {0xdb, 0xff, 0xff, 0xff, 0xff, 0x00}, /* str32 */
+      {0xc6, 0x00, 0x00, 0x01, 0x00, 0x00}, /* bin32 of 256 bytes */
+      {0x93, 0x01, 0x02, 0x00, 0x00, 0x00}, /* trailing bytes after the array */
+      {0xc1, 0, 0, 0, 0, 0},                /* never used */
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    cr_assert(!ra_msgpack_bounded(bad[i], 6), "case %zu", i);
+  cr_assert(!ra_msgpack_bounded(ok1, 0));
 }

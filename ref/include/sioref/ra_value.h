@@ -60,6 +60,13 @@ void ra_bins_free(ra_bins *b);
  * neither a string nor an integer), REF_ERR_JSON_TOO_DEEP or REF_ERR_OUT_OF_MEMORY. */
 int ra_msgpack_to_json(const msgpack_object *o, ra_buf *out, ra_bins *bins);
 
+/* True when every array, map, str, bin and ext header of the MessagePack bytes P/LEN
+ * (one value, then nothing) announces no more than the bytes left can hold. msgpack-c
+ * allocates what a header announces before it reads the elements, so a 6-byte message
+ * could otherwise ask for 64 GiB: check untrusted bytes with this first. Linear, no
+ * allocation. */
+bool ra_msgpack_bounded(const uint8_t *p, size_t len);
+
 /* Append the number D as JavaScript's Number.prototype.toString writes it (JSON: NaN and
  * infinities as null). */
 void ra_buf_number(ra_buf *b, double d);
