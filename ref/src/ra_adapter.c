@@ -942,7 +942,7 @@ static void on_server_emit(ra_adapter *a, ra_nsp *n, const msgpack_object *m,
     ev.ack_id = rid ? 0 : SIO_NO_ACK_ID;
     sse_reply sr = {a, n, rid};
     sio_cluster_reply reply = {sse_answer, &sr, false};
-    if (!esc.oom && !whole.oom) sio_cluster_server_event_(n->ns, &ev, rid ? &reply : NULL);
+    if (!esc.oom && !whole.oom) sio_namespace_server_event(n->ns, &ev, rid ? &reply : NULL);
     ra_buf_free(&esc);
     ra_buf_free(&whole);
     ra_bins_free(&wbins);

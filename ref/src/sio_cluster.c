@@ -480,7 +480,7 @@ int sio_cluster_reply_send(sio_cluster_reply *reply, ref_span args, const ref_sp
   return 0;
 }
 
-void sio_cluster_server_event_(sio_namespace *ns, const sio_event *ev, sio_cluster_reply *reply) {
+void sio_namespace_server_event(sio_namespace *ns, const sio_event *ev, sio_cluster_reply *reply) {
   if (!ns || !ev || !ns->srv->server_event) return;
   ns->srv->server_event(ns->srv->server_event_user, ns, ev, reply);
 }

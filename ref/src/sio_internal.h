@@ -142,6 +142,13 @@ int sio_send_packet_(sio_client *c, const sio_packet *p, const ref_span *att, si
  * (OUT may be NULL to measure). Returns the number of bytes it needs. */
 size_t sio_json_quote_(const char *s, size_t len, char *out);
 
+/* ---- sio_cluster.c ---- */
+/* Tell the adapter of a sio_namespace_emit: DATA is the packet's JSON array; ROOM NULL
+ * for the whole namespace; EXCEPT the sender's socket or NULL. */
+void sio_cluster_emitted_(sio_namespace *ns, const char *room, size_t room_len,
+                          const sio_socket *except, ref_span data, const ref_span *att,
+                          size_t n_att);
+
 /* ---- sio_room.c ---- */
 sio_room *sio_room_find_(sio_namespace *ns, const char *name, size_t len);
 /* Remove S from every room (freeing rooms left empty); S's array stays for free. */

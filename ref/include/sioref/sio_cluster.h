@@ -105,7 +105,7 @@ void sio_server_on_server_event(sio_server *srv, sio_server_event_fn fn, void *u
 int sio_cluster_reply_send(sio_cluster_reply *reply, ref_span args, const ref_span *att,
                            size_t n_att);
 /* Called by the adapter: hand EV to the server-side handler (REPLY NULL: no answer). */
-void sio_cluster_server_event_(sio_namespace *ns, const sio_event *ev, sio_cluster_reply *reply);
+void sio_namespace_server_event(sio_namespace *ns, const sio_event *ev, sio_cluster_reply *reply);
 
 /* RA-21, RA-22: emit a server-side event to the other nodes' handlers (never this
  * node's). FN NULL: no answer wanted; else FN runs once with the answers (at once, with
@@ -159,12 +159,5 @@ ref_span sio_socket_room(const sio_socket *s, size_t i);
 void sio_namespace_each_room(sio_namespace *ns, void (*fn)(void *user, ref_span room), void *user);
 /* True when NS has a room named ROOM with at least one member (RA-10). */
 bool sio_namespace_has_room(sio_namespace *ns, ref_span room);
-
-/* ---- used by sio_emit.c ---- */
-/* Tell the adapter of a sio_namespace_emit: DATA is the packet's JSON array; ROOM NULL
- * for the whole namespace; EXCEPT the sender's socket or NULL. */
-void sio_cluster_emitted_(sio_namespace *ns, const char *room, size_t room_len,
-                          const sio_socket *except, ref_span data, const ref_span *att,
-                          size_t n_att);
 
 #endif
