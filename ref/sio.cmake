@@ -16,6 +16,7 @@ sio_add_test(test_sio_server
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_emit.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_room.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_app.c
+          ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_cluster.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c
   LIBS sioref_sio PkgConfig::CJSON)
 sio_add_test(test_contract_app
