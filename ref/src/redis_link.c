@@ -8,11 +8,11 @@
  * States: DOWN (a reconnect timer is armed) -> CONNECTING (two contexts, a connect timer)
  * -> UP (both connected: SUBSCRIBEs sent, commands drained before each wait). Any error
  * on either connection, or a connect that takes longer than 3 s, frees both and goes
- * DOWN with the next backoff delay (50 ms doubling to 1 s: a node whose subscriber is
- * back late misses what the others publish meanwhile, so the ceiling stays low). hiredis 0.14 facts
- * this relies on: a context whose connect failed or that was disconnected by an error is freed by
- * hiredis right after our callback; redisAsyncFree calls every pending reply callback with a NULL
- * reply, and the disconnect callback only for a connected context. */
+ * DOWN with the next backoff delay (50 ms doubling to 500 ms, as node-redis does: a node whose
+ * subscriber is back late misses what the others publish meanwhile, so the ceiling stays low).
+ * hiredis 0.14 facts this relies on: a context whose connect failed or that was disconnected by an
+ * error is freed by hiredis right after our callback; redisAsyncFree calls every pending reply
+ * callback with a NULL reply, and the disconnect callback only for a connected context. */
 #include "sioref/redis_link.h"
 
 #include <ev.h>
@@ -26,7 +26,7 @@
 #include <time.h>
 
 #define BACKOFF_MIN_MS  50
-#define BACKOFF_MAX_MS  1000
+#define BACKOFF_MAX_MS  500
 #define CONNECT_TIMEOUT 3.0 /* seconds */
 
 typedef enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP } link_state;
@@ -49,6 +49,7 @@ struct redis_link {
   ev_timer deadline;    /* the adapter's next deadline */
   uint64_t deadline_at; /* when DEADLINE is armed for, UINT64_MAX: stopped */
   ev_prepare prepare;   /* before each wait: drain the adapter's commands, rearm DEADLINE */
+  uint64_t hold_until;  /* after an outage: the backlog waits until then (ms) */
 };
 
 static uint64_t now_ms(void) {
@@ -133,6 +134,10 @@ static void on_publish(redisAsyncContext *c, void *r, void *privdata) {
 
 static void drain(redis_link *l) {
   ra_command cmd;
+  if (l->hold_until) {
+    if (now_ms() < l->hold_until) return;
+    l->hold_until = 0;
+  }
   while (l->state == LINK_UP && ra_take_command(l->ra, &cmd)) {
     if (cmd.kind == RA_CMD_PUBLISH) {
       const char *argv[3] = {"PUBLISH", cmd.channel, (const char *)cmd.payload};
@@ -161,6 +166,13 @@ static void became_up(redis_link *l) {
             "dropped)\n",
             l->url, l->attempts + 1, (unsigned long long)(now_ms() - l->down_since),
             (unsigned long long)(st.dropped - l->dropped_at_down));
+  }
+  /* What waited during the outage goes out one backoff period later: the other nodes
+   * reconnect on their own schedule, and Redis gives a message only to the subscribers
+   * it has at that moment. New commands queue behind it, in order. */
+  if (l->ever_up && ra_queued_count(l->ra)) {
+    l->hold_until = now_ms() + BACKOFF_MAX_MS;
+    set_retry(l, BACKOFF_MAX_MS / 1000.0);
   }
   l->ever_up = true;
   l->said_down = false;
@@ -220,6 +232,7 @@ static void start_connect(redis_link *l) {
  * and arm the next attempt. One log line per outage. */
 static void link_fail(redis_link *l, const redisAsyncContext *dying, const char *why) {
   redisAsyncContext *p = l->pub, *s = l->sub;
+  l->hold_until = 0;
   l->pub = l->sub = NULL; /* first: their callbacks during the frees see them as gone */
   if (p && p != dying) redisAsyncFree(p);
   if (s && s != dying) redisAsyncFree(s);
@@ -253,6 +266,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents) {
     start_connect(l);
   else if (l->state == LINK_CONNECTING)
     link_fail(l, NULL, "connect timed out");
+  /* LINK_UP: the end of the backlog's hold; the prepare watcher drains it */
 }
 
 static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents) {

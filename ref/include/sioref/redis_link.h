@@ -6,7 +6,8 @@
  * give it NUMSUB answers, run its timers.
  * Redis going away: the node keeps serving its own clients (the Socket.IO layer does not
  * wait for Redis), commands wait in the adapter's bounded queue, and the link reconnects
- * with backoff (50 ms doubling to 1 s). It says so on stderr, one line per change of
+ * with backoff (50 ms doubling to 500 ms); what waited is sent 500 ms after the reconnect,
+ * when the other nodes' subscribers are back too. It says so on stderr, one line per change of
  * state, never one per attempt:
  *   sioref: redis: connected to redis://H:P
  *   sioref: redis: cannot connect to redis://H:P (REASON); serving local clients, retrying
