@@ -214,6 +214,7 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
   if (!ns || !event || (!room && room_len) || !args_ok(args, att, n_att))
     return REF_ERR_INVALID_ARGUMENT;
   sio_room *r = room ? sio_room_find_(ns, room, room_len) : NULL;
+  if (room && !r && !ns->srv->adapter) return 0; /* SIO-ROOM-3: nobody is in it */
   size_t dlen = 0;
   char *data = event_array(event, args, &dlen);
   if (!data) return REF_ERR_OUT_OF_MEMORY;
