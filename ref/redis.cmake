@@ -10,7 +10,8 @@ if(NOT TARGET sioref_sio OR NOT MSGPACK_FOUND)
 endif()
 add_library(sioref_redis STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/ra_value.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/ra_adapter.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/ra_adapter.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/ra_receive.c)
 target_link_libraries(sioref_redis PUBLIC sioref_sio PkgConfig::MSGPACK m)
 
 sio_add_test(test_ra_value SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_ra_value.c
