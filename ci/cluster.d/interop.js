@@ -5,8 +5,9 @@
 // started as `sioref --port 0 --redis URL`. Clients connect to each node and check, in
 // both directions where the contract app can start it (spec/redis-adapter.md):
 // broadcasts, rooms, except, socketsJoin/socketsLeave, disconnectSockets, fetchSockets,
-// serverSideEmit with acks, broadcasts with acks. Then Redis is restarted during traffic
-// and the deliveries lost are counted, on the sender's node and across nodes.
+// serverSideEmit with acks, broadcasts with acks. sioref starts before Redis does (it must
+// serve and retry, saying so once), and later Redis is restarted during traffic and the
+// deliveries lost are counted, on the sender's node and across nodes.
 //
 // Usage: node ci/cluster.d/interop.js --sioref PATH [--no-restart] [--down MS]
 // Prints one line per check and the restart figures; exits 0 when every check passed.
@@ -145,13 +146,23 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sioref-interop-"));
   const redisPort = await freePort();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  let redis = await startRedis(redisPort, dir);
-  const A = await nodeServer(redisUrl, "A");
-  const B = await nodeServer(redisUrl, "B");
+  // sioref first, Redis a little later: it serves without Redis and keeps trying
   const { p: sioref, m } = await start(SIOREF, ["--port", "0", "--redis", redisUrl],
     /listening on (http:\/\/127\.0\.0\.1:\d+)/, path.join(dir, "sioref.log"));
   const S = m[1];
+  await sleep(400);
+  let redis = await startRedis(redisPort, dir);
+  const A = await nodeServer(redisUrl, "A");
+  const B = await nodeServer(redisUrl, "B");
+  for (let i = 0; i < 30 && !/connected to .* after/.test(sioref.log); i++) await sleep(100);
   await sleep(300); // its SUBSCRIBEs
+  const redisLines = () => sioref.log.split("\n").filter((l) => /^sioref: redis:/.test(l));
+  await check("Redis absent at start: sioref serves, retries, says so once, then connects", async () => {
+    const lines = redisLines();
+    expect(lines.length === 2 && /cannot connect .*retrying/.test(lines[0]) && /connected to .* after/.test(lines[1]),
+      lines.join(" | "));
+    return lines.join(" | ");
+  });
   // a1, b1 on the Node nodes; s1, s2 on sioref
   const [a1, b1, s1, s2] = await Promise.all([client(A.url, "a1"), client(B.url, "b1"),
     client(S, "s1"), client(S, "s2")]);
@@ -316,9 +327,9 @@ async function main() {
       return `lost locally 0 of ${N}`;
     });
     await check("Redis restart: sioref logged the outage and the reconnect, one line each", async () => {
-      const lines = sioref.log.split("\n").filter((l) => /^sioref: redis:/.test(l));
-      expect(lines.length === 3 && /lost/.test(lines[1]) && /connected again/.test(lines[2]), lines.join(" | "));
-      return lines.slice(1).join(" | ");
+      const lines = redisLines();
+      expect(lines.length === 4 && /lost/.test(lines[2]) && /connected again/.test(lines[3]), lines.join(" | "));
+      return lines.slice(2).join(" | ");
     });
     await check("after the restart: broadcasts cross nodes both ways again", async () => {
       reset(all);

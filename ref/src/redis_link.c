@@ -157,14 +157,14 @@ static void drain(redis_link *l) {
 static void became_up(redis_link *l) {
   l->state = LINK_UP;
   ev_timer_stop(l->loop, &l->retry);
-  if (!l->ever_up) {
+  if (!l->said_down) {
     fprintf(stderr, "sioref: redis: connected to %s\n", l->url);
   } else {
     ra_stats st = ra_adapter_stats(l->ra);
     fprintf(stderr,
-            "sioref: redis: connected again to %s after %u attempts (%llu ms, %llu commands "
-            "dropped)\n",
-            l->url, l->attempts + 1, (unsigned long long)(now_ms() - l->down_since),
+            "sioref: redis: connected %sto %s after %u attempts (%llu ms, %llu commands dropped)\n",
+            l->ever_up ? "again " : "", l->url, l->attempts + 1,
+            (unsigned long long)(now_ms() - l->down_since),
             (unsigned long long)(st.dropped - l->dropped_at_down));
   }
   /* What waited during the outage goes out one backoff period later: the other nodes

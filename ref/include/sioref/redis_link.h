@@ -12,7 +12,7 @@
  *   sioref: redis: connected to redis://H:P
  *   sioref: redis: cannot connect to redis://H:P (REASON); serving local clients, retrying
  *   sioref: redis: connection to redis://H:P lost (REASON); serving local clients, reconnecting
- *   sioref: redis: connected again to redis://H:P after N attempts (T ms, D commands dropped)
+ *   sioref: redis: connected [again ]to redis://H:P after N attempts (T ms, D commands dropped)
  * Single-threaded, like the rest of sioref. */
 #ifndef SIOREF_REDIS_LINK_H
 #define SIOREF_REDIS_LINK_H
