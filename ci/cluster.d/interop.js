@@ -366,6 +366,13 @@ process.on("uncaughtException", (e) => {
   for (const p of children) try { p.kill("SIGKILL"); } catch (x) { /* gone */ }
   process.exit(1);
 });
+// Stopped from outside (ctest's timeout, ^C): stop what we started, by PID.
+for (const sig of ["SIGTERM", "SIGINT"]) {
+  process.on(sig, () => {
+    for (const p of children) try { p.kill("SIGKILL"); } catch (e) { /* gone */ }
+    process.exit(1);
+  });
+}
 const hard = setTimeout(async () => {
   console.log("FAIL interop: over 55 s");
   for (const p of children) try { p.kill("SIGKILL"); } catch (e) { /* gone */ }
