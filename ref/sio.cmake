@@ -4,7 +4,8 @@
 add_library(sioref_sio STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_server.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sio_emit.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/sio_room.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/sio_room.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sio_cluster.c)
 target_link_libraries(sioref_sio PUBLIC sioref_codec)
 
 add_library(sioref_contract STATIC ${CMAKE_CURRENT_LIST_DIR}/src/contract_app.c)
@@ -15,6 +16,7 @@ sio_add_test(test_sio_server
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_emit.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_room.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_app.c
+          ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_cluster.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c
   LIBS sioref_sio PkgConfig::CJSON)
 sio_add_test(test_contract_app

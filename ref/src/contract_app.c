@@ -3,12 +3,14 @@
  * passed on as the client's JSON text; cJSON only reads the auth token.
  * Spec tags: CT-12, CT-13, CT-14, CT-16, CT-17, CT-19, CT-30..CT-42 (and through the
  * layer SIO-NS, SIO-AUTH, SIO-EV, SIO-ACK, SIO-ROOM, SIO-DC). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "sioref/contract_app.h"
+#include "sioref/sio_cluster.h"
 #include "sioref/sio_emit.h"
 #include "sioref/sio_room.h"
 #include "sioref/json_scan.h"
@@ -183,6 +185,216 @@ static void room_event(sio_socket *s, const sio_event *ev, int which) {
   free(room);
 }
 
+/* ---------------------------------------------------------------- cluster (CT-50..CT-56) */
+
+static char g_node_id[64]; /* empty: not a node of a cluster */
+
+/* Where a cluster request's answer goes: the asking socket, found again by its id (it may
+ * have left meanwhile). */
+typedef struct pending_answer {
+  sio_namespace *ns;
+  char sid[SIO_SID_LEN + 1];
+  int64_t ack_id;
+} pending_answer;
+
+/* CT-55, CT-56: ack {"responses": [...]} (and "error" when answers were missing). */
+static void ack_found(void *user, sio_socket *s) { *(sio_socket **)user = s; }
+static void on_cluster_done(void *user, const char *error, ref_span responses) {
+  pending_answer *pa = user;
+  ref_span id = {(const uint8_t *)pa->sid, SIO_SID_LEN};
+  sio_selection one = {&id, 1, NULL, 0, true};
+  sio_socket *s = NULL;
+  sio_namespace_select(pa->ns, &one, ack_found, &s);
+  size_t cap = responses.len + (error ? 2 * strlen(error) : 0) + 64;
+  char *out = malloc(cap);
+  if (s && out) {
+    size_t n = 0;
+    memcpy(out, "{\"responses\":", 13);
+    n = 13;
+    memcpy(out + n, responses.ptr, responses.len);
+    n += responses.len;
+    if (error) {
+      memcpy(out + n, ",\"error\":\"", 10);
+      n += 10;
+      for (const char *e = error; *e; e++) { /* the messages are plain ASCII text */
+        if (*e == '"' || *e == '\\') out[n++] = '\\';
+        out[n++] = *e;
+      }
+      out[n++] = '"';
+    }
+    out[n++] = '}';
+    (void)sio_socket_ack(s, pa->ack_id, (ref_span){(const uint8_t *)out, n}, NULL, 0);
+  }
+  free(out);
+  free(pa);
+}
+
+static pending_answer *answer_to(sio_socket *s, const sio_event *ev) {
+  if (ev->ack_id == SIO_NO_ACK_ID) return NULL;
+  pending_answer *pa = malloc(sizeof *pa);
+  if (!pa) return NULL;
+  pa->ns = sio_socket_namespace(s);
+  memcpy(pa->sid, sio_socket_id(s), SIO_SID_LEN + 1);
+  pa->ack_id = ev->ack_id;
+  return pa;
+}
+
+/* CT-55: another node's ct-server-ping: answer {"node": <id>, "arg": A}. */
+static void on_server_event(void *user, sio_namespace *ns, const sio_event *ev,
+                            sio_cluster_reply *reply) {
+  (void)user;
+  (void)ns;
+  if (!reply || !json_string_equals(ev->name, "ct-server-ping")) return;
+  ref_span arg = ev->args.args;
+  /* the first argument only (the listener's own parameter) */
+  char *room = NULL;
+  size_t room_len = 0;
+  ref_span lit = arg, rest;
+  if (first_string_arg(arg, &room, &room_len, &lit, &rest))
+    free(room);
+  else if (arg.len) {
+    /* not a string: the whole first value; arguments past it are not part of A */
+    size_t depth = 0, i = 0;
+    bool in_str = false;
+    for (; i < arg.len; i++) {
+      uint8_t c = arg.ptr[i];
+      if (in_str) {
+        if (c == '\\')
+          i++;
+        else if (c == '"')
+          in_str = false;
+      } else if (c == '"')
+        in_str = true;
+      else if (c == '[' || c == '{')
+        depth++;
+      else if (c == ']' || c == '}')
+        depth--;
+      else if (c == ',' && depth == 0)
+        break;
+    }
+    lit = (ref_span){arg.ptr, i};
+  }
+  size_t cap = 32 + strlen(g_node_id) + lit.len;
+  char *out = malloc(cap);
+  if (!out) return;
+  int n = snprintf(out, cap, "{\"node\":\"%s\"", g_node_id);
+  if (lit.len) {
+    memcpy(out + n, ",\"arg\":", 7);
+    n += 7;
+    memcpy(out + n, lit.ptr, lit.len);
+    n += (int)lit.len;
+  }
+  out[n++] = '}';
+  (void)sio_cluster_reply_send(reply, (ref_span){(const uint8_t *)out, (size_t)n}, NULL, 0);
+  free(out);
+}
+
+/* CT-51..CT-56; returns false for an event that is not one of them. */
+static bool cluster_event(sio_socket *s, const sio_event *ev) {
+  sio_namespace *ns = sio_socket_namespace(s);
+  const sio_args *a = &ev->args;
+  if (is_event(ev, "node-id")) { /* CT-51 */
+    char out[80];
+    int n = snprintf(out, sizeof out, "\"%s\"", g_node_id);
+    if (ev->ack_id != SIO_NO_ACK_ID)
+      (void)sio_socket_ack(s, ev->ack_id, (ref_span){(const uint8_t *)out, (size_t)n}, NULL, 0);
+    return true;
+  }
+  if (is_event(ev, "remote-join") || is_event(ev, "remote-leave")) { /* CT-52 */
+    char *target = NULL, *room = NULL;
+    size_t tl = 0, rl = 0;
+    ref_span tlit, rest, rlit, rest2;
+    if (first_string_arg(a->args, &target, &tl, &tlit, &rest) &&
+        first_string_arg(rest, &room, &rl, &rlit, &rest2)) {
+      ref_span t = {(const uint8_t *)target, tl}, r = {(const uint8_t *)room, rl};
+      sio_selection sel = {&t, 1, NULL, 0, false};
+      if (is_event(ev, "remote-join"))
+        (void)sio_namespace_sockets_join(ns, &sel, &r, 1);
+      else
+        (void)sio_namespace_sockets_leave(ns, &sel, &r, 1);
+      if (ev->ack_id != SIO_NO_ACK_ID) (void)sio_socket_ack(s, ev->ack_id, rlit, NULL, 0);
+    }
+    free(target);
+    free(room);
+    return true;
+  }
+  if (is_event(ev, "my-rooms")) { /* CT-53 */
+    size_t cap = 2;
+    for (size_t i = 0; i < sio_socket_room_count(s); i++) cap += 2 * sio_socket_room(s, i).len + 8;
+    char *out = malloc(cap + 2);
+    if (!out) return true;
+    size_t n = 0;
+    out[n++] = '[';
+    for (size_t i = 0; i < sio_socket_room_count(s); i++) {
+      ref_span r = sio_socket_room(s, i);
+      if (r.len < 3 || memcmp(r.ptr, "ct-", 3) != 0) continue;
+      if (n > 1) out[n++] = ',';
+      out[n++] = '"';
+      for (size_t k = 0; k < r.len; k++) { /* room names from clients: escape for JSON */
+        uint8_t c = r.ptr[k];
+        if (c == '"' || c == '\\') out[n++] = '\\';
+        if (c < 0x20) {
+          n += (size_t)snprintf(out + n, 7, "\\u%04x", c);
+          continue;
+        }
+        out[n++] = (char)c;
+      }
+      out[n++] = '"';
+    }
+    out[n++] = ']';
+    if (ev->ack_id != SIO_NO_ACK_ID)
+      (void)sio_socket_ack(s, ev->ack_id, (ref_span){(const uint8_t *)out, n}, NULL, 0);
+    free(out);
+    return true;
+  }
+  if (is_event(ev, "to-room-except")) { /* CT-54 */
+    char *room = NULL, *except = NULL;
+    size_t rl = 0, xl = 0;
+    ref_span rlit, rest, xlit, rest2;
+    if (first_string_arg(a->args, &room, &rl, &rlit, &rest) &&
+        first_string_arg(rest, &except, &xl, &xlit, &rest2)) {
+      ref_span r = {(const uint8_t *)room, rl}, x = {(const uint8_t *)except, xl};
+      sio_selection sel = {&r, 1, &x, 1, false};
+      (void)sio_namespace_broadcast(ns, &sel, "room-message", rest2, a->attachments,
+                                    a->n_attachments, NULL);
+    }
+    free(room);
+    free(except);
+    return true;
+  }
+  if (is_event(ev, "server-side-emit")) { /* CT-55 */
+    pending_answer *pa = answer_to(s, ev);
+    if (sio_namespace_server_emit(ns, "ct-server-ping", a->args, a->attachments, a->n_attachments,
+                                  pa ? on_cluster_done : NULL, pa) != 0)
+      free(pa);
+    return true;
+  }
+  if (is_event(ev, "room-ack")) { /* CT-56 */
+    char *room = NULL;
+    size_t rl = 0;
+    ref_span rlit, rest;
+    if (first_string_arg(a->args, &room, &rl, &rlit, &rest)) {
+      ref_span r = {(const uint8_t *)room, rl};
+      sio_selection sel = {&r, 1, NULL, 0, false};
+      pending_answer *pa = answer_to(s, ev);
+      if (!pa || sio_namespace_broadcast_with_ack(
+                     ns, &sel, "room-ack-request", rest, a->attachments, a->n_attachments,
+                     CONTRACT_APP_ROOM_ACK_TIMEOUT_MS, on_cluster_done, pa) < 0)
+        free(pa);
+    }
+    free(room);
+    return true;
+  }
+  return false;
+}
+
+void contract_app_cluster(sio_server *srv, const char *node_id) {
+  snprintf(g_node_id, sizeof g_node_id, "%s", node_id ? node_id : "");
+  for (char *p = g_node_id; *p; p++)
+    if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = '-'; /* stays a JSON string */
+  sio_server_on_server_event(srv, g_node_id[0] ? on_server_event : NULL, NULL);
+}
+
 static void root_on_event(void *user, sio_socket *s, const sio_event *ev) {
   (void)user;
   const sio_args *a = &ev->args;
@@ -194,12 +406,17 @@ static void root_on_event(void *user, sio_socket *s, const sio_event *ev) {
     if (ev->ack_id != SIO_NO_ACK_ID)
       (void)sio_socket_ack(s, ev->ack_id, a->args, a->attachments, a->n_attachments);
   } else if (is_event(ev, "extensions")) {
-    /* CT-30: one argument, the list of implemented extensions. */
+    /* CT-30: one argument, the list of implemented extensions (CT-50: "cluster" too on a
+     * node of a cluster). */
     if (ev->ack_id != SIO_NO_ACK_ID)
-      (void)sio_socket_ack(
-          s, ev->ack_id,
-          cspan("[\"rooms\",\"broadcast\",\"server-ack\",\"server-disconnect\",\"auth\"]"), NULL,
-          0);
+      (void)sio_socket_ack(s, ev->ack_id,
+                           cspan(g_node_id[0] ? "[\"rooms\",\"broadcast\",\"server-ack\",\"server-"
+                                                "disconnect\",\"auth\",\"cluster\"]"
+                                              : "[\"rooms\",\"broadcast\",\"server-ack\",\"server-"
+                                                "disconnect\",\"auth\"]"),
+                           NULL, 0);
+  } else if (g_node_id[0] && cluster_event(s, ev)) {
+    /* CT-51..CT-56 */
   } else if (is_event(ev, "join")) {
     room_event(s, ev, 0);
   } else if (is_event(ev, "leave")) {

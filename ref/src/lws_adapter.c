@@ -642,6 +642,8 @@ int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv) {
 
 int sioref_adapter_port(const sioref_adapter *a) { return a ? a->port : -1; }
 
+void *sioref_adapter_ev_loop(sioref_adapter *a) { return a ? a->loop : NULL; }
+
 /* Output for S: its held GET or WebSocket is written by the driver's flush before the
  * loop next waits. */
 void sioref_adapter_wake(void *user, eio_session *s) {

@@ -213,14 +213,18 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
                        const ref_span *att, size_t n_att) {
   if (!ns || !event || (!room && room_len) || !args_ok(args, att, n_att))
     return REF_ERR_INVALID_ARGUMENT;
-  sio_room *r = NULL;
-  if (room) {
-    r = sio_room_find_(ns, room, room_len);
-    if (!r) return 0; /* SIO-ROOM-3: nobody is in a room that does not exist */
-  }
+  sio_room *r = room ? sio_room_find_(ns, room, room_len) : NULL;
+  if (room && !r && !ns->srv->adapter) return 0; /* SIO-ROOM-3: nobody is in it */
   size_t dlen = 0;
   char *data = event_array(event, args, &dlen);
   if (!data) return REF_ERR_OUT_OF_MEMORY;
+  /* RA-2: the other nodes of a cluster get it too, members here or not. */
+  sio_cluster_emitted_(ns, room, room_len, except, (ref_span){(const uint8_t *)data, dlen}, att,
+                       n_att);
+  if (room && !r) { /* SIO-ROOM-3: nobody here is in a room that does not exist */
+    free(data);
+    return 0;
+  }
   sio_packet p = {n_att ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
                   {(const uint8_t *)ns->cfg->name, ns->name_len},
                   SIO_NO_ACK_ID,

@@ -4,6 +4,7 @@
 #define SIOREF_SIO_INTERNAL_H
 
 #include "sioref/sio_binary.h"
+#include "sioref/sio_cluster.h"
 #include "sioref/sio_emit.h"
 #include "sioref/sio_room.h"
 #include "sioref/sio_server.h"
@@ -111,6 +112,9 @@ struct sio_server {
   uint32_t max_att;  /* attachments per packet (codec option or its default) */
   ref_span *scratch; /* owned, max_att slots: the reassembler's marks while it reads a
                         header; a client gets slots of its own only for a binary packet */
+  const struct sio_adapter *adapter; /* borrowed, NULL: none (sio_cluster.h) */
+  sio_server_event_fn server_event;  /* server-side events of other nodes (sio_cluster.h) */
+  void *server_event_user;
 };
 
 /* ---- sio_server.c ---- */
@@ -137,6 +141,13 @@ int sio_send_packet_(sio_client *c, const sio_packet *p, const ref_span *att, si
 /* Append the JSON string literal for the plain UTF-8 text S (with quotes) to OUT at *POS
  * (OUT may be NULL to measure). Returns the number of bytes it needs. */
 size_t sio_json_quote_(const char *s, size_t len, char *out);
+
+/* ---- sio_cluster.c ---- */
+/* Tell the adapter of a sio_namespace_emit: DATA is the packet's JSON array; ROOM NULL
+ * for the whole namespace; EXCEPT the sender's socket or NULL. */
+void sio_cluster_emitted_(sio_namespace *ns, const char *room, size_t room_len,
+                          const sio_socket *except, ref_span data, const ref_span *att,
+                          size_t n_att);
 
 /* ---- sio_room.c ---- */
 sio_room *sio_room_find_(sio_namespace *ns, const char *name, size_t len);

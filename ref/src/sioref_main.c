@@ -16,6 +16,10 @@
 #if SIOREF_HAVE_SIO
 #include "sioref/contract_app.h"
 #include "sioref/eio_sio_glue.h"
+#if SIOREF_HAVE_REDIS
+#include "sioref/ra_adapter.h"
+#include "sioref/redis_link.h"
+#endif
 #else
 typedef struct eio_sio_glue eio_sio_glue; /* a build without the Socket.IO layer */
 static void eio_sio_glue_free(eio_sio_glue *g) { (void)g; }
@@ -37,6 +41,7 @@ typedef struct options {
   const char *tls_cert;
   const char *tls_key;
   bool verbose;
+  const char *redis; /* --redis URL: join a cluster (issue 15) */
 } options;
 
 static volatile sig_atomic_t g_stop;
@@ -64,6 +69,8 @@ static void usage(FILE *f) {
              "  --tls-cert FILE        serve TLS (https://, wss://) with this PEM certificate\n"
              "                         chain; needs --tls-key\n"
              "  --tls-key FILE         the PEM private key of --tls-cert\n"
+             "  --redis URL            join a cluster through Redis (redis://HOST[:PORT]), as\n"
+             "                         @socket.io/redis-adapter 8.3.0 nodes do\n"
              "  --verbose              one stderr line per connection event\n"
              "  --help                 this text\n");
 }
@@ -116,7 +123,8 @@ static int parse_args(int argc, char **argv, options *o) {
                                              "--cors-origin",
                                              "--max-sessions",
                                              "--tls-cert",
-                                             "--tls-key"};
+                                             "--tls-key",
+                                             "--redis"};
     bool known = false;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
       if (strcmp(name, with_value[k]) == 0) known = true;
@@ -155,6 +163,13 @@ static int parse_args(int argc, char **argv, options *o) {
         o->tls_cert = val;
       else
         o->tls_key = val;
+    } else if (strcmp(name, "--redis") == 0) {
+#if SIOREF_HAVE_REDIS
+      if (!redis_link_url_ok(val)) return bad("bad --redis '%s' (redis://HOST[:PORT])", val);
+      o->redis = val;
+#else
+      return bad("%s: this sioref was built without hiredis (libhiredis-dev)", name);
+#endif
     } else if (strcmp(name, "--cors-origin") == 0) {
       if (!*val) return bad("bad value for %s", name);
       if (o->n_origins >= MAX_ORIGINS) return bad("too many %s options", name);
@@ -260,6 +275,30 @@ int main(int argc, char **argv) {
     eio_sio_glue_free(glue);
     return 1;
   }
+#if SIOREF_HAVE_REDIS
+  /* --redis: the Redis adapter under the Socket.IO layer, its connections on our loop,
+   * and the contract's cluster extension (CT-50) with a name for this process (CT-51). */
+  ra_adapter *ra = NULL;
+  redis_link *link = NULL;
+  if (o.redis) {
+    ra_config rcfg = {.srv = eio_sio_glue_server(glue), .random = os_random};
+    ra = ra_adapter_new(&rcfg);
+    link = ra ? redis_link_new(sioref_adapter_ev_loop(g_adapter), o.redis, ra) : NULL;
+    uint8_t r[4] = {0};
+    (void)os_random(NULL, r, sizeof r);
+    char node_id[48];
+    snprintf(node_id, sizeof node_id, "sioref-%ld-%02x%02x%02x%02x", (long)getpid(), r[0], r[1],
+             r[2], r[3]);
+    contract_app_cluster(eio_sio_glue_server(glue), node_id);
+    if (!link) {
+      fprintf(stderr, "sioref: cannot set up the Redis adapter\n");
+      ra_adapter_free(ra);
+      sioref_adapter_free(g_adapter);
+      eio_sio_glue_free(glue);
+      return 1;
+    }
+  }
+#endif
 
   eio_server_config ec;
   base_config(&o, &ec);
@@ -302,10 +341,16 @@ int main(int argc, char **argv) {
   fflush(stdout);
 
   sioref_adapter_run(g_adapter, &g_stop, 1500);
+#if SIOREF_HAVE_REDIS
+  redis_link_free(link); /* its watchers are on the adapter's loop */
+#endif
   sioref_adapter_free(g_adapter); /* closes connections: holds are released */
   g_adapter = NULL;
   eio_server_free(echo);
   eio_server_free(sio);
+#if SIOREF_HAVE_REDIS
+  ra_adapter_free(ra); /* after the sessions closed, before the Socket.IO server */
+#endif
   eio_sio_glue_free(glue);
   return 0;
 }

@@ -50,6 +50,10 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out);
  * match, e.g. "/engine.io/"; copied). Returns 0, or -1 when the table is full. */
 int sioref_adapter_mount(sioref_adapter *a, const char *path, eio_server *srv);
 
+/* The libev loop the adapter runs on (a struct ev_loop *), for other I/O of sioref that
+ * shares it (redis_link.h). Valid until sioref_adapter_free. */
+void *sioref_adapter_ev_loop(sioref_adapter *a);
+
 /* The port actually listened on. */
 int sioref_adapter_port(const sioref_adapter *a);
 
