@@ -23,6 +23,13 @@ sio_add_test(test_vectors_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vector
 sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
+# The v5 suite's source built for protocol v4 (vectors/sio4, spec/socket.io-v4.md).
+sio_add_test(test_vectors_sio4 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
+             ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
+             LIBS sioref_codec vec)
+if(TARGET test_vectors_sio4)
+  target_compile_definitions(test_vectors_sio4 PRIVATE SIO_VECTOR_PROTOCOL=4)
+endif()
 sio_add_test(test_vectors_eio3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_eio3.c
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
