@@ -20,3 +20,6 @@ sio_add_test(test_eio_driver
 sio_add_test(test_eio3_session
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_eio3_session.c
   LIBS sioref_engine)
+sio_add_test(test_eio3_server
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_eio3_server.c
+  LIBS sioref_engine)
