@@ -49,12 +49,17 @@ static void on_open(void *user, eio_session *s, uint64_t now_ms) {
   eio_sio_glue *g = user;
   g->now_ms = now_ms;
   sio_client *c = sio_client_new(g->srv, s);
-  if (!c || sio_client_open(c, now_ms) < 0) {
+  /* EIO-TVER-4, SIO-FNS-1: an Engine.IO v3 session carries Socket.IO protocol v4, whose
+   * socket ids derive from the Engine.IO sid (SIO-FNS-5) */
+  bool v4 = eio_session_protocol(s) == EIO_PROTOCOL_V3;
+  eio_session_set_user_data(s, c);
+  if (!c ||
+      (v4 ? sio_client_open_v4(c, eio_session_sid(s), now_ms) : sio_client_open(c, now_ms)) < 0) {
+    eio_session_set_user_data(s, NULL);
     sio_client_free(c);
     eio_session_abort(s, EIO_CLOSE_SERVER, now_ms);
     return;
   }
-  eio_session_set_user_data(s, c);
   if (g->verbose) fprintf(stderr, "sioref: socket.io open %s\n", eio_session_sid(s));
 }
 

@@ -37,6 +37,7 @@ typedef struct options {
   const char *tls_cert;
   const char *tls_key;
   bool verbose;
+  bool allow_eio3; /* --allow-eio3: Engine.IO v3 / Socket.IO protocol v4 clients too */
 } options;
 
 static volatile sig_atomic_t g_stop;
@@ -64,6 +65,9 @@ static void usage(FILE *f) {
              "  --tls-cert FILE        serve TLS (https://, wss://) with this PEM certificate\n"
              "                         chain; needs --tls-key\n"
              "  --tls-key FILE         the PEM private key of --tls-cert\n"
+             "  --allow-eio3           also serve Engine.IO v3 / Socket.IO protocol v4 clients\n"
+             "                         (an EIO query other than 4 is v3; without the flag it\n"
+             "                         is refused with error code 5)\n"
              "  --verbose              one stderr line per connection event\n"
              "  --help                 this text\n");
 }
@@ -104,6 +108,11 @@ static int parse_args(int argc, char **argv, options *o) {
     if (strcmp(name, "--verbose") == 0) {
       if (eq) return bad("option '%s' takes no value", name);
       o->verbose = true;
+      continue;
+    }
+    if (strcmp(name, "--allow-eio3") == 0) { /* EIO-TVER-2 */
+      if (eq) return bad("option '%s' takes no value", name);
+      o->allow_eio3 = true;
       continue;
     }
     static const char *const with_value[] = {"--host",
@@ -218,6 +227,7 @@ static void base_config(const options *o, eio_server_config *c) {
   c->n_cors_origins = o->n_origins;
   c->random = os_random;
   c->wake = sioref_adapter_wake;
+  c->allow_eio3 = o->allow_eio3;
 }
 
 int main(int argc, char **argv) {
