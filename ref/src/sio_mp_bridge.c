@@ -480,10 +480,10 @@ int sio_mp_bridge_push(sio_mp_bridge *b, bool binary, const uint8_t *data, size_
   if (!data) data = none;
   int rc = 0;
   if (!binary) {
-    if (b->header) { /* text while attachments are due: the layer never does this */
-      sio_mp_bridge_reset(b);
-      return REF_ERR_INVALID_ARGUMENT;
-    }
+    /* Text while attachments are due: the pending packet's connection went away between
+     * its header and its attachments (the layer stops sending to a closed client), so
+     * that packet is dropped and this one stands on its own. */
+    if (b->header) sio_mp_bridge_reset(b);
     sio_codec_opts o = {UINT32_MAX, JSON_SCAN_MAX_DEPTH, 0};
     sio_packet p;
     if (sio_packet_decode(data, len, &o, &p)) return REF_ERR_INVALID_ARGUMENT;

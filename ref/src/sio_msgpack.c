@@ -104,13 +104,37 @@ static int check_shape(int type, const msgpack_object *data) {
   return 0;
 }
 
+/* SIO-MP-5: notepack.io's undefined (fixext 1 of type 0 holding 0), which the official
+ * client writes as the data of a CONNECT without auth. */
+static bool is_undefined(const msgpack_object *o) {
+  return o->type == MSGPACK_OBJECT_EXT && o->via.ext.type == 0 && o->via.ext.size == 1 &&
+         o->via.ext.ptr[0] == 0;
+}
+
+/* visit() over ROOT, except SKIP (a value of the root map) when not NULL. */
+static int visit_but(const msgpack_object *root, const msgpack_object *skip, visit_fn check) {
+  if (!skip) return visit(root, check);
+  int rc = check(root);
+  for (uint32_t i = 0; !rc && i < root->via.map.size; i++)
+    if ((rc = visit(&root->via.map.ptr[i].key, check)) == 0 && &root->via.map.ptr[i].val != skip)
+      rc = visit(&root->via.map.ptr[i].val, check);
+  return rc;
+}
+
 static int check_packet(const msgpack_object *root, int max_depth, sio_mp_packet *p) {
   int rc;
-  if ((rc = visit(root, no_ext)) || (rc = visit(root, utf8_strs))) return rc;
+  /* SIO-MP-5: "data": undefined is no data (and not an ext to refuse) */
+  const msgpack_object *undef = NULL;
+  if (root->type == MSGPACK_OBJECT_MAP)
+    for (uint32_t i = 0; i < root->via.map.size; i++)
+      if (str_is(&root->via.map.ptr[i].key, "data") && is_undefined(&root->via.map.ptr[i].val))
+        undef = &root->via.map.ptr[i].val;
+  if ((rc = visit_but(root, undef, no_ext)) || (rc = visit(root, utf8_strs))) return rc;
   if (root->type != MSGPACK_OBJECT_MAP) return REF_ERR_BAD_MSGPACK; /* SIO-MP-7 */
   if ((rc = visit(root, str_keys))) return rc;
   const msgpack_object *type = member(root, "type"), *nsp = member(root, "nsp");
   const msgpack_object *id = member(root, "id"), *data = member(root, "data");
+  if (data == undef) data = NULL;
   /* SIO-MP-8: an int (msgpack-c unpacks non-negative signed forms as positive) */
   if (!type || type->type != MSGPACK_OBJECT_POSITIVE_INTEGER || type->via.u64 > SIO_MP_MAX_TYPE)
     return REF_ERR_BAD_PACKET_TYPE;

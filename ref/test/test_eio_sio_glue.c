@@ -285,3 +285,30 @@ Test(glue, v3_session_gets_an_implicit_main_namespace) {
   eio_driver_service(D, c, 1002);
   cr_assert_str_eq(OUT[c - CONNS], "15:42[\"echo\",\"v3\"]");
 }
+
+/* A parser (eio_sio_glue_set_parser) sits on both directions: here decode passes text
+ * through and refuses binary; encode sends every layer message as binary. */
+static int tp_decode(void *st, const uint8_t *d, size_t n, bool bin, eio_sio_emit_fn emit,
+                     void *ctx) {
+  (void)st;
+  return bin ? REF_ERR_BAD_MSGPACK : emit(ctx, false, d, n);
+}
+static int tp_encode(void *st, bool bin, const uint8_t *d, size_t n, eio_sio_emit_fn emit,
+                     void *ctx) {
+  (void)st, (void)bin;
+  return emit(ctx, true, d, n);
+}
+
+Test(glue, parser_converts_both_ways_and_its_refusal_closes) {
+  static const eio_sio_parser tp = {tp_decode, tp_encode, NULL};
+  eio_sio_glue_set_parser(G, &tp);
+  eio_session *s = handshake(1000);
+  post(s, "40", 1001);
+  size_t g = poll_get(s, 1002);
+  cr_assert_eq(strncmp(OUT[g], "b", 1), 0, "the CONNECT answer went out binary: %s", OUT[g]);
+  cr_assert_eq(sio_namespace_socket_count(root()), 1);
+  post(s, "bNDI=", 1003); /* a binary message: the parser refuses it */
+  cr_assert_eq(sio_namespace_socket_count(root()), 0);
+  g = poll_get(s, 1004);
+  cr_assert_str_eq(OUT[g], "1", "the session closes: %s", OUT[g]);
+}

@@ -51,10 +51,11 @@ void sio_mp_bridge_init(sio_mp_bridge *b);
 void sio_mp_bridge_reset(sio_mp_bridge *b);
 
 /* One message the layer sends (text packet or attachment); when it completes a
- * packet, EMIT gets the msgpack message (binary). Returns 0, REF_ERR_INVALID_ARGUMENT
- * (text the text codec refuses, a binary message with no packet pending, a type outside
- * the msgpack parser's 0..4 once mapped), REF_ERR_OUT_OF_MEMORY, or EMIT's error; on an
- * error the pending packet is dropped. */
+ * packet, EMIT gets the msgpack message (binary). A text packet while attachments are
+ * still due drops the pending packet (its connection went away in between). Returns 0,
+ * REF_ERR_INVALID_ARGUMENT (text the text codec refuses, a binary message with no packet
+ * pending), REF_ERR_OUT_OF_MEMORY, or EMIT's error; on an error the pending packet is
+ * dropped. */
 int sio_mp_bridge_push(sio_mp_bridge *b, bool binary, const uint8_t *data, size_t len,
                        sio_mp_emit_fn emit, void *ctx);
 
