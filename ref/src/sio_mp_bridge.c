@@ -460,8 +460,10 @@ static int pack_and_emit(sio_mp_bridge *b, const uint8_t *text, size_t len, sio_
        msgpack_pack_str_body(&pk, "type", 4) || msgpack_pack_int(&pk, type) ||
        msgpack_pack_str(&pk, 3) || msgpack_pack_str_body(&pk, "nsp", 3) ||
        msgpack_pack_str(&pk, p.nsp.len) || msgpack_pack_str_body(&pk, p.nsp.ptr, p.nsp.len);
-  jp j = {p.data.ptr, p.data.ptr + p.data.len, (const uint8_t *const *)b->att, b->att_len,
-          b->have,    {NULL, 0, 0, false}};
+  static const uint8_t none[1];
+  const uint8_t *dp = p.data.ptr ? p.data.ptr : none; /* no arithmetic on NULL */
+  jp j = {dp,         dp + p.data.len, (const uint8_t *const *)b->att,
+          b->att_len, b->have,         {NULL, 0, 0, false}};
   if (!rc && has_data)
     rc = msgpack_pack_str(&pk, 4) || msgpack_pack_str_body(&pk, "data", 4) || pack_value(&j, &pk);
   if (!rc && has_id)

@@ -59,7 +59,8 @@ static int str_keys(const msgpack_object *o) {
     if (kv[i].key.type != MSGPACK_OBJECT_STR) return REF_ERR_BAD_MSGPACK;
     for (uint32_t j = 0; j < i; j++)
       if (kv[j].key.via.str.size == kv[i].key.via.str.size &&
-          memcmp(kv[j].key.via.str.ptr, kv[i].key.via.str.ptr, kv[i].key.via.str.size) == 0)
+          (kv[i].key.via.str.size == 0 || /* msgpack-c gives an empty str no pointer */
+           memcmp(kv[j].key.via.str.ptr, kv[i].key.via.str.ptr, kv[i].key.via.str.size) == 0))
         return REF_ERR_BAD_MSGPACK;
   }
   return 0;
@@ -156,6 +157,62 @@ static int check_packet(const msgpack_object *root, int max_depth, sio_mp_packet
   return 0;
 }
 
+static uint64_t be(const uint8_t *p, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++) v = v << 8 | p[i];
+  return v;
+}
+
+/* SIO-MP-4 before msgpack-c sees the bytes: walk the value's headers flat (a count of
+ * elements still due, no recursion) and refuse a container that declares more elements
+ * than bytes remain, or a str/bin/ext longer than what remains: each is a truncated
+ * value. msgpack-c allocates for a container's declared size before reading it, so a
+ * 29-byte message declaring 2^32-1 pairs would make it ask for tens of gigabytes. */
+static bool prescan(const uint8_t *b, size_t len) {
+  uint64_t due = 1;
+  size_t i = 0;
+  while (due > 0) {
+    if (i >= len) return false;
+    uint8_t c = b[i++];
+    due--;
+    uint64_t items = 0, skip = 0;
+    int hdr = 0; /* bytes of a length or count after the type byte */
+    if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) {
+    } else if (c <= 0x8f) {
+      items = 2 * (uint64_t)(c & 0x0f);
+    } else if (c <= 0x9f) {
+      items = c & 0x0f;
+    } else if (c <= 0xbf) {
+      skip = c & 0x1f;
+    } else if (c == 0xc1) {
+      return false;
+    } else if (c >= 0xc4 && c <= 0xc9) { /* bin 8/16/32, ext 8/16/32 (+ type byte) */
+      hdr = 1 << ((c - 0xc4) % 3);
+      if (i + (size_t)hdr > len) return false;
+      skip = be(b + i, hdr) + (c >= 0xc7);
+    } else if (c >= 0xca && c <= 0xd3) { /* float 32/64, uint, int */
+      static const uint8_t width[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8};
+      skip = width[c - 0xca];
+    } else if (c >= 0xd4 && c <= 0xd8) { /* fixext 1..16 (+ type byte) */
+      skip = 1 + ((uint64_t)1 << (c - 0xd4));
+    } else if (c >= 0xd9 && c <= 0xdb) { /* str 8/16/32 */
+      hdr = 1 << (c - 0xd9);
+      if (i + (size_t)hdr > len) return false;
+      skip = be(b + i, hdr);
+    } else { /* 0xdc..0xdf: array 16/32, map 16/32 */
+      hdr = c & 1 ? 4 : 2;
+      if (i + (size_t)hdr > len) return false;
+      items = be(b + i, hdr) * (c >= 0xde ? 2 : 1);
+    }
+    i += (size_t)hdr;
+    if (skip > len - i) return false;
+    i += (size_t)skip;
+    if (items > len - i) return false; /* every element takes a byte at least */
+    due += items;
+  }
+  return true;
+}
+
 int sio_mp_decode(const uint8_t *buf, size_t len, int max_depth, sio_mp_msg *out) {
   if (!out) return REF_ERR_INVALID_ARGUMENT;
   memset(out, 0, sizeof *out);
@@ -163,6 +220,7 @@ int sio_mp_decode(const uint8_t *buf, size_t len, int max_depth, sio_mp_msg *out
   if ((!buf && len) || max_depth < 0 || max_depth > SIO_MP_MAX_DEPTH)
     return REF_ERR_INVALID_ARGUMENT;
   if (max_depth == 0) max_depth = SIO_MP_MAX_DEPTH;
+  if (!prescan(buf, len)) return REF_ERR_BAD_MSGPACK; /* SIO-MP-4: truncated */
   size_t off = 0;
   msgpack_unpack_return ur = msgpack_unpack_next(&out->up, (const char *)buf, len, &off);
   /* msgpack-c's unpack stack is SIO_MP_MAX_DEPTH deep: a deeper value fails with
