@@ -453,46 +453,46 @@ Test(sio_vectors, local_data_and_wrong_vectors) {
  * a v5 object CONNECT_ERROR refused as if v4 forbade it, both fail (SIO-FPK-3, SIO-FPK-4);
  * the v4 forms pass. */
 Test(sio_vectors, v4_rules_apply) {
-  runner r =
-      run_text(
-          "packets.json",
-          HEAD E(
-              "ok1",
-              "\"dir\":\"both\",\"wire\":{\"text\":\"4/a,\\\"no\\\"\"},"
-              "\"packet\":{\"type\":4,\"nsp\":\"/a\",\"data\":\"no\"}") "," E("ok2",
-                                                                              "\"dir\":\"both\","
-                                                                              "\"wire\":{\"text\":"
-                                                                              "\"0\"},"
-                                                                              "\"packet\":{"
-                                                                              "\"type\":0,\"nsp\":"
-                                                                              "\"/\"}") "," E("w1",
-                                                                                              "\"di"
-                                                                                              "r\":"
-                                                                                              "\"de"
-                                                                                              "code"
-                                                                                              "\","
-                                                                                              "\"wi"
-                                                                                              "re\""
-                                                                                              ":{"
-                                                                                              "\"te"
-                                                                                              "xt\""
-                                                                                              ":\"0"
-                                                                                              "{}"
-                                                                                              "\"},"
-                                                                                              "\"pa"
-                                                                                              "cket"
-                                                                                              "\":{"
-                                                                                              "\"ty"
-                                                                                              "pe\""
-                                                                                              ":0,"
-                                                                                              "\"ns"
-                                                                                              "p\":"
-                                                                                              "\"/"
-                                                                                              "\","
-                                                                                              "\"da"
-                                                                                              "ta\""
-                                                                                              ":{}"
-                                                                                              "}") "]}");
+  runner r = run_text(
+      "packets.json",
+      HEAD E(
+          "ok1",
+          "\"dir\":\"both\",\"wire\":{\"text\":\"4/a,\\\"no\\\"\"},"
+          "\"packet\":{\"type\":4,\"nsp\":\"/a\",\"data\":\"no\"}") "," E("ok2",
+                                                                          "\"dir\":\"both\","
+                                                                          "\"wire\":{\"text\":"
+                                                                          "\"0\"},"
+                                                                          "\"packet\":{"
+                                                                          "\"type\":0,\"nsp\":"
+                                                                          "\"/\"}") "," E("w1",
+                                                                                          "\"di"
+                                                                                          "r\":"
+                                                                                          "\"de"
+                                                                                          "code"
+                                                                                          "\","
+                                                                                          "\"wi"
+                                                                                          "re\""
+                                                                                          ":{"
+                                                                                          "\"te"
+                                                                                          "xt\""
+                                                                                          ":\"0"
+                                                                                          "{}"
+                                                                                          "\"},"
+                                                                                          "\"pa"
+                                                                                          "cket"
+                                                                                          "\":{"
+                                                                                          "\"ty"
+                                                                                          "pe\""
+                                                                                          ":0,"
+                                                                                          "\"ns"
+                                                                                          "p\":"
+                                                                                          "\"/"
+                                                                                          "\","
+                                                                                          "\"da"
+                                                                                          "ta\""
+                                                                                          ":{}"
+                                                                                          "}") "]"
+                                                                                               "}");
   cr_assert_eq(r.run, 3);
   cr_assert_eq(r.failed, 1, "w1 is a v5 CONNECT");
   r = run_text("invalid.json",
