@@ -146,8 +146,9 @@ void *eio_session_owner(const eio_session *s);
 /* ---- application side ---- */
 
 /* Queue a MESSAGE (text, or binary raw bytes) for the client. DATA copied. Text must
- * be UTF-8 and, while the session is on polling, must not hold U+001E (it separates
- * packets in a poll body): otherwise REF_ERR_INVALID_ARGUMENT and nothing is queued.
+ * be UTF-8 and, while a v4 session is on polling, must not hold U+001E (it separates
+ * packets in a v4 poll body; v3 bodies are length-prefixed): otherwise
+ * REF_ERR_INVALID_ARGUMENT and nothing is queued.
  * Returns 0, REF_ERR_INVALID_ARGUMENT, REF_ERR_OUT_OF_MEMORY, or REF_ERR_BAD_STATE
  * when the session is closing or closed (the message is dropped). */
 int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binary, uint64_t now_ms);
