@@ -450,8 +450,8 @@ static bool over_limit(const eio_server *srv) {
   return srv->cfg.max_sessions && srv->linked >= srv->cfg.max_sessions;
 }
 
-static int handshake(eio_server *srv, eio_transport t, int protocol, bool b64, uint64_t now_ms,
-                     entry **out) {
+static int handshake(eio_server *srv, eio_transport t, int protocol, bool b64,
+                     const char *raw_query, uint64_t now_ms, entry **out) {
   char sid[EIO_SID_LEN + 1];
   int rc = new_sid(srv, sid);
   if (rc < 0) return rc;
@@ -464,7 +464,8 @@ static int handshake(eio_server *srv, eio_transport t, int protocol, bool b64, u
     return rc;
   }
   eio_session_set_owner(e->s, e);
-  if (heap_set(srv, e, eio_session_next_deadline(e->s)) < 0) {
+  if (eio_session_set_query(e->s, raw_query) < 0 ||
+      heap_set(srv, e, eio_session_next_deadline(e->s)) < 0) {
     eio_session_free(e->s);
     free(e);
     return REF_ERR_OUT_OF_MEMORY;
@@ -580,7 +581,7 @@ int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint
   entry *e;
   /* EIO-TTR-2: b64 (any non-empty value, as the official server reads it) */
   bool b64 = q.b64.present && (q.b64.bad || q.b64.v[0]);
-  int rc = handshake(srv, EIO_TRANSPORT_POLLING, protocol, b64, now_ms, &e);
+  int rc = handshake(srv, EIO_TRANSPORT_POLLING, protocol, b64, req->query, now_ms, &e);
   if (rc < 0) return rc;
   rc = eio_session_poll_begin(e->s, now_ms);
   if (rc < 0) return rc;
@@ -724,7 +725,7 @@ int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t no
   }
   if (bad_origin(srv, req, resp)) return 0;
   entry *e;
-  int rc = handshake(srv, EIO_TRANSPORT_WEBSOCKET, protocol, false, now_ms, &e);
+  int rc = handshake(srv, EIO_TRANSPORT_WEBSOCKET, protocol, false, req->query, now_ms, &e);
   if (rc < 0) return rc;
   resp_hold(resp, EIO_HTTP_WEBSOCKET, e);
   return 0;

@@ -90,6 +90,7 @@ struct eio_session {
   bool b64;                /* v3: text polling bodies only (EIO-TTR-2) */
   bool body_binary;        /* v3: the last pulled poll body is a binary payload */
   uint64_t hb_deadline_ms; /* v3: no ping from the client by then closes (EIO-THB-3) */
+  char *query;             /* owned: the handshake's raw query, or NULL */
 };
 
 static bool v3(const eio_session *s) { return s->protocol == EIO_PROTOCOL_V3; }
@@ -304,11 +305,21 @@ void eio_session_free(eio_session *s) {
   if (!s) return;
   drop_queue(s);
   free(s->out);
+  free(s->query);
   free(s);
 }
 
 const char *eio_session_sid(const eio_session *s) { return s ? s->sid : NULL; }
 int eio_session_protocol(const eio_session *s) { return s ? s->protocol : EIO_PROTOCOL_V4; }
+
+int eio_session_set_query(eio_session *s, const char *query) {
+  if (!s) return REF_ERR_INVALID_ARGUMENT;
+  free(s->query);
+  s->query = query ? strdup(query) : NULL;
+  return query && !s->query ? REF_ERR_OUT_OF_MEMORY : 0;
+}
+
+const char *eio_session_query(const eio_session *s) { return s && s->query ? s->query : ""; }
 bool eio_session_poll_binary(const eio_session *s) { return s && s->body_binary; }
 eio_session_state eio_session_state_get(const eio_session *s) {
   return s ? s->state : EIO_SESSION_CLOSED;

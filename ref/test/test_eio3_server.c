@@ -78,6 +78,14 @@ static const char *q(const char *fmt, const char *sid) {
   return Q;
 }
 
+/* The handshake's raw query stays with the session (SIO-FNS-2 hands it to Socket.IO). */
+Test(eio3_router, session_keeps_the_handshake_query, .fini = teardown) {
+  make(true);
+  char sid[EIO_SID_LEN + 1];
+  eio_session *s = open_with("EIO=3&transport=polling&token=a%20b", sid);
+  cr_assert_str_eq(eio_session_query(s), "EIO=3&transport=polling&token=a%20b");
+}
+
 /* EIO-TVER-1, EIO-TVER-2: 4 is v4; 3, any other value and none are v3 when allowed. */
 Test(eio3_router, version_from_the_eio_query, .fini = teardown) {
   make(true);

@@ -118,6 +118,13 @@ int eio_session_new_proto(const eio_config *cfg, const char *sid, eio_transport 
 /* The session's protocol: EIO_PROTOCOL_V4 or EIO_PROTOCOL_V3 (EIO_PROTOCOL_V4 for NULL). */
 int eio_session_protocol(const eio_session *s);
 
+/* The raw query string of the handshake request (the router sets it before on_open;
+ * Socket.IO protocol v4 hands it to the main namespace, SIO-FNS-2). QUERY is copied;
+ * NULL clears it. Returns 0 or REF_ERR_OUT_OF_MEMORY (the query is then ""). */
+int eio_session_set_query(eio_session *s, const char *query);
+/* That query, owned by S; "" when none. */
+const char *eio_session_query(const eio_session *s);
+
 /* Free S and everything it queued. Does not call on_close. NULL is fine. */
 void eio_session_free(eio_session *s);
 
