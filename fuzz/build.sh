@@ -34,14 +34,20 @@ else
   CJSON_LIBS=-lcjson
 fi
 
+# msgpack-c (libmsgpack-dev, installed by the Dockerfiles) for the msgpack parser:
+# linked statically, as the runner image has no libmsgpackc.so.
+MSGPACK_LIBS=-lmsgpackc
+for d in $(pkg-config --variable=libdir msgpack 2>/dev/null) /usr/lib/x86_64-linux-gnu /usr/lib; do
+  if [ -f "$d/libmsgpackc.a" ]; then MSGPACK_LIBS="$d/libmsgpackc.a"; break; fi
+done
+
 # The sans-I/O sources: every ref/src/*.c listed in an add_library(sioref_* ...) block
 # of the layer cmake files (not the server executable's sources), except anything that
-# includes libwebsockets.h or has a main, and the msgpack codec: it needs msgpack-c,
-# which the OSS-Fuzz image does not install until a target fuzzes it (issue 14).
+# includes libwebsockets.h or has a main.
 SOURCES=()
 for cm in codec engine sio core; do
   [ -f "$ROOT/ref/$cm.cmake" ] || continue
-  for f in $(awk '/add_library\(sioref_/ && !/sioref_msgpack/ {lib=1} lib {print} lib && /\)/ {lib=0}' \
+  for f in $(awk '/add_library\(sioref_/ {lib=1} lib {print} lib && /\)/ {lib=0}' \
     "$ROOT/ref/$cm.cmake" | grep -o 'src/[A-Za-z0-9_]*\.c'); do
     src="$ROOT/ref/$f"
     [ -f "$src" ] || continue
@@ -77,7 +83,7 @@ for src in "$ROOT"/fuzz/*_fuzzer.c; do
   # The link goes through the C++ driver: engines other than libFuzzer are C++ archives.
   $CXX $CFLAGS $LIB_FUZZING_ENGINE "$WORK/obj/$name.o" "$WORK/libfuzz_helpers.a" \
     "$WORK/libsioref_fuzz.a" \
-    $CJSON_LIBS -lm -o "$OUT/$name"
+    $CJSON_LIBS $MSGPACK_LIBS -lm -o "$OUT/$name"
   for ext in dict options; do
     if [ -f "$ROOT/fuzz/$name.$ext" ]; then cp "$ROOT/fuzz/$name.$ext" "$OUT/"; fi
   done

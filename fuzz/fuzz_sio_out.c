@@ -3,7 +3,7 @@
 
 #include "fuzz_check.h"
 
-const sio_codec_opts fuzz_out_opts = {FUZZ_OUT_MAX_ATT, 1024};
+const sio_codec_opts fuzz_out_opts = {FUZZ_OUT_MAX_ATT, 1024, 0};
 
 void fuzz_sio_out_init(fuzz_sio_out *o) {
   FUZZ_CHECK(sio_reasm_init(&o->reasm, &fuzz_out_opts, o->slots, FUZZ_OUT_MAX_ATT) == 0,

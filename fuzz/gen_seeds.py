@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate the fuzz seed corpora from the JSON test vectors (never hand-copied).
 
-Reads every vectors/eio/*.json and vectors/sio/*.json entry that has a "wire" field
+Reads every vectors/{eio,sio,eio3,sio4,msgpack}/*.json entry that has a "wire" field
 (and the scenario cases of vectors/scenarios/{eio,sio}.json) and writes, per fuzz target, one file per seed named by the SHA-1 of its bytes into
 OUT/<target>/, plus (with --zip-dir) the OSS-Fuzz <target>_fuzzer_seed_corpus.zip
 (named after the fuzzer binary).
@@ -22,7 +22,7 @@ import sys
 import zipfile
 
 TARGETS = ("eio_packet", "eio_payload", "sio_packet", "sio_binary", "eio_session", "sio_server",
-           "eio_sio_glue")
+           "eio_sio_glue", "eio3_payload", "sio4_packet", "sio_msgpack")
 
 # sio_server_fuzzer.c: opcode, client byte, arguments; keep in step with its op_* enum.
 SIO_NEW, SIO_TEXT, SIO_BINARY, SIO_TICK, SIO_CLOSED, SIO_CONNECT = 0, 1, 2, 3, 4, 7
@@ -341,6 +341,36 @@ def glue_scenario_seeds(path, add):
                 add("eio_sio_glue", GLUE_HEADER_ABRUPT + script)
 
 
+def eio3_seeds(entry, add):
+    """eio3_payload_fuzzer.c: mode (bit 0 binary, bit 1 one packet), max_packets,
+    max_payload / 4, then the body or message (vectors/eio3)."""
+    content = entry.get("content")
+    for is_bin, data in messages(entry):
+        if content in ("text", "binary"):
+            binary = content == "binary"
+            add("eio3_payload", bytes([1 if binary else 0]) + eio_payload_prefix(entry) + data)
+            add("eio3_payload", bytes([1 if binary else 0, 0, 0]) + data)
+        else:
+            add("eio3_payload", bytes([2 | (1 if is_bin else 0), 0, 0]) + data)
+
+
+def sio4_seeds(entry, add):
+    """sio4_packet_fuzzer.c: the options byte, then each text message (vectors/sio4)."""
+    ob = sio_opts_byte(entry)
+    for is_bin, data in messages(entry):
+        if not is_bin:
+            add("sio4_packet", ob + data)
+
+
+def msgpack_seeds(entry, add):
+    """sio_msgpack_fuzzer.c: max_depth byte (0: the default, or the vector's
+    maxJsonDepth), then the message (vectors/msgpack)."""
+    depth = opts_of(entry).get("maxJsonDepth", 0)
+    depth = depth if isinstance(depth, int) and 0 < depth <= 32 else 0
+    for is_bin, data in messages(entry):
+        add("sio_msgpack", bytes([depth]) + data)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vectors", required=True)
@@ -355,7 +385,8 @@ def main():
         seeds[target][hashlib.sha1(data).hexdigest()] = data
 
     files = 0
-    for area, fn in (("eio", eio_seeds), ("sio", sio_seeds)):
+    for area, fn in (("eio", eio_seeds), ("sio", sio_seeds), ("eio3", eio3_seeds),
+                     ("sio4", sio4_seeds), ("msgpack", msgpack_seeds)):
         for path in sorted(glob.glob(os.path.join(args.vectors, area, "*.json"))):
             try:
                 with open(path, encoding="utf-8") as f:

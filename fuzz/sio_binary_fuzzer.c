@@ -153,7 +153,7 @@ static size_t slice(const uint8_t *data, size_t size, msg *msgs) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  sio_codec_opts opts = {data[0] & 0x0f, data[0] >> 4};
+  sio_codec_opts opts = {data[0] & 0x0f, data[0] >> 4, 0};
   uint32_t max_att = opts.max_attachments ? opts.max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
 
   static msg msgs[MAX_MESSAGES];

@@ -125,7 +125,7 @@ static void fuzz_encoder(const uint8_t *b, size_t n) {
   int l2;
   uint8_t *out = encode_checked(&p, &l2);
   if (ref_utf8_valid(out, (size_t)l2)) {
-    sio_codec_opts wide = {64, 1024};
+    sio_codec_opts wide = {64, 1024, 0};
     sio_packet q;
     int rc = sio_packet_decode(out, (size_t)l2, &wide, &q);
     if (rc != 0) {
@@ -148,7 +148,7 @@ static void fuzz_encoder(const uint8_t *b, size_t n) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  sio_codec_opts opts = {data[0] & 0x0f, data[0] >> 4};
+  sio_codec_opts opts = {data[0] & 0x0f, data[0] >> 4, 0};
   uint32_t max_att = opts.max_attachments ? opts.max_attachments : SIO_DEFAULT_MAX_ATTACHMENTS;
   uint32_t max_depth = opts.max_json_depth ? opts.max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;
   const uint8_t *msg = data + 1;

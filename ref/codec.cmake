@@ -23,6 +23,13 @@ sio_add_test(test_vectors_eio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vector
 sio_add_test(test_vectors_sio SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
+# The v5 suite's source built for protocol v4 (vectors/sio4, spec/socket.io-v4.md).
+sio_add_test(test_vectors_sio4 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_sio.c
+             ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
+             LIBS sioref_codec vec)
+if(TARGET test_vectors_sio4)
+  target_compile_definitions(test_vectors_sio4 PRIVATE SIO_VECTOR_PROTOCOL=4)
+endif()
 sio_add_test(test_vectors_eio3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_eio3.c
              ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
              LIBS sioref_codec vec)
@@ -30,12 +37,16 @@ sio_add_test(test_vectors_eio3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vecto
 # (pkg-config "msgpack") is installed, as ci/install-deps does.
 pkg_check_modules(MSGPACK IMPORTED_TARGET msgpack)
 if(MSGPACK_FOUND)
-  add_library(sioref_msgpack STATIC ${CMAKE_CURRENT_LIST_DIR}/src/sio_msgpack.c)
+  add_library(sioref_msgpack STATIC ${CMAKE_CURRENT_LIST_DIR}/src/sio_msgpack.c
+              ${CMAKE_CURRENT_LIST_DIR}/src/sio_mp_bridge.c)
   target_include_directories(sioref_msgpack PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
-  target_link_libraries(sioref_msgpack PUBLIC sioref_codec PkgConfig::MSGPACK)
+  target_link_libraries(sioref_msgpack PUBLIC sioref_codec PkgConfig::MSGPACK m)
   sio_add_test(test_vectors_msgpack SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_vectors_msgpack.c
                ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
                LIBS sioref_msgpack vec)
+  sio_add_test(test_sio_mp_bridge SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_mp_bridge.c
+               ${CMAKE_CURRENT_LIST_DIR}/test/vec_runner.c
+               LIBS sioref_msgpack vec m)
 else()
   message(STATUS "msgpack-c (libmsgpack-dev) not found: sioref_msgpack not built")
 endif()

@@ -16,3 +16,10 @@ sio_add_test(test_eio_server
 sio_add_test(test_eio_driver
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_eio_driver.c
   LIBS sioref_engine)
+# Engine.IO v3 sessions (spec/engine.io-v3.md), scripted on a virtual clock.
+sio_add_test(test_eio3_session
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_eio3_session.c
+  LIBS sioref_engine)
+sio_add_test(test_eio3_server
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_eio3_server.c
+  LIBS sioref_engine)

@@ -15,6 +15,7 @@ sio_add_test(test_sio_server
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_server.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_emit.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_room.c
+          ${CMAKE_CURRENT_LIST_DIR}/test/test_sio4_server.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_app.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_cluster.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c

@@ -19,6 +19,7 @@ typedef struct entry {
   int holds;                 /* requests / WebSockets of the I/O layer pointing at s */
   bool linked;               /* in the sid table (open or closing) */
   bool post_active;          /* a POST body is being read */
+  bool post_binary;          /* that body is a v3 binary payload (EIO-TTR-5) */
   size_t hpos;               /* 1 + index in the timer heap, 0 when not in it */
   uint64_t key;              /* its deadline in the heap (0: closed, to be reaped) */
   struct entry *hnext;       /* hash chain */
@@ -284,7 +285,7 @@ typedef struct query_val {
 } query_val;
 
 typedef struct query {
-  query_val eio, transport, sid;
+  query_val eio, transport, sid, b64;
 } query;
 
 static int hexval(char c) {
@@ -330,6 +331,8 @@ static void parse_query(const char *q, query *out) {
         slot = &out->transport;
       else if (strcmp(key, "sid") == 0)
         slot = &out->sid;
+      else if (strcmp(key, "b64") == 0)
+        slot = &out->b64;
     }
     if (slot) {
       /* A repeated key becomes a list in the official server, which then matches no
@@ -345,6 +348,19 @@ static void parse_query(const char *q, query *out) {
 
 static bool val_is(const query_val *v, const char *s) {
   return v->present && !v->bad && strcmp(v->v, s) == 0;
+}
+
+/* EIO-TVER-1, EIO-TVER-2: "4" is v4; anything else (or nothing) is v3 when v3 is
+ * served, else no version we speak (0). */
+static int query_protocol(const eio_server *srv, const query *q) {
+  if (val_is(&q->eio, "4")) return EIO_PROTOCOL_V4;
+  return srv->cfg.allow_eio3 ? EIO_PROTOCOL_V3 : 0;
+}
+
+/* EIO-TVER-3: a request of an open session must name the session's version. Without
+ * v3 the router never looked at EIO after the handshake, and still does not. */
+static bool other_version(const eio_server *srv, const query *q, const eio_session *s) {
+  return srv->cfg.allow_eio3 && query_protocol(srv, q) != eio_session_protocol(s);
 }
 
 /* The official server refuses an Origin with control characters (other than tab). */
@@ -434,20 +450,22 @@ static bool over_limit(const eio_server *srv) {
   return srv->cfg.max_sessions && srv->linked >= srv->cfg.max_sessions;
 }
 
-static int handshake(eio_server *srv, eio_transport t, uint64_t now_ms, entry **out) {
+static int handshake(eio_server *srv, eio_transport t, int protocol, bool b64,
+                     const char *raw_query, uint64_t now_ms, entry **out) {
   char sid[EIO_SID_LEN + 1];
   int rc = new_sid(srv, sid);
   if (rc < 0) return rc;
   entry *e = calloc(1, sizeof *e);
   if (!e) return REF_ERR_OUT_OF_MEMORY;
   e->srv = srv;
-  rc = eio_session_new(&srv->cfg.session, sid, t, now_ms, &srv->cb, e, &e->s);
+  rc = eio_session_new_proto(&srv->cfg.session, sid, t, protocol, b64, now_ms, &srv->cb, e, &e->s);
   if (rc < 0) {
     free(e);
     return rc;
   }
   eio_session_set_owner(e->s, e);
-  if (heap_set(srv, e, eio_session_next_deadline(e->s)) < 0) {
+  if (eio_session_set_query(e->s, raw_query) < 0 ||
+      heap_set(srv, e, eio_session_next_deadline(e->s)) < 0) {
     eio_session_free(e->s);
     free(e);
     return REF_ERR_OUT_OF_MEMORY;
@@ -493,6 +511,10 @@ int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint
       return 0;
     }
     if (bad_origin(srv, req, resp)) return 0;
+    if (other_version(srv, &q, e->s)) {
+      resp_error(srv, resp, EIO_HTTP_ERR_BAD_REQUEST); /* EIO-TVER-3: session untouched */
+      return 0;
+    }
     /* EIO-TR-3, EIO-UP-6: plain HTTP is polling only, and only while the session is on
      * polling (after an upgrade the official server answers TRANSPORT_MISMATCH). */
     if (!polling || eio_session_transport(e->s) != EIO_TRANSPORT_POLLING) {
@@ -517,13 +539,16 @@ int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint
         resp_error(srv, resp, EIO_HTTP_ERR_BAD_REQUEST);
         return 0;
       }
-      if (req->content_type && strcmp(req->content_type, "application/octet-stream") == 0) {
-        /* EIO-TR-11: v4 polling bodies are text; a binary body closes the session. */
+      bool binary = req->content_type && strcmp(req->content_type, "application/octet-stream") == 0;
+      if (binary && eio_session_protocol(e->s) != EIO_PROTOCOL_V3) {
+        /* EIO-TR-11: v4 polling bodies are text; a binary body closes the session.
+         * EIO-TTR-5: a v3 one is a binary payload. */
         eio_session_abort(e->s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
         resp_error(srv, resp, EIO_HTTP_ERR_BAD_REQUEST);
         return 0;
       }
       e->post_active = true;
+      e->post_binary = binary;
       resp_hold(resp, EIO_HTTP_READ_BODY, e);
       return 0;
     }
@@ -543,8 +568,9 @@ int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint
     resp_error(srv, resp, EIO_HTTP_ERR_FORBIDDEN);
     return 0;
   }
-  if (!val_is(&q.eio, "4")) {
-    resp_error(srv, resp, EIO_HTTP_ERR_UNSUPPORTED_PROTOCOL_VERSION); /* EIO-HS-5 */
+  int protocol = query_protocol(srv, &q);
+  if (!protocol) {
+    resp_error(srv, resp, EIO_HTTP_ERR_UNSUPPORTED_PROTOCOL_VERSION); /* EIO-HS-5, EIO-TVER-2 */
     return 0;
   }
   if (!polling) {
@@ -553,7 +579,9 @@ int eio_server_handle_request(eio_server *srv, const eio_http_request *req, uint
   }
   if (bad_origin(srv, req, resp)) return 0;
   entry *e;
-  int rc = handshake(srv, EIO_TRANSPORT_POLLING, now_ms, &e);
+  /* EIO-TTR-2: b64 (any non-empty value, as the official server reads it) */
+  bool b64 = q.b64.present && (q.b64.bad || q.b64.v[0]);
+  int rc = handshake(srv, EIO_TRANSPORT_POLLING, protocol, b64, req->query, now_ms, &e);
   if (rc < 0) return rc;
   rc = eio_session_poll_begin(e->s, now_ms);
   if (rc < 0) return rc;
@@ -570,7 +598,9 @@ int eio_server_poll_response(eio_server *srv, eio_session *s, eio_http_response 
   if (rc <= 0) return rc;
   resp->action = EIO_HTTP_RESPOND;
   resp->status = 200;
-  resp->content_type = "text/plain; charset=UTF-8";
+  /* EIO-TTR-4: a v3 binary payload goes as application/octet-stream */
+  resp->content_type =
+      eio_session_poll_binary(s) ? "application/octet-stream" : "text/plain; charset=UTF-8";
   resp->body = body;
   resp->body_len = len;
   return 1;
@@ -585,8 +615,9 @@ int eio_server_post_body(eio_server *srv, eio_session *s, const uint8_t *body, s
   if (!srv || !s || !resp) return REF_ERR_INVALID_ARGUMENT;
   entry *e = eio_session_owner(s);
   resp_init(srv, NULL, resp);
-  if (e) e->post_active = false;
-  int rc = eio_session_poll_post(s, body, len, now_ms);
+  bool binary = e && e->post_binary;
+  if (e) e->post_active = e->post_binary = false;
+  int rc = eio_session_poll_post_typed(s, body, len, binary, now_ms);
   if (rc == REF_ERR_PAYLOAD_TOO_LARGE) {
     /* EIO-TR-10, EIO-LIM-1: the session decided (it closed itself, the body being a
      * peer violation); the official server answers 413 with no body. */
@@ -659,6 +690,12 @@ int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t no
       return 0;
     }
     if (bad_origin(srv, req, resp)) return 0;
+    /* EIO-TVER-3: an upgrade that changes the version is refused before the 101 (the
+     * 2026 advisory: engine.io took the heartbeat rules from the upgrade's own EIO). */
+    if (other_version(srv, &q, e->s)) {
+      ws_refuse(srv, resp, EIO_HTTP_ERR_BAD_REQUEST);
+      return 0;
+    }
     /* EIO-TR-16, EIO-TR-19, EIO-UP-6: a session that already has a WebSocket (opened
      * over one, upgrading or upgraded) keeps it; the new one gets its 101 and is closed
      * at once, as the official server does and the official suite's client expects. */
@@ -681,13 +718,14 @@ int eio_server_ws_open(eio_server *srv, const eio_http_request *req, uint64_t no
     ws_refuse(srv, resp, EIO_HTTP_ERR_FORBIDDEN);
     return 0;
   }
-  if (!val_is(&q.eio, "4")) {
-    ws_refuse(srv, resp, EIO_HTTP_ERR_UNSUPPORTED_PROTOCOL_VERSION);
+  int protocol = query_protocol(srv, &q);
+  if (!protocol) {
+    ws_refuse(srv, resp, EIO_HTTP_ERR_UNSUPPORTED_PROTOCOL_VERSION); /* EIO-TVER-2 */
     return 0;
   }
   if (bad_origin(srv, req, resp)) return 0;
   entry *e;
-  int rc = handshake(srv, EIO_TRANSPORT_WEBSOCKET, now_ms, &e);
+  int rc = handshake(srv, EIO_TRANSPORT_WEBSOCKET, protocol, false, req->query, now_ms, &e);
   if (rc < 0) return rc;
   resp_hold(resp, EIO_HTTP_WEBSOCKET, e);
   return 0;

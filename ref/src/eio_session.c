@@ -18,8 +18,15 @@
  *                                                        the session stays on polling)
  *   any      --WebSocket closed-->             NONE
  * One queue holds every outgoing packet; whichever transport is current drains it, so
- * a packet queued during an upgrade is delivered exactly once and in order. */
+ * a packet queued during an upgrade is delivered exactly once and in order.
+ *
+ * A v3 session (spec/engine.io-v3.md) differs only at its edges: the codec
+ * (eio3_codec.h: length-prefixed bodies, binary bodies, type byte on binary WebSocket
+ * messages) and the heartbeat, where the client pings and the server answers; the one
+ * timer is then hb_deadline_ms = last ping (or open) + pingInterval + pingTimeout
+ * (EIO-THB-3) and no ping is ever sent (EIO-THB-2). */
 #include "sioref/eio_session.h"
+#include "sioref/eio3_codec.h"
 #include "sioref/utf8.h"
 
 #include <stdio.h>
@@ -78,7 +85,15 @@ struct eio_session {
 
   uint8_t *out; /* pulled output: cfg->out_headroom free bytes, then data */
   size_t out_cap;
+
+  int protocol;            /* EIO_PROTOCOL_V4 or EIO_PROTOCOL_V3 */
+  bool b64;                /* v3: text polling bodies only (EIO-TTR-2) */
+  bool body_binary;        /* v3: the last pulled poll body is a binary payload */
+  uint64_t hb_deadline_ms; /* v3: no ping from the client by then closes (EIO-THB-3) */
+  char *query;             /* owned: the handshake's raw query, or NULL */
 };
+
+static bool v3(const eio_session *s) { return s->protocol == EIO_PROTOCOL_V3; }
 
 void eio_config_defaults(eio_config *cfg) {
   if (!cfg) return;
@@ -174,7 +189,11 @@ static uint8_t *out_data(eio_session *s) { return s->out + s->cfg->out_headroom;
 
 /* Encode packets into the output buffer: N of them as one polling body, or one
  * WebSocket message. Returns the length or an error. */
-static int encode_one(const eio_packet *pk, size_t n, eio_transport t, uint8_t *out, size_t cap) {
+static int encode_one(const eio_session *s, const eio_packet *pk, size_t n, eio_transport t,
+                      uint8_t *out, size_t cap) {
+  if (v3(s)) /* EIO-TPL-9/15, EIO-TPK-6 */
+    return t == EIO_TRANSPORT_POLLING ? eio3_payload_encode(pk, n, s->body_binary, out, cap)
+                                      : eio3_packet_encode(pk, true, out, cap);
   return t == EIO_TRANSPORT_POLLING ? eio_payload_encode(pk, n, out, cap)
                                     : eio_packet_encode(pk, t, out, cap);
 }
@@ -183,11 +202,11 @@ static int encode_out(eio_session *s, const eio_packet *pk, size_t n, eio_transp
   int rc = out_reserve(s, 64);
   if (rc < 0) return rc;
   size_t cap = s->out_cap - s->cfg->out_headroom;
-  int need = encode_one(pk, n, t, out_data(s), cap);
+  int need = encode_one(s, pk, n, t, out_data(s), cap);
   if (need < 0 || (size_t)need < cap) return need;
   rc = out_reserve(s, (size_t)need);
   if (rc < 0) return rc;
-  return encode_one(pk, n, t, out_data(s), s->out_cap - s->cfg->out_headroom);
+  return encode_one(s, pk, n, t, out_data(s), s->out_cap - s->cfg->out_headroom);
 }
 
 /* Put a fixed short text (a one-digit packet, "3probe") in the output buffer. */
@@ -235,7 +254,14 @@ void eio_session_abort(eio_session *s, eio_close_reason reason, uint64_t now_ms)
 int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transport,
                     uint64_t now_ms, const eio_session_callbacks *cb, void *user,
                     eio_session **out) {
+  return eio_session_new_proto(cfg, sid, transport, EIO_PROTOCOL_V4, false, now_ms, cb, user, out);
+}
+
+int eio_session_new_proto(const eio_config *cfg, const char *sid, eio_transport transport,
+                          int protocol, bool b64, uint64_t now_ms, const eio_session_callbacks *cb,
+                          void *user, eio_session **out) {
   if (!cfg || !sid || !out || strlen(sid) != EIO_SID_LEN) return REF_ERR_INVALID_ARGUMENT;
+  if (protocol != EIO_PROTOCOL_V4 && protocol != EIO_PROTOCOL_V3) return REF_ERR_INVALID_ARGUMENT;
   if (transport != EIO_TRANSPORT_POLLING && transport != EIO_TRANSPORT_WEBSOCKET)
     return REF_ERR_INVALID_ARGUMENT;
   eio_session *s = calloc(1, sizeof *s);
@@ -248,12 +274,17 @@ int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transp
   s->ws_attached = transport == EIO_TRANSPORT_WEBSOCKET;
   s->state = EIO_SESSION_OPEN;
   s->now_ms = now_ms;
-  /* EIO-HB-1: the first ping goes out pingInterval after the open packet. */
+  s->protocol = protocol;
+  s->b64 = protocol == EIO_PROTOCOL_V3 && b64;
+  /* EIO-HB-1: the first ping goes out pingInterval after the open packet. EIO-THB-3: a
+   * v3 client's first ping is due within pingInterval + pingTimeout of it. */
   s->next_ping_ms = now_ms + cfg->ping_interval_ms;
-  s->noted_deadline = s->next_ping_ms; /* the router reads it after creation */
+  s->hb_deadline_ms = now_ms + (uint64_t)cfg->ping_interval_ms + cfg->ping_timeout_ms;
+  s->noted_deadline = eio_session_next_deadline(s); /* the router reads it after creation */
 
   /* EIO-HS-2, EIO-HS-3: the open packet announces sid, upgrades, the two heartbeat timings and
-   * maxPayload; upgrades is ["websocket"] on polling and [] on WebSocket. */
+   * maxPayload; upgrades is ["websocket"] on polling and [] on WebSocket. EIO-THS-1: a v3
+   * open packet may omit maxPayload; we announce it there too, as engine.io 6.x does. */
   char open[256];
   bool upgrades = transport == EIO_TRANSPORT_POLLING && cfg->allow_upgrades;
   int n = snprintf(open, sizeof open,
@@ -274,10 +305,22 @@ void eio_session_free(eio_session *s) {
   if (!s) return;
   drop_queue(s);
   free(s->out);
+  free(s->query);
   free(s);
 }
 
 const char *eio_session_sid(const eio_session *s) { return s ? s->sid : NULL; }
+int eio_session_protocol(const eio_session *s) { return s ? s->protocol : EIO_PROTOCOL_V4; }
+
+int eio_session_set_query(eio_session *s, const char *query) {
+  if (!s) return REF_ERR_INVALID_ARGUMENT;
+  free(s->query);
+  s->query = query ? strdup(query) : NULL;
+  return query && !s->query ? REF_ERR_OUT_OF_MEMORY : 0;
+}
+
+const char *eio_session_query(const eio_session *s) { return s && s->query ? s->query : ""; }
+bool eio_session_poll_binary(const eio_session *s) { return s && s->body_binary; }
 eio_session_state eio_session_state_get(const eio_session *s) {
   return s ? s->state : EIO_SESSION_CLOSED;
 }
@@ -319,7 +362,7 @@ int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binar
     /* Text must be UTF-8 (EIO-PK) and, on polling, free of the record separator that
      * joins packets in a body (EIO-PL-8): refuse it here, not when a poll is due. */
     if (!ref_utf8_valid(data, len)) return REF_ERR_INVALID_ARGUMENT;
-    if (s->transport == EIO_TRANSPORT_POLLING && len && memchr(data, 0x1e, len))
+    if (!v3(s) && s->transport == EIO_TRANSPORT_POLLING && len && memchr(data, 0x1e, len))
       return REF_ERR_INVALID_ARGUMENT;
   }
   if (s->state != EIO_SESSION_OPEN) return REF_ERR_BAD_STATE;
@@ -368,6 +411,16 @@ static void do_tick(eio_session *s, uint64_t now_ms) {
     eio_session_abort(s, EIO_CLOSE_SERVER, now_ms);
     return;
   }
+  /* EIO-THB-3: no ping from a v3 client for pingInterval + pingTimeout closes; EIO-THB-2:
+   * the server never pings it. */
+  if (v3(s)) {
+    if (now_ms >= s->hb_deadline_ms) {
+      eio_session_abort(s, EIO_CLOSE_PING_TIMEOUT, now_ms);
+      return;
+    }
+    if (eio_session_upgrading(s) && now_ms >= s->upgrade_deadline_ms) fail_upgrade(s);
+    return;
+  }
   /* EIO-HB-3, EIO-HB-7: a pong that does not come within pingTimeout closes. */
   if (s->awaiting_pong && now_ms >= s->pong_deadline_ms) {
     eio_session_abort(s, EIO_CLOSE_PING_TIMEOUT, now_ms);
@@ -396,7 +449,9 @@ static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 uint64_t eio_session_next_deadline(const eio_session *s) {
   if (!s || s->state == EIO_SESSION_CLOSED) return EIO_NO_DEADLINE;
   uint64_t d = EIO_NO_DEADLINE;
-  if (s->awaiting_pong)
+  if (v3(s))
+    d = s->hb_deadline_ms; /* EIO-THB-3 */
+  else if (s->awaiting_pong)
     d = s->pong_deadline_ms;
   else if (s->state == EIO_SESSION_OPEN)
     d = s->next_ping_ms;
@@ -433,12 +488,21 @@ static int handle_packet(eio_session *s, const eio_packet *p, uint64_t now_ms) {
     return rc;
   }
   case EIO_PACKET_PONG:
+    if (v3(s)) return 0; /* EIO-THB-5: out of direction on v3, ignored */
     /* EIO-HB-5: a pong when none is awaited changes nothing but the interval, which
      * (as in the official server) restarts from the last pong. */
     s->awaiting_pong = false;
     s->next_ping_ms = now_ms + s->cfg->ping_interval_ms;
     return 0;
   case EIO_PACKET_PING:
+    if (v3(s)) {
+      /* EIO-THB-1, EIO-THB-3: answer with a pong and restart the timeout (the data is
+       * not echoed, as engine.io does not). */
+      s->hb_deadline_ms = now_ms + (uint64_t)s->cfg->ping_interval_ms + s->cfg->ping_timeout_ms;
+      int rc = enqueue(s, EIO_PACKET_PONG, NULL, 0, false);
+      if (rc == 0) wake(s);
+      return rc;
+    }
     /* EIO-HB-4: v4 heartbeats are server-driven; a client ping (with or without
      * "probe") on the session's own transport is ignored. The official server closes
      * the session instead ("invalid heartbeat direction"). */
@@ -496,14 +560,16 @@ static int do_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
   if (!s || !body || !len) return REF_ERR_INVALID_ARGUMENT;
   if (!s->poll_held) return REF_ERR_BAD_STATE;
   if (!eio_session_poll_ready(s)) return 0;
+  s->body_binary = false;
   if (s->state == EIO_SESSION_CLOSED) {
-    char final[2] = {s->poll_final ? s->poll_final : '1', 0};
+    /* EIO-TPL-1: a v3 body is length-prefixed even for one packet */
+    char final[4] = {'1', ':', s->poll_final ? s->poll_final : '1', 0};
     s->poll_held = false;
-    return out_text(s, final, body, len);
+    return out_text(s, v3(s) ? final : final + 2, body, len);
   }
   if (s->transport != EIO_TRANSPORT_POLLING || !s->head) {
     s->poll_held = false;
-    return out_text(s, "6", body, len);
+    return out_text(s, v3(s) ? "1:6" : "6", body, len);
   }
   /* EIO-TR-4: everything queued goes out in one body. */
   eio_packet *pk = malloc(s->queued * sizeof *pk);
@@ -516,6 +582,8 @@ static int do_poll_pull(eio_session *s, const uint8_t **body, size_t *len) {
     pk[n].data.ptr = q->data;
     pk[n].data.len = q->len;
     if (q->type == EIO_PACKET_CLOSE) has_close = true;
+    /* EIO-TTR-2, EIO-TTR-3: binary data goes out as a v3 binary body unless b64=1 */
+    if (q->binary && v3(s) && !s->b64) s->body_binary = true;
   }
   int need = encode_out(s, pk, n, EIO_TRANSPORT_POLLING);
   free(pk);
@@ -551,8 +619,9 @@ void eio_session_poll_aborted(eio_session *s, uint64_t now_ms) {
   note_deadline(s);
 }
 
-static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
-  if (!s || (!body && len)) return REF_ERR_INVALID_ARGUMENT;
+static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, bool binary_body,
+                        uint64_t now_ms) {
+  if (!s || (!body && len) || (binary_body && !v3(s))) return REF_ERR_INVALID_ARGUMENT;
   /* EIO-TR-10, EIO-LIM-1: the one maxPayload decision for polling bodies (the router
    * answers it 413, the I/O layer only stops buffering past eio_server_input_cap).
    * First, whatever the state: a body is refused for its size alone. */
@@ -564,14 +633,17 @@ static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_
   if (s->transport != EIO_TRANSPORT_POLLING) return REF_ERR_TRANSPORT_MISMATCH;
   if (!body) body = (const uint8_t *)""; /* an empty body: never hand NULL on */
   eio_payload_iter it;
-  int rc = eio_payload_iter_init(&it, body, len, 0, 0); /* size checked above */
+  eio3_payload_iter it3; /* EIO-TTR-5: v3 bodies, text or binary by Content-Type */
+  int rc = v3(s) ? eio3_payload_iter_init(&it3, body, len, binary_body, 0, 0)
+                 : eio_payload_iter_init(&it, body, len, 0, 0); /* size checked above */
   if (rc < 0) {
-    eio_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, now_ms);
+    /* EIO-TPL-5/7: a v3 body refused whole is undecodable ("parse error") */
+    eio_session_abort(s, v3(s) ? EIO_CLOSE_PARSE_ERROR : EIO_CLOSE_TRANSPORT_ERROR, now_ms);
     return rc;
   }
   for (;;) {
     eio_packet p;
-    rc = eio_payload_next(&it, &p);
+    rc = v3(s) ? eio3_payload_next(&it3, &p) : eio_payload_next(&it, &p);
     if (rc == 0) return 0;
     if (rc < 0) {
       eio_session_abort(s, EIO_CLOSE_PARSE_ERROR, now_ms);
@@ -584,8 +656,13 @@ static int do_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_
 }
 
 int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms) {
+  return eio_session_poll_post_typed(s, body, len, false, now_ms);
+}
+
+int eio_session_poll_post_typed(eio_session *s, const uint8_t *body, size_t len, bool binary_body,
+                                uint64_t now_ms) {
   stamp(s, now_ms);
-  int rc = do_poll_post(s, body, len, now_ms);
+  int rc = do_poll_post(s, body, len, binary_body, now_ms);
   note_deadline(s);
   return rc;
 }
@@ -615,7 +692,10 @@ int eio_session_ws_attach(eio_session *s, uint64_t now_ms) {
 static int probe_message(eio_session *s, const uint8_t *data, size_t len, bool binary) {
   eio_packet p;
   if (s->up == UP_FAILED) return REF_ERR_UPGRADE_REFUSED; /* already being closed */
-  if (!binary && eio_packet_decode_text(data, len, &p) == 0) {
+  int drc = binary  ? -1
+            : v3(s) ? eio3_packet_decode_text(data, len, &p)
+                    : eio_packet_decode_text(data, len, &p);
+  if (drc == 0) {
     if (p.type == EIO_PACKET_PING && s->up == UP_ATTACHED && p.data.len == 5 &&
         memcmp(p.data.ptr, "probe", 5) == 0) {
       /* EIO-UP-3, EIO-UP-4: answer the probe on the new WebSocket, and release a held GET. */
@@ -655,7 +735,11 @@ static int do_ws_message(eio_session *s, const uint8_t *data, size_t len, bool b
   if (!s->ws_attached || s->state == EIO_SESSION_CLOSED) return REF_ERR_BAD_STATE;
   if (s->transport == EIO_TRANSPORT_POLLING) return probe_message(s, data, len, binary);
   eio_packet p;
-  int rc = binary ? eio_packet_decode_binary(data, len, &p) : eio_packet_decode_text(data, len, &p);
+  int rc;
+  if (v3(s)) /* EIO-TPK-5, EIO-TTR-1: a binary message starts with its type byte */
+    rc = binary ? eio3_packet_decode_binary(data, len, &p) : eio3_packet_decode_text(data, len, &p);
+  else
+    rc = binary ? eio_packet_decode_binary(data, len, &p) : eio_packet_decode_text(data, len, &p);
   if (rc < 0) {
     eio_session_abort(s, EIO_CLOSE_PARSE_ERROR, now_ms);
     return rc;

@@ -22,12 +22,35 @@ struct eio_sio_glue {
   /* The time of the latest call in: the Socket.IO layer's send and close callbacks
    * carry none, and they only run inside a call that gave one. */
   uint64_t now_ms;
+  const eio_sio_parser *parser; /* NULL: the text parser */
 };
+
+/* An emit target: a session to send to, or a client to feed. */
+typedef struct emit_ctx {
+  eio_sio_glue *g;
+  eio_session *s;
+  sio_client *c;
+} emit_ctx;
+
+static int to_session(void *ctx, bool binary, const uint8_t *d, size_t n) {
+  emit_ctx *x = ctx;
+  return eio_session_send(x->s, d, n, binary, x->g->now_ms);
+}
+
+static int to_client(void *ctx, bool binary, const uint8_t *d, size_t n) {
+  emit_ctx *x = ctx;
+  int rc = sio_client_on_message(x->c, binary, d, n, x->g->now_ms);
+  return rc < 0 ? rc : 0;
+}
 
 static int g_send(void *user, sio_client *c, bool is_binary, const uint8_t *bytes, size_t len) {
   eio_sio_glue *g = user;
   eio_session *s = sio_client_user(c);
   if (!s) return REF_ERR_BAD_STATE;
+  if (g->parser) {
+    emit_ctx x = {g, s, c};
+    return g->parser->encode(g->parser->state, is_binary, bytes, len, to_session, &x);
+  }
   return eio_session_send(s, bytes, len, is_binary, g->now_ms);
 }
 
@@ -49,12 +72,17 @@ static void on_open(void *user, eio_session *s, uint64_t now_ms) {
   eio_sio_glue *g = user;
   g->now_ms = now_ms;
   sio_client *c = sio_client_new(g->srv, s);
-  if (!c || sio_client_open(c, now_ms) < 0) {
+  /* EIO-TVER-4, SIO-FNS-1: an Engine.IO v3 session carries Socket.IO protocol v4, whose
+   * socket ids derive from the Engine.IO sid (SIO-FNS-5) */
+  bool v4 = eio_session_protocol(s) == EIO_PROTOCOL_V3;
+  eio_session_set_user_data(s, c);
+  if (!c || (v4 ? sio_client_open_v4(c, eio_session_sid(s), eio_session_query(s), now_ms)
+                : sio_client_open(c, now_ms)) < 0) {
+    eio_session_set_user_data(s, NULL);
     sio_client_free(c);
     eio_session_abort(s, EIO_CLOSE_SERVER, now_ms);
     return;
   }
-  eio_session_set_user_data(s, c);
   if (g->verbose) fprintf(stderr, "sioref: socket.io open %s\n", eio_session_sid(s));
 }
 
@@ -63,7 +91,22 @@ static void on_message(void *user, eio_session *s, const uint8_t *d, size_t n, b
   eio_sio_glue *g = user;
   g->now_ms = now_ms;
   sio_client *c = eio_session_user_data(s);
-  if (c) sio_client_on_message(c, bin, d, n, now_ms);
+  if (!c) return;
+  if (!g->parser) {
+    sio_client_on_message(c, bin, d, n, now_ms);
+    return;
+  }
+  emit_ctx x = {g, s, c};
+  int rc = g->parser->decode(g->parser->state, d, n, bin, to_client, &x);
+  if (rc < 0 && !sio_client_is_closed(c)) {
+    /* SIO-NS-8, SIO-DC-4: a packet the parser refuses closes this connection only, with
+     * no DISCONNECT packets, as a text codec violation does inside the layer */
+    if (g->verbose)
+      fprintf(stderr, "sioref: socket.io parser refuses a message on %s (%s)\n", eio_session_sid(s),
+              ref_err_name(rc));
+    sio_client_on_closed(c, rc);
+    eio_session_close(s, now_ms);
+  }
 }
 
 static void on_close(void *user, eio_session *s, eio_close_reason reason, uint64_t now_ms) {
@@ -130,6 +173,10 @@ uint64_t eio_sio_glue_tick(void *user, uint64_t now_ms) {
 }
 
 sio_server *eio_sio_glue_server(const eio_sio_glue *g) { return g ? g->srv : NULL; }
+
+void eio_sio_glue_set_parser(eio_sio_glue *g, const eio_sio_parser *p) {
+  if (g) g->parser = p;
+}
 
 void eio_sio_glue_free(eio_sio_glue *g) {
   if (!g) return;

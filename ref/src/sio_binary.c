@@ -58,7 +58,7 @@ int sio_reasm_init(sio_reasm *r, const sio_codec_opts *opts, ref_span *slots, ui
   if (!r || !slots) return REF_ERR_INVALID_ARGUMENT;
   /* Member by member rather than memset: for a struct this size compilers pick
    * "rep stos", slow to start, and a reassembler is set up per message in places. */
-  r->opts = opts ? *opts : (sio_codec_opts){0, 0};
+  r->opts = opts ? *opts : (sio_codec_opts){0, 0, 0};
   r->slots = NULL;
   r->slot_cap = 0;
   r->pending = false;

@@ -2,7 +2,8 @@
  * single packet, and encode; stateless and allocation-free.
  * Spec tags: SIO-PK-2..19 (SIO-PK-2: the parts in order: type, attachment count,
  * namespace, ack id, payload JSON; then its shape per type and reserved event names),
- * SIO-BIN-1, SIO-BIN-2 (attachment count), SIO-BIN-15. */
+ * SIO-BIN-1, SIO-BIN-2 (attachment count), SIO-BIN-15; protocol v4's shapes SIO-FPK-1,
+ * SIO-FPK-3, SIO-FPK-4, SIO-FPK-6. */
 #include "sioref/sio_codec.h"
 
 #include <limits.h>
@@ -51,10 +52,18 @@ static uint32_t eff_max_depth(const sio_codec_opts *o) {
   return (o && o->max_json_depth) ? o->max_json_depth : SIO_DEFAULT_MAX_JSON_DEPTH;
 }
 
+/* 0 (v5), SIO_PROTOCOL_V5 or SIO_PROTOCOL_V4 -> v5 or v4; anything else -> 0. */
+static uint32_t eff_protocol(uint32_t protocol) {
+  if (protocol == 0 || protocol == SIO_PROTOCOL_V5) return SIO_PROTOCOL_V5;
+  return protocol == SIO_PROTOCOL_V4 ? SIO_PROTOCOL_V4 : 0;
+}
+
 /* SIO-PK-12, SIO-PK-13, SIO-PK-14: the payload's JSON type must fit the packet type. */
-static int check_shape(sio_packet_type t, bool has_data, const json_info *ji) {
+static int check_shape(sio_packet_type t, bool has_data, const json_info *ji, uint32_t proto) {
+  bool v4 = proto == SIO_PROTOCOL_V4;
   switch (t) {
-  case SIO_PACKET_CONNECT: /* optional auth object */
+  case SIO_PACKET_CONNECT: /* optional auth object; SIO-FPK-3: none at all in v4 */
+    if (v4) return has_data ? REF_ERR_BAD_PAYLOAD_SHAPE : 0;
     return (!has_data || ji->type == JSON_OBJECT) ? 0 : REF_ERR_BAD_PAYLOAD_SHAPE;
   case SIO_PACKET_DISCONNECT:
     return has_data ? REF_ERR_BAD_PAYLOAD_SHAPE : 0;
@@ -66,7 +75,8 @@ static int check_shape(sio_packet_type t, bool has_data, const json_info *ji) {
   case SIO_PACKET_ACK:
   case SIO_PACKET_BINARY_ACK:
     return (has_data && ji->type == JSON_ARRAY) ? 0 : REF_ERR_BAD_PAYLOAD_SHAPE;
-  case SIO_PACKET_CONNECT_ERROR:
+  case SIO_PACKET_CONNECT_ERROR: /* SIO-FPK-4: v4's ERROR may also carry a string */
+    if (has_data && v4 && ji->type == JSON_STRING) return 0;
     return (has_data && ji->type == JSON_OBJECT) ? 0 : REF_ERR_BAD_PAYLOAD_SHAPE;
   }
   return REF_ERR_INTERNAL;
@@ -75,7 +85,8 @@ static int check_shape(sio_packet_type t, bool has_data, const json_info *ji) {
 int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts, sio_packet *out) {
   if ((!buf && len) || !out) return REF_ERR_INVALID_ARGUMENT;
   uint32_t depth = eff_max_depth(opts);
-  if (depth > JSON_SCAN_MAX_DEPTH) return REF_ERR_INVALID_ARGUMENT;
+  uint32_t proto = eff_protocol(opts ? opts->protocol : 0);
+  if (depth > JSON_SCAN_MAX_DEPTH || !proto) return REF_ERR_INVALID_ARGUMENT;
   if (len == 0) return REF_ERR_EMPTY_PACKET; /* SIO-PK-3 */
   /* SIO-PK-16: the text must be UTF-8. Checked before the other rules, like the
    * Engine.IO layer does (EIO-PK-7) and vectors/check/model.js; the JSON scanner takes
@@ -134,7 +145,7 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
   }
   /* SIO-PK-15: nothing beyond the shape is interpreted (placeholders are the
    * reassembler's business, and only in types 5 and 6) */
-  int rc = check_shape(p.type, has_data, &ji);
+  int rc = check_shape(p.type, has_data, &ji, proto);
   if (rc) return rc;
   *out = p;
   return 0;
@@ -161,7 +172,12 @@ static size_t put_u64(uint8_t *out, size_t cap, size_t pos, uint64_t v) {
 }
 
 int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
-  if (!p || (!out && cap) || (unsigned)p->type > SIO_PACKET_BINARY_ACK)
+  return sio_packet_encode_proto(p, SIO_PROTOCOL_V5, out, cap);
+}
+
+int sio_packet_encode_proto(const sio_packet *p, uint32_t protocol, uint8_t *out, size_t cap) {
+  uint32_t proto = eff_protocol(protocol);
+  if (!p || (!out && cap) || (unsigned)p->type > SIO_PACKET_BINARY_ACK || !proto)
     return REF_ERR_INVALID_ARGUMENT;
   if ((!p->nsp.ptr && p->nsp.len) || (!p->data.ptr && p->data.len)) return REF_ERR_INVALID_ARGUMENT;
   if (p->ack_id < SIO_NO_ACK_ID || p->ack_id > SIO_MAX_ACK_ID) return REF_ERR_INVALID_ARGUMENT;
@@ -189,7 +205,7 @@ int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap) {
   bool has_data = p->data.len > 0;
   if (has_data && json_scan(p->data.ptr, p->data.len, JSON_SCAN_MAX_DEPTH, &ji) != 0)
     return REF_ERR_INVALID_ARGUMENT;
-  if (check_shape(p->type, has_data, &ji) != 0) return REF_ERR_INVALID_ARGUMENT;
+  if (check_shape(p->type, has_data, &ji, proto) != 0) return REF_ERR_INVALID_ARGUMENT;
 
   /* SIO-PK-17: type, count '-', namespace ',', ack id, payload; nothing else */
   uint8_t digit = (uint8_t)('0' + p->type);

@@ -53,7 +53,7 @@ size_t sio_json_quote_(const char *s, size_t len, char *out) {
 
 /* Encode P into *OUT: STACK (CAP bytes) when it fits, else a malloc'd buffer the caller
  * frees when *OUT != STACK. Returns the length or a negative error. */
-static int encode(const sio_packet *p, uint8_t *stack, size_t cap, uint8_t **out) {
+static int encode(const sio_packet *p, uint32_t proto, uint8_t *stack, size_t cap, uint8_t **out) {
   uint8_t seen_small[64];
   uint8_t *seen = NULL;
   bool bin = p->type == SIO_PACKET_BINARY_EVENT || p->type == SIO_PACKET_BINARY_ACK;
@@ -61,7 +61,8 @@ static int encode(const sio_packet *p, uint8_t *stack, size_t cap, uint8_t **out
     seen = p->attachments <= sizeof seen_small ? seen_small : malloc(p->attachments);
     if (!seen) return REF_ERR_OUT_OF_MEMORY;
   }
-  int n = bin ? sio_binary_encode_header(p, seen, stack, cap) : sio_packet_encode(p, stack, cap);
+  int n = bin ? sio_binary_encode_header(p, seen, stack, cap)
+              : sio_packet_encode_proto(p, proto, stack, cap);
   *out = stack;
   if (n > (int)cap) {
     *out = malloc((size_t)n);
@@ -69,7 +70,7 @@ static int encode(const sio_packet *p, uint8_t *stack, size_t cap, uint8_t **out
       n = REF_ERR_OUT_OF_MEMORY;
     else {
       int m = bin ? sio_binary_encode_header(p, seen, *out, (size_t)n)
-                  : sio_packet_encode(p, *out, (size_t)n);
+                  : sio_packet_encode_proto(p, proto, *out, (size_t)n);
       if (m != n) {
         free(*out);
         *out = stack;
@@ -97,7 +98,7 @@ static int send_encoded(sio_client *c, const uint8_t *text, size_t len, const re
 int sio_send_packet_(sio_client *c, const sio_packet *p, const ref_span *att, size_t n_att) {
   if (!sio_client_can_send_(c)) return REF_ERR_BAD_STATE;
   uint8_t stack[512], *out;
-  int n = encode(p, stack, sizeof stack, &out);
+  int n = encode(p, c->protocol, stack, sizeof stack, &out); /* SIO-FPK-6 on v4 clients */
   if (n < 0) return n;
   int rc = send_encoded(c, out, (size_t)n, att, n_att);
   if (out != stack) free(out);
@@ -231,7 +232,8 @@ int sio_namespace_emit(sio_namespace *ns, const char *room, size_t room_len,
                   (uint32_t)n_att,
                   {(const uint8_t *)data, dlen}};
   uint8_t stack[512], *out;
-  int n = encode(&p, stack, sizeof stack, &out); /* encoded once, sent to many */
+  /* encoded once, sent to many: an EVENT reads the same in protocols v4 and v5 */
+  int n = encode(&p, SIO_PROTOCOL_V5, stack, sizeof stack, &out);
   free(data);
   if (n < 0) return n;
   /* SIO-ROOM-3, SIO-ROOM-4: every member (every socket) at the time of sending, once,

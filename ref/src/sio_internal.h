@@ -56,7 +56,8 @@ typedef struct sio_pending_ack {
 struct sio_socket {
   sio_client *c;
   sio_namespace *ns;
-  char id[SIO_SID_LEN + 1];
+  char *id; /* owned: SIO_SID_LEN characters, or v4's sid / nsp#sid (SIO-FNS-5) */
+  size_t id_len;
   bool connected;
   sio_socket *c_prev, *c_next;   /* the client's joined sockets, then its graveyard */
   sio_socket *ns_prev, *ns_next; /* the namespace's connected sockets */
@@ -98,6 +99,8 @@ struct sio_client {
   size_t bin_bytes; /* attachment bytes of the pending packet so far (SIO-LIM-2) */
   bool copies_busy; /* a completed binary packet is being dispatched from the copies */
   uint32_t max_att;
+  uint32_t protocol;                 /* SIO_PROTOCOL_V5, or SIO_PROTOCOL_V4 (sio_client_open_v4) */
+  char eio_sid[SIO_EIO_SID_MAX + 1]; /* v4: the Engine.IO sid the socket ids derive from */
 };
 
 struct sio_server {

@@ -59,7 +59,8 @@ static int str_keys(const msgpack_object *o) {
     if (kv[i].key.type != MSGPACK_OBJECT_STR) return REF_ERR_BAD_MSGPACK;
     for (uint32_t j = 0; j < i; j++)
       if (kv[j].key.via.str.size == kv[i].key.via.str.size &&
-          memcmp(kv[j].key.via.str.ptr, kv[i].key.via.str.ptr, kv[i].key.via.str.size) == 0)
+          (kv[i].key.via.str.size == 0 || /* msgpack-c gives an empty str no pointer */
+           memcmp(kv[j].key.via.str.ptr, kv[i].key.via.str.ptr, kv[i].key.via.str.size) == 0))
         return REF_ERR_BAD_MSGPACK;
   }
   return 0;
@@ -104,13 +105,37 @@ static int check_shape(int type, const msgpack_object *data) {
   return 0;
 }
 
+/* SIO-MP-5: notepack.io's undefined (fixext 1 of type 0 holding 0), which the official
+ * client writes as the data of a CONNECT without auth. */
+static bool is_undefined(const msgpack_object *o) {
+  return o->type == MSGPACK_OBJECT_EXT && o->via.ext.type == 0 && o->via.ext.size == 1 &&
+         o->via.ext.ptr[0] == 0;
+}
+
+/* visit() over ROOT, except SKIP (a value of the root map) when not NULL. */
+static int visit_but(const msgpack_object *root, const msgpack_object *skip, visit_fn check) {
+  if (!skip) return visit(root, check);
+  int rc = check(root);
+  for (uint32_t i = 0; !rc && i < root->via.map.size; i++)
+    if ((rc = visit(&root->via.map.ptr[i].key, check)) == 0 && &root->via.map.ptr[i].val != skip)
+      rc = visit(&root->via.map.ptr[i].val, check);
+  return rc;
+}
+
 static int check_packet(const msgpack_object *root, int max_depth, sio_mp_packet *p) {
   int rc;
-  if ((rc = visit(root, no_ext)) || (rc = visit(root, utf8_strs))) return rc;
+  /* SIO-MP-5: "data": undefined is no data (and not an ext to refuse) */
+  const msgpack_object *undef = NULL;
+  if (root->type == MSGPACK_OBJECT_MAP)
+    for (uint32_t i = 0; i < root->via.map.size; i++)
+      if (str_is(&root->via.map.ptr[i].key, "data") && is_undefined(&root->via.map.ptr[i].val))
+        undef = &root->via.map.ptr[i].val;
+  if ((rc = visit_but(root, undef, no_ext)) || (rc = visit(root, utf8_strs))) return rc;
   if (root->type != MSGPACK_OBJECT_MAP) return REF_ERR_BAD_MSGPACK; /* SIO-MP-7 */
   if ((rc = visit(root, str_keys))) return rc;
   const msgpack_object *type = member(root, "type"), *nsp = member(root, "nsp");
   const msgpack_object *id = member(root, "id"), *data = member(root, "data");
+  if (data == undef) data = NULL;
   /* SIO-MP-8: an int (msgpack-c unpacks non-negative signed forms as positive) */
   if (!type || type->type != MSGPACK_OBJECT_POSITIVE_INTEGER || type->via.u64 > SIO_MP_MAX_TYPE)
     return REF_ERR_BAD_PACKET_TYPE;
@@ -132,6 +157,62 @@ static int check_packet(const msgpack_object *root, int max_depth, sio_mp_packet
   return 0;
 }
 
+static uint64_t be(const uint8_t *p, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++) v = v << 8 | p[i];
+  return v;
+}
+
+/* SIO-MP-4 before msgpack-c sees the bytes: walk the value's headers flat (a count of
+ * elements still due, no recursion) and refuse a container that declares more elements
+ * than bytes remain, or a str/bin/ext longer than what remains: each is a truncated
+ * value. msgpack-c allocates for a container's declared size before reading it, so a
+ * 29-byte message declaring 2^32-1 pairs would make it ask for tens of gigabytes. */
+static bool prescan(const uint8_t *b, size_t len) {
+  uint64_t due = 1;
+  size_t i = 0;
+  while (due > 0) {
+    if (i >= len) return false;
+    uint8_t c = b[i++];
+    due--;
+    uint64_t items = 0, skip = 0;
+    int hdr = 0; /* bytes of a length or count after the type byte */
+    if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) {
+    } else if (c <= 0x8f) {
+      items = 2 * (uint64_t)(c & 0x0f);
+    } else if (c <= 0x9f) {
+      items = c & 0x0f;
+    } else if (c <= 0xbf) {
+      skip = c & 0x1f;
+    } else if (c == 0xc1) {
+      return false;
+    } else if (c >= 0xc4 && c <= 0xc9) { /* bin 8/16/32, ext 8/16/32 (+ type byte) */
+      hdr = 1 << ((c - 0xc4) % 3);
+      if (i + (size_t)hdr > len) return false;
+      skip = be(b + i, hdr) + (c >= 0xc7);
+    } else if (c >= 0xca && c <= 0xd3) { /* float 32/64, uint, int */
+      static const uint8_t width[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8};
+      skip = width[c - 0xca];
+    } else if (c >= 0xd4 && c <= 0xd8) { /* fixext 1..16 (+ type byte) */
+      skip = 1 + ((uint64_t)1 << (c - 0xd4));
+    } else if (c >= 0xd9 && c <= 0xdb) { /* str 8/16/32 */
+      hdr = 1 << (c - 0xd9);
+      if (i + (size_t)hdr > len) return false;
+      skip = be(b + i, hdr);
+    } else { /* 0xdc..0xdf: array 16/32, map 16/32 */
+      hdr = c & 1 ? 4 : 2;
+      if (i + (size_t)hdr > len) return false;
+      items = be(b + i, hdr) * (c >= 0xde ? 2 : 1);
+    }
+    i += (size_t)hdr;
+    if (skip > len - i) return false;
+    i += (size_t)skip;
+    if (items > len - i) return false; /* every element takes a byte at least */
+    due += items;
+  }
+  return true;
+}
+
 int sio_mp_decode(const uint8_t *buf, size_t len, int max_depth, sio_mp_msg *out) {
   if (!out) return REF_ERR_INVALID_ARGUMENT;
   memset(out, 0, sizeof *out);
@@ -139,6 +220,7 @@ int sio_mp_decode(const uint8_t *buf, size_t len, int max_depth, sio_mp_msg *out
   if ((!buf && len) || max_depth < 0 || max_depth > SIO_MP_MAX_DEPTH)
     return REF_ERR_INVALID_ARGUMENT;
   if (max_depth == 0) max_depth = SIO_MP_MAX_DEPTH;
+  if (!prescan(buf, len)) return REF_ERR_BAD_MSGPACK; /* SIO-MP-4: truncated */
   size_t off = 0;
   msgpack_unpack_return ur = msgpack_unpack_next(&out->up, (const char *)buf, len, &off);
   /* msgpack-c's unpack stack is SIO_MP_MAX_DEPTH deep: a deeper value fails with

@@ -13,12 +13,26 @@
  *   any     --on_closed-->         CLOSED (handlers run, no sends, no close callback)
  * A socket is created CONNECTED by an accepted CONNECT and detached exactly once (client
  * DISCONNECT, server disconnect, or client teardown); a detached socket is freed when the
- * outermost call into its client returns, so hooks may disconnect the socket they run for. */
+ * outermost call into its client returns, so hooks may disconnect the socket they run for.
+ *
+ * Protocol v4 clients (sio_client_open_v4, spec/socket.io-v4.md SIO-FNS-1..6) differ only
+ * in handle_connect and its answers: "/" is joined at open, a CONNECT's query is its
+ * handshake data, replies carry no payload, refusals a string, ids derive from the
+ * Engine.IO sid. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sioref/err.h"
+#include "sioref/utf8.h"
 #include "sio_internal.h"
+
+/* The codec options of C: the server's, in C's protocol. */
+static sio_codec_opts client_codec(const sio_client *c) {
+  sio_codec_opts o = c->srv->cfg.codec;
+  o.protocol = c->protocol;
+  return o;
+}
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -41,6 +55,7 @@ static sio_socket *find_socket(sio_client *c, ref_span nsp) {
 }
 
 static void free_socket(sio_socket *s) {
+  free(s->id);
   free(s->auth);
   free(s->rooms);
   free(s);
@@ -165,6 +180,7 @@ sio_client *sio_client_new(sio_server *srv, void *user) {
   c->user = user;
   c->connect_deadline_ms = SIO_NO_DEADLINE;
   c->max_att = srv->max_att;
+  c->protocol = SIO_PROTOCOL_V5;
   if (sio_reasm_init(&c->reasm, &srv->cfg.codec, srv->scratch, c->max_att) != 0) {
     free(c);
     return NULL;
@@ -216,6 +232,40 @@ int sio_client_open(sio_client *c, uint64_t now_ms) {
   /* SIO-NS-5: a client must join a namespace within connectTimeout of the open. */
   c->connect_deadline_ms = now_ms + c->srv->cfg.connect_timeout_ms;
   sio_client_retime_(c);
+  return 0;
+}
+
+static void handle_connect(sio_client *c, const sio_packet *p);
+
+int sio_client_open_v4(sio_client *c, const char *eio_sid, const char *query, uint64_t now_ms) {
+  size_t n = eio_sid ? strlen(eio_sid) : 0;
+  if (!c || n == 0 || n > SIO_EIO_SID_MAX) return REF_ERR_INVALID_ARGUMENT;
+  if (c->state != SIO_CS_NEW) return REF_ERR_BAD_STATE;
+  memcpy(c->eio_sid, eio_sid, n + 1);
+  c->protocol = SIO_PROTOCOL_V4;
+  /* SIO-FPK-1: decode with the v4 shapes (the reassembler keeps a copy of the options) */
+  sio_codec_opts o = client_codec(c);
+  (void)sio_reasm_init(&c->reasm, &o, c->srv->scratch, c->max_att);
+  int rc = sio_client_open(c, now_ms);
+  if (rc < 0) return rc;
+  /* SIO-FNS-1: "/" is connected at once, without a CONNECT from the client; SIO-FNS-2:
+   * with the handshake's query, read as a CONNECT for "/?<query>" would be. */
+  size_t ql = query ? strlen(query) : 0;
+  uint8_t *nsp = malloc(2 + ql);
+  if (!nsp) {
+    sio_client_enter_(c);
+    sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
+    sio_client_leave_(c);
+    return 0;
+  }
+  nsp[0] = '/';
+  nsp[1] = '?';
+  if (ql) memcpy(nsp + 2, query, ql);
+  sio_client_enter_(c);
+  sio_packet p = {SIO_PACKET_CONNECT, {nsp, ql ? 2 + ql : 1}, SIO_NO_ACK_ID, 0, {NULL, 0}};
+  handle_connect(c, &p);
+  sio_client_leave_(c);
+  free(nsp);
   return 0;
 }
 
@@ -462,6 +512,20 @@ static int make_sid(sio_server *srv, char out[SIO_SID_LEN + 1]) {
 static void send_connect_error(sio_client *c, ref_span nsp, const char *msg,
                                const char *data_json) {
   size_t mlen = strlen(msg);
+  if (c->protocol == SIO_PROTOCOL_V4) {
+    /* SIO-FNS-4: v4's ERROR carries the reason as a JSON string (the MAY of sending the
+     * application's data instead is not taken: the reason always goes). */
+    char *q = malloc(sio_json_quote_(msg, mlen, NULL));
+    if (!q) {
+      sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
+      return;
+    }
+    size_t qn = sio_json_quote_(msg, mlen, q);
+    sio_packet p = {SIO_PACKET_CONNECT_ERROR, nsp, SIO_NO_ACK_ID, 0, {(const uint8_t *)q, qn}};
+    (void)sio_send_packet_(c, &p, NULL, 0);
+    free(q);
+    return;
+  }
   size_t dlen = data_json ? strlen(data_json) : 0;
   size_t cap = 12 + sio_json_quote_(msg, mlen, NULL) + (data_json ? 8 + dlen : 0) + 2;
   char *buf = malloc(cap);
@@ -485,44 +549,152 @@ static void send_connect_error(sio_client *c, ref_span nsp, const char *msg,
   free(buf);
 }
 
+static int hexval(uint8_t ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
+/* Percent-decode [P, P+N) ('+' is a space) and append it as a JSON string literal to
+ * OUT (NULL: measure). A decoded byte sequence that is not UTF-8 is kept only as far as
+ * the JSON escaper takes it: bytes >= 0x80 pass through, so the caller checks UTF-8. */
+static size_t query_part_json(const uint8_t *p, size_t n, char *out, char *tmp) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t ch = p[i];
+    if (ch == '+')
+      ch = ' ';
+    else if (ch == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
+      ch = (uint8_t)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+      i += 2;
+    }
+    tmp[k++] = (char)ch;
+  }
+  return sio_json_quote_(tmp, k, out);
+}
+
+/* SIO-FNS-2: a v4 CONNECT's query "a=1&b=x" as the JSON object {"a":"1","b":"x"} (a key
+ * without '=' gets ""), malloc'd into *OUT; NULL when out of memory or not UTF-8. */
+static char *query_json(ref_span q, size_t *len) {
+  char *tmp = malloc(q.len + 1);
+  if (!tmp) return NULL;
+  /* every byte becomes at most 6 in a JSON string, plus quotes, ':' ',' and braces */
+  char *out = malloc(6 * q.len + 4 * (q.len + 1) + 3);
+  if (!out) {
+    free(tmp);
+    return NULL;
+  }
+  size_t n = 0;
+  out[n++] = '{';
+  const uint8_t *p = q.ptr, *end = q.ptr + q.len;
+  while (p < end) {
+    const uint8_t *amp = memchr(p, '&', (size_t)(end - p));
+    const uint8_t *e = amp ? amp : end;
+    const uint8_t *eq = memchr(p, '=', (size_t)(e - p));
+    if (e > p) {
+      if (n > 1) out[n++] = ',';
+      n += query_part_json(p, (size_t)((eq ? eq : e) - p), out + n, tmp);
+      out[n++] = ':';
+      n += eq ? query_part_json(eq + 1, (size_t)(e - eq - 1), out + n, tmp)
+              : query_part_json(p, 0, out + n, tmp);
+    }
+    p = amp ? amp + 1 : end;
+  }
+  out[n++] = '}';
+  out[n] = 0;
+  free(tmp);
+  if (!ref_utf8_valid((const uint8_t *)out, n)) {
+    free(out);
+    return NULL;
+  }
+  *len = n;
+  return out;
+}
+
+/* SIO-FNS-5 (v4) or a random id (v5) for socket S of C in NS, into s->id. */
+static int make_socket_id(sio_client *c, sio_namespace *ns, sio_socket *s) {
+  if (c->protocol != SIO_PROTOCOL_V4) {
+    s->id = malloc(SIO_SID_LEN + 1);
+    s->id_len = SIO_SID_LEN;
+    return s->id ? make_sid(c->srv, s->id) : REF_ERR_OUT_OF_MEMORY;
+  }
+  bool root = ns->name_len == 1;
+  size_t sl = strlen(c->eio_sid);
+  s->id_len = root ? sl : ns->name_len + 1 + sl;
+  s->id = malloc(s->id_len + 1);
+  if (!s->id) return REF_ERR_OUT_OF_MEMORY;
+  if (root)
+    memcpy(s->id, c->eio_sid, sl + 1);
+  else
+    snprintf(s->id, s->id_len + 1, "%s#%s", ns->cfg->name, c->eio_sid);
+  return 0;
+}
+
 static void handle_connect(sio_client *c, const sio_packet *p) {
-  sio_namespace *ns = find_namespace(c->srv, p->nsp);
+  bool v4 = c->protocol == SIO_PROTOCOL_V4;
+  ref_span name = p->nsp, query = {NULL, 0};
+  if (v4) { /* SIO-FNS-2: "/chat?token=abc" is /chat with its handshake query */
+    const uint8_t *qm = memchr(name.ptr, '?', name.len);
+    if (qm) {
+      query = (ref_span){qm + 1, name.len - (size_t)(qm + 1 - name.ptr)};
+      name.len = (size_t)(qm - name.ptr);
+    }
+  }
+  sio_namespace *ns = find_namespace(c->srv, name);
   if (!ns) {
     /* SIO-NS-4, SIO-NS-3: an unknown namespace is refused; the connection stays open. */
-    send_connect_error(c, p->nsp, "Invalid namespace", NULL);
+    send_connect_error(c, name, "Invalid namespace", NULL);
     return;
   }
   /* SIO-AUTH-1: an absent payload is presented as {}. */
   static const uint8_t empty_obj[] = "{}";
   ref_span auth = p->data.len ? p->data : (ref_span){empty_obj, 2};
+  char *qjson = NULL;
+  if (query.len) {
+    size_t ql = 0;
+    qjson = query_json(query, &ql);
+    if (!qjson) {
+      send_connect_error(c, name, "Invalid query", NULL);
+      return;
+    }
+    auth = (ref_span){(const uint8_t *)qjson, ql};
+  }
   if (ns->cfg->auth) {
     /* SIO-AUTH-2: the namespace's hook decides; a refusal is CONNECT_ERROR with the
      * hook's message and optional data, and the connection stays open. */
     sio_auth_reject rej = {NULL, NULL};
     bool ok = ns->cfg->auth(ns->cfg->user, c, auth, &rej);
-    if (c->state != SIO_CS_OPEN) return; /* the hook closed the client */
+    if (c->state != SIO_CS_OPEN) { /* the hook closed the client */
+      free(qjson);
+      return;
+    }
     if (!ok) {
-      send_connect_error(c, p->nsp, rej.message ? rej.message : "unauthorized", rej.data_json);
+      free(qjson);
+      send_connect_error(c, name, rej.message ? rej.message : "unauthorized", rej.data_json);
       return;
     }
   }
   sio_socket *s = calloc(1, sizeof *s);
   char *auth_copy = malloc(auth.len + 1);
-  if (!s || !auth_copy || make_sid(c->srv, s->id) != 0) {
+  if (!s || !auth_copy || make_socket_id(c, ns, s) != 0) {
+    if (s) free(s->id);
     free(s);
     free(auth_copy);
+    free(qjson);
     sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
     return;
   }
   memcpy(auth_copy, auth.ptr, auth.len);
   auth_copy[auth.len] = '\0';
+  free(qjson);
   s->auth = auth_copy;
   s->auth_len = auth.len;
   s->c = c;
   s->ns = ns;
   s->connected = true;
   /* SIO-ROOM-1: every socket is in the room named by its own id. */
-  if (sio_socket_join(s, s->id, SIO_SID_LEN) != 0) {
+  if (sio_socket_join(s, s->id, s->id_len) != 0) {
     sio_room_leave_all_(s);
     free_socket(s);
     sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
@@ -537,15 +709,18 @@ static void handle_connect(sio_client *c, const sio_packet *p) {
   ns->head = s;
   ns->n_sockets++;
   c->connect_deadline_ms = SIO_NO_DEADLINE; /* SIO-NS-5: joined in time */
-  /* SIO-NS-2: the CONNECT reply carries the socket id: {"sid":"..."}. */
+  /* SIO-NS-2: the CONNECT reply carries the socket id: {"sid":"..."}; SIO-FNS-3: in v4
+   * it carries nothing. */
   char body[8 + SIO_SID_LEN + 3];
   int bl = 0;
-  memcpy(body, "{\"sid\":\"", 8);
-  bl = 8;
-  memcpy(body + bl, s->id, SIO_SID_LEN);
-  bl += SIO_SID_LEN;
-  body[bl++] = '"';
-  body[bl++] = '}';
+  if (!v4) {
+    memcpy(body, "{\"sid\":\"", 8);
+    bl = 8;
+    memcpy(body + bl, s->id, SIO_SID_LEN);
+    bl += SIO_SID_LEN;
+    body[bl++] = '"';
+    body[bl++] = '}';
+  }
   sio_packet reply = {SIO_PACKET_CONNECT,
                       {(const uint8_t *)ns->cfg->name, ns->name_len},
                       SIO_NO_ACK_ID,
@@ -558,7 +733,14 @@ static void handle_connect(sio_client *c, const sio_packet *p) {
 
 /* One complete packet (attachments ATT[0..n) for binary types). */
 static void dispatch(sio_client *c, const sio_packet *p, const ref_span *att, size_t n_att) {
-  sio_socket *s = find_socket(c, p->nsp);
+  ref_span key = p->nsp;
+  if (c->protocol == SIO_PROTOCOL_V4 && p->type == SIO_PACKET_CONNECT) {
+    const uint8_t *qm = memchr(key.ptr, '?', key.len); /* SIO-FNS-2: joined as /chat */
+    if (qm) key.len = (size_t)(qm - key.ptr);
+    /* SIO-FNS-6: "/" is joined at open; the client's own CONNECT for it is redundant */
+    if (key.len == 1 && find_socket(c, key)) return;
+  }
+  sio_socket *s = find_socket(c, key);
   if (p->type == SIO_PACKET_CONNECT && !s) {
     handle_connect(c, p);
     return;
@@ -634,7 +816,8 @@ static int on_message_locked(sio_client *c, bool is_binary, const uint8_t *bytes
         sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
         return 1;
       }
-      (void)sio_reasm_init(&c->reasm, &c->srv->cfg.codec, c->slots, c->max_att);
+      sio_codec_opts o = client_codec(c);
+      (void)sio_reasm_init(&c->reasm, &o, c->slots, c->max_att);
       c->copies[0] = copy;
       c->n_copies = 1;
       c->bin_bytes = 0;

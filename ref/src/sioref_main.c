@@ -20,6 +20,9 @@
 #include "sioref/ra_adapter.h"
 #include "sioref/redis_link.h"
 #endif
+#if SIOREF_HAVE_MSGPACK
+#include "sioref/sio_mp_bridge.h"
+#endif
 #else
 typedef struct eio_sio_glue eio_sio_glue; /* a build without the Socket.IO layer */
 static void eio_sio_glue_free(eio_sio_glue *g) { (void)g; }
@@ -42,6 +45,8 @@ typedef struct options {
   const char *tls_key;
   bool verbose;
   const char *redis; /* --redis URL: join a cluster (issue 15) */
+  bool allow_eio3; /* --allow-eio3: Engine.IO v3 / Socket.IO protocol v4 clients too */
+  bool msgpack;    /* --parser msgpack (spec/msgpack.md) */
 } options;
 
 static volatile sig_atomic_t g_stop;
@@ -71,6 +76,11 @@ static void usage(FILE *f) {
              "  --tls-key FILE         the PEM private key of --tls-cert\n"
              "  --redis URL            join a cluster through Redis (redis://HOST[:PORT]), as\n"
              "                         @socket.io/redis-adapter 8.3.0 nodes do\n"
+             "  --allow-eio3           also serve Engine.IO v3 / Socket.IO protocol v4 clients\n"
+             "                         (an EIO query other than 4 is v3; without the flag it\n"
+             "                         is refused with error code 5)\n"
+             "  --parser P             Socket.IO parser: json (default) or msgpack (one\n"
+             "                         msgpack map per binary message, spec/msgpack.md)\n"
              "  --verbose              one stderr line per connection event\n"
              "  --help                 this text\n");
 }
@@ -113,6 +123,11 @@ static int parse_args(int argc, char **argv, options *o) {
       o->verbose = true;
       continue;
     }
+    if (strcmp(name, "--allow-eio3") == 0) { /* EIO-TVER-2 */
+      if (eq) return bad("option '%s' takes no value", name);
+      o->allow_eio3 = true;
+      continue;
+    }
     static const char *const with_value[] = {"--host",
                                              "--port",
                                              "--path",
@@ -124,7 +139,8 @@ static int parse_args(int argc, char **argv, options *o) {
                                              "--max-sessions",
                                              "--tls-cert",
                                              "--tls-key",
-                                             "--redis"};
+                                             "--redis",
+                                             "--parser"};
     bool known = false;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
       if (strcmp(name, with_value[k]) == 0) known = true;
@@ -170,6 +186,14 @@ static int parse_args(int argc, char **argv, options *o) {
 #else
       return bad("%s: this sioref was built without hiredis (libhiredis-dev)", name);
 #endif
+    } else if (strcmp(name, "--parser") == 0) {
+      if (strcmp(val, "msgpack") != 0 && strcmp(val, "json") != 0)
+        return bad("bad --parser '%s' (json or msgpack)", val);
+#if !SIOREF_HAVE_MSGPACK
+      if (strcmp(val, "msgpack") == 0)
+        return bad("%s", "built without msgpack-c: no --parser msgpack");
+#endif
+      o->msgpack = strcmp(val, "msgpack") == 0;
     } else if (strcmp(name, "--cors-origin") == 0) {
       if (!*val) return bad("bad value for %s", name);
       if (o->n_origins >= MAX_ORIGINS) return bad("too many %s options", name);
@@ -177,6 +201,8 @@ static int parse_args(int argc, char **argv, options *o) {
     }
   }
   if (!o->tls_cert != !o->tls_key) return bad("%s", "--tls-cert and --tls-key go together");
+  if (o->msgpack && o->allow_eio3) /* the msgpack parser speaks Socket.IO v5 only */
+    return bad("%s", "--parser msgpack and --allow-eio3 do not go together");
   return -1;
 }
 
@@ -194,6 +220,21 @@ static int os_random(void *user, uint8_t *buf, size_t len) {
   }
   return 0;
 }
+
+#if SIOREF_HAVE_MSGPACK
+/* --parser msgpack: the glue's parser is the msgpack bridge (SIO-MP-*). */
+static int mp_decode(void *state, const uint8_t *d, size_t n, bool bin, eio_sio_emit_fn emit,
+                     void *ctx) {
+  (void)state;
+  return sio_mp_bridge_decode(d, n, bin, 0, emit, ctx);
+}
+static int mp_encode(void *state, bool bin, const uint8_t *d, size_t n, eio_sio_emit_fn emit,
+                     void *ctx) {
+  return sio_mp_bridge_push(state, bin, d, n, emit, ctx);
+}
+static sio_mp_bridge g_bridge;
+static const eio_sio_parser g_mp_parser = {mp_decode, mp_encode, &g_bridge};
+#endif
 
 /* ---- /engine.io/: the echo application (CT-10) ---- */
 
@@ -233,6 +274,7 @@ static void base_config(const options *o, eio_server_config *c) {
   c->n_cors_origins = o->n_origins;
   c->random = os_random;
   c->wake = sioref_adapter_wake;
+  c->allow_eio3 = o->allow_eio3;
 }
 
 int main(int argc, char **argv) {
@@ -270,6 +312,9 @@ int main(int argc, char **argv) {
   }
   ac.tick = eio_sio_glue_tick;
   ac.tick_user = glue;
+#if SIOREF_HAVE_MSGPACK
+  if (o.msgpack) eio_sio_glue_set_parser(glue, &g_mp_parser);
+#endif
 #endif
   if (sioref_adapter_new(&ac, &g_adapter) < 0) {
     eio_sio_glue_free(glue);
@@ -352,5 +397,8 @@ int main(int argc, char **argv) {
   ra_adapter_free(ra); /* after the sessions closed, before the Socket.IO server */
 #endif
   eio_sio_glue_free(glue);
+#if SIOREF_HAVE_MSGPACK
+  sio_mp_bridge_reset(&g_bridge);
+#endif
   return 0;
 }

@@ -155,14 +155,14 @@ Test(sio_decode, errors_in_rule_order) {
 
 Test(sio_decode, options) {
   sio_packet p;
-  sio_codec_opts o = {2, 2};
+  sio_codec_opts o = {2, 2, 0};
   cr_assert_eq(dec_opts("52-[\"a\",{\"_placeholder\":true,\"num\":0}]", &o, &p), 0);
   cr_assert_eq(dec_opts("53-[\"a\"]", &o, &p), REF_ERR_TOO_MANY_ATTACHMENTS);
   cr_assert_eq(dec_opts("2[\"a\",[1]]", &o, &p), 0);
   cr_assert_eq(dec_opts("2[\"a\",[[1]]]", &o, &p), REF_ERR_JSON_TOO_DEEP);
-  o = (sio_codec_opts){0, JSON_SCAN_MAX_DEPTH + 1};
+  o = (sio_codec_opts){0, JSON_SCAN_MAX_DEPTH + 1, 0};
   cr_assert_eq(dec_opts("0", &o, &p), REF_ERR_INVALID_ARGUMENT);
-  o = (sio_codec_opts){100, 0};
+  o = (sio_codec_opts){100, 0, 0};
   cr_assert_eq(dec_opts("599-[\"a\"]", &o, &p), 0);
 }
 
@@ -202,7 +202,7 @@ static void check_enc(const sio_packet *p, const char *want) {
     cr_assert(memcmp(buf, want, cap < wl ? cap : wl) == 0, "%s", want);
   }
   sio_packet back;
-  sio_codec_opts o = {100, 0};
+  sio_codec_opts o = {100, 0, 0};
   if (p->attachments == 0 || p->type < SIO_PACKET_BINARY_EVENT)
     cr_assert_eq(sio_packet_decode((const uint8_t *)want, wl, &o, &back), 0, "%s", want);
 }
@@ -348,7 +348,7 @@ Test(sio_binary, reassembler) {
   cr_assert_eq(sio_reasm_feed_binary(NULL, a0, 2, &p), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sio_reasm_finish(NULL), REF_ERR_INVALID_ARGUMENT);
   /* larger limits need more slots */
-  sio_codec_opts o = {12, 0};
+  sio_codec_opts o = {12, 0, 0};
   ref_span more[12];
   cr_assert_eq(sio_reasm_init(&r, &o, slots, 10), REF_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sio_reasm_init(&r, &o, more, 12), 0);

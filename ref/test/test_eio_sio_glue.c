@@ -92,6 +92,7 @@ static void setup(void) {
   c.session.ping_timeout_ms = 10000;
   c.random = app_random;
   c.random_user = &SEED;
+  c.allow_eio3 = true; /* v4 sessions keep their rules; glue_v3 opens a v3 one */
   eio_sio_glue_eio_callbacks(G, &c);
   c.wake = eio_driver_wake;
   c.wake_user = D;
@@ -252,4 +253,62 @@ Test(glue, the_connect_timer_runs_on_the_callbacks_clock) {
   eio_driver_tick(D, 1800);
   cr_assert_eq(eio_session_state_get(b), EIO_SESSION_OPEN);
   cr_assert_eq(sio_namespace_socket_count(root()), 1);
+}
+
+/* SIO-FNS-1, EIO-TVER-4: an Engine.IO v3 session gets a protocol v4 client: "/" is
+ * connected at once, so the handshake's answer already holds "40" after the open
+ * packet, and an event is answered in a length-prefixed body. */
+Test(glue, v3_session_gets_an_implicit_main_namespace) {
+  eio_http_response r = request("GET", "EIO=3&transport=polling", 1000);
+  cr_assert_eq(r.action, EIO_HTTP_HOLD_GET);
+  eio_session *s = r.session;
+  eio_conn *c = conn();
+  eio_driver_attach(D, c, EIO_CONN_GET, SRV, s);
+  cr_assert_eq(eio_driver_service(D, c, 1000), EIO_DRIVER_HTTP_END);
+  const char *out = OUT[c - CONNS];
+  cr_assert(strchr(out, ':') && strchr(out, ':')[1] == '0', "the open packet: %s", out);
+  cr_assert_str_eq(out + strlen(out) - 4, "2:40", "then CONNECT for /: %s", out);
+  cr_assert_eq(sio_namespace_socket_count(root()), 1);
+  char q[96];
+  snprintf(q, sizeof q, "EIO=3&transport=polling&sid=%s", eio_session_sid(s));
+  r = request("POST", q, 1001);
+  cr_assert_eq(r.action, EIO_HTTP_READ_BODY);
+  c = conn();
+  eio_driver_attach(D, c, EIO_CONN_POST, SRV, s);
+  const char *body = "15:42[\"echo\",\"v3\"]";
+  eio_driver_post_ready(D, c, (const uint8_t *)body, strlen(body));
+  eio_driver_flush(D, 1001, NULL, NULL);
+  cr_assert_str_eq(OUT[c - CONNS], "ok");
+  r = request("GET", q, 1002);
+  c = conn();
+  eio_driver_attach(D, c, EIO_CONN_GET, SRV, s);
+  eio_driver_service(D, c, 1002);
+  cr_assert_str_eq(OUT[c - CONNS], "15:42[\"echo\",\"v3\"]");
+}
+
+/* A parser (eio_sio_glue_set_parser) sits on both directions: here decode passes text
+ * through and refuses binary; encode sends every layer message as binary. */
+static int tp_decode(void *st, const uint8_t *d, size_t n, bool bin, eio_sio_emit_fn emit,
+                     void *ctx) {
+  (void)st;
+  return bin ? REF_ERR_BAD_MSGPACK : emit(ctx, false, d, n);
+}
+static int tp_encode(void *st, bool bin, const uint8_t *d, size_t n, eio_sio_emit_fn emit,
+                     void *ctx) {
+  (void)st, (void)bin;
+  return emit(ctx, true, d, n);
+}
+
+Test(glue, parser_converts_both_ways_and_its_refusal_closes) {
+  static const eio_sio_parser tp = {tp_decode, tp_encode, NULL};
+  eio_sio_glue_set_parser(G, &tp);
+  eio_session *s = handshake(1000);
+  post(s, "40", 1001);
+  size_t g = poll_get(s, 1002);
+  cr_assert_eq(strncmp(OUT[g], "b", 1), 0, "the CONNECT answer went out binary: %s", OUT[g]);
+  cr_assert_eq(sio_namespace_socket_count(root()), 1);
+  post(s, "bNDI=", 1003); /* a binary message: the parser refuses it */
+  cr_assert_eq(sio_namespace_socket_count(root()), 0);
+  g = poll_get(s, 1004);
+  cr_assert_str_eq(OUT[g], "1", "the session closes: %s", OUT[g]);
 }

@@ -73,6 +73,8 @@ static void bin(int i, const char *b, uint64_t now) {
   if (conns[i].c) (void)sio_client_on_message(conns[i].c, true, (const uint8_t *)b, strlen(b), now);
 }
 
+static bool v4_clients; /* the scenario's clients speak protocol v4 (sio_client_open_v4) */
+
 /* One run of the scenario. Returns the number of messages sent in total. */
 static int scenario(void) {
   sio_server_config cfg;
@@ -87,13 +89,22 @@ static int scenario(void) {
   if (!srv) return 0;
   for (int i = 0; i < CONNS; i++) {
     conns[i].c = sio_client_new(srv, &conns[i]);
-    if (conns[i].c) (void)sio_client_open(conns[i].c, 0);
+    if (conns[i].c)
+      (void)(v4_clients ? sio_client_open_v4(conns[i].c, "EngineSidEngineSid00", "EIO=3&q=%41", 0)
+                        : sio_client_open(conns[i].c, 0));
+  }
+  if (v4_clients) { /* SIO-FNS-2: v4 CONNECTs with a query; a string ERROR (SIO-FNS-4) */
+    txt(0, "0/custom?a=1&b=%41+c,", 1);
+    txt(1, "0/auth?token=sioconform,", 1);
+    txt(2, "0/nope?x,", 1);
   }
   for (int i = 0; i < CONNS; i++) txt(i, "0", 1);
-  txt(0, "0/custom,{\"a\":1}", 2);
-  txt(1, "0/auth,{\"token\":\"sioconform\"}", 2);
-  txt(2, "0/auth,{\"token\":\"bad\"}", 2);
-  txt(2, "0/nope", 2);
+  if (!v4_clients) { /* v5 CONNECTs with auth payloads (a v4 client would be closed) */
+    txt(0, "0/custom,{\"a\":1}", 2);
+    txt(1, "0/auth,{\"token\":\"sioconform\"}", 2);
+    txt(2, "0/auth,{\"token\":\"bad\"}", 2);
+    txt(2, "0/nope", 2);
+  }
   txt(0, "2[\"message\",1,{\"x\":[2]}]", 3);
   {
     static char big[2100];
@@ -152,4 +163,26 @@ Test(sio_oom, every_allocation_failure_is_survived) {
   fail_at = 0; /* disarm: allocations at exit (gcov, Criterion) must succeed */
   cr_assert_geq(runs, clean_allocs);
   cr_log_info("%ld allocations in a clean run, %ld runs", clean_allocs, runs);
+}
+
+/* The same sweep with protocol v4 clients: the implicit "/" connection, socket ids
+ * derived from the Engine.IO sid, queries turned into handshake data. */
+Test(sio_oom, every_allocation_failure_is_survived_v4) {
+  v4_clients = true;
+  fail_at = 0;
+  alloc_count = 0;
+  int clean_msgs = scenario();
+  cr_assert_gt(clean_msgs, 20);
+  long runs = 0;
+  for (fail_at = 1;; fail_at++) {
+    alloc_count = 0;
+    failed = false;
+    (void)scenario();
+    runs++;
+    if (!failed) break;
+    cr_assert_lt(fail_at, 100000);
+  }
+  fail_at = 0;
+  v4_clients = false;
+  cr_log_info("v4: %ld runs", runs);
 }

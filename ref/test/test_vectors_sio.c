@@ -18,6 +18,13 @@
 #include "vec.h"
 #include "vec_runner.h"
 
+/* One source, two suites: test_vectors_sio (vectors/sio, protocol v5) and, built with
+ * SIO_VECTOR_PROTOCOL=4, test_vectors_sio4 (vectors/sio4, spec/socket.io-v4.md). */
+#ifndef SIO_VECTOR_PROTOCOL
+#define SIO_VECTOR_PROTOCOL SIO_PROTOCOL_V5
+#endif
+#define PROTO SIO_VECTOR_PROTOCOL
+
 /* SIO-BIN-7: a placeholder carries only its num; compare {_placeholder, num} only.
  * Returns a new tree (cJSON_Delete it). */
 static cJSON *canon(const cJSON *j) {
@@ -143,7 +150,8 @@ static void check_roundtrip(runner *r, const vec_entry *e, const sio_codec_opts 
                             const sio_packet *p) {
   bool binary = p->type == SIO_PACKET_BINARY_EVENT || p->type == SIO_PACKET_BINARY_ACK;
   uint8_t *seen = calloc(p->attachments + 1, 1);
-  int n = binary ? sio_binary_encode_header(p, seen, NULL, 0) : sio_packet_encode(p, NULL, 0);
+  int n = binary ? sio_binary_encode_header(p, seen, NULL, 0)
+                 : sio_packet_encode_proto(p, PROTO, NULL, 0);
   if (n < 0) {
     free(seen);
     return fail(r, "the encoder refuses the decoded packet: %s", ref_err_name(n));
@@ -152,7 +160,7 @@ static void check_roundtrip(runner *r, const vec_entry *e, const sio_codec_opts 
   if (binary)
     sio_binary_encode_header(p, seen, buf, (size_t)n);
   else
-    sio_packet_encode(p, buf, (size_t)n);
+    sio_packet_encode_proto(p, PROTO, buf, (size_t)n);
   sio_packet q;
   int rc = sio_packet_decode(buf, (size_t)n, o, &q);
   if (rc != 0)
@@ -229,14 +237,15 @@ static void encode_entry(runner *r, const vec_entry *e) {
                   {(const uint8_t *)text, text ? strlen(text) : 0}};
   bool binary = p.type == SIO_PACKET_BINARY_EVENT || p.type == SIO_PACKET_BINARY_ACK;
   uint8_t *seen = calloc(p.attachments + 1, 1);
-  int len = binary ? sio_binary_encode_header(&p, seen, NULL, 0) : sio_packet_encode(&p, NULL, 0);
+  int len = binary ? sio_binary_encode_header(&p, seen, NULL, 0)
+                   : sio_packet_encode_proto(&p, PROTO, NULL, 0);
   if (len < 0) {
     fail(r, "encode refused: %s", ref_err_name(len));
   } else {
     uint8_t *buf = malloc((size_t)len + 8);
     memset(buf, 0xAA, (size_t)len + 8);
     int again = binary ? sio_binary_encode_header(&p, seen, buf, (size_t)len)
-                       : sio_packet_encode(&p, buf, (size_t)len);
+                       : sio_packet_encode_proto(&p, PROTO, buf, (size_t)len);
     size_t want_msgs = 1 + (binary && e->binary ? (size_t)cJSON_GetArraySize(e->binary) : 0);
     if (again != len)
       fail(r, "encode length changed");
@@ -258,7 +267,7 @@ static void encode_entry(runner *r, const vec_entry *e) {
     if (len > 0) { /* snprintf style at one byte short */
       memset(buf, 0xAA, (size_t)len + 8);
       int cut = binary ? sio_binary_encode_header(&p, seen, buf, (size_t)len - 1)
-                       : sio_packet_encode(&p, buf, (size_t)len - 1);
+                       : sio_packet_encode_proto(&p, PROTO, buf, (size_t)len - 1);
       if (cut != len || buf[len - 1] != 0xAA)
         fail(r, "encode at cap %d wrote past it or changed length", len - 1);
     }
@@ -279,7 +288,7 @@ static void run_entry(runner *r, const vec_entry *e, bool invalid_file) {
   if (e->packets || e->transport)
     fail(r, "packets / transport do not belong in a Socket.IO vector");
   sio_codec_opts o = {(uint32_t)vec_opt(e, "maxAttachments", 0),
-                      (uint32_t)vec_opt(e, "maxJsonDepth", 0)};
+                      (uint32_t)vec_opt(e, "maxJsonDepth", 0), PROTO};
   if (!r->entry_failed) {
     if (vec_decodes(e)) decode_entry(r, e, &o);
     if (vec_encodes(e) && e->packet) encode_entry(r, e);
@@ -303,8 +312,13 @@ static int run_file(runner *r, const char *path) {
 
 Test(sio_vectors, every_file) {
   static const char *const expected[] = {"packets.json", "binary.json", "invalid.json"};
+#if PROTO == SIO_PROTOCOL_V4
+  runner_every_file(SIO_VECTORS_DIR "/sio4", expected, sizeof expected / sizeof expected[0],
+                    run_file, "Socket.IO v4");
+#else
   runner_every_file(SIO_VECTORS_DIR "/sio", expected, sizeof expected / sizeof expected[0],
                     run_file, "Socket.IO");
+#endif
 }
 
 /* ---- the runner must be able to fail ---- */
@@ -335,6 +349,7 @@ static runner run_text(const char *name, const char *text) {
 #define E(id, rest) "{\"id\":\"" id "\",\"reqs\":[\"SIO-PK-2\"],\"note\":\"n\"," rest "}"
 #define PH0         "{\\\"_placeholder\\\":true,\\\"num\\\":0}"
 
+#if PROTO == SIO_PROTOCOL_V5
 Test(sio_vectors, local_data_and_wrong_vectors) {
   runner r = run_text("packets.json",
                       HEAD E("a", "\"dir\":\"both\",\"wire\":{\"text\":\"2/"
@@ -433,3 +448,56 @@ Test(sio_vectors, local_data_and_wrong_vectors) {
   cr_assert_eq(r.run, 4);
   cr_assert_eq(r.failed, 2, "i3 and i4 are wrong");
 }
+#else
+/* Protocol v4 is in force: a v5 CONNECT with an auth object, kept as a valid packet, and
+ * a v5 object CONNECT_ERROR refused as if v4 forbade it, both fail (SIO-FPK-3, SIO-FPK-4);
+ * the v4 forms pass. */
+Test(sio_vectors, v4_rules_apply) {
+  runner r = run_text(
+      "packets.json",
+      HEAD E(
+          "ok1",
+          "\"dir\":\"both\",\"wire\":{\"text\":\"4/a,\\\"no\\\"\"},"
+          "\"packet\":{\"type\":4,\"nsp\":\"/a\",\"data\":\"no\"}") "," E("ok2",
+                                                                          "\"dir\":\"both\","
+                                                                          "\"wire\":{\"text\":"
+                                                                          "\"0\"},"
+                                                                          "\"packet\":{"
+                                                                          "\"type\":0,\"nsp\":"
+                                                                          "\"/\"}") "," E("w1",
+                                                                                          "\"di"
+                                                                                          "r\":"
+                                                                                          "\"de"
+                                                                                          "code"
+                                                                                          "\","
+                                                                                          "\"wi"
+                                                                                          "re\""
+                                                                                          ":{"
+                                                                                          "\"te"
+                                                                                          "xt\""
+                                                                                          ":\"0"
+                                                                                          "{}"
+                                                                                          "\"},"
+                                                                                          "\"pa"
+                                                                                          "cket"
+                                                                                          "\":{"
+                                                                                          "\"ty"
+                                                                                          "pe\""
+                                                                                          ":0,"
+                                                                                          "\"ns"
+                                                                                          "p\":"
+                                                                                          "\"/"
+                                                                                          "\","
+                                                                                          "\"da"
+                                                                                          "ta\""
+                                                                                          ":{}"
+                                                                                          "}") "]"
+                                                                                               "}");
+  cr_assert_eq(r.run, 3);
+  cr_assert_eq(r.failed, 1, "w1 is a v5 CONNECT");
+  r = run_text("invalid.json",
+               HEAD E("i1", "\"dir\":\"decode\",\"wire\":{\"text\":"
+                            "\"4\\\"no\\\"\"},\"error\":\"bad-payload-shape\"") "]}");
+  cr_assert_eq(r.failed, 1, "a string ERROR is valid in v4");
+}
+#endif

@@ -51,7 +51,7 @@ function readValue(b, pos) {
     case 0xd1: return { t: "int", v: sint(2) };
     case 0xd2: return { t: "int", v: sint(4) };
     case 0xd3: return { t: "int", v: Number(raw(8).readBigInt64BE(0)) };
-    case 0xd4: raw(2); return { t: "ext" };
+    case 0xd4: { const r = raw(2); return { t: "ext", undef: r[0] === 0 && r[1] === 0 }; }
     case 0xd5: raw(3); return { t: "ext" };
     case 0xd6: raw(5); return { t: "ext" };
     case 0xd7: raw(9); return { t: "ext" };
@@ -109,6 +109,9 @@ function decode(wire, opts = {}) {
     throw e;
   }
   let err = null;
+  // SIO-MP-5: notepack's undefined (d4 00 00) as the packet map's "data" is an absent data
+  if (tree.t === "map")
+    tree.v = tree.v.filter(([k, x]) => !(k.t === "str" && k.raw.toString("utf8") === "data" && x.t === "ext" && x.undef));
   walk(tree, (n) => { if (n.t === "ext") err = err || "bad-msgpack"; }); // SIO-MP-5
   if (err) return { error: err };
   walk(tree, (n) => { if (n.t === "str" && !utf8Valid(n.raw)) err = err || "invalid-utf8"; }); // SIO-MP-6

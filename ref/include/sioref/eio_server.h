@@ -41,6 +41,10 @@ typedef struct eio_server_config {
   /* EIO-LIM-3, EIO-HS-8: most sessions at once (0 = no bound); a handshake past it is
    * refused with error code 4 (HTTP 403). */
   size_t max_sessions;
+  /* EIO-TVER-1/2: also serve Engine.IO v3 (spec/engine.io-v3.md): a handshake whose EIO
+   * is not "4" (or is absent) opens a v3 session. Off: it is refused with code 5. Either
+   * way a request naming another version than its session's is code 3 (EIO-TVER-3). */
+  bool allow_eio3;
   /* Random bytes for session ids: fill BUF with LEN bytes, return 0 (or <0 on error). */
   int (*random)(void *user, uint8_t *buf, size_t len);
   void *random_user;

@@ -1,6 +1,10 @@
 /* Engine.IO v4 session: one client connection's state machine, sans-I/O.
  * Spec: spec/engine.io-v4.md, tags EIO-HS (open packet), EIO-TR (transports),
  * EIO-HB (heartbeat), EIO-UP (upgrade), EIO-CL (close), EIO-LIM (limits).
+ * A session opened with eio_session_new_proto(..., EIO_PROTOCOL_V3, ...) speaks
+ * Engine.IO v3 instead (spec/engine.io-v3.md): length-prefixed polling bodies
+ * (EIO-TPL), binary WebSocket messages with a type byte (EIO-TPK-5), and the
+ * client-driven heartbeat (EIO-THB); everything else is shared.
  *
  * A session never reads a clock, a random source or a socket. The caller (the router
  * in eio_server.h, or a test) feeds it whole inputs with the current time in
@@ -36,6 +40,10 @@
 #define EIO_SID_LEN 20
 
 #define EIO_NO_DEADLINE UINT64_MAX
+
+/* Engine.IO protocol revisions (the EIO query parameter). */
+#define EIO_PROTOCOL_V4 4
+#define EIO_PROTOCOL_V3 3
 
 typedef struct eio_config {
   uint32_t ping_interval_ms;   /* EIO-HB: time between a pong and the next ping */
@@ -100,6 +108,23 @@ int eio_session_new(const eio_config *cfg, const char *sid, eio_transport transp
                     uint64_t now_ms, const eio_session_callbacks *cb, void *user,
                     eio_session **out);
 
+/* eio_session_new for protocol PROTOCOL (EIO_PROTOCOL_V4 or EIO_PROTOCOL_V3). B64
+ * (v3 only): the client sent b64=1 and takes text polling bodies only (EIO-TTR-2).
+ * Returns as eio_session_new; REF_ERR_INVALID_ARGUMENT for another PROTOCOL. */
+int eio_session_new_proto(const eio_config *cfg, const char *sid, eio_transport transport,
+                          int protocol, bool b64, uint64_t now_ms, const eio_session_callbacks *cb,
+                          void *user, eio_session **out);
+
+/* The session's protocol: EIO_PROTOCOL_V4 or EIO_PROTOCOL_V3 (EIO_PROTOCOL_V4 for NULL). */
+int eio_session_protocol(const eio_session *s);
+
+/* The raw query string of the handshake request (the router sets it before on_open;
+ * Socket.IO protocol v4 hands it to the main namespace, SIO-FNS-2). QUERY is copied;
+ * NULL clears it. Returns 0 or REF_ERR_OUT_OF_MEMORY (the query is then ""). */
+int eio_session_set_query(eio_session *s, const char *query);
+/* That query, owned by S; "" when none. */
+const char *eio_session_query(const eio_session *s);
+
 /* Free S and everything it queued. Does not call on_close. NULL is fine. */
 void eio_session_free(eio_session *s);
 
@@ -128,8 +153,9 @@ void *eio_session_owner(const eio_session *s);
 /* ---- application side ---- */
 
 /* Queue a MESSAGE (text, or binary raw bytes) for the client. DATA copied. Text must
- * be UTF-8 and, while the session is on polling, must not hold U+001E (it separates
- * packets in a poll body): otherwise REF_ERR_INVALID_ARGUMENT and nothing is queued.
+ * be UTF-8 and, while a v4 session is on polling, must not hold U+001E (it separates
+ * packets in a v4 poll body; v3 bodies are length-prefixed): otherwise
+ * REF_ERR_INVALID_ARGUMENT and nothing is queued.
  * Returns 0, REF_ERR_INVALID_ARGUMENT, REF_ERR_OUT_OF_MEMORY, or REF_ERR_BAD_STATE
  * when the session is closing or closed (the message is dropped). */
 int eio_session_send(eio_session *s, const uint8_t *data, size_t len, bool binary, uint64_t now_ms);
@@ -169,6 +195,10 @@ bool eio_session_poll_ready(const eio_session *s);
  * REF_ERR_OUT_OF_MEMORY. */
 int eio_session_poll_pull(eio_session *s, const uint8_t **body, size_t *len);
 
+/* Whether the body the last eio_session_poll_pull gave is a v3 binary payload
+ * (Content-Type application/octet-stream, EIO-TTR-3/4) rather than text. */
+bool eio_session_poll_binary(const eio_session *s);
+
 /* The held GET's connection went away before it was answered: the official server
  * treats this as a transport error and closes the session. */
 void eio_session_poll_aborted(eio_session *s, uint64_t now_ms);
@@ -179,6 +209,12 @@ void eio_session_poll_aborted(eio_session *s, uint64_t now_ms);
  * REF_ERR_TRANSPORT_MISMATCH (S unchanged), REF_ERR_BAD_STATE (closed), or a codec
  * error (S aborted with "parse error"). */
 int eio_session_poll_post(eio_session *s, const uint8_t *body, size_t len, uint64_t now_ms);
+
+/* eio_session_poll_post for a body that is a v3 binary payload when BINARY_BODY (its
+ * Content-Type was application/octet-stream, EIO-TTR-5). A v4 session takes no binary
+ * body: REF_ERR_INVALID_ARGUMENT (the router refuses it first, EIO-TR-11). */
+int eio_session_poll_post_typed(eio_session *s, const uint8_t *body, size_t len, bool binary_body,
+                                uint64_t now_ms);
 
 /* ---- WebSocket transport ---- */
 

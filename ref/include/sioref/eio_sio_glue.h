@@ -29,6 +29,27 @@ typedef struct eio_sio_glue eio_sio_glue;
  * out of memory. */
 eio_sio_glue *eio_sio_glue_new(const sio_server_config *app, bool verbose);
 
+/* A Socket.IO parser other than the text one (e.g. msgpack, spec/msgpack.md): it
+ * converts between the Engine.IO messages of the wire and the text form the Socket.IO
+ * layer reads and writes (a packet text, then its attachments as binary messages). */
+typedef int (*eio_sio_emit_fn)(void *ctx, bool binary, const uint8_t *data, size_t len);
+typedef struct eio_sio_parser {
+  /* One message from the client: call EMIT for each message the layer reads. A
+   * negative return is a peer violation: the connection closes without DISCONNECT
+   * packets (SIO-NS-8, SIO-DC-4). */
+  int (*decode)(void *state, const uint8_t *data, size_t len, bool binary, eio_sio_emit_fn emit,
+                void *ctx);
+  /* One message of the layer for the client: call EMIT for each Engine.IO message. The
+   * layer's messages of one packet come in a row (header, then attachments). */
+  int (*encode)(void *state, bool binary, const uint8_t *data, size_t len, eio_sio_emit_fn emit,
+                void *ctx);
+  void *state; /* passed to both, owned by the caller */
+} eio_sio_parser;
+
+/* Use parser P (borrowed; NULL: the text parser, messages pass unchanged) from the next
+ * session on. Set it before the router opens sessions. */
+void eio_sio_glue_set_parser(eio_sio_glue *g, const eio_sio_parser *p);
+
 /* Point CFG's application callbacks (on_open, on_message, on_close, app_user) at G. */
 void eio_sio_glue_eio_callbacks(eio_sio_glue *g, eio_server_config *cfg);
 

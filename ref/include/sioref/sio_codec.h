@@ -1,5 +1,8 @@
 /* Socket.IO v5 codec: one packet's text form, and binary attachments.
  * Spec: spec/socket.io-v5.md, tags SIO-PK-* (packets) and SIO-BIN-* (binary).
+ * The same text form carries Socket.IO protocol v4 (spec/socket.io-v4.md, SIO-FPK-*):
+ * opts.protocol = SIO_PROTOCOL_V4 (decoder) and sio_packet_encode_proto (encoder)
+ * apply its payload shapes for CONNECT and type 4 (ERROR); everything else is shared.
  *
  * Decoding never copies: the namespace and the JSON payload are spans into the
  * caller's input. The JSON payload is validated (strict RFC 8259, depth-limited) and
@@ -30,10 +33,17 @@ typedef enum sio_packet_type {
 #define SIO_MAX_ACK_ID              9007199254740991LL /* 2^53-1: what every JSON peer can hold */
 #define SIO_NO_ACK_ID               (-1LL)
 
+/* Socket.IO protocol revisions the codec speaks (0 means v5). */
+#define SIO_PROTOCOL_V5 5
+#define SIO_PROTOCOL_V4 4
+
 typedef struct sio_codec_opts {
   uint32_t max_attachments; /* 0 = SIO_DEFAULT_MAX_ATTACHMENTS */
   uint32_t max_json_depth;  /* 0 = SIO_DEFAULT_MAX_JSON_DEPTH; above JSON_SCAN_MAX_DEPTH
                                (json_scan.h) the decoder returns REF_ERR_INVALID_ARGUMENT */
+  uint32_t protocol;        /* 0 or SIO_PROTOCOL_V5, or SIO_PROTOCOL_V4 (SIO-FPK-3/4:
+                               no CONNECT payload; type 4 carries a string or object);
+                               any other value: REF_ERR_INVALID_ARGUMENT */
 } sio_codec_opts;
 
 typedef struct sio_packet {
@@ -66,6 +76,11 @@ int sio_packet_decode(const uint8_t *buf, size_t len, const sio_codec_opts *opts
  * JSON_SCAN_MAX_DEPTH) or breaks the shape rules the decoder applies (including event
  * names). Placeholders are not checked here: see sio_binary_encode_header(). */
 int sio_packet_encode(const sio_packet *p, uint8_t *out, size_t cap);
+
+/* sio_packet_encode for protocol PROTOCOL (0 or SIO_PROTOCOL_V5: the same as
+ * sio_packet_encode; SIO_PROTOCOL_V4: SIO-FPK-6, refusing a payload SIO-FPK-3/4 forbid).
+ * Returns as sio_packet_encode, REF_ERR_INVALID_ARGUMENT for another PROTOCOL. */
+int sio_packet_encode_proto(const sio_packet *p, uint32_t protocol, uint8_t *out, size_t cap);
 
 /* The event name of a decoded EVENT/BINARY_EVENT: a span over the JSON string
  * literal's contents, still escaped (no quotes). Returns 0 or REF_ERR_BAD_STATE

@@ -106,6 +106,7 @@
   (16u * 1024u * 1024u)    /* SIO-LIM-2: one packet's attachments                                  \
                             */
 #define SIO_SID_LEN     20 /* base64url characters of a socket id */
+#define SIO_EIO_SID_MAX 64 /* longest Engine.IO sid sio_client_open_v4 takes */
 #define SIO_NO_DEADLINE UINT64_MAX
 
 typedef struct sio_server sio_server;
@@ -251,6 +252,19 @@ sio_client *sio_client_new(sio_server *srv, void *user);
  * Returns 0, REF_ERR_INVALID_ARGUMENT, or REF_ERR_BAD_STATE (already opened/closed). */
 int sio_client_open(sio_client *c, uint64_t now_ms);
 
+/* Open C as a Socket.IO protocol v4 client (spec/socket.io-v4.md) on the Engine.IO v3
+ * session whose sid is EIO_SID (copied; 1..SIO_EIO_SID_MAX characters): as
+ * sio_client_open, then "/" is connected at once and CONNECT ("0") sent, or ERROR with
+ * the reason as a JSON string when "/" is not configured or its auth hook refuses
+ * (SIO-FNS-1, SIO-FNS-4). QUERY (borrowed; NULL or "" for none) is the raw query of the
+ * Engine.IO handshake: the handshake data of "/" (SIO-FNS-2), as below. From then on packets follow
+ * protocol v4: no CONNECT payload, a query after '?' in a CONNECT's namespace is the handshake data
+ * (presented to auth as a JSON object of strings, SIO-FNS-2), accepts are CONNECT without payload
+ * (SIO-FNS-3), refusals ERROR with a string, socket ids are EIO_SID for "/" and
+ * "<nsp>#<EIO_SID>" otherwise (SIO-FNS-5), and a CONNECT for "/" is ignored
+ * (SIO-FNS-6). Returns as sio_client_open, REF_ERR_INVALID_ARGUMENT for a bad EIO_SID. */
+int sio_client_open_v4(sio_client *c, const char *eio_sid, const char *query, uint64_t now_ms);
+
 /* Feed one Engine.IO MESSAGE payload (borrowed for the call). Handlers run inside.
  * Returns 0 when the message was handled (including "ignored"), 1 when it made
  * the layer close the connection (close callback already called), or
@@ -291,7 +305,8 @@ size_t sio_client_socket_count(const sio_client *c);
 
 /* ---- socket (a client in one namespace) ---- */
 
-/* The socket id, SIO_SID_LEN characters, NUL-terminated; owned by S. */
+/* The socket id, NUL-terminated, owned by S: SIO_SID_LEN characters, except on a
+ * protocol v4 client (SIO-FNS-5: the Engine.IO sid, or "<nsp>#<sid>"). */
 const char *sio_socket_id(const sio_socket *s);
 sio_client *sio_socket_client(const sio_socket *s);
 sio_namespace *sio_socket_namespace(const sio_socket *s);

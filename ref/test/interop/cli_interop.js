@@ -21,7 +21,8 @@ const BAD = [
   ['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--port'], ['--ping-interval', '0'],
   ['--ping-timeout', '-1'], ['--max-payload', 'x'], ['--connect-timeout', ''], ['--verbose=1'],
   ['positional'], ['--path', 'no-slash'], ['--path', '/engine.io/'], ['--cors-origin'],
-  ['--max-sessions', '-1'],
+  ['--max-sessions', '-1'], ['--allow-eio3=1'], ['--parser', 'xml'], ['--parser'],
+  ['--parser', 'msgpack', '--allow-eio3'],
 ];
 
 L.runCases([
@@ -36,6 +37,17 @@ L.runCases([
       L.assertEq([r.code, r.out], [2, ''], args.join(' '));
       L.assert(/^sioref: .+\n$/.test(r.err), `one line for ${args.join(' ')}: ${JSON.stringify(r.err)}`);
     }
+  }],
+  ['--allow-eio3: EIO=3 opens a v3 session (length-prefixed open packet, then 40); without it, code 5', async () => {
+    let srv = await L.startServer(BIN, ['--allow-eio3']);
+    let r = await L.request(srv.port, 'GET', '/socket.io/?EIO=3&transport=polling');
+    L.assertEq(r.status, 200, 'v3 handshake');
+    L.assert(/^\d+:0\{"sid":/.test(r.body) && r.body.includes('2:40'), 'v3 body: ' + r.body);
+    await L.stopServer(srv);
+    srv = await L.startServer(BIN, []);
+    r = await L.request(srv.port, 'GET', '/socket.io/?EIO=3&transport=polling');
+    L.assertEq([r.status, JSON.parse(r.body).code], [400, 5], 'v3 refused');
+    await L.stopServer(srv);
   }],
   ['defaults are the official server\'s', async () => {
     const srv = await L.startServer(BIN, []);

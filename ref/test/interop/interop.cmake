@@ -50,3 +50,13 @@ if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/load_interop.js)
 endif()
 # HTTP/1.1 pipelining (RFC 9112 section 9.3.2): answers in order or a clean close, no busy loop.
 sio_add_interop(interop_pipeline pipeline_interop.js)
+# sioref --allow-eio3 and --parser msgpack against the official v2 and msgpack clients
+# (about 10 s; no valgrind variant, to keep CI time).
+if(EXISTS ${_interop_modules}/socket.io-v2/node_modules/socket.io-client
+   AND EXISTS ${_interop_modules}/socket.io-msgpack-parser)
+  add_test(NAME interop_protocols
+           COMMAND ${SIO_NODE} ${CMAKE_CURRENT_LIST_DIR}/protocols_interop.js $<TARGET_FILE:sioref>
+           WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
+  set_tests_properties(interop_protocols PROPERTIES ENVIRONMENT "NODE_PATH=${_interop_modules}"
+                       TIMEOUT 60 LABELS "interop;clients")
+endif()
