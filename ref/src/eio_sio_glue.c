@@ -76,8 +76,8 @@ static void on_open(void *user, eio_session *s, uint64_t now_ms) {
    * socket ids derive from the Engine.IO sid (SIO-FNS-5) */
   bool v4 = eio_session_protocol(s) == EIO_PROTOCOL_V3;
   eio_session_set_user_data(s, c);
-  if (!c || (v4 ? sio_client_open_v4(c, eio_session_sid(s), eio_session_query(s), now_ms)
-                : sio_client_open(c, now_ms)) < 0) {
+  if (!c ||
+      (v4 ? sio_client_open_v4(c, eio_session_sid(s), now_ms) : sio_client_open(c, now_ms)) < 0) {
     eio_session_set_user_data(s, NULL);
     sio_client_free(c);
     eio_session_abort(s, EIO_CLOSE_SERVER, now_ms);

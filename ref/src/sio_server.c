@@ -237,7 +237,7 @@ int sio_client_open(sio_client *c, uint64_t now_ms) {
 
 static void handle_connect(sio_client *c, const sio_packet *p);
 
-int sio_client_open_v4(sio_client *c, const char *eio_sid, const char *query, uint64_t now_ms) {
+int sio_client_open_v4(sio_client *c, const char *eio_sid, uint64_t now_ms) {
   size_t n = eio_sid ? strlen(eio_sid) : 0;
   if (!c || n == 0 || n > SIO_EIO_SID_MAX) return REF_ERR_INVALID_ARGUMENT;
   if (c->state != SIO_CS_NEW) return REF_ERR_BAD_STATE;
@@ -248,24 +248,15 @@ int sio_client_open_v4(sio_client *c, const char *eio_sid, const char *query, ui
   (void)sio_reasm_init(&c->reasm, &o, c->srv->scratch, c->max_att);
   int rc = sio_client_open(c, now_ms);
   if (rc < 0) return rc;
-  /* SIO-FNS-1: "/" is connected at once, without a CONNECT from the client; SIO-FNS-2:
-   * with the handshake's query, read as a CONNECT for "/?<query>" would be. */
-  size_t ql = query ? strlen(query) : 0;
-  uint8_t *nsp = malloc(2 + ql);
-  if (!nsp) {
-    sio_client_enter_(c);
-    sio_client_fail_(c, SIO_CLOSE_INTERNAL, SIO_DC_INTERNAL);
-    sio_client_leave_(c);
-    return 0;
-  }
-  nsp[0] = '/';
-  nsp[1] = '?';
-  if (ql) memcpy(nsp + 2, query, ql);
+  /* SIO-FNS-1: "/" is connected at once, without a CONNECT from the client. No CONNECT
+   * means no payload: the application sees {} as "/"'s auth, as the official server's
+   * implicit connect does (contract CT-12 greets with {}). The Engine.IO handshake's query
+   * (SIO-FNS-2's handshake data of "/") stays with the session: eio_session_query(). */
   sio_client_enter_(c);
-  sio_packet p = {SIO_PACKET_CONNECT, {nsp, ql ? 2 + ql : 1}, SIO_NO_ACK_ID, 0, {NULL, 0}};
+  static const uint8_t root[] = "/";
+  sio_packet p = {SIO_PACKET_CONNECT, {root, 1}, SIO_NO_ACK_ID, 0, {NULL, 0}};
   handle_connect(c, &p);
   sio_client_leave_(c);
-  free(nsp);
   return 0;
 }
 

@@ -16,7 +16,7 @@ static void open_v4(int i, uint64_t now) {
   fake_conn *fc = &W.conns[i];
   fc->c = sio_client_new(W.srv, fc);
   cr_assert_not_null(fc->c);
-  cr_assert_eq(sio_client_open_v4(fc->c, ESID, NULL, now), 0);
+  cr_assert_eq(sio_client_open_v4(fc->c, ESID, now), 0);
 }
 
 /* SIO-FNS-1, SIO-FNS-5, SIO-FNS-7: "/" is joined at open with a bare CONNECT, its socket
@@ -33,14 +33,15 @@ Test(sio, v4_main_namespace_is_implicit) {
   cr_assert_eq(LOG.events, 1);
 }
 
-/* SIO-FNS-2: the main namespace's handshake data is the Engine.IO handshake's query. */
-Test(sio, v4_main_namespace_gets_the_handshake_query) {
+/* SIO-FNS-1, CT-12: the implicit connect of "/" carries no payload, so its auth is {} (the
+ * handshake's query stays with the Engine.IO session, test_eio3_server). */
+Test(sio, v4_main_namespace_auth_is_empty) {
   fake_conn *fc = &W.conns[0];
   fc->c = sio_client_new(W.srv, fc);
-  cr_assert_eq(sio_client_open_v4(fc->c, ESID, "EIO=3&transport=polling&token=t%21", 0), 0);
+  cr_assert_eq(sio_client_open_v4(fc->c, ESID, 0), 0);
   fake_expect(&W, 0, "0");
   ref_span a = sio_socket_auth(LOG.last_socket);
-  const char *want = "{\"EIO\":\"3\",\"transport\":\"polling\",\"token\":\"t!\"}";
+  const char *want = "{}";
   cr_assert(a.len == strlen(want) && memcmp(a.ptr, want, a.len) == 0, "%.*s", (int)a.len, a.ptr);
 }
 
@@ -113,6 +114,6 @@ Test(sio, v4_rules_survive_a_binary_packet) {
 Test(sio, v4_bad_sid_refused) {
   sio_client *c = sio_client_new(W.srv, &W.conns[0]);
   W.conns[0].c = c;
-  cr_assert_eq(sio_client_open_v4(c, "", NULL, 0), REF_ERR_INVALID_ARGUMENT);
-  cr_assert_eq(sio_client_open_v4(c, NULL, NULL, 0), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_client_open_v4(c, "", 0), REF_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sio_client_open_v4(c, NULL, 0), REF_ERR_INVALID_ARGUMENT);
 }

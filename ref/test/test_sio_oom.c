@@ -90,7 +90,7 @@ static int scenario(void) {
   for (int i = 0; i < CONNS; i++) {
     conns[i].c = sio_client_new(srv, &conns[i]);
     if (conns[i].c)
-      (void)(v4_clients ? sio_client_open_v4(conns[i].c, "EngineSidEngineSid00", "EIO=3&q=%41", 0)
+      (void)(v4_clients ? sio_client_open_v4(conns[i].c, "EngineSidEngineSid00", 0)
                         : sio_client_open(conns[i].c, 0));
   }
   if (v4_clients) { /* SIO-FNS-2: v4 CONNECTs with a query; a string ERROR (SIO-FNS-4) */

@@ -256,14 +256,15 @@ int sio_client_open(sio_client *c, uint64_t now_ms);
  * session whose sid is EIO_SID (copied; 1..SIO_EIO_SID_MAX characters): as
  * sio_client_open, then "/" is connected at once and CONNECT ("0") sent, or ERROR with
  * the reason as a JSON string when "/" is not configured or its auth hook refuses
- * (SIO-FNS-1, SIO-FNS-4). QUERY (borrowed; NULL or "" for none) is the raw query of the
- * Engine.IO handshake: the handshake data of "/" (SIO-FNS-2), as below. From then on packets follow
- * protocol v4: no CONNECT payload, a query after '?' in a CONNECT's namespace is the handshake data
- * (presented to auth as a JSON object of strings, SIO-FNS-2), accepts are CONNECT without payload
+ * (SIO-FNS-1, SIO-FNS-4); "/" gets {} as its auth (there was no CONNECT, so no payload;
+ * the Engine.IO handshake's query, "/"'s handshake data, is eio_session_query()). From then
+ * on packets follow protocol v4: no CONNECT payload, a query after '?' in a CONNECT's
+ * namespace is the handshake data (presented to auth as a JSON object of strings,
+ * SIO-FNS-2), accepts are CONNECT without payload
  * (SIO-FNS-3), refusals ERROR with a string, socket ids are EIO_SID for "/" and
  * "<nsp>#<EIO_SID>" otherwise (SIO-FNS-5), and a CONNECT for "/" is ignored
  * (SIO-FNS-6). Returns as sio_client_open, REF_ERR_INVALID_ARGUMENT for a bad EIO_SID. */
-int sio_client_open_v4(sio_client *c, const char *eio_sid, const char *query, uint64_t now_ms);
+int sio_client_open_v4(sio_client *c, const char *eio_sid, uint64_t now_ms);
 
 /* Feed one Engine.IO MESSAGE payload (borrowed for the call). Handlers run inside.
  * Returns 0 when the message was handled (including "ignored"), 1 when it made
