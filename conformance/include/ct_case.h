@@ -63,6 +63,8 @@ typedef struct ct_case {
   unsigned protocols; /* CT_P_* the case applies to (default CT_P_EIO4) */
   unsigned offers;    /* CT_P_* the target must also offer ("offers"; e.g. a case about mixing
                        * versions in one session means nothing on a v3-only server) */
+  unsigned refuses;   /* CT_P_* the case checks the refusal of ("refuses"; e.g. EIO=3 answered
+                       * with error code 5): SKIP when the target offers one of them */
   int exclusive;      /* 1: runs alone (broadcasts reach every client; floods and timings
                        * would disturb or be disturbed by concurrent runs) */
 } ct_case;

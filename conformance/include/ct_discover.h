@@ -21,6 +21,10 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen);
 /* Does the target offer protocol PROTO (CT_P_*; issue 14)? 1 yes or not probed; 0 with the
  * SKIP reason in REASON. */
 int ct_proto_met(const ct_config *cfg, unsigned proto, char *reason, size_t len);
+/* Does the discovered target offer one of the CT_P_* in PROTOS? 1 with REASON saying
+ * which and how discovery saw it (for "refuses": a refusal case SKIPs there); 0 when it
+ * offers none of them or nothing was discovered. */
+int ct_proto_offered(const ct_config *cfg, unsigned protos, char *reason, size_t len);
 
 /* Does the target offer NEED? Always 1 when nothing was discovered (unit tests, fuzzing). */
 int ct_target_offers(const ct_config *cfg, ct_need need);

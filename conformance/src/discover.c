@@ -354,6 +354,19 @@ int ct_proto_met(const ct_config *cfg, unsigned proto, char *reason, size_t len)
   return 0;
 }
 
+int ct_proto_offered(const ct_config *cfg, unsigned protos, char *reason, size_t len) {
+  const ct_target *t = &cfg->tgt;
+  unsigned has = t->discovered ? protos & t->protocols : 0;
+  if (!has) return 0;
+  int i = has & CT_P_EIO3 ? 1 : has & CT_P_MSGPACK ? 2 : 0;
+  snprintf(reason, len, "the server offers %s (%s); this checks a server that refuses it",
+           i == 1   ? "Engine.IO v3 / Socket.IO v4"
+           : i == 2 ? "the msgpack parser"
+                    : "Engine.IO v4 / Socket.IO v5",
+           t->proto_why[i]);
+  return 1;
+}
+
 int ct_target_offers(const ct_config *cfg, ct_need need) {
   const ct_target *t = &cfg->tgt;
   if (!t->discovered) return 1;

@@ -29,8 +29,11 @@ void ct_run_case_proto(ct_run *r, const ct_case *c, const ct_config *cfg, unsign
   /* a missing need (discovery, an extension) is SKIP with its reason, never FAIL */
   /* "offers": what the target must serve besides the run's own protocol (issue 14) */
   unsigned lack = cfg->tgt.protocols ? c->offers & ~cfg->tgt.protocols : 0;
+  /* "refuses": a case about the refusal of a protocol means nothing on a target that
+   * serves it (EIO=3 is a v3 handshake on a server that allows v3: EIO-TVER-2) */
   if (!ct_proto_met(cfg, proto, why, sizeof why) ||
       (lack && !ct_proto_met(cfg, lack, why, sizeof why)) ||
+      ct_proto_offered(cfg, c->refuses, why, sizeof why) ||
       !ct_need_met(cfg, c, transport, why, sizeof why)) {
     ct_skip(r, "%s", why);
   } else if (c->probe) {

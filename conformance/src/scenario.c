@@ -29,7 +29,7 @@ static int check_required(const ct_op *def, const cJSON *s, char *why, size_t wh
  * how one step runs (only, needs, root, preamble) go on the steps inside. 0, or -1
  * with WHY filled. */
 static int check_repeat(const cJSON *s, char *why, size_t whylen) {
-  static const char *const inner[] = {"only", "needs", "root", "preamble", "protocol"};
+  static const char *const inner[] = {"only", "needs", "root", "preamble", "protocol", "refuses"};
   for (size_t k = 0; k < sizeof inner / sizeof *inner; k++)
     if (cJSON_GetObjectItem(s, inner[k])) {
       snprintf(why, whylen, "repeat takes no \"%s\" (put it on the steps inside)", inner[k]);
@@ -202,6 +202,12 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
                source, id);
       goto bad;
     }
+    unsigned refuses = 0;
+    if (parse_protocols(cJSON_GetObjectItem(c, "refuses"), &refuses) != 0) {
+      snprintf(err, errlen, "%s: %s: refuses must be a non-empty list of eio4, eio3, msgpack",
+               source, id);
+      goto bad;
+    }
     /* the msgpack parser is a Socket.IO codec: an echo-path case has nothing to run it on */
     if ((protos & CT_P_MSGPACK) && !(ep && strcmp(ep, "sio") == 0)) {
       snprintf(err, errlen, "%s: %s: protocol msgpack needs endpoint sio", source, id);
@@ -225,6 +231,12 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
       const cJSON *sp = cJSON_GetObjectItem(s, "protocol");
       if (sp && !ct_proto_parse(cJSON_GetStringValue(sp))) {
         snprintf(err, errlen, "%s: %s: step %d: protocol must be eio4, eio3 or msgpack", source, id,
+                 si + 1);
+        goto bad;
+      }
+      const cJSON *sr = cJSON_GetObjectItem(s, "refuses");
+      if (sr && !ct_proto_parse(cJSON_GetStringValue(sr))) {
+        snprintf(err, errlen, "%s: %s: step %d: refuses must be eio4, eio3 or msgpack", source, id,
                  si + 1);
         goto bad;
       }
@@ -269,6 +281,7 @@ int ct_scenarios_parse(ct_cases *cs, const char *text, const char *source, char 
     k->exclusive = cJSON_IsTrue(ex);
     k->protocols = protos;
     k->offers = offers;
+    k->refuses = refuses;
     added++;
   }
   cJSON_Delete(root);

@@ -87,6 +87,13 @@ static void run_steps(ct_run *r, const cJSON *steps, int *i, int *acted) {
      * open packet's shape, which differs between Engine.IO v3 and v4 */
     const char *proto = cJSON_GetStringValue(cJSON_GetObjectItem(s, "protocol"));
     if (proto && ct_proto_parse(proto) != (r->proto ? r->proto : CT_P_EIO4)) continue;
+    /* "refuses": a step about the refusal of a protocol the target serves is left out */
+    char rwhy[200];
+    const char *ref = cJSON_GetStringValue(cJSON_GetObjectItem(s, "refuses"));
+    if (ref && ct_proto_offered(r->cfg, ct_proto_parse(ref), rwhy, sizeof rwhy)) {
+      ct_log(r, ".. step %d (%s) left out: %s", *i, x.op, rwhy);
+      continue;
+    }
     /* "needs": a step the target cannot serve (e.g. an echo round trip proving liveness
      * when the echo path is absent) is left out, and the transcript says so */
     ct_need sneed;

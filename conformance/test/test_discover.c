@@ -122,6 +122,31 @@ Test(discover, missing_need_is_skip, .init = load_all, .fini = free_all) {
   ct_run_free(&r);
 }
 
+/* "refuses": a case about refusing Engine.IO v3 is SKIP, with discovery's reason, on a
+ * target that serves v3 (EIO-TVER-2: there EIO=3 is a v3 handshake), and is not SKIP on
+ * a v4-only target (the run then goes on to its steps: port 9 answers nothing). */
+Test(discover, refusal_cases_skip_where_the_protocol_is_offered, .init = load_all,
+     .fini = free_all) {
+  ct_config cfg = bare();
+  cfg.tgt.protocols = CT_P_EIO4 | CT_P_EIO3;
+  snprintf(cfg.tgt.proto_why[1], sizeof cfg.tgt.proto_why[1], "EIO=3 answered with an open packet");
+  ct_run r;
+  const char *ids[] = {"eio.handshake.eio-3", "eio.handshake.eio-missing",
+                       "eio.errors.protocol-body", "sio.engine.handshake.eio-invalid"};
+  for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+    cr_assert_not_null(find(ids[i]), "%s", ids[i]);
+    ct_run_case(&r, find(ids[i]), &cfg, CT_TR_POLLING);
+    cr_expect_eq(r.verdict, CT_V_SKIP, "%s", ids[i]);
+    cr_expect(r.reason && strstr(r.reason, "offers Engine.IO v3 / Socket.IO v4 (EIO=3 answered"),
+              "%s: %s", ids[i], r.reason ? r.reason : "(none)");
+    ct_run_free(&r);
+  }
+  cfg.tgt.protocols = CT_P_EIO4;
+  ct_run_case(&r, find("eio.handshake.eio-3"), &cfg, CT_TR_POLLING);
+  cr_expect_neq(r.verdict, CT_V_SKIP, "%s", r.reason ? r.reason : "");
+  ct_run_free(&r);
+}
+
 /* Engine-only cases go to the Socket.IO path when the echo path is absent; without
  * discovery (unit tests, fuzzing) every need counts as met and paths stay as written. */
 Test(discover, engine_cases_path, .init = load_all, .fini = free_all) {

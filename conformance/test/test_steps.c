@@ -235,6 +235,15 @@ Test(steps, protocols_fields) {
       {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],\"level\":\"MUST\","
        "\"steps\":[{\"op\":\"open\",\"protocol\":\"v3\"}]}]}",
        0, 0},
+      {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],\"level\":\"MUST\","
+       "\"refuses\":[\"eio3\"],\"steps\":[{\"op\":\"open\",\"refuses\":\"eio3\"}]}]}",
+       1, CT_P_EIO4},
+      {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],\"level\":\"MUST\","
+       "\"refuses\":\"eio3\",\"steps\":[{\"op\":\"open\"}]}]}",
+       0, 0},
+      {"{\"format\":1,\"cases\":[{\"id\":\"a.b\",\"tags\":[\"X\"],\"level\":\"MUST\","
+       "\"steps\":[{\"op\":\"open\",\"refuses\":\"v3\"}]}]}",
+       0, 0},
   };
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     ct_cases cs = {0};
