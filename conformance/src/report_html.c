@@ -160,6 +160,15 @@ static const char *proto_suffix_of(const char *run) {
   return sl ? sl : "";
 }
 
+/* Set O's member K to V (taken), replacing or adding it: cJSON_ReplaceItemInObject does
+ * nothing with V when K is absent, and V would leak. */
+static void put(cJSON *o, const char *k, cJSON *v) {
+  if (cJSON_GetObjectItem(o, k))
+    cJSON_ReplaceItemInObject(o, k, v);
+  else
+    cJSON_AddItemToObject(o, k, v);
+}
+
 /* Recount a split column's summary and security objects from its runs. */
 static void recount(cJSON *rep) {
   static const char *const vs[] = {"PASS", "FAIL", "BLOCKED", "NON-STRICT", "INFO", "SKIP"};
@@ -176,8 +185,8 @@ static void recount(cJSON *rep) {
   for (int s = 0; s < 2; s++) {
     cJSON *o = cJSON_GetObjectItem(rep, objs[s]);
     if (!cJSON_IsObject(o)) continue;
-    cJSON_ReplaceItemInObject(o, "runs", cJSON_CreateNumber(tot[s]));
-    for (int v = 0; v < 6; v++) cJSON_ReplaceItemInObject(o, vs[v], cJSON_CreateNumber(c[s][v]));
+    put(o, "runs", cJSON_CreateNumber(tot[s]));
+    for (int v = 0; v < 6; v++) put(o, vs[v], cJSON_CreateNumber(c[s][v]));
   }
 }
 
@@ -202,14 +211,14 @@ cJSON *ct_report_split_protocols(cJSON *reports) {
         if (strcmp(proto_suffix_of(run), sfx[k]) != 0) continue;
         if (!col) {
           col = cJSON_Duplicate(rep, 1);
-          cJSON_ReplaceItemInObject(col, "runs", cJSON_CreateArray());
+          put(col, "runs", cJSON_CreateArray());
           char *nm = ct_xasprintf("%s%s", STR(rep, "name"), sfx[k]);
-          cJSON_ReplaceItemInObject(col, "name", cJSON_CreateString(nm));
+          put(col, "name", cJSON_CreateString(nm));
           free(nm);
         }
         cJSON *x = cJSON_Duplicate(r, 1);
         char *id = ct_xstrndup(run, strlen(run) - strlen(sfx[k]));
-        cJSON_ReplaceItemInObject(x, "run", cJSON_CreateString(id));
+        put(x, "run", cJSON_CreateString(id));
         free(id);
         cJSON_AddItemToArray(cJSON_GetObjectItem(col, "runs"), x);
       }
