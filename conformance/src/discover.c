@@ -341,16 +341,22 @@ int ct_discover(ct_config *cfg, char *why, size_t whylen) {
   return 0;
 }
 
+/* The first protocol of PROTOS (CT_P_*) as an index into ct_target.proto_why, and its
+ * name for a reason line. */
+static int proto_index(unsigned protos, const char **name) {
+  int i = protos & CT_P_EIO3 ? 1 : protos & CT_P_MSGPACK ? 2 : 0;
+  static const char *const names[] = {"Engine.IO v4 / Socket.IO v5", "Engine.IO v3 / Socket.IO v4",
+                                      "the msgpack parser"};
+  *name = names[i];
+  return i;
+}
+
 int ct_proto_met(const ct_config *cfg, unsigned proto, char *reason, size_t len) {
   const ct_target *t = &cfg->tgt;
   if (!t->discovered || !t->protocols || (t->protocols & proto)) return 1;
-  int i = proto & CT_P_EIO3 ? 1 : proto & CT_P_MSGPACK ? 2 : 0;
-  proto = 1u << i;
-  snprintf(reason, len, "the server does not offer %s (%s)",
-           i == 1   ? "Engine.IO v3 / Socket.IO v4"
-           : i == 2 ? "the msgpack parser"
-                    : "Engine.IO v4 / Socket.IO v5",
-           t->proto_why[i]);
+  const char *name;
+  int i = proto_index(proto, &name);
+  snprintf(reason, len, "the server does not offer %s (%s)", name, t->proto_why[i]);
   return 0;
 }
 
@@ -358,11 +364,9 @@ int ct_proto_offered(const ct_config *cfg, unsigned protos, char *reason, size_t
   const ct_target *t = &cfg->tgt;
   unsigned has = t->discovered ? protos & t->protocols : 0;
   if (!has) return 0;
-  int i = has & CT_P_EIO3 ? 1 : has & CT_P_MSGPACK ? 2 : 0;
-  snprintf(reason, len, "the server offers %s (%s); this checks a server that refuses it",
-           i == 1   ? "Engine.IO v3 / Socket.IO v4"
-           : i == 2 ? "the msgpack parser"
-                    : "Engine.IO v4 / Socket.IO v5",
+  const char *name;
+  int i = proto_index(has, &name);
+  snprintf(reason, len, "the server offers %s (%s); this checks a server that refuses it", name,
            t->proto_why[i]);
   return 1;
 }
