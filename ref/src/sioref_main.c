@@ -41,7 +41,9 @@ typedef struct options {
   const char *tls_cert;
   const char *tls_key;
   bool verbose;
-  const char *redis; /* --redis URL: join a cluster (issue 15) */
+  const char *redis;     /* --redis URL: join a cluster (issue 15) */
+  bool ws_compression;   /* --ws-compression on|off (default off, as engine.io 4+) */
+  long http_compression; /* --http-compression BYTES|off: 0 = off (default 1024) */
 } options;
 
 static volatile sig_atomic_t g_stop;
@@ -71,6 +73,10 @@ static void usage(FILE *f) {
              "  --tls-key FILE         the PEM private key of --tls-cert\n"
              "  --redis URL            join a cluster through Redis (redis://HOST[:PORT]), as\n"
              "                         @socket.io/redis-adapter 8.3.0 nodes do\n"
+             "  --ws-compression on|off  accept permessage-deflate (RFC 7692) offers (default\n"
+             "                         off, as engine.io's perMessageDeflate since 4.0)\n"
+             "  --http-compression N|off  gzip/deflate polling bodies of N bytes or more when\n"
+             "                         the client accepts it (default 1024, as engine.io)\n"
              "  --verbose              one stderr line per connection event\n"
              "  --help                 this text\n");
 }
@@ -124,7 +130,9 @@ static int parse_args(int argc, char **argv, options *o) {
                                              "--max-sessions",
                                              "--tls-cert",
                                              "--tls-key",
-                                             "--redis"};
+                                             "--redis",
+                                             "--ws-compression",
+                                             "--http-compression"};
     bool known = false;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
       if (strcmp(name, with_value[k]) == 0) known = true;
@@ -170,6 +178,15 @@ static int parse_args(int argc, char **argv, options *o) {
 #else
       return bad("%s: this sioref was built without hiredis (libhiredis-dev)", name);
 #endif
+    } else if (strcmp(name, "--ws-compression") == 0) {
+      if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+        return bad("bad --ws-compression '%s' (on or off)", val);
+      o->ws_compression = strcmp(val, "on") == 0;
+    } else if (strcmp(name, "--http-compression") == 0) {
+      if (strcmp(val, "off") == 0)
+        o->http_compression = 0;
+      else if (!parse_long(val, 1, INT_MAX, &o->http_compression))
+        return bad("bad --http-compression '%s' (a byte count from 1, or off)", val);
     } else if (strcmp(name, "--cors-origin") == 0) {
       if (!*val) return bad("bad value for %s", name);
       if (o->n_origins >= MAX_ORIGINS) return bad("too many %s options", name);
@@ -243,7 +260,8 @@ int main(int argc, char **argv) {
                .ping_timeout_ms = EIO_DEFAULT_PING_TIMEOUT_MS,
                .max_payload = EIO_DEFAULT_MAX_PAYLOAD_BYTES,
                .connect_timeout_ms = 45000,
-               .max_sessions = 10000};
+               .max_sessions = 10000,
+               .http_compression = 1024};
   int rc = parse_args(argc, argv, &o);
   if (rc >= 0) return rc;
   g_verbose = o.verbose;
@@ -255,7 +273,9 @@ int main(int argc, char **argv) {
                               .port = (int)o.port,
                               .verbose = o.verbose,
                               .tls_cert = o.tls_cert,
-                              .tls_key = o.tls_key};
+                              .tls_key = o.tls_key,
+                              .ws_compression = o.ws_compression,
+                              .http_compression_min = (size_t)o.http_compression};
   eio_sio_glue *glue = NULL;
 #if SIOREF_HAVE_SIO
   /* The application: the test-app contract, with the connect timeout of the flags. */
