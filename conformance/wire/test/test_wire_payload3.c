@@ -70,8 +70,8 @@ Test(wire_payload3, text_errors) {
   seg_t s[8];
   size_t k;
   static const char *const bad[] = {":4a",
-                                    "4hello\x1e"
-                                    "4world",
+                                    ("4hello\x1e"
+                                     "4world"), /* one element: a v4 body */
                                     "6:4hell",
                                     "5:4hello",
                                     "6:4hello1",
