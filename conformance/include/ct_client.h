@@ -39,11 +39,18 @@ typedef struct ct_conn {
   size_t qhead, qn, qcap;
   int closed;
   char close_why[200];
-  int eio3;          /* the session speaks Engine.IO v3 (the run's protocol, issue 14) */
-  int64_t next_ping; /* v3: when the client sends its next heartbeat ping (EIO-THB-1) */
-  int mp;            /* Socket.IO packets travel as msgpack (--parser msgpack, on the
-                      * Socket.IO path): text forms in the cases, msgpack on the wire */
+  int eio3;                  /* the session speaks Engine.IO v3 (the run's protocol, issue 14) */
+  int64_t next_ping;         /* v3: when the client sends its next heartbeat ping (EIO-THB-1) */
+  int mp;                    /* Socket.IO packets travel as msgpack (--parser msgpack, on the
+                              * Socket.IO path): text forms in the cases, msgpack on the wire */
+  char accept_encoding[128]; /* polling: sent with every GET, "" = no header (EIO-CMP-8) */
 } ct_conn;
+
+/* Options of a handshake (ct_open_opt); every pointer is borrowed, NULL = not used. */
+typedef struct ct_open_opts {
+  const char *ws_extensions;   /* WebSocket: the Sec-WebSocket-Extensions offered */
+  const char *accept_encoding; /* polling: the Accept-Encoding of every GET */
+} ct_open_opts;
 
 /* ---- client sessions (client.c) */
 /* Open an Engine.IO session named NAME on TRANSPORT at PATH (NULL = the case's path)
@@ -56,6 +63,14 @@ ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *pa
  * later request of the conn goes there too. HOST NULL: the run's target. */
 ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char *host, int port,
                     const char *path, const char *query);
+/* ct_open_at with options O (may be NULL). Compression (spec/engine.io-v4.md section 13):
+ * the server's answer to a permessage-deflate offer is variable NAME.ws_extensions ("" when
+ * none) and must keep RFC 7692 (EIO-CMP-2, EIO-CMP-3; otherwise the run fails); a GET
+ * body in a content coding is decoded, and the codings seen so far are variable
+ * NAME.content_codings (space-separated, "" when none); a coding the GET did not accept
+ * or a body that does not decode closes the conn with the reason (EIO-CMP-9, -10). */
+ct_conn *ct_open_opt(ct_run *r, const char *name, unsigned transport, const char *host, int port,
+                     const char *path, const char *query, const ct_open_opts *o);
 /* A connection slot for raw work (no handshake yet). */
 ct_conn *ct_conn_new(ct_run *r, const char *name, unsigned transport);
 ct_conn *ct_conn_find(ct_run *r, const char *name);

@@ -8,6 +8,7 @@
 
 #include "ct_http.h"
 #include "ct_util.h"
+#include "wire_deflate.h"
 #include "wire_ws.h" /* the opcodes WIRE_WS_* */
 
 /* One decoded frame; PAYLOAD borrows from the decoder's input and is still masked
@@ -45,6 +46,12 @@ typedef struct ct_ws {
   int close_code;  /* from the server's close frame; 0 none, 1005 empty */
   int got_close;   /* a close frame arrived (vs an abrupt EOF) */
   char error[128]; /* why a protocol error was flagged, "" when none */
+  /* permessage-deflate (RFC 7692, EIO-CMP-*), both NULL unless negotiated
+   * (ct_ws_negotiate): the server's messages with RSV1 are inflated, the client's data
+   * messages are deflated while COMPRESS_OUT is set */
+  wire_pmd *inflater, *deflater;
+  int compress_out;
+  int msg_compressed; /* the message being reassembled had RSV1 on its first frame */
 } ct_ws;
 
 /* Connect to HOST:PORT, send the upgrade request for TARGET with EXTRA header lines
@@ -65,5 +72,14 @@ int ct_ws_send_raw(ct_ws *ws, const void *p, size_t len);
 int ct_ws_next(ct_ws *ws, int *opcode, ct_buf *out);
 
 void ct_ws_close(ct_ws *ws);
+
+/* After a 101 to a request that offered OFFER (a Sec-WebSocket-Extensions value naming
+ * permessage-deflate and its parameters), read the server's ANSWER (the response's
+ * Sec-WebSocket-Extensions, NULL when absent) and set WS up to match it (EIO-CMP-2,
+ * EIO-CMP-3). Returns 1 negotiated, 0 declined, -1 an answer that breaks RFC 7692 (WHY
+ * then names the rule). */
+int ct_ws_negotiate(ct_ws *ws, const char *offer, const char *answer, const char **why);
+/* Free the compression state of WS (its connection may stay closed or be reused). */
+void ct_ws_free_ext(ct_ws *ws);
 
 #endif

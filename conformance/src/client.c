@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "wire_deflate.h"
 #include "wire_payload3.h"
 #include "wire_polling.h"
 #include "ct_msgpack.h"
@@ -229,6 +231,70 @@ static void handle_body(ct_conn *c, const unsigned char *p, size_t len) {
   }
 }
 
+/* The Accept-Encoding header line of C's GETs, or NULL (caller frees). */
+static char *accept_header(const ct_conn *c) {
+  return c->accept_encoding[0] ? ct_xasprintf("Accept-Encoding: %s\r\n", c->accept_encoding) : NULL;
+}
+
+/* A string variable NAME.KEY of C. */
+static void conn_var(ct_conn *c, const char *key, const char *value) {
+  char k[64];
+  snprintf(k, sizeof k, "%s.%s", c->name, key);
+  cJSON_DeleteItemFromObject(c->r->vars, k);
+  cJSON_AddStringToObject(c->r->vars, k, value);
+}
+
+/* The most a coded polling body may decode to in the harness (a bomb bound). */
+#define DECODE_LIMIT (64u << 20)
+
+/* A GET body in a content coding (EIO-CMP-8): decoded into PLAIN, the coding added to
+ * NAME.content_codings. 1 decoded, 0 not coded, -1 refused (C closed with the reason):
+ * a coding the request did not accept (EIO-CMP-10) or a body that does not decode
+ * (EIO-CMP-9). */
+static int decode_body(ct_conn *c, const ct_http_resp *resp, ct_buf *plain) {
+  const char *ce = ct_http_header(resp, "Content-Encoding");
+  if (!ce || !*ce || strcasecmp(ce, "identity") == 0) return 0;
+  char k[64];
+  snprintf(k, sizeof k, "%s.content_codings", c->name);
+  const char *seen = cJSON_GetStringValue(cJSON_GetObjectItem(c->r->vars, k));
+  if (!seen || !strstr(seen, ce)) {
+    char *all = ct_xasprintf("%s%s%s", seen && *seen ? seen : "", seen && *seen ? " " : "", ce);
+    conn_var(c, "content_codings", all);
+    free(all);
+  }
+  char why[200];
+  if (!wire_http_coding_accepted(c->accept_encoding[0] ? c->accept_encoding : NULL, ce)) {
+    snprintf(why, sizeof why, "GET answered in Content-Encoding %.40s, which the request %s", ce,
+             c->accept_encoding[0] ? "did not accept" : "did not ask for (no Accept-Encoding)");
+    ct_log(c->r, "!! %s: %s", c->name, why);
+    set_closed(c, why);
+    return -1;
+  }
+  wire_sink out = {0};
+  wire_err e = wire_http_decode_body(ce, resp->body.data, resp->body.len, DECODE_LIMIT, &out);
+  if (e != WIRE_OK) {
+    snprintf(why, sizeof why, "GET body does not decode as %.40s (%s)", ce, wire_err_name(e));
+    ct_log(c->r, "!! %s: %s", c->name, why);
+    wire_sink_free(&out);
+    set_closed(c, why);
+    return -1;
+  }
+  ct_log(c->r, ".. %s: GET body in %s, %zu bytes, %zu decoded", c->name, ce, resp->body.len,
+         out.len);
+  if (out.len) ct_buf_add(plain, out.p, out.len);
+  wire_sink_free(&out);
+  return 1;
+}
+
+/* A 200 GET answer's packets to C's queue, decoded first when coded. */
+static void take_body(ct_conn *c, const ct_http_resp *resp) {
+  ct_buf plain = {0};
+  int d = decode_body(c, resp, &plain);
+  if (d == 0) handle_body(c, resp->body.data, resp->body.len);
+  if (d == 1) handle_body(c, plain.data, plain.len);
+  ct_buf_free(&plain);
+}
+
 static char *poll_target(ct_conn *c) {
   return ct_xasprintf("%s?EIO=%d&transport=polling&sid=%s", c->path, c->eio3 ? 3 : 4, c->sid);
 }
@@ -236,10 +302,12 @@ static char *poll_target(ct_conn *c) {
 int ct_poll_start(ct_conn *c) {
   if (c->get_pending || c->closed) return 0;
   char *t = poll_target(c);
-  ct_http_req req = {.method = "GET", .target = t};
+  char *hdr = accept_header(c);
+  ct_http_req req = {.method = "GET", .target = t, .headers = hdr};
   ct_log(c->r, "-> %s GET %s", c->name, t);
   int rc = ct_http_start(&c->get, conn_host(c), conn_port(c), &req, ct_ms(c->r, 2000));
   free(t);
+  free(hdr);
   if (rc != 0) {
     set_closed(c, "GET: cannot connect");
     return -1;
@@ -253,7 +321,7 @@ static void get_done(ct_conn *c, int rc, ct_http_resp *resp) {
   if (rc == 1) {
     ct_log(c->r, "<- %s GET status %d (%zu bytes)", c->name, resp->status, resp->body.len);
     if (resp->status == 200) {
-      handle_body(c, resp->body.data, resp->body.len);
+      take_body(c, resp);
     } else {
       char why[96];
       snprintf(why, sizeof why, "GET answered HTTP %d", resp->status);
@@ -282,7 +350,9 @@ static void service(ct_run *r) {
       ct_buf_free(&msg);
       if (rc < 0 && !c->closed) {
         char why[200];
-        if (c->ws.got_close)
+        if (c->ws.error[0] && c->ws.fd < 0 && !c->ws.got_close)
+          snprintf(why, sizeof why, "the harness failed the connection: %s", c->ws.error);
+        else if (c->ws.got_close)
           snprintf(why, sizeof why, "WebSocket close frame, code %d", c->ws.close_code);
         else
           snprintf(why, sizeof why, "WebSocket connection ended without a close frame");
@@ -537,6 +607,29 @@ ct_conn *ct_open(ct_run *r, const char *name, unsigned transport, const char *pa
 
 ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char *host, int port,
                     const char *path, const char *query) {
+  return ct_open_opt(r, name, transport, host, port, path, query, NULL);
+}
+
+/* After the 101 of C's handshake that offered OFFER: EIO-CMP-2, EIO-CMP-3. 0, or -1
+ * with the run failed. */
+static int ws_negotiated(ct_run *r, ct_conn *c, const char *offer, const ct_http_resp *resp) {
+  const char *answer = ct_http_header(resp, "Sec-WebSocket-Extensions");
+  conn_var(c, "ws_extensions", answer ? answer : "");
+  const char *why;
+  int n = ct_ws_negotiate(&c->ws, offer, answer, &why);
+  if (n < 0) {
+    ct_fail(r, "an answer RFC 7692 allows", answer ? answer : "(none)",
+            "%s: Sec-WebSocket-Extensions answer breaks a rule: %s", c->name, why);
+    return -1;
+  }
+  if (offer)
+    ct_log(r, ".. %s: permessage-deflate %s (answer: %s)", c->name, n ? "negotiated" : "declined",
+           answer ? answer : "none");
+  return 0;
+}
+
+ct_conn *ct_open_opt(ct_run *r, const char *name, unsigned transport, const char *host, int port,
+                     const char *path, const char *query, const ct_open_opts *o) {
   ct_conn *c = ct_conn_new(r, name, transport);
   if (!c) {
     ct_fail(r, NULL, NULL, "too many connections in one case");
@@ -548,6 +641,12 @@ ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char 
   }
   snprintf(c->path, sizeof c->path, "%s", path ? path : ct_case_path(r));
   set_mp(c);
+  const char *offer = o && o->ws_extensions ? o->ws_extensions : NULL;
+  if (o && o->accept_encoding)
+    snprintf(c->accept_encoding, sizeof c->accept_encoding, "%s", o->accept_encoding);
+  conn_var(c, "content_codings", "");
+  char *ext_hdr = offer ? ct_xasprintf("Sec-WebSocket-Extensions: %s\r\n", offer) : NULL;
+  char *acc_hdr = accept_header(c);
   char *target =
       ct_xasprintf("%s?EIO=%d&transport=%s%s", c->path, c->eio3 ? 3 : 4,
                    transport == CT_TR_POLLING ? "polling" : "websocket", query ? query : "");
@@ -556,7 +655,7 @@ ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char 
   ct_pkt first = {0};
   int ok = 0;
   if (transport == CT_TR_POLLING) {
-    ct_http_req req = {.method = "GET", .target = target};
+    ct_http_req req = {.method = "GET", .target = target, .headers = acc_hdr};
     ct_log(r, "-> %s GET %s", name, target);
     ct_http_resp resp;
     int rc = ct_http_do(conn_host(c), conn_port(c), &req, wait, &resp);
@@ -570,7 +669,7 @@ ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char 
         snprintf(got, sizeof got, "HTTP %d", resp.status);
         ct_preamble_fail(r, root, transport, "HTTP 200", got, "handshake GET was refused");
       } else {
-        handle_body(c, resp.body.data, resp.body.len);
+        take_body(c, &resp);
         ok = ct_next(c, 0, &first) == 1;
         if (!ok)
           ct_preamble_fail(r, root, transport, "an open packet", "empty body",
@@ -581,7 +680,14 @@ ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char 
   } else {
     ct_http_resp resp;
     ct_log(r, "-> %s WS GET %s", name, target);
-    int rc = ct_ws_connect(&c->ws, conn_host(c), conn_port(c), target, NULL, wait, &resp);
+    int rc = ct_ws_connect(&c->ws, conn_host(c), conn_port(c), target, ext_hdr, wait, &resp);
+    if (rc == 0 && ws_negotiated(r, c, offer, &resp) < 0) {
+      ct_http_resp_free(&resp);
+      free(target);
+      free(ext_hdr);
+      free(acc_hdr);
+      return NULL;
+    }
     if (rc != 0) {
       char got[64];
       snprintf(got, sizeof got, "connect result %d, HTTP %d", rc, resp.status);
@@ -598,6 +704,8 @@ ct_conn *ct_open_at(ct_run *r, const char *name, unsigned transport, const char 
     ct_http_resp_free(&resp);
   }
   free(target);
+  free(ext_hdr);
+  free(acc_hdr);
   if (ok) {
     ok = parse_open(r, c, &first) == 0;
   }
@@ -609,6 +717,7 @@ void ct_conn_close(ct_conn *c) {
   if (c->get_pending) ct_http_cancel(&c->get);
   c->get_pending = 0;
   ct_ws_close(&c->ws);
+  ct_ws_free_ext(&c->ws);
   ct_buf_free(&c->ws.rx);
   ct_buf_free(&c->ws.msg);
   for (size_t i = c->qhead; i < c->qn; i++) ct_buf_free(&c->q[i].data);

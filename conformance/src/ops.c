@@ -35,6 +35,7 @@ static const ct_op ops[] = {
   {"http_conn",    op_http_conn,    {"requests", NULL},          1, "`requests` one after the other on persistent HTTP/1.1 connections (RFC 9112 §9.3, §9.6)"},
   {"http_flood",   op_http_flood,   {"target", NULL},            1, "`count` requests with `Connection: close`, each on its own connection; the server must close each"},
   {"need_payload", op_need_payload, {"body", NULL},              1, "SKIP the case when `body` bytes exceed `${maxPayload}`"},
+  {"skip_unless",  op_skip_unless,  {"value", "reason", NULL},   0, "SKIP the case with `reason` unless `value` `equals`, `differs` from or `match`es (an optional feature not offered)"},
   {"repeat",       NULL,            {"count", "steps", NULL},    0, "run `steps` `count` times (1 to 2000), as if written out"},
 };
 /* clang-format on */

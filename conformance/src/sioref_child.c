@@ -26,7 +26,7 @@ pid_t ct_sioref_start(const char *bin, ct_config *cfg) {
     close(pfd[1]);
     /* the contract timings (build/CONTRACT.txt); under --eio 3/all and --parser msgpack the
      * reference serves those protocols too (issue 14: sioref --allow-eio3, --parser) */
-    const char *argv[16] = {bin,         "--host",
+    const char *argv[20] = {bin,         "--host",
                             "127.0.0.1", "--port",
                             "0",         "--ping-interval",
                             "300",       "--ping-timeout",
@@ -40,6 +40,11 @@ pid_t ct_sioref_start(const char *bin, ct_config *cfg) {
       argv[n++] = "--parser";
       argv[n++] = "msgpack";
     }
+    /* compression (spec/engine.io-v4.md section 13): sioref's permessage-deflate is off
+     * by default, as the official server's; on here so the eio.compress.ws.* cases check
+     * it (polling bodies are coded by default, above 1024 bytes) */
+    argv[n++] = "--ws-compression";
+    argv[n++] = "on";
     argv[n] = NULL;
     execv(bin, (char *const *)argv);
     _exit(127);

@@ -367,13 +367,21 @@ static void open_step(step_ctx *x, int sio) {
   }
   unsigned tr = stransport(x);
   ct_conn *c;
-  if (sio) {
+  /* compression (EIO-CMP-*): a permessage-deflate offer, an Accept-Encoding for GETs */
+  char *ext = bad ? NULL : sstr(x, "ws_extensions", &bad);
+  char *acc = bad ? NULL : sstr(x, "accept_encoding", &bad);
+  ct_open_opts oo = {ext, acc};
+  if (bad) {
+    c = NULL;
+  } else if (sio) {
     c = ct_sio_open(x->r, name ? name : "a", tr);
   } else {
-    c = ct_open(x->r, name ? name : "a", tr, path, query);
+    c = ct_open_opt(x->r, name ? name : "a", tr, NULL, 0, path, query, &oo);
   }
   free(query);
   free(path);
+  free(ext);
+  free(acc);
   if (!c) return;
   const cJSON *ap = cJSON_GetObjectItem(x->s, "autopong");
   if (cJSON_IsBool(ap)) c->autopong = cJSON_IsTrue(ap);
@@ -579,6 +587,39 @@ void op_raw(step_ctx *x) {
   ct_buf_free(&in);
   if (want && strcmp(want, "close") == 0 && !closed)
     sfail(x, "the server closes the connection", "still open", "raw: connection kept open");
+}
+
+/* "skip_unless": SKIP the case, with REASON, unless VALUE equals / differs from / matches
+ * the given string: an optional feature the server does not offer (compression,
+ * EIO-CMP-1, EIO-CMP-8) is not a failure. */
+void op_skip_unless(step_ctx *x) {
+  int bad = 0;
+  char *v = sstr(x, "value", &bad);
+  char *eq = bad ? NULL : sstr(x, "equals", &bad);
+  char *ne = bad ? NULL : sstr(x, "differs", &bad);
+  char *re = bad ? NULL : sstr(x, "match", &bad);
+  char *why = bad ? NULL : sstr(x, "reason", &bad);
+  if (!bad) {
+    int holds = 1;
+    if (eq) holds = strcmp(v, eq) == 0;
+    if (holds && ne) holds = strcmp(v, ne) != 0;
+    if (holds && re) {
+      regex_t rx;
+      if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
+        sfail(x, NULL, NULL, "bad regular expression");
+        holds = 1;
+      } else {
+        holds = regexec(&rx, v, 0, NULL, 0) == 0;
+        regfree(&rx);
+      }
+    }
+    if (!holds) ct_skip(x->r, "%s (value \"%s\")", why ? why : "a condition does not hold", v);
+  }
+  free(v);
+  free(eq);
+  free(ne);
+  free(re);
+  free(why);
 }
 
 /* "need_payload": "body" = the longest POST body or WebSocket message the case sends

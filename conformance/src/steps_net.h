@@ -15,5 +15,6 @@ void op_ws(step_ctx *x);
 void op_frame(step_ctx *x);
 void op_raw(step_ctx *x);
 void op_need_payload(step_ctx *x);
+void op_skip_unless(step_ctx *x);
 
 #endif

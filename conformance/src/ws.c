@@ -142,11 +142,74 @@ int ct_ws_send(ct_ws *ws, int opcode, const void *p, size_t len) {
   unsigned char mask[4];
   random_bytes(mask, 4);
   ct_buf b = {0};
-  ct_ws_encode(&b, 1, 0, opcode, p, len, mask);
+  if (ws->deflater && ws->compress_out && (opcode == WIRE_WS_TEXT || opcode == WIRE_WS_BINARY)) {
+    /* EIO-CMP-4: a compressed message has RSV1 on its (only) frame */
+    wire_sink z = {0};
+    if (wire_pmd_deflate(ws->deflater, p, len, &z) != WIRE_OK) {
+      wire_sink_free(&z);
+      return -1;
+    }
+    ct_ws_encode(&b, 1, 4, opcode, z.p, z.len, mask);
+    wire_sink_free(&z);
+  } else {
+    ct_ws_encode(&b, 1, 0, opcode, p, len, mask);
+  }
   int rc = ct_ws_send_raw(ws, b.data, b.len);
   ct_buf_free(&b);
   return rc;
 }
+
+/* The parameters of our own offer (the cases write it; no quoting in it). */
+static void read_offer(const char *offer, wire_pmd_params *o) {
+  memset(o, 0, sizeof *o);
+  const char *k;
+  o->server_no_context_takeover = strstr(offer, "server_no_context_takeover") != NULL;
+  o->client_no_context_takeover = strstr(offer, "client_no_context_takeover") != NULL;
+  if ((k = strstr(offer, "server_max_window_bits")))
+    o->server_max_window_bits = k[22] == '=' ? atoi(k + 23) : -1;
+  if ((k = strstr(offer, "client_max_window_bits")))
+    o->client_max_window_bits = k[22] == '=' ? atoi(k + 23) : -1;
+}
+
+int ct_ws_negotiate(ct_ws *ws, const char *offer, const char *answer, const char **why) {
+  ct_ws_free_ext(ws);
+  *why = NULL;
+  if (!offer || !strstr(offer, "permessage-deflate")) {
+    /* nothing offered: any answer is an extension the client did not offer */
+    if (answer && *answer) {
+      *why = "an extension the client did not offer (RFC 6455 section 9.1)";
+      return -1;
+    }
+    return 0;
+  }
+  wire_pmd_params o, a;
+  read_offer(offer, &o);
+  if (wire_pmd_answer(answer, answer ? strlen(answer) : 0, &o, &a, why) != WIRE_OK) return -1;
+  if (!a.accepted) return 0;
+  /* EIO-CMP-3: the server's window and context as its answer says, ours likewise */
+  ws->inflater = wire_pmd_inflater(a.server_max_window_bits ? a.server_max_window_bits : 15,
+                                   a.server_no_context_takeover);
+  ws->deflater = wire_pmd_deflater(a.client_max_window_bits ? a.client_max_window_bits : 15,
+                                   a.client_no_context_takeover);
+  ws->compress_out = 1;
+  if (!ws->inflater || !ws->deflater) {
+    ct_ws_free_ext(ws);
+    *why = "out of memory";
+    return -1;
+  }
+  return 1;
+}
+
+void ct_ws_free_ext(ct_ws *ws) {
+  wire_pmd_end(ws->inflater);
+  wire_pmd_end(ws->deflater);
+  ws->inflater = ws->deflater = NULL;
+  ws->compress_out = 0;
+}
+
+/* The most a server's compressed message may inflate to in the harness (a bound against
+ * a decompression bomb; far above any maxPayload a case uses). */
+#define INFLATE_LIMIT (64u << 20)
 
 void ct_ws_close(ct_ws *ws) {
   ct_tcp_close(ws->fd);
@@ -201,7 +264,13 @@ int ct_ws_next(ct_ws *ws, int *opcode, ct_buf *out) {
     size_t used = f.head_len + (size_t)f.len;
     /* RFC 6455 5.1-5.5: the rules a server's frame must keep; the first broken one is
      * flagged, and the frame is still read as the harness always did */
-    wire_err rule = wire_ws_check(&f, 0);
+    /* EIO-CMP-4: with permessage-deflate, RSV1 marks the first frame of a compressed
+     * data message; anywhere else it stays a broken rule (EIO-CMP-6) */
+    int rsv1 =
+        ws->inflater && f.rsv == 4 && (f.opcode == WIRE_WS_TEXT || f.opcode == WIRE_WS_BINARY);
+    wire_ws_frame chk = f;
+    if (rsv1) chk.rsv = 0;
+    wire_err rule = wire_ws_check(&chk, 0);
     if (rule == WIRE_OK) rule = wire_ws_fragment_rule(ws->msg_op, &f);
     if (rule != WIRE_OK) flag(ws, rule_text(rule));
     if (f.opcode >= 8) {
@@ -228,6 +297,7 @@ int ct_ws_next(ct_ws *ws, int *opcode, ct_buf *out) {
     }
     if (f.opcode != WIRE_WS_CONT) {
       ws->msg_op = f.opcode;
+      ws->msg_compressed = rsv1;
       ct_buf_reset(&ws->msg);
     }
     ct_buf_add(&ws->msg, f.payload, (size_t)f.len);
@@ -236,7 +306,25 @@ int ct_ws_next(ct_ws *ws, int *opcode, ct_buf *out) {
       *opcode = ws->msg_op;
       ws->msg_op = 0;
       ct_buf_reset(out);
-      ct_buf_add(out, ws->msg.data, ws->msg.len);
+      if (ws->msg_compressed) {
+        wire_sink z = {0};
+        wire_err ze = wire_pmd_inflate(ws->inflater, ws->msg.data, ws->msg.len, INFLATE_LIMIT, &z);
+        if (ze != WIRE_OK) {
+          /* RFC 7692 section 8: the client fails the connection (EIO-CMP-3, -4) */
+          wire_sink_free(&z);
+          flag(ws, ze == WIRE_E_TOO_LARGE ? "server sent a compressed message that inflates "
+                                            "past the harness's limit"
+                                          : "server sent a compressed message that does not "
+                                            "inflate under the negotiated parameters");
+          ct_buf_reset(&ws->msg);
+          ct_ws_close(ws);
+          return -1;
+        }
+        if (z.len) ct_buf_add(out, z.p, z.len);
+        wire_sink_free(&z);
+      } else {
+        ct_buf_add(out, ws->msg.data, ws->msg.len);
+      }
       ct_buf_reset(&ws->msg);
       return 1;
     }

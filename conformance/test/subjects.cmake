@@ -50,7 +50,13 @@ set(_sc_faults
     "oversized-body-accepted|eio.limits sio.limits|eio.limits.max-payload-exceeded@*"
     "truncate-large-body|eio.large sio.large|eio.large.text-64k@*|eio.large.binary-500k@*|sio.large.attachments-max@*"
     "ignore-connection-close|eio.http11.connection-close eio.http11.close-flood|eio.http11.connection-close-closes@polling|eio.http11.close-flood@polling|eio.http11.close-flood-held@polling"
-    "close-unannounced|eio.http11.keep-alive sio.http11.keep-alive|eio.http11.keep-alive-announced@polling|sio.http11.keep-alive-announced@polling")
+    "close-unannounced|eio.http11.keep-alive sio.http11.keep-alive|eio.http11.keep-alive-announced@polling|sio.http11.keep-alive-announced@polling"
+    "deflate-bad-answer|eio.compress.ws|eio.compress.ws.negotiate@websocket|eio.compress.ws.echo@websocket"
+    "deflate-context-kept|eio.compress.ws|eio.compress.ws.no-context-takeover@websocket"
+    "deflate-bad-data-kept|eio.compress.ws.bad-data|eio.compress.ws.bad-data@websocket"
+    "deflate-rsv1-accepted|eio.compress.ws.rsv1|eio.compress.ws.rsv1-without-extension@websocket"
+    "deflate-no-max-payload|eio.compress.ws.max-payload|eio.compress.ws.max-payload@websocket"
+    "gzip-truncated|eio.compress.http.gzip eio.compress.http.deflate eio.compress.http.large|eio.compress.http.gzip@polling|eio.compress.http.deflate@polling|eio.compress.http.large@polling")
 foreach(_f IN LISTS _sc_faults)
   string(REPLACE "|" ";" _parts "${_f}")
   list(GET _parts 0 _fault)

@@ -85,7 +85,12 @@ typedef struct conn {
   bool paused;              /* a held GET: lws does not read its connection */
   bool in_msg;              /* a WebSocket message is being reassembled */
   bool msg_binary;
-  struct lws *wsi; /* its own connection */
+  struct lws *wsi;     /* its own connection */
+  bool writeable_turn; /* inside its WRITEABLE callback (permessage-deflate pacing) */
+  bool pmd;            /* permessage-deflate was offered and not declined (pacing below) */
+  uint8_t *pmd_in;     /* permessage-deflate: this connection's copy of compressed input */
+  size_t pmd_in_cap;
+  bool wrote; /* a message was written in this WRITEABLE turn */
 } conn;
 
 typedef struct mount {
@@ -102,10 +107,12 @@ struct sioref_adapter {
   size_t n_mounts;
   eio_driver *driver; /* timers, wakes and output of every router (sans-I/O) */
   struct ev_loop *loop;
-  ev_prepare prepare; /* before each wait: run due timers, rearm the timer */
-  ev_timer timer;     /* the earliest deadline of any session */
-  uint64_t timer_at;  /* when it is armed for, EIO_NO_DEADLINE when stopped */
-  uint64_t cap_ms;    /* run_timers never sleeps past this (the shutdown grace) */
+  ev_prepare prepare;  /* before each wait: run due timers, rearm the timer */
+  ev_timer timer;      /* the earliest deadline of any session */
+  uint64_t timer_at;   /* when it is armed for, EIO_NO_DEADLINE when stopped */
+  uint64_t cap_ms;     /* run_timers never sleeps past this (the shutdown grace) */
+  long http_threshold; /* poll bodies of this many bytes or more may be coded; -1 never */
+  bool ws_compression; /* permessage-deflate offers are accepted */
   volatile sig_atomic_t *stop;
   bool draining; /* stopping: sessions are closing, keep serving them */
   /* A WebSocket accepted in CONFIRM_UPGRADE, waiting for its user data in FILTER. */
@@ -140,6 +147,7 @@ static void eof_stop(conn *c) {
 /* Forget C's I/O state; its driver part must have been released (release_conn). */
 static void conn_reset(conn *c) {
   eof_stop(c);
+  free(c->pmd_in);
   free(c->buf);
   free(c->allow_origin);
   memset(c, 0, sizeof *c);
@@ -283,6 +291,9 @@ static int io_http_write(void *user, eio_conn *dc, const eio_http_response *r) {
   if (get) unhold_get(wsi, c);
   /* Requests behind this one in lws' buffer (pipelined): its answer is the last. */
   if (sioref_http_rx_buffered(a->ctx, wsi)) c->close_after = true;
+  if (get && r->status == 200) /* EIO-CMP-8: gzip or deflate when asked, above a threshold */
+    return sioref_http_write_poll(wsi, r->content_type, r->body, r->body_len, c->allow_origin,
+                                  c->close_after, a->http_threshold);
   if (get)
     return sioref_http_write(wsi, r->status, r->content_type, r->body, r->body_len, true,
                              c->allow_origin, NULL, true, c->close_after);
@@ -380,12 +391,21 @@ static int on_confirm_upgrade(sioref_adapter *a, struct lws *wsi, const char *pr
   return 0;
 }
 
+/* Does the upgrade request on WSI offer permessage-deflate (lws then accepts it unless
+ * decline_extension says no)? */
+static bool offers_pmd(struct lws *wsi) {
+  char offer[512];
+  int n = lws_hdr_copy(wsi, offer, sizeof offer, WSI_TOKEN_EXTENSIONS);
+  return n > 0 && strstr(offer, "permessage-deflate");
+}
+
 static int on_filter(sioref_adapter *a, struct lws *wsi, conn *c) {
   if (a->pending_wsi != wsi || !c) return 1;
   release_conn(a, c);
   /* EIO-TR-19: a second WebSocket is closed once established, with no packet. */
   c->ws_close_only = !a->pending_s;
   c->wsi = wsi;
+  c->pmd = a->ws_compression && offers_pmd(wsi);
   if (a->pending_s)
     eio_driver_attach(a->driver, &c->dc, EIO_CONN_WS, a->pending_router, a->pending_s);
   a->pending_wsi = NULL;
@@ -439,6 +459,7 @@ static int on_ws_receive(sioref_adapter *a, struct lws *wsi, conn *c, const void
 static int io_ws_write(void *user, eio_conn *dc, const uint8_t *d, size_t n, bool bin) {
   (void)user;
   conn *c = (conn *)dc;
+  c->wrote = true;
   return lws_write(c->wsi, (unsigned char *)d, n, bin ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)n
              ? -1
              : 0;
@@ -446,9 +467,15 @@ static int io_ws_write(void *user, eio_conn *dc, const uint8_t *d, size_t n, boo
 
 /* While lws keeps a partial write nothing more is pulled: WRITEABLE goes on. */
 static bool io_ws_busy(void *user, eio_conn *dc) {
-  (void)user;
+  sioref_adapter *a = user;
   conn *c = (conn *)dc;
-  if (!lws_partial_buffered(c->wsi)) return false;
+  /* lws' permessage-deflate expects one lws_write per WRITEABLE callback: it may keep
+   * part of a compressed message to drain in the next one, and data written outside
+   * WRITEABLE, several messages back to back, came out corrupted under load (sioref with
+   * --ws-compression on, eio.compress.ws.* at --jobs 8). So with compression on, a
+   * WebSocket's messages are paced one per WRITEABLE. */
+  bool paced = a->ws_compression && c->pmd && (!c->writeable_turn || c->wrote);
+  if (!paced && !lws_partial_buffered(c->wsi)) return false;
   lws_callback_on_writable(c->wsi);
   return true;
 }
@@ -459,7 +486,10 @@ static int on_ws_writeable(sioref_adapter *a, struct lws *wsi, conn *c) {
     return -1;
   }
   if (c->dc.kind != EIO_CONN_WS || !c->dc.s) return -1;
+  c->writeable_turn = true;
+  c->wrote = false;
   int rc = eio_driver_service(a->driver, &c->dc, now_ms());
+  c->writeable_turn = false;
   if (rc == EIO_DRIVER_WS_CLOSE) lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
   return rc ? -1 : 0;
 }
@@ -489,6 +519,18 @@ static void on_ws_closed(sioref_adapter *a, conn *c) {
   conn_reset(c);
 }
 
+/* EIO-CMP-3: lws 4.1.6 accepts an offer with server_max_window_bits but leaves the
+ * parameter out of its answer, which RFC 7692 section 7.1.2.1 requires ("a server
+ * accepts ... by including" it; eio.compress.ws.window-bits saw the answer
+ * "permessage-deflate"). Such offers are declined instead, which the RFC allows.
+ * Returns 1 to decline the extension, 0 to let lws accept it. */
+static int decline_extension(struct lws *wsi) {
+  char offer[512];
+  int n = lws_hdr_copy(wsi, offer, sizeof offer, WSI_TOKEN_EXTENSIONS);
+  if (n < 0) return 1; /* too long to read: declined */
+  return n > 0 && strstr(offer, "server_max_window_bits") ? 1 : 0;
+}
+
 /* ---- the lws callback ---- */
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -510,6 +552,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return 0;
   case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
     return on_confirm_upgrade(a, wsi, in);
+  case LWS_CALLBACK_CONFIRM_EXTENSION_OKAY:
+    return decline_extension(wsi);
   case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
     return on_filter(a, wsi, c);
   case LWS_CALLBACK_ESTABLISHED:
@@ -547,6 +591,50 @@ static const struct lws_protocols PROTOCOLS[] = {
 
 /* ---- life cycle ---- */
 
+/* permessage-deflate (RFC 7692, spec/engine.io-v4.md section 13.1) through lws' own
+ * extension (Debian's libwebsockets 4.1.6 is built with it and links zlib): lws answers
+ * the client's offer, inflates before RECEIVE (so the reassembly bound and maxPayload
+ * apply to the inflated message, EIO-CMP-7) and deflates every lws_write of a data
+ * message. The third member is the offer lws makes as a client, unused by a server. */
+/* What lws 4.1.6 hands its permessage-deflate extension with LWS_EXT_CB_PAYLOAD_RX (its
+ * private extension-permessage-deflate.h; the layout of this pinned release). */
+struct pmd_rx_ebufs {
+  struct lws_tokens eb_in, eb_out;
+};
+
+/* lws 4.1.6's inflater keeps pointing zlib at the input it was given when its output
+ * buffer fills first (it answers "pending"), while the WebSocket role takes that input
+ * as consumed and reuses the buffer (the per-thread read buffer, shared by every
+ * connection): the rest of the message is then inflated from another connection's
+ * bytes ("invalid block type", corrupted messages under load; seen with
+ * eio.compress.ws.* at --jobs 8). Giving the extension a copy of each input chunk that
+ * this connection owns until its next chunk keeps zlib's input valid. */
+static int pm_deflate(struct lws_context *ctx, const struct lws_extension *ext, struct lws *wsi,
+                      enum lws_extension_callback_reasons reason, void *user, void *in,
+                      size_t len) {
+  if (reason == LWS_EXT_CB_PAYLOAD_RX && in) {
+    struct pmd_rx_ebufs *pmdrx = in;
+    conn *c = lws_wsi_user(wsi);
+    if (c && pmdrx->eb_in.len > 0 && pmdrx->eb_in.token) {
+      size_t n = (size_t)pmdrx->eb_in.len;
+      if (n > c->pmd_in_cap) {
+        uint8_t *p = realloc(c->pmd_in, n);
+        if (!p) return -1;
+        c->pmd_in = p;
+        c->pmd_in_cap = n;
+      }
+      memcpy(c->pmd_in, pmdrx->eb_in.token, n);
+      pmdrx->eb_in.token = c->pmd_in;
+    }
+  }
+  return lws_extension_callback_pm_deflate(ctx, ext, wsi, reason, user, in, len);
+}
+
+static const struct lws_extension PM_DEFLATE[] = {
+    {"permessage-deflate", pm_deflate, "permessage-deflate"},
+    {NULL, NULL, NULL},
+};
+
 /* Engine.IO's heartbeat keeps connections honest: no lws validity timers or pings. */
 static const lws_retry_bo_t NO_VALIDITY = {.secs_since_valid_ping = 0,
                                            .secs_since_valid_hangup = 0};
@@ -568,6 +656,8 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   }
   a->timer_at = EIO_NO_DEADLINE;
   a->cap_ms = EIO_NO_DEADLINE;
+  a->http_threshold = cfg->http_compression_min ? (long)cfg->http_compression_min : -1;
+  a->ws_compression = cfg->ws_compression;
   lws_set_log_level(cfg->verbose ? (LLL_ERR | LLL_WARN) : LLL_ERR, NULL);
   a->loop = ev_loop_new(EVFLAG_AUTO);
   if (!a->loop) {
@@ -592,6 +682,7 @@ int sioref_adapter_new(const sioref_adapter_config *cfg, sioref_adapter **out) {
   void *loops[1] = {a->loop};
   info.foreign_loops = loops;
   info.retry_and_idle_policy = &NO_VALIDITY;
+  if (cfg->ws_compression) info.extensions = PM_DEFLATE;
   if (cfg->host && strchr(cfg->host, '.')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   if (cfg->tls_cert) {
     /* the same HTTP/1.1 and WebSocket service inside TLS; ALPN offers only http/1.1,

@@ -6,7 +6,10 @@
 #include "lws_http.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "http_coding.h"
 
 /* ---- request parsing ---- */
 
@@ -86,14 +89,18 @@ bool sioref_http_rx_buffered(struct lws_context *ctx, struct lws *wsi) {
 
 /* ---- responses ---- */
 
-/* Write status, headers and body. BODY_HAS_HEADROOM: LWS_PRE bytes before the body
- * may be used; otherwise a small body is copied. Returns 0 or -1. */
-int sioref_http_write(struct lws *wsi, int status, const char *ctype, const uint8_t *body,
-                      size_t len, bool body_has_headroom, const char *allow_origin,
-                      const eio_http_response *r, bool no_store, bool close) {
+/* sioref_http_write with the body in content coding CODING (NULL: none). */
+static int write_coded(struct lws *wsi, int status, const char *ctype, const uint8_t *body,
+                       size_t len, bool body_has_headroom, const char *allow_origin,
+                       const eio_http_response *r, bool no_store, bool close, const char *coding) {
   uint8_t hbuf[LWS_PRE + 2048 + 4096]; /* headers, then a small body */
   uint8_t *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
   if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)len, &p, end))
+    return -1;
+  /* EIO-CMP-8: the coding named, Content-Length (above) counting the coded bytes */
+  if (coding && lws_add_http_header_by_name(
+                    wsi, (const unsigned char *)"content-encoding:", (const unsigned char *)coding,
+                    (int)strlen(coding), &p, end))
     return -1;
   /* RFC 9112 section 9.6: a server that closes after this response says so (SHOULD);
    * a keep-alive client would otherwise reuse the socket and lose its next request. */
@@ -137,6 +144,33 @@ int sioref_http_write(struct lws *wsi, int status, const char *ctype, const uint
     return 0;
   }
   return -1; /* a body without headroom is always small (error answers) */
+}
+
+int sioref_http_write(struct lws *wsi, int status, const char *ctype, const uint8_t *body,
+                      size_t len, bool body_has_headroom, const char *allow_origin,
+                      const eio_http_response *r, bool no_store, bool close) {
+  return write_coded(wsi, status, ctype, body, len, body_has_headroom, allow_origin, r, no_store,
+                     close, NULL);
+}
+
+int sioref_http_write_poll(struct lws *wsi, const char *ctype, const uint8_t *body, size_t len,
+                           const char *allow_origin, bool close, long threshold) {
+  const char *coding = NULL;
+  char accept[256];
+  /* EIO-CMP-8, EIO-CMP-10: bodies of THRESHOLD bytes or more, in a coding the request
+   * accepts (an Accept-Encoding too long to copy is taken as none) */
+  if (threshold >= 0 && len >= (size_t)threshold &&
+      lws_hdr_copy(wsi, accept, sizeof accept, WSI_TOKEN_HTTP_ACCEPT_ENCODING) > 0)
+    coding = sioref_coding_pick(accept);
+  uint8_t *coded = NULL;
+  size_t clen = 0;
+  if (coding && sioref_coding_encode(coding, body, len, LWS_PRE, &coded, &clen) == 0) {
+    int rc = write_coded(wsi, 200, ctype, coded + LWS_PRE, clen, true, allow_origin, NULL, true,
+                         close, coding);
+    free(coded);
+    return rc;
+  }
+  return write_coded(wsi, 200, ctype, body, len, true, allow_origin, NULL, true, close, NULL);
 }
 
 int sioref_http_respond(struct lws *wsi, const eio_http_response *r, const char *allow_origin,

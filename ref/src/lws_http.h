@@ -38,6 +38,13 @@ int sioref_http_write(struct lws *wsi, int status, const char *ctype, const uint
                       size_t len, bool body_has_headroom, const char *allow_origin,
                       const eio_http_response *r, bool no_store, bool close);
 
+/* Write the 200 answer to a polling GET: BODY/LEN (with LWS_PRE bytes of headroom) of
+ * type CTYPE, not to be stored; in gzip or deflate when LEN is at least THRESHOLD (-1:
+ * never) and the request's Accept-Encoding accepts one (http_coding.h, EIO-CMP-8..10).
+ * Returns 0 or -1. */
+int sioref_http_write_poll(struct lws *wsi, const char *ctype, const uint8_t *body, size_t len,
+                           const char *allow_origin, bool close, long threshold);
+
 /* Write the router's response R (ALLOW_ORIGIN overrides its CORS answer when set). */
 int sioref_http_respond(struct lws *wsi, const eio_http_response *r, const char *allow_origin,
                         bool close);

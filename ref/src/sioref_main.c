@@ -44,9 +44,11 @@ typedef struct options {
   const char *tls_cert;
   const char *tls_key;
   bool verbose;
-  const char *redis; /* --redis URL: join a cluster (issue 15) */
-  bool allow_eio3; /* --allow-eio3: Engine.IO v3 / Socket.IO protocol v4 clients too */
-  bool msgpack;    /* --parser msgpack (spec/msgpack.md) */
+  const char *redis;     /* --redis URL: join a cluster (issue 15) */
+  bool allow_eio3;       /* --allow-eio3: Engine.IO v3 / Socket.IO protocol v4 clients too */
+  bool msgpack;          /* --parser msgpack (spec/msgpack.md) */
+  bool ws_compression;   /* --ws-compression on|off (default off, as engine.io 4+) */
+  long http_compression; /* --http-compression BYTES|off: 0 = off (default 1024) */
 } options;
 
 static volatile sig_atomic_t g_stop;
@@ -81,6 +83,10 @@ static void usage(FILE *f) {
              "                         is refused with error code 5)\n"
              "  --parser P             Socket.IO parser: json (default) or msgpack (one\n"
              "                         msgpack map per binary message, spec/msgpack.md)\n"
+             "  --ws-compression on|off  accept permessage-deflate (RFC 7692) offers (default\n"
+             "                         off, as engine.io's perMessageDeflate since 4.0)\n"
+             "  --http-compression N|off  gzip/deflate polling bodies of N bytes or more when\n"
+             "                         the client accepts it (default 1024, as engine.io)\n"
              "  --verbose              one stderr line per connection event\n"
              "  --help                 this text\n");
 }
@@ -140,7 +146,9 @@ static int parse_args(int argc, char **argv, options *o) {
                                              "--tls-cert",
                                              "--tls-key",
                                              "--redis",
-                                             "--parser"};
+                                             "--parser",
+                                             "--ws-compression",
+                                             "--http-compression"};
     bool known = false;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
       if (strcmp(name, with_value[k]) == 0) known = true;
@@ -194,6 +202,15 @@ static int parse_args(int argc, char **argv, options *o) {
         return bad("%s", "built without msgpack-c: no --parser msgpack");
 #endif
       o->msgpack = strcmp(val, "msgpack") == 0;
+    } else if (strcmp(name, "--ws-compression") == 0) {
+      if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+        return bad("bad --ws-compression '%s' (on or off)", val);
+      o->ws_compression = strcmp(val, "on") == 0;
+    } else if (strcmp(name, "--http-compression") == 0) {
+      if (strcmp(val, "off") == 0)
+        o->http_compression = 0;
+      else if (!parse_long(val, 1, INT_MAX, &o->http_compression))
+        return bad("bad --http-compression '%s' (a byte count from 1, or off)", val);
     } else if (strcmp(name, "--cors-origin") == 0) {
       if (!*val) return bad("bad value for %s", name);
       if (o->n_origins >= MAX_ORIGINS) return bad("too many %s options", name);
@@ -285,7 +302,8 @@ int main(int argc, char **argv) {
                .ping_timeout_ms = EIO_DEFAULT_PING_TIMEOUT_MS,
                .max_payload = EIO_DEFAULT_MAX_PAYLOAD_BYTES,
                .connect_timeout_ms = 45000,
-               .max_sessions = 10000};
+               .max_sessions = 10000,
+               .http_compression = 1024};
   int rc = parse_args(argc, argv, &o);
   if (rc >= 0) return rc;
   g_verbose = o.verbose;
@@ -297,7 +315,9 @@ int main(int argc, char **argv) {
                               .port = (int)o.port,
                               .verbose = o.verbose,
                               .tls_cert = o.tls_cert,
-                              .tls_key = o.tls_key};
+                              .tls_key = o.tls_key,
+                              .ws_compression = o.ws_compression,
+                              .http_compression_min = (size_t)o.http_compression};
   eio_sio_glue *glue = NULL;
 #if SIOREF_HAVE_SIO
   /* The application: the test-app contract, with the connect timeout of the flags. */

@@ -58,6 +58,26 @@
 //                            server that a burst of short connections has slowed down;
 //                            the burst's own GETs and 1-byte pongs are left alone).
 //                            Breaks: the latency-after-flood case over polling (EIO-HTTP-6).
+//   The compression faults (spec/engine.io-v4.md section 13). The deflate-* ones turn on
+//   perMessageDeflate (off in the official default, so the correct subject SKIPs these
+//   cases) and break one rule of RFC 7692 through ws' own classes:
+//   deflate-bad-answer       the Sec-WebSocket-Extensions answer carries a parameter RFC
+//                            7692 does not define ("x_bogus"). Breaks: EIO-CMP-2.
+//   deflate-context-kept     the answer grants server_no_context_takeover, but the server
+//                            keeps its compression context between messages.
+//                            Breaks: eio.compress.ws.no-context-takeover (EIO-CMP-3).
+//   deflate-bad-data-kept    a message that does not inflate is taken as "4ignored"
+//                            instead of failing the connection. Breaks: EIO-CMP-6.
+//   deflate-rsv1-accepted    a frame with RSV1 on a connection without the extension is
+//                            inflated anyway. Breaks: EIO-CMP-6.
+//   deflate-no-max-payload   inflated messages are not bounded by maxPayload.
+//                            Breaks: EIO-CMP-7.
+//   gzip-truncated           a coded polling body loses its last 4 bytes (a gzip stream
+//                            without its length, a zlib one without its checksum).
+//                            Breaks: EIO-CMP-9.
+//   coding-unasked           polling bodies over 1 KB are sent in gzip even when the
+//                            request has no Accept-Encoding. Breaks: EIO-CMP-10 (SHOULD:
+//                            eio.compress.http.not-asked is NON-STRICT).
 "use strict";
 
 const path = require("path");
@@ -76,7 +96,101 @@ const FAULTS = [
   "close-unannounced",
   "ignore-client-fin",
   "slow-after-burst",
+  "deflate-bad-answer",
+  "deflate-context-kept",
+  "deflate-bad-data-kept",
+  "deflate-rsv1-accepted",
+  "deflate-no-max-payload",
+  "gzip-truncated",
+  "coding-unasked",
 ];
+
+// ws' permessage-deflate class and receiver, as engine.io uses them.
+function wsLib(name) {
+  return require(path.join(base.NODE_MODULES, "ws", "lib", name));
+}
+
+// The deflate-* faults: perMessageDeflate on (the official default is off), then one
+// rule broken by patching a method of ws' PerMessageDeflate or Receiver.
+function patchDeflate(fault) {
+  const PMD = wsLib("permessage-deflate.js");
+  const P = PMD.prototype;
+  if (fault === "deflate-bad-answer") {
+    const accept = P.accept;
+    P.accept = function (configurations) {
+      const params = accept.call(this, configurations);
+      params.x_bogus = true;
+      return params;
+    };
+  } else if (fault === "deflate-context-kept") {
+    const compress = P._compress;
+    P._compress = function (data, fin, callback) {
+      const keep = this.params.server_no_context_takeover;
+      this.params.server_no_context_takeover = false; // the reset after a message is skipped
+      compress.call(this, data, fin, (...args) => {
+        this.params.server_no_context_takeover = keep;
+        callback(...args);
+      });
+    };
+  } else if (fault === "deflate-bad-data-kept") {
+    const decompress = P.decompress;
+    P.decompress = function (data, fin, callback) {
+      decompress.call(this, data, fin, (err, out) =>
+        err ? callback(null, Buffer.from("4ignored")) : callback(null, out)
+      );
+    };
+  } else if (fault === "deflate-no-max-payload") {
+    // ws bounds the inflated size twice: in the extension and in the receiver
+    const decompress = P.decompress;
+    P.decompress = function (data, fin, callback) {
+      this._maxPayload = 0; // ws: 0 = no bound
+      decompress.call(this, data, fin, callback);
+    };
+    const Receiver = wsLib("receiver.js");
+    const rdecompress = Receiver.prototype.decompress;
+    Receiver.prototype.decompress = function (data, cb) {
+      this._maxPayload = 0;
+      return rdecompress.call(this, data, cb);
+    };
+  } else if (fault === "deflate-rsv1-accepted") {
+    const Receiver = wsLib("receiver.js");
+    const getInfo = Receiver.prototype.getInfo;
+    Receiver.prototype.getInfo = function (cb) {
+      const name = PMD.extensionName;
+      if (!this._extensions[name] && this._bufferedBytes >= 2 && this._buffers[0][0] & 0x40) {
+        const lenient = new PMD({}, true, 0);
+        lenient.accept([{}]);
+        // the receiver's own copy: the sender (which shares the object) stays uncompressed
+        this._extensions = Object.assign({}, this._extensions, { [name]: lenient });
+      }
+      return getInfo.call(this, cb);
+    };
+    return {};
+  }
+  return { engineOptions: (o) => Object.assign(o, { perMessageDeflate: { threshold: 1024 } }) };
+}
+
+// coding-unasked: a polling request without Accept-Encoding is answered as if it had
+// sent "gzip".
+function patchCodingUnasked() {
+  const eioDir = path.join(base.NODE_MODULES, "engine.io", "build");
+  const { Polling } = require(path.join(eioDir, "transports", "polling.js"));
+  const doWrite = Polling.prototype.doWrite;
+  Polling.prototype.doWrite = function (data, options, callback) {
+    if (this.req && !this.req.headers["accept-encoding"]) this.req.headers["accept-encoding"] = "gzip";
+    return doWrite.call(this, data, options, callback);
+  };
+}
+
+// gzip-truncated: every coded polling body loses its last 4 bytes.
+function patchGzipTruncated() {
+  const eioDir = path.join(base.NODE_MODULES, "engine.io", "build");
+  const { Polling } = require(path.join(eioDir, "transports", "polling.js"));
+  const compress = Polling.prototype.compress;
+  Polling.prototype.compress = function (data, encoding, callback) {
+    compress.call(this, data, encoding, (err, out) => callback(err, out && out.subarray(0, out.length - 4)));
+  };
+}
 
 const PING_SLOWDOWN = 3; // wrong-ping-interval: real pace = announced x 3
 const PAYLOAD_SLACK = 16; // oversized-body-accepted: real limit = announced x 16
@@ -271,6 +385,18 @@ function hooksFor(fault, opts) {
       return {};
     case "slow-after-burst":
       patchSlowAfterBurst();
+      return {};
+    case "deflate-bad-answer":
+    case "deflate-context-kept":
+    case "deflate-bad-data-kept":
+    case "deflate-rsv1-accepted":
+    case "deflate-no-max-payload":
+      return patchDeflate(fault);
+    case "gzip-truncated":
+      patchGzipTruncated();
+      return {};
+    case "coding-unasked":
+      patchCodingUnasked();
       return {};
     default:
       process.stderr.write("unknown fault: " + fault + "\nfaults: " + FAULTS.join(", ") + "\n");

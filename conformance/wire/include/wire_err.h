@@ -34,6 +34,10 @@ typedef enum wire_err {
   WIRE_E_V3_LENGTH = -60, /* a bad or overrunning length prefix (EIO-TPL-3, EIO-TPL-13) */
   WIRE_E_V3_UTF8 = -61,   /* a text segment that is not UTF-8 (EIO-TPL-7) */
   WIRE_E_V3_EMPTY = -62,  /* an empty body, or an empty binary segment (EIO-TPL-5, -14) */
+  /* Compression (spec/engine.io-v4.md section 13) */
+  WIRE_E_PMD_ANSWER = -80, /* a permessage-deflate answer that breaks RFC 7692 (EIO-CMP-2, -3) */
+  WIRE_E_CODING = -81,     /* data that does not inflate / decode in its coding (EIO-CMP-6, -9) */
+  WIRE_E_TOO_LARGE = -82,  /* inflated past the caller's limit (EIO-CMP-7) */
 } wire_err;
 
 /* The enumerator's name, e.g. "WIRE_E_WS_RSV"; "WIRE_E_?" for a value not listed. */

@@ -31,6 +31,9 @@ const char *wire_err_name(wire_err e) {
     N(WIRE_E_V3_LENGTH)
     N(WIRE_E_V3_UTF8)
     N(WIRE_E_V3_EMPTY)
+    N(WIRE_E_PMD_ANSWER)
+    N(WIRE_E_CODING)
+    N(WIRE_E_TOO_LARGE)
 #undef N
   }
   return "WIRE_E_?";

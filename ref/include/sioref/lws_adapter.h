@@ -40,6 +40,11 @@ typedef struct sioref_adapter_config {
    * deadline (UINT64_MAX: none). */
   uint64_t (*tick)(void *user, uint64_t now_ms);
   void *tick_user;
+  /* Compression (spec/engine.io-v4.md section 13): accept permessage-deflate offers;
+   * code polling GET bodies of at least HTTP_COMPRESSION_MIN bytes in gzip or deflate
+   * when the request accepts one (0: never, so a zeroed config compresses nothing) */
+  bool ws_compression;
+  size_t http_compression_min;
 } sioref_adapter_config;
 
 /* Create the lws context and start listening. Returns 0 and *OUT, or -1 (could not
