@@ -13,8 +13,7 @@
 #include "ct_deviations.h"
 #include "ct_http.h"
 #include "ct_report_console.h"
-#include "ct_report_live.h"
-#include "ct_sched.h"
+#include "ct_stage.h"
 
 static volatile sig_atomic_t g_int;
 static void on_int(int sig) {
@@ -57,45 +56,18 @@ static void print_header(const cl_ctx *x, const char *target) {
 /* Run the plan, print the summary, write the reports; the exit status. */
 static int run(cl_ctx *x, const cl_opts *o, ct_plan *plan, const ct_known *known,
                const char *target) {
-  ct_sched sc;
-  memset(&sc, 0, sizeof sc);
-  sc.cfg = &x->cfg;
-  sc.plan = plan;
-  sc.interrupted = &g_int;
-  snprintf(sc.target, sizeof sc.target, "%s", target);
-  sc.known = known;
-  sc.live = ct_live_new(o->junit, o->json, o->html, target, o->strict, plan->n, 1000);
-  int64_t t0 = ct_now_ms();
-  ct_sched_run(&sc);
-  int complete = !g_int;
-  ct_run *runs = ct_xmalloc((plan->n ? plan->n : 1) * sizeof *runs);
-  size_t nr = 0;
-  for (size_t i = 0; i < plan->n; i++)
-    if (plan->items[i].state == CT_RUN_REPORTED) {
-      ct_deviations_annotate(known, &sc.runs[i], 1);
-      runs[nr++] = sc.runs[i];
-    }
-  ct_report_console_summary(stdout, runs, nr, o->strict);
-  printf("wall time %.1f s\n", (double)(ct_now_ms() - t0) / 1000.0);
+  ct_stage st = {.cfg = &x->cfg,
+                 .plan = plan,
+                 .known = known,
+                 .target = target,
+                 .files = {o->junit, o->json, o->html},
+                 .interrupted = &g_int};
+  ct_stage_run(&st);
+  printf("wall time %.1f s\n", (double)(ct_now_ms() - st.t_start) / 1000.0);
   if (g_int)
-    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", nr);
+    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", st.nr);
   fflush(stdout);
-  static const char *const what[] = {"JUnit", "JSON", "HTML"};
-  static const ct_report_fn fns[] = {ct_report_junit, ct_report_json, ct_report_html};
-  const char *files[] = {o->junit, o->json, o->html};
-  int werr = 0;
-  for (int k = 0; k < 3; k++)
-    if (files[k])
-      werr |= ct_report_file(files[k], what[k], runs, nr, target, o->strict, complete, fns[k], 0);
-  ct_live_free(sc.live);
-  int failed = 0;
-  for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], o->strict);
-  for (size_t i = 0; i < plan->n; i++)
-    if (plan->items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
-  free(runs);
-  free(sc.runs);
-  if (werr || g_int) return 2;
-  return failed ? 1 : 0;
+  return ct_stage_finish(&st);
 }
 
 int cl_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {

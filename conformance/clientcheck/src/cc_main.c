@@ -15,9 +15,7 @@
 #include "cc_script.h"
 #include "ct_cli.h"
 #include "ct_deviations.h"
-#include "ct_report_console.h"
-#include "ct_report_live.h"
-#include "ct_sched.h"
+#include "ct_stage.h"
 
 static void usage(FILE *f) {
   fputs("usage: sioconform client [options] -- CMD ARGS...\n"
@@ -149,43 +147,19 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
   printf("sioconform: checking the client %s (%zu case-runs, jobs %d)\n", target + 8, plan.n,
          cfg.jobs);
   fflush(stdout);
-  ct_sched sc;
-  memset(&sc, 0, sizeof sc);
-  sc.cfg = &cfg;
-  sc.plan = &plan;
-  sc.interrupted = &g_int;
-  snprintf(sc.target, sizeof sc.target, "%s", target);
-  sc.known = &known;
-  sc.live = ct_live_new(files[0], files[1], files[2], target, cfg.strict, plan.n, 1000);
-  int64_t t0 = ct_now_ms();
-  ct_sched_run(&sc);
-  int complete = !g_int;
-  ct_run *runs = ct_xmalloc((plan.n ? plan.n : 1) * sizeof *runs);
-  size_t nr = 0;
-  for (size_t i = 0; i < plan.n; i++)
-    if (plan.items[i].state == CT_RUN_REPORTED) {
-      ct_deviations_annotate(&known, &sc.runs[i], 1);
-      runs[nr++] = sc.runs[i];
-    }
-  ct_report_console_summary(stdout, runs, nr, cfg.strict);
-  printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - t0) / 1000.0, cfg.jobs);
+  ct_stage st = {.cfg = &cfg,
+                 .plan = &plan,
+                 .known = &known,
+                 .target = target,
+                 .files = {files[0], files[1], files[2]},
+                 .interrupted = &g_int};
+  ct_stage_run(&st);
+  printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - st.t_start) / 1000.0,
+         cfg.jobs);
   fflush(stdout);
-  static const char *const what[] = {"JUnit", "JSON", "HTML"};
-  static const ct_report_fn fns[] = {ct_report_junit, ct_report_json, ct_report_html};
-  int werr = 0;
-  for (int k = 0; k < 3; k++)
-    if (files[k])
-      werr |= ct_report_file(files[k], what[k], runs, nr, target, cfg.strict, complete, fns[k], 0);
-  ct_live_free(sc.live);
-  int failed = 0;
-  for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
-  for (size_t i = 0; i < plan.n; i++)
-    if (plan.items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
-  free(runs);
-  free(sc.runs);
+  int rc = ct_stage_finish(&st);
   ct_deviations_free(&known);
   ct_plan_free(&plan);
   ct_cases_free(&cs);
-  if (werr || g_int) return 2;
-  return failed ? 1 : 0;
+  return rc;
 }
