@@ -47,17 +47,6 @@ static void on_int(int sig) {
   g_int = sig;
 }
 
-/* Options of server runs that mean nothing for a client run: their names, when set. */
-static const char *server_only(const ct_cli *o) {
-  if (o->fuzz.n || o->fuzz.replay) return "--fuzz/--fuzz-replay";
-  if (o->sioref) return "--sioref";
-  if (o->path_opt || strcmp(o->cfg.eio_path, "/engine.io/") != 0) return "--path/--eio-path";
-  if (o->ca_file || o->insecure) return "--ca/--insecure";
-  if (o->cfg.cors_origin) return "--cors-origin";
-  if (o->cfg.max_payload) return "--max-payload";
-  return NULL;
-}
-
 int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {
   /* the client's own usage (the shared parser prints the server runs') */
   for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
@@ -73,7 +62,7 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
   optind = 1;
   int prc = ct_cli_parse_options(&o, argc, argv);
   if (prc != CT_CLI_RUN) return prc;
-  const char *bad = server_only(&o);
+  const char *bad = ct_cli_server_only(&o);
   if (bad) {
     fprintf(stderr, "sioconform client: %s is for server runs\n", bad);
     return 2;
