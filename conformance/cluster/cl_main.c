@@ -15,12 +15,6 @@
 #include "ct_report_console.h"
 #include "ct_stage.h"
 
-static volatile sig_atomic_t g_int;
-static void on_int(int sig) {
-  if (g_int) _exit(128 + sig);
-  g_int = sig;
-}
-
 static void print_list(const ct_plan *plan, size_t ncases) {
   for (size_t k = 0; k < plan->n; k++) {
     const ct_case *c = plan->items[k].c;
@@ -60,11 +54,10 @@ static int run(cl_ctx *x, const cl_opts *o, ct_plan *plan, const ct_known *known
                  .plan = plan,
                  .known = known,
                  .target = target,
-                 .files = {o->junit, o->json, o->html},
-                 .interrupted = &g_int};
+                 .files = {o->junit, o->json, o->html}};
   ct_stage_run(&st);
   printf("wall time %.1f s\n", (double)(ct_now_ms() - st.t_start) / 1000.0);
-  if (g_int)
+  if (ct_stage_interrupted)
     fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", st.nr);
   fflush(stdout);
   return ct_stage_finish(&st);
@@ -120,13 +113,7 @@ int cl_main(int argc, char **argv, const char *vectors_dir, const char *known_de
       if (o.known_file) goto out;
     }
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_int;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  ct_stage_catch_interrupts(-1);
   print_header(&x, target);
   rc = run(&x, &o, &plan, &known, target);
 out:

@@ -37,32 +37,6 @@
 
 /* ---- interrupts during the runs (the scheduler, sched.c, stops starting runs) */
 
-/* SIGINT/SIGTERM (Ctrl-C, a CI timeout) during the runs: start nothing more, let the runs
- * in flight end (each is bounded), write the reports of the finished runs marked
- * incomplete (issue 16). A second signal ends the process at once. The handler only
- * stores a flag, or calls kill/_exit, which are async-signal-safe. */
-static volatile sig_atomic_t g_interrupted;
-static volatile pid_t g_child = -1;
-
-static void on_interrupt(int sig) {
-  if (g_interrupted) {
-    if (g_child > 0) kill(g_child, SIGTERM);
-    _exit(128 + sig);
-  }
-  g_interrupted = sig;
-}
-
-static void catch_interrupts(pid_t child) {
-  g_child = child;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_interrupt;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
-
 /* ---- one invocation's resources, freed in one place */
 
 typedef struct app {
@@ -233,10 +207,9 @@ static int run_plan(app *a) {
                  .plan = &a->plan,
                  .known = &a->known,
                  .target = a->target,
-                 .files = {o->junit, o->json, o->html},
-                 .interrupted = &g_interrupted};
+                 .files = {o->junit, o->json, o->html}};
   print_header(a);
-  catch_interrupts(a->child);
+  ct_stage_catch_interrupts(a->child);
   ct_stage_run(&st);
   if (cfg->jobs > 1)
     printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - st.t_start) / 1000.0,
@@ -246,7 +219,7 @@ static int run_plan(app *a) {
             "sioconform: the server stopped answering after %zu of %zu case-runs (%s); "
             "stopped, the reports hold the runs finished so far\n",
             st.nr, a->plan.n, st.sc.gone);
-  if (g_interrupted)
+  if (ct_stage_interrupted)
     fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", st.nr);
   fflush(stdout);
   return ct_stage_finish(&st);

@@ -1,26 +1,51 @@
 /* The shared run-and-report stage (ct_stage.h). */
 #include "ct_stage.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ct_report_console.h"
 #include "ct_report_live.h"
+
+volatile sig_atomic_t ct_stage_interrupted;
+static volatile pid_t g_child = -1;
+
+/* Only stores a flag, or calls kill/_exit, which are async-signal-safe. */
+static void on_interrupt(int sig) {
+  if (ct_stage_interrupted) {
+    if (g_child > 0) kill(g_child, SIGTERM);
+    _exit(128 + sig);
+  }
+  ct_stage_interrupted = sig;
+}
+
+void ct_stage_catch_interrupts(pid_t child) {
+  g_child = child;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
 
 void ct_stage_run(ct_stage *st) {
   ct_sched *sc = &st->sc;
   memset(sc, 0, sizeof *sc);
   sc->cfg = st->cfg;
   sc->plan = st->plan;
-  sc->interrupted = st->interrupted;
+  sc->interrupted = &ct_stage_interrupted;
   snprintf(sc->target, sizeof sc->target, "%s", st->target);
   sc->known = st->known;
   sc->live = ct_live_new(st->files[0], st->files[1], st->files[2], st->target, st->cfg->strict,
                          st->plan->n, 1000);
   st->t_start = ct_now_ms();
   ct_sched_run(sc);
-  st->complete = !*st->interrupted && !sc->stop;
+  st->complete = !ct_stage_interrupted && !sc->stop;
   /* the reports list the finished runs in plan order */
   st->runs = ct_xmalloc((st->plan->n ? st->plan->n : 1) * sizeof *st->runs);
   st->nr = 0;
@@ -53,6 +78,6 @@ int ct_stage_finish(ct_stage *st) {
   free(sc->runs);
   st->runs = NULL;
   sc->runs = NULL;
-  if (werr || sc->stop || *st->interrupted) return 2;
+  if (werr || sc->stop || ct_stage_interrupted) return 2;
   return failed ? 1 : 0;
 }

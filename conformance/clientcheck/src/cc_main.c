@@ -41,12 +41,6 @@ static void usage(FILE *f) {
         f);
 }
 
-static volatile sig_atomic_t g_int;
-static void on_int(int sig) {
-  if (g_int) _exit(128 + sig);
-  g_int = sig;
-}
-
 int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {
   /* the client's own usage (the shared parser prints the server runs') */
   for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
@@ -125,13 +119,7 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
   snprintf(target, sizeof target, "%s", (char *)t.data);
   ct_buf_free(&t);
   signal(SIGPIPE, SIG_IGN);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_int;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  ct_stage_catch_interrupts(-1);
 
   printf("sioconform: checking the client %s (%zu case-runs, jobs %d)\n", target + 8, plan.n,
          cfg.jobs);
@@ -140,8 +128,7 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
                  .plan = &plan,
                  .known = &known,
                  .target = target,
-                 .files = {files[0], files[1], files[2]},
-                 .interrupted = &g_int};
+                 .files = {files[0], files[1], files[2]}};
   ct_stage_run(&st);
   printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - st.t_start) / 1000.0,
          cfg.jobs);
