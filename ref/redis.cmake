@@ -15,11 +15,11 @@ add_library(sioref_redis STATIC
 target_link_libraries(sioref_redis PUBLIC sioref_sio PkgConfig::MSGPACK m)
 
 sio_add_test(test_ra_value SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_ra_value.c
-             LIBS sioref_redis PkgConfig::CJSON)
+             LIBS sioref_redis PkgConfig::CJSON vec)
 sio_add_test(test_ra_adapter
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test/test_ra_adapter.c
           ${CMAKE_CURRENT_LIST_DIR}/test/test_sio_fake.c
-  LIBS sioref_redis PkgConfig::CJSON)
+  LIBS sioref_redis PkgConfig::CJSON vec)
 
 if(TARGET sioref AND HIREDIS_FOUND)
   target_sources(sioref PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src/redis_link.c)

@@ -17,7 +17,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...) {
   va_end(ap);
 }
 
-static char *read_all(const char *path, size_t *len) {
+char *vec_read_file(const char *path, size_t *len) {
   FILE *fp = fopen(path, "rb");
   if (!fp) return NULL;
   size_t cap = 65536, n = 0;
@@ -351,7 +351,7 @@ int vec_file_load(const char *path, vec_file *f, char *err, size_t errlen) {
   memset(f, 0, sizeof *f);
   size_t len = 0;
   f->path = strdup(path);
-  f->text = read_all(path, &len);
+  f->text = vec_read_file(path, &len);
   if (!f->path || !f->text) {
     set_err(err, errlen, "%s: cannot read", path);
     vec_file_free(f);

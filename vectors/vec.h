@@ -60,6 +60,10 @@ typedef struct vec_file {
  * success; free F with vec_file_free(). */
 int vec_file_load(const char *path, vec_file *f, char *err, size_t errlen);
 
+/* The whole file PATH, NUL-terminated (malloc'd; the caller frees it), its length in
+ * *LEN; NULL when it cannot be read or memory ran out. */
+char *vec_read_file(const char *path, size_t *len);
+
 /* Free everything F holds; F is left zeroed. Safe on a zeroed or freed F. */
 void vec_file_free(vec_file *f);
 

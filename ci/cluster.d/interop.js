@@ -127,18 +127,7 @@ function client(url, name) {
 }
 const ack = (s, ...a) => s.timeout(3000).emitWithAck(...a);
 
-const results = [];
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    results.push(true);
-    console.log(`ok   ${name}${detail ? ": " + detail : ""}`);
-  } catch (e) {
-    results.push(false);
-    console.log(`FAIL ${name}: ${e.message}`);
-  }
-}
-const expect = (c, m) => { if (!c) throw new Error(m); };
+const { check, expect, summary } = require("./checks.js").checks();
 const count = (s, ev) => s.got.filter((g) => g[0] === ev).length;
 const reset = (cs) => cs.forEach((c) => { c.got = []; });
 
@@ -351,9 +340,7 @@ async function main() {
     expect(sioref.exitCode === 0 && other.length === 0, `exit ${sioref.exitCode}: ${other.slice(0, 5).join(" | ")}`);
   });
   fs.rmSync(dir, { recursive: true, force: true });
-  const failed = results.filter((r) => !r).length;
-  console.log(`${results.length - failed} passed, ${failed} failed`);
-  return failed ? 1 : 0;
+  return summary();
 }
 
 // node-redis 4.7.1 raises its socket's error ("Socket closed unexpectedly", ECONNRESET,

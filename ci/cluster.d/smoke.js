@@ -57,18 +57,7 @@ const ack = (s, ...args) => s.timeout(2000).emitWithAck(...args);
 async function main() {
   const st = readState(process.argv[2]);
   const nodes = st.NODE_URLS.split(" ").filter(Boolean);
-  const results = [];
-  const check = async (name, fn) => {
-    try {
-      const detail = await fn();
-      results.push(true);
-      console.log(`ok   ${name}${detail ? ": " + detail : ""}`);
-    } catch (e) {
-      results.push(false);
-      console.log(`FAIL ${name}: ${e.message}`);
-    }
-  };
-  const expect = (cond, msg) => { if (!cond) throw new Error(msg); };
+  const { check, expect, summary } = require("./checks.js").checks();
 
   // One websocket client per node.
   const per = nodes.map((u) => client(u, { transports: ["websocket"] }));
@@ -133,9 +122,7 @@ async function main() {
   });
 
   for (const s of opened) s.close();
-  const failed = results.filter((r) => !r).length;
-  console.log(`${results.length - failed} passed, ${failed} failed`);
-  return failed ? 1 : 0;
+  return summary();
 }
 
 const hard = setTimeout(() => { console.log("FAIL smoke: over 30 s"); process.exit(1); }, 30000);

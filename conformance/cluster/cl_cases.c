@@ -9,14 +9,7 @@
 #include "cl_cases_adapter.h"
 #include "cl_cases_lb.h"
 
-typedef struct cl_def {
-  const char *id, *title, *tags;
-  ct_level level;
-  unsigned tr;
-  ct_probe_fn fn;
-} cl_def;
-
-static const cl_def defs[] = {
+static const ct_probe_def defs[] = {
     {CL_ROOT_CONNECT,
      "every node serves a Socket.IO session with the contract app; cluster nodes have distinct ids",
      "CT-12,CT-51", CT_MUST, CT_TR_ALL, cl_case_connect},
@@ -59,27 +52,18 @@ static const cl_def defs[] = {
  * cluster run does not have: it is blocked by the cluster's own root instead, the case
  * that opens a session on every node. The reason still says what failed where. */
 static void run_def(ct_run *r) {
-  for (size_t i = 0; i < NDEFS; i++) {
-    if (strcmp(defs[i].id, r->c->id) != 0) continue;
-    defs[i].fn(r);
-    if (r->verdict == CT_V_BLOCKED && r->blocked_by && strncmp(r->blocked_by, "cluster.", 8) != 0) {
-      free(r->blocked_by);
-      r->blocked_by = ct_xasprintf("%s@%s", CL_ROOT_CONNECT,
-                                   r->transport == CT_TR_POLLING ? "polling" : "websocket");
-    }
-    return;
+  const ct_probe_def *d = ct_probe_def_find(defs, NDEFS, r->c->id);
+  if (!d) return;
+  d->fn(r);
+  if (r->verdict == CT_V_BLOCKED && r->blocked_by && strncmp(r->blocked_by, "cluster.", 8) != 0) {
+    free(r->blocked_by);
+    r->blocked_by = ct_xasprintf("%s@%s", CL_ROOT_CONNECT,
+                                 r->transport == CT_TR_POLLING ? "polling" : "websocket");
   }
 }
 
 void cl_cases_register(ct_cases *cs) {
-  for (size_t i = 0; i < NDEFS; i++) {
-    ct_case *c = ct_cases_add(cs, defs[i].id, defs[i].title, defs[i].tags, defs[i].level,
-                              defs[i].tr, 1, NULL);
-    c->probe = run_def;
-    c->source = ct_xstrdup("conformance/cluster/cl_cases.c");
-    c->exclusive = 1;
-    c->needs = CT_NEED_APP;
-  }
+  ct_cases_add_probes(cs, defs, NDEFS, "conformance/cluster/cl_cases.c", CT_NEED_APP, 1, run_def);
 }
 
 const char *const *cl_cases_tags(void) {

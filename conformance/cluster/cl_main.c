@@ -13,14 +13,7 @@
 #include "ct_deviations.h"
 #include "ct_http.h"
 #include "ct_report_console.h"
-#include "ct_report_live.h"
-#include "ct_sched.h"
-
-static volatile sig_atomic_t g_int;
-static void on_int(int sig) {
-  if (g_int) _exit(128 + sig);
-  g_int = sig;
-}
+#include "ct_stage.h"
 
 static void print_list(const ct_plan *plan, size_t ncases) {
   for (size_t k = 0; k < plan->n; k++) {
@@ -57,45 +50,17 @@ static void print_header(const cl_ctx *x, const char *target) {
 /* Run the plan, print the summary, write the reports; the exit status. */
 static int run(cl_ctx *x, const cl_opts *o, ct_plan *plan, const ct_known *known,
                const char *target) {
-  ct_sched sc;
-  memset(&sc, 0, sizeof sc);
-  sc.cfg = &x->cfg;
-  sc.plan = plan;
-  sc.interrupted = &g_int;
-  snprintf(sc.target, sizeof sc.target, "%s", target);
-  sc.known = known;
-  sc.live = ct_live_new(o->junit, o->json, o->html, target, o->strict, plan->n, 1000);
-  int64_t t0 = ct_now_ms();
-  ct_sched_run(&sc);
-  int complete = !g_int;
-  ct_run *runs = ct_xmalloc((plan->n ? plan->n : 1) * sizeof *runs);
-  size_t nr = 0;
-  for (size_t i = 0; i < plan->n; i++)
-    if (plan->items[i].state == CT_RUN_REPORTED) {
-      ct_deviations_annotate(known, &sc.runs[i], 1);
-      runs[nr++] = sc.runs[i];
-    }
-  ct_report_console_summary(stdout, runs, nr, o->strict);
-  printf("wall time %.1f s\n", (double)(ct_now_ms() - t0) / 1000.0);
-  if (g_int)
-    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", nr);
+  ct_stage st = {.cfg = &x->cfg,
+                 .plan = plan,
+                 .known = known,
+                 .target = target,
+                 .files = {o->junit, o->json, o->html}};
+  ct_stage_run(&st);
+  printf("wall time %.1f s\n", (double)(ct_now_ms() - st.t_start) / 1000.0);
+  if (ct_stage_interrupted)
+    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", st.nr);
   fflush(stdout);
-  static const char *const what[] = {"JUnit", "JSON", "HTML"};
-  static const ct_report_fn fns[] = {ct_report_junit, ct_report_json, ct_report_html};
-  const char *files[] = {o->junit, o->json, o->html};
-  int werr = 0;
-  for (int k = 0; k < 3; k++)
-    if (files[k])
-      werr |= ct_report_file(files[k], what[k], runs, nr, target, o->strict, complete, fns[k], 0);
-  ct_live_free(sc.live);
-  int failed = 0;
-  for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], o->strict);
-  for (size_t i = 0; i < plan->n; i++)
-    if (plan->items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
-  free(runs);
-  free(sc.runs);
-  if (werr || g_int) return 2;
-  return failed ? 1 : 0;
+  return ct_stage_finish(&st);
 }
 
 int cl_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {
@@ -148,13 +113,7 @@ int cl_main(int argc, char **argv, const char *vectors_dir, const char *known_de
       if (o.known_file) goto out;
     }
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_int;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  ct_stage_catch_interrupts(-1);
   print_header(&x, target);
   rc = run(&x, &o, &plan, &known, target);
 out:

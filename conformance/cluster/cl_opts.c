@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ct_case.h"
+#include "ct_cli.h"
 
 static void usage(FILE *f) {
   fputs("usage: sioconform cluster [options] URL1 URL2 ... [--via LB_URL]\n"
@@ -96,102 +97,102 @@ static int resolve(cl_opts *o, const char *kill_arg, const char *kill_cmd_arg) {
   return CL_RUN;
 }
 
+/* The value of the cluster's own option NAME at ARGV[*I] ("--NAME VALUE" or
+ * "--NAME=VALUE"): *VALUE set, *I past it, 1; 0 when ARGV[*I] is not NAME; -1 when
+ * the value is missing. */
+static int own_option(char **argv, int argc, int *i, const char *name, const char **value) {
+  const char *a = argv[*i];
+  size_t n = strlen(name);
+  if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, name, n) != 0) return 0;
+  if (a[2 + n] == '=') {
+    *value = a + 3 + n;
+    return 1;
+  }
+  if (a[2 + n]) return 0;
+  if (*i + 1 >= argc) return -1;
+  *value = argv[++*i];
+  return 1;
+}
+
+/* What the server runs' options (cli.c) hold that a cluster run has no use for: its
+ * name, when set. The cluster runs one case-run at a time on the vectors it was given. */
+static const char *not_for_clusters(const ct_cli *c) {
+  const char *s = ct_cli_server_only(c);
+  if (s) return s;
+  if (c->ns) return "--skip";
+  if (c->cfg.jobs) return "--jobs";
+  if (c->eio_mask || c->parser_mask) return "--eio/--parser";
+  if (c->cfg.vectors_dir) return "--vectors";
+  return NULL;
+}
+
 int cl_opts_parse(cl_opts *o, int argc, char **argv) {
-  static const struct option lo[] = {{"via", 1, 0, 'V'},
-                                     {"kill", 1, 0, 'K'},
-                                     {"kill-cmd", 1, 0, 'C'},
-                                     {"idle", 1, 0, 'I'},
-                                     {"case", 1, 0, 'c'},
-                                     {"transport", 1, 0, 't'},
-                                     {"list", 0, 0, 'l'},
-                                     {"strict", 0, 0, 'S'},
-                                     {"timeout-scale", 1, 0, 's'},
-                                     {"junit", 1, 0, 'J'},
-                                     {"json", 1, 0, 'O'},
-                                     {"html", 1, 0, 'H'},
-                                     {"known-deviations", 1, 0, 'k'},
-                                     {"no-known-deviations", 0, 0, 'n'},
-                                     {"deviations-server", 1, 0, 'd'},
-                                     {"verbose", 0, 0, 'v'},
-                                     {"help", 0, 0, 'h'},
-                                     {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->transports = CT_TR_ALL;
-  o->tscale = 1.0;
-  const char *kill_arg = NULL, *kill_cmd_arg = NULL;
-  optind = 1;
-  int ch;
-  while ((ch = getopt_long(argc, argv, "c:vh", lo, NULL)) != -1) {
-    char *end;
-    switch (ch) {
-    case 'V':
-      o->via_url = optarg;
-      break;
-    case 'K':
-      kill_arg = optarg;
-      break;
-    case 'C':
-      kill_cmd_arg = optarg;
-      break;
-    case 'I':
-      errno = 0;
-      o->idle_ms = strtol(optarg, &end, 10);
-      if (*end || errno || o->idle_ms < 1 || o->idle_ms > 600000)
-        return bad("--idle needs milliseconds from 1 to 600000", optarg);
-      break;
-    case 'c':
-      if (o->np < CL_MAX_PREFIXES) o->prefixes[o->np++] = optarg;
-      break;
-    case 't':
-      o->transports = strcmp(optarg, "polling") == 0     ? CT_TR_POLLING
-                      : strcmp(optarg, "websocket") == 0 ? CT_TR_WEBSOCKET
-                      : strcmp(optarg, "all") == 0       ? CT_TR_ALL
-                                                         : 0;
-      if (!o->transports) return bad("--transport must be polling, websocket or all", optarg);
-      break;
-    case 'l':
-      o->list = 1;
-      break;
-    case 'S':
-      o->strict = 1;
-      break;
-    case 's':
-      o->tscale = strtod(optarg, &end);
-      if (*end || o->tscale <= 0 || o->tscale > 100)
-        return bad("--timeout-scale needs a number in (0, 100]", optarg);
-      break;
-    case 'J':
-      o->junit = optarg;
-      break;
-    case 'O':
-      o->json = optarg;
-      break;
-    case 'H':
-      o->html = optarg;
-      break;
-    case 'k':
-      o->known_file = optarg;
-      break;
-    case 'n':
-      o->no_known = 1;
-      break;
-    case 'd':
-      o->known_server = optarg;
-      break;
-    case 'v':
-      o->verbose = 1;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      usage(stderr);
-      return 2;
+  const char *kill_arg = NULL, *kill_cmd_arg = NULL, *idle_arg = NULL;
+  /* the cluster's own options come out first; the rest are the server runs' (cli.c) */
+  char **rest = ct_xmalloc((size_t)(argc + 1) * sizeof *rest);
+  int nrest = 0, own_done = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *v = NULL;
+    int r = 0;
+    if (i > 0 && !own_done) {
+      if (strcmp(argv[i], "--") == 0) own_done = 1;
+      if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        free(rest);
+        usage(stdout);
+        return 0;
+      }
+      if ((r = own_option(argv, argc, &i, "via", &v)) > 0)
+        o->via_url = v;
+      else if (!r && (r = own_option(argv, argc, &i, "kill", &v)) > 0)
+        kill_arg = v;
+      else if (!r && (r = own_option(argv, argc, &i, "kill-cmd", &v)) > 0)
+        kill_cmd_arg = v;
+      else if (!r && (r = own_option(argv, argc, &i, "idle", &v)) > 0)
+        idle_arg = v;
+      if (r < 0) {
+        free(rest);
+        return bad("a value is missing", argv[i]);
+      }
+      if (r > 0) continue;
     }
+    rest[nrest++] = argv[i];
   }
-  for (int i = optind; i < argc; i++) {
-    if (o->n == CL_MAX_NODES) return bad("too many nodes (at most 16)", argv[i]);
-    o->urls[o->n++] = argv[i];
+  rest[nrest] = NULL;
+  ct_cli c;
+  ct_cli_defaults(&c);
+  c.cfg.vectors_dir = NULL; /* set only by --vectors, which is refused */
+  optind = 1;
+  int rc = ct_cli_parse_options(&c, nrest, rest);
+  const char *unfit = rc == CT_CLI_RUN ? not_for_clusters(&c) : NULL;
+  for (int i = optind; rc == CT_CLI_RUN && !unfit && i < nrest; i++) {
+    if (o->n == CL_MAX_NODES) {
+      free(rest);
+      return bad("too many nodes (at most 16)", rest[i]);
+    }
+    o->urls[o->n++] = rest[i];
   }
+  free(rest);
+  if (rc != CT_CLI_RUN) return rc;
+  if (unfit) return bad("not an option of cluster runs", unfit);
+  if (idle_arg) {
+    char *end;
+    errno = 0;
+    o->idle_ms = strtol(idle_arg, &end, 10);
+    if (*end || errno || o->idle_ms < 1 || o->idle_ms > 600000)
+      return bad("--idle needs milliseconds from 1 to 600000", idle_arg);
+  }
+  for (int i = 0; i < c.np && o->np < CL_MAX_PREFIXES; i++) o->prefixes[o->np++] = c.prefixes[i];
+  o->transports = c.transports;
+  o->list = c.list;
+  o->strict = c.cfg.strict;
+  o->verbose = c.cfg.verbose;
+  o->tscale = c.cfg.tscale;
+  o->junit = c.junit;
+  o->json = c.json;
+  o->html = c.html;
+  o->known_file = c.known_file;
+  o->no_known = c.no_known;
+  o->known_server = c.known_server;
   return resolve(o, kill_arg, kill_cmd_arg);
 }

@@ -8,7 +8,9 @@ target_include_directories(sioconform_cluster PUBLIC ${_cl})
 target_link_libraries(sioconform_cluster PUBLIC sioconform_core)
 
 # Options, the case table (every tag defined in spec/), the stop helpers; no network.
-sio_add_test(cluster_unit_test SOURCES ${_cl}/test/test_cluster.c LIBS sioconform_cluster)
+# (cl_opts.c parses with the server runs' cli.c, which the sioconform executable builds in)
+sio_add_test(cluster_unit_test SOURCES ${_cl}/test/test_cluster.c ${_cl}/../src/cli.c
+             LIBS sioconform_cluster)
 
 # Real clusters (ci/cluster: redis-server, nodes, nginx on free loopback ports, stopped by
 # PID): the all-Node cluster passes every case, each balancer fault trips exactly its

@@ -78,6 +78,22 @@ typedef struct ct_cases {
 ct_case *ct_cases_add(ct_cases *cs, const char *id, const char *title, const char *tags,
                       ct_level level, unsigned transports, int sio, const char *requires);
 void ct_cases_free(ct_cases *cs);
+
+/* One C-probe case of a table (the client and cluster checkers' cases). */
+typedef struct ct_probe_def {
+  const char *id, *title, *tags;
+  ct_level level;
+  unsigned tr; /* CT_TR_* */
+  ct_probe_fn fn;
+} ct_probe_def;
+
+/* Add DEFS[0..N) as Socket.IO C-probe cases defined in SOURCE, each needing NEEDS and
+ * running alone when EXCLUSIVE. Their probe is WRAP when not NULL (it finds its def with
+ * ct_probe_def_find), else each def's own fn. */
+void ct_cases_add_probes(ct_cases *cs, const ct_probe_def *defs, size_t n, const char *source,
+                         ct_need needs, int exclusive, ct_probe_fn wrap);
+/* The def of DEFS[0..N) whose id is ID, or NULL. */
+const ct_probe_def *ct_probe_def_find(const ct_probe_def *defs, size_t n, const char *id);
 const char *ct_level_name(ct_level l);
 int ct_level_parse(const char *s, ct_level *out);
 /* Is C part of the security pack (id "sec.*"), reported apart from the conformance

@@ -44,5 +44,8 @@ int ct_cli_parse(ct_cli *o, int argc, char **argv);
 /* The options alone (no target): CT_CLI_RUN with optind at the first non-option (after a
  * "--"), or the exit status as for ct_cli_parse. `sioconform client` parses with it. */
 int ct_cli_parse_options(ct_cli *o, int argc, char **argv);
+/* The options of O that only a server run uses (a target to start, reach or probe, the
+ * live fuzzer): the first one set, by name, or NULL. */
+const char *ct_cli_server_only(const ct_cli *o);
 
 #endif

@@ -27,6 +27,24 @@ ct_case *ct_cases_add(ct_cases *cs, const char *id, const char *title, const cha
   return c;
 }
 
+void ct_cases_add_probes(ct_cases *cs, const ct_probe_def *defs, size_t n, const char *source,
+                         ct_need needs, int exclusive, ct_probe_fn wrap) {
+  for (size_t i = 0; i < n; i++) {
+    const ct_probe_def *d = &defs[i];
+    ct_case *c = ct_cases_add(cs, d->id, d->title, d->tags, d->level, d->tr, 1, NULL);
+    c->probe = wrap ? wrap : d->fn;
+    c->source = ct_xstrdup(source);
+    c->needs = needs;
+    c->exclusive = exclusive;
+  }
+}
+
+const ct_probe_def *ct_probe_def_find(const ct_probe_def *defs, size_t n, const char *id) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(defs[i].id, id) == 0) return &defs[i];
+  return NULL;
+}
+
 int ct_case_is_sec(const ct_case *c) { return c && c->id && strncmp(c->id, "sec.", 4) == 0; }
 
 int ct_severity_valid(const char *s) {

@@ -371,6 +371,16 @@ int ct_cli_parse_options(ct_cli *o, int argc, char **argv) {
   return CT_CLI_RUN;
 }
 
+const char *ct_cli_server_only(const ct_cli *o) {
+  if (o->fuzz.n || o->fuzz.replay) return "--fuzz/--fuzz-replay";
+  if (o->sioref) return "--sioref";
+  if (o->path_opt || strcmp(o->cfg.eio_path, "/engine.io/") != 0) return "--path/--eio-path";
+  if (o->ca_file || o->insecure) return "--ca/--insecure";
+  if (o->cfg.cors_origin) return "--cors-origin";
+  if (o->cfg.max_payload) return "--max-payload";
+  return NULL;
+}
+
 int ct_cli_parse(ct_cli *o, int argc, char **argv) {
   int rc = ct_cli_parse_options(o, argc, argv);
   if (rc != CT_CLI_RUN) return rc;

@@ -22,6 +22,7 @@
 #include "ct_sched.h"
 #include "ct_scenario.h"
 #include "ct_sioref_child.h"
+#include "ct_stage.h"
 #include "ct_tls.h"
 #include "ct_report_console.h"
 #include "ct_report_files.h"
@@ -35,32 +36,6 @@
 #endif
 
 /* ---- interrupts during the runs (the scheduler, sched.c, stops starting runs) */
-
-/* SIGINT/SIGTERM (Ctrl-C, a CI timeout) during the runs: start nothing more, let the runs
- * in flight end (each is bounded), write the reports of the finished runs marked
- * incomplete (issue 16). A second signal ends the process at once. The handler only
- * stores a flag, or calls kill/_exit, which are async-signal-safe. */
-static volatile sig_atomic_t g_interrupted;
-static volatile pid_t g_child = -1;
-
-static void on_interrupt(int sig) {
-  if (g_interrupted) {
-    if (g_child > 0) kill(g_child, SIGTERM);
-    _exit(128 + sig);
-  }
-  g_interrupted = sig;
-}
-
-static void catch_interrupts(pid_t child) {
-  g_child = child;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_interrupt;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
 
 /* ---- one invocation's resources, freed in one place */
 
@@ -228,61 +203,26 @@ static void print_header(const app *a) {
 static int run_plan(app *a) {
   ct_config *cfg = &a->o.cfg;
   const ct_cli *o = &a->o;
-  ct_sched sc;
-  memset(&sc, 0, sizeof sc);
-  sc.cfg = cfg;
-  sc.plan = &a->plan;
-  sc.interrupted = &g_interrupted;
-  snprintf(sc.target, sizeof sc.target, "%s", a->target);
-  sc.known = &a->known;
-  sc.live = ct_live_new(o->junit, o->json, o->html, a->target, cfg->strict, a->plan.n, 1000);
+  ct_stage st = {.cfg = cfg,
+                 .plan = &a->plan,
+                 .known = &a->known,
+                 .target = a->target,
+                 .files = {o->junit, o->json, o->html}};
   print_header(a);
-  int64_t t_start = ct_now_ms();
-  catch_interrupts(a->child);
-  ct_sched_run(&sc);
-  int complete = !g_interrupted && !sc.stop;
-
-  /* the reports list the finished runs in plan order */
-  ct_run *runs = ct_xmalloc((a->plan.n ? a->plan.n : 1) * sizeof *runs);
-  size_t nr = 0;
-  for (size_t i = 0; i < a->plan.n; i++)
-    if (a->plan.items[i].state == CT_RUN_REPORTED) {
-      /* link on the run itself: the copy below is shallow and freed through sc.runs */
-      ct_deviations_annotate(&a->known, &sc.runs[i], 1);
-      runs[nr++] = sc.runs[i];
-    }
-  ct_report_console_summary(stdout, runs, nr, cfg->strict);
+  ct_stage_catch_interrupts(a->child);
+  ct_stage_run(&st);
   if (cfg->jobs > 1)
-    printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - t_start) / 1000.0,
+    printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - st.t_start) / 1000.0,
            cfg->jobs);
-  if (sc.stop)
+  if (st.sc.stop)
     fprintf(stderr,
             "sioconform: the server stopped answering after %zu of %zu case-runs (%s); "
             "stopped, the reports hold the runs finished so far\n",
-            nr, a->plan.n, sc.gone);
-  if (g_interrupted)
-    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", nr);
+            st.nr, a->plan.n, st.sc.gone);
+  if (ct_stage_interrupted)
+    fprintf(stderr, "sioconform: interrupted: reports hold the %zu runs finished so far\n", st.nr);
   fflush(stdout);
-  /* the final reports, written atomically (a reader never sees a torn file) */
-  static const struct {
-    const char *what;
-    int (*fn)(FILE *, const ct_run *, size_t, const char *, int, int);
-  } kinds[] = {{"JUnit", ct_report_junit}, {"JSON", ct_report_json}, {"HTML", ct_report_html}};
-  const char *files[] = {o->junit, o->json, o->html};
-  int werr = 0;
-  for (int k = 0; k < 3; k++)
-    if (files[k])
-      werr |= ct_report_file(files[k], kinds[k].what, runs, nr, a->target, cfg->strict, complete,
-                             kinds[k].fn, 0);
-  ct_live_free(sc.live);
-  int failed = 0;
-  for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg->strict);
-  for (size_t i = 0; i < a->plan.n; i++)
-    if (a->plan.items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
-  free(runs);
-  free(sc.runs);
-  if (werr || sc.stop || g_interrupted) return 2;
-  return failed ? 1 : 0;
+  return ct_stage_finish(&st);
 }
 
 int main(int argc, char **argv) {

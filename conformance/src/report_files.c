@@ -198,6 +198,16 @@ static cJSON *run_json(const ct_run *x) {
   return o;
 }
 
+/* The six verdict counts of T as members of O, in the reports' order. */
+static void add_verdict_counts(cJSON *o, const ct_tally *t) {
+  cJSON_AddNumberToObject(o, "PASS", t->pass);
+  cJSON_AddNumberToObject(o, "FAIL", t->fail);
+  cJSON_AddNumberToObject(o, "BLOCKED", t->blocked);
+  cJSON_AddNumberToObject(o, "NON-STRICT", t->nonstrict);
+  cJSON_AddNumberToObject(o, "INFO", t->info);
+  cJSON_AddNumberToObject(o, "SKIP", t->skip);
+}
+
 cJSON *ct_report_index(const ct_run *r, size_t n, const char *target, int strict, int complete) {
   ct_tally t = ct_tally_runs(r, n);
   int p, fl, s;
@@ -222,12 +232,7 @@ cJSON *ct_report_index(const ct_run *r, size_t n, const char *target, int strict
   cJSON_AddNumberToObject(sum, "passed", p);
   cJSON_AddNumberToObject(sum, "failed", fl);
   cJSON_AddNumberToObject(sum, "skipped", s);
-  cJSON_AddNumberToObject(sum, "PASS", t.pass);
-  cJSON_AddNumberToObject(sum, "FAIL", t.fail);
-  cJSON_AddNumberToObject(sum, "BLOCKED", t.blocked);
-  cJSON_AddNumberToObject(sum, "NON-STRICT", t.nonstrict);
-  cJSON_AddNumberToObject(sum, "INFO", t.info);
-  cJSON_AddNumberToObject(sum, "SKIP", t.skip);
+  add_verdict_counts(sum, &t);
   /* issue 14: one column per protocol, when the runs are not all of the default one */
   unsigned protos = ct_run_protocols(r, n);
   if (protos & ~CT_P_EIO4) {
@@ -235,13 +240,7 @@ cJSON *ct_report_index(const ct_run *r, size_t n, const char *target, int strict
     for (unsigned b = CT_P_EIO4; b <= CT_P_MSGPACK; b <<= 1) {
       if (!(protos & b)) continue;
       ct_tally tp = ct_tally_proto(r, n, b);
-      cJSON *o = cJSON_AddObjectToObject(pr, ct_proto_name(b));
-      cJSON_AddNumberToObject(o, "PASS", tp.pass);
-      cJSON_AddNumberToObject(o, "FAIL", tp.fail);
-      cJSON_AddNumberToObject(o, "BLOCKED", tp.blocked);
-      cJSON_AddNumberToObject(o, "NON-STRICT", tp.nonstrict);
-      cJSON_AddNumberToObject(o, "INFO", tp.info);
-      cJSON_AddNumberToObject(o, "SKIP", tp.skip);
+      add_verdict_counts(cJSON_AddObjectToObject(pr, ct_proto_name(b)), &tp);
     }
   }
   /* the security pack is summarised apart and never counted above (issue 6) */

@@ -111,6 +111,17 @@ int ct_sio_await_answer(ct_conn *c, const char *nsp, int timeout_ms, ct_pkt *out
   return rc;
 }
 
+/* The Socket.IO sid of connection NAME as the steps' variables "<NAME>.sio_sid" and
+ * "sio_sid" (the last connection opened). */
+static void set_sio_sid(ct_run *r, const char *name, const char *sid) {
+  char k[64];
+  snprintf(k, sizeof k, "%s.sio_sid", name);
+  cJSON_DeleteItemFromObject(r->vars, k);
+  cJSON_AddStringToObject(r->vars, k, sid);
+  cJSON_DeleteItemFromObject(r->vars, "sio_sid");
+  cJSON_AddStringToObject(r->vars, "sio_sid", sid);
+}
+
 ct_conn *ct_sio_open(ct_run *r, const char *name, unsigned transport) {
   return ct_sio_open_at(r, name, transport, NULL, 0);
 }
@@ -140,26 +151,12 @@ ct_conn *ct_sio_open_at(ct_run *r, const char *name, unsigned transport, const c
   if (c->eio3) {
     /* SIO-FNS-5: the socket id in "/" is the Engine.IO sid, never sent */
     ok = !p.binary && p.data.len == 2 && memcmp(p.data.data, "40", 2) == 0;
-    if (ok) {
-      char k[64];
-      snprintf(k, sizeof k, "%s.sio_sid", name);
-      cJSON_DeleteItemFromObject(r->vars, k);
-      cJSON_AddStringToObject(r->vars, k, c->sid);
-      cJSON_DeleteItemFromObject(r->vars, "sio_sid");
-      cJSON_AddStringToObject(r->vars, "sio_sid", c->sid);
-    }
+    if (ok) set_sio_sid(r, name, c->sid);
   } else if (ok) {
     cJSON *o = cJSON_ParseWithLength((const char *)p.data.data + 2, p.data.len - 2);
     const cJSON *sid = cJSON_GetObjectItem(o, "sid");
     ok = cJSON_IsString(sid);
-    if (ok) {
-      char k[64];
-      snprintf(k, sizeof k, "%s.sio_sid", name);
-      cJSON_DeleteItemFromObject(r->vars, k);
-      cJSON_AddStringToObject(r->vars, k, sid->valuestring);
-      cJSON_DeleteItemFromObject(r->vars, "sio_sid");
-      cJSON_AddStringToObject(r->vars, "sio_sid", sid->valuestring);
-    }
+    if (ok) set_sio_sid(r, name, sid->valuestring);
     cJSON_Delete(o);
   }
   if (!ok) {

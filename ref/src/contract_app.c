@@ -22,15 +22,6 @@ static ref_span cspan(const char *s) {
   return sp;
 }
 
-static unsigned hex4(const uint8_t *p) {
-  unsigned v = 0;
-  for (int i = 0; i < 4; i++) {
-    uint8_t ch = p[i];
-    v = v * 16 + (ch <= '9' ? (unsigned)(ch - '0') : (unsigned)((ch | 0x20) - 'a' + 10));
-  }
-  return v;
-}
-
 /* Unescape the contents ESC of a JSON string (valid, as json_scan checked) into OUT
  * (at least ESC.len bytes) as UTF-8; a lone surrogate becomes its 3-byte form, the same
  * bytes for every client that sends it. Returns the length written. */
@@ -43,56 +34,11 @@ static size_t json_unescape(ref_span esc, char *out) {
       i++;
       continue;
     }
-    uint8_t e = esc.ptr[i + 1];
-    i += 2;
     unsigned cp;
-    switch (e) {
-    case 'b':
-      cp = '\b';
-      break;
-    case 'f':
-      cp = '\f';
-      break;
-    case 'n':
-      cp = '\n';
-      break;
-    case 'r':
-      cp = '\r';
-      break;
-    case 't':
-      cp = '\t';
-      break;
-    case 'u':
-      cp = hex4(esc.ptr + i);
-      i += 4;
-      if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= esc.len && esc.ptr[i] == '\\' &&
-          esc.ptr[i + 1] == 'u') {
-        unsigned lo = hex4(esc.ptr + i + 2);
-        if (lo >= 0xDC00 && lo < 0xE000) {
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          i += 6;
-        }
-      }
-      break;
-    default:
-      cp = e;
-      break; /* \" \\ \/ */
-    }
-    if (cp < 0x80) {
-      out[n++] = (char)cp;
-    } else if (cp < 0x800) {
-      out[n++] = (char)(0xC0 | (cp >> 6));
-      out[n++] = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out[n++] = (char)(0xE0 | (cp >> 12));
-      out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-      out[n++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-      out[n++] = (char)(0xF0 | (cp >> 18));
-      out[n++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-      out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-      out[n++] = (char)(0x80 | (cp & 0x3F));
-    }
+    size_t k = json_unescape_at(esc.ptr + i, esc.ptr + esc.len, &cp);
+    if (k == 0) break; /* (not reached: ESC is valid) */
+    i += k;
+    n += json_utf8_put(cp, (uint8_t *)out + n);
   }
   return n;
 }
@@ -254,25 +200,7 @@ static void on_server_event(void *user, sio_namespace *ns, const sio_event *ev,
     free(room);
   else if (arg.len) {
     /* not a string: the whole first value; arguments past it are not part of A */
-    size_t depth = 0, i = 0;
-    bool in_str = false;
-    for (; i < arg.len; i++) {
-      uint8_t c = arg.ptr[i];
-      if (in_str) {
-        if (c == '\\')
-          i++;
-        else if (c == '"')
-          in_str = false;
-      } else if (c == '"')
-        in_str = true;
-      else if (c == '[' || c == '{')
-        depth++;
-      else if (c == ']' || c == '}')
-        depth--;
-      else if (c == ',' && depth == 0)
-        break;
-    }
-    lit = (ref_span){arg.ptr, i};
+    lit = json_first_value(arg);
   }
   size_t cap = 32 + strlen(g_node_id) + lit.len;
   char *out = malloc(cap);

@@ -364,6 +364,83 @@ static long next_unit(const uint8_t **p, const uint8_t *end) {
   }
 }
 
+/* Four hex digits at P as a number, or -1. */
+static long hex4(const uint8_t *p) {
+  long u = 0;
+  for (int i = 0; i < 4; i++) {
+    int h = hexval(p[i]);
+    if (h < 0) return -1;
+    u = u * 16 + h;
+  }
+  return u;
+}
+
+size_t json_unescape_at(const uint8_t *p, const uint8_t *end, unsigned *cp) {
+  if (end - p < 2 || p[0] != '\\') return 0;
+  static const char plain[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+  for (size_t i = 0; i + 1 < sizeof plain; i += 2)
+    if (p[1] == (uint8_t)plain[i]) {
+      *cp = (uint8_t)plain[i + 1];
+      return 2;
+    }
+  long hi;
+  if (p[1] != 'u' || end - p < 6 || (hi = hex4(p + 2)) < 0) return 0;
+  *cp = (unsigned)hi;
+  if (hi >= 0xD800 && hi < 0xDC00 && end - p >= 12 && p[6] == '\\' && p[7] == 'u') {
+    long lo = hex4(p + 8);
+    if (lo >= 0xDC00 && lo < 0xE000) {
+      *cp = 0x10000 + (((unsigned)hi - 0xD800) << 10) + ((unsigned)lo - 0xDC00);
+      return 12;
+    }
+  }
+  return 6;
+}
+
+size_t json_utf8_put(unsigned cp, uint8_t out[4]) {
+  if (cp < 0x80) {
+    out[0] = (uint8_t)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (uint8_t)(0xC0 | (cp >> 6));
+    out[1] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (uint8_t)(0xE0 | (cp >> 12));
+    out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (uint8_t)(0xF0 | (cp >> 18));
+  out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (uint8_t)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+ref_span json_first_value(ref_span args) {
+  size_t depth = 0, i = 0;
+  bool in_str = false;
+  for (; i < args.len; i++) {
+    uint8_t c = args.ptr[i];
+    if (in_str) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_str = false;
+    } else if (c == '"')
+      in_str = true;
+    else if (c == '[' || c == '{')
+      depth++;
+    else if (c == ']' || c == '}')
+      depth--;
+    else if (c == ',' && depth == 0)
+      break;
+  }
+  return (ref_span){args.ptr, i};
+}
+
 bool json_string_equals(ref_span escaped, const char *lit) {
   if (!lit || (!escaped.ptr && escaped.len)) return false;
   if (escaped.len == 0) return lit[0] == '\0';

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sioref/err.h"
+#include "sioref/json_scan.h"
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -179,38 +180,9 @@ static void ws(jrd *r) {
   while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')) r->p++;
 }
 
-static int hexval(const uint8_t *p, const uint8_t *end, unsigned *out) {
-  if (end - p < 4) return -1;
-  unsigned v = 0;
-  for (int i = 0; i < 4; i++) {
-    uint8_t c = p[i];
-    unsigned d;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-      d = (unsigned)((c | 0x20) - 'a' + 10);
-    else
-      return -1;
-    v = v * 16 + d;
-  }
-  *out = v;
-  return 0;
-}
-
 static void put_cp(ra_buf *b, unsigned cp) {
-  char u[4];
-  size_t n;
-  if (cp < 0x80)
-    u[0] = (char)cp, n = 1;
-  else if (cp < 0x800)
-    u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-  else if (cp < 0x10000)
-    u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-    u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-  else
-    u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-  ra_buf_put(b, u, n);
+  uint8_t u[4];
+  ra_buf_put(b, u, json_utf8_put(cp, u));
 }
 
 /* Read a string at r->p (the opening quote) into r->tmp (reset first). */
@@ -226,49 +198,11 @@ static int read_string(jrd *r) {
     }
     ra_buf_put(&r->tmp, run, (size_t)(r->p - run));
     if (r->p >= r->end || *r->p == '"') break;
-    if (r->end - r->p < 2) return REF_ERR_INVALID_JSON;
-    uint8_t e = r->p[1];
-    r->p += 2;
     unsigned cp;
-    switch (e) {
-    case '"':
-      cp = '"';
-      break;
-    case '\\':
-      cp = '\\';
-      break;
-    case '/':
-      cp = '/';
-      break;
-    case 'b':
-      cp = '\b';
-      break;
-    case 'f':
-      cp = '\f';
-      break;
-    case 'n':
-      cp = '\n';
-      break;
-    case 'r':
-      cp = '\r';
-      break;
-    case 't':
-      cp = '\t';
-      break;
-    case 'u':
-      if (hexval(r->p, r->end, &cp) != 0) return REF_ERR_INVALID_JSON;
-      r->p += 4;
-      if (cp >= 0xD800 && cp < 0xDC00 && r->end - r->p >= 6 && r->p[0] == '\\' && r->p[1] == 'u') {
-        unsigned lo;
-        if (hexval(r->p + 2, r->end, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          r->p += 6;
-        }
-      }
-      break; /* a lone surrogate stays as its 3-byte form */
-    default:
-      return REF_ERR_INVALID_JSON;
-    }
+    size_t k = json_unescape_at(r->p, r->end, &cp);
+    if (k == 0) return REF_ERR_INVALID_JSON;
+    r->p += k;
+    /* a lone surrogate stays as its 3-byte form */
     put_cp(&r->tmp, cp);
   }
   if (r->p >= r->end) return REF_ERR_INVALID_JSON;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sioref/err.h"
+#include "sioref/json_scan.h"
 #include "sioref/sio_cluster.h"
 #include "sio_internal.h"
 
@@ -368,29 +369,12 @@ sio_namespace *sio_server_namespace_at(sio_server *srv, size_t i) {
   return srv && i < srv->cfg.n_namespaces ? &srv->nsps[i] : NULL;
 }
 
-/* The first of the comma-separated JSON values ARGS (valid JSON, as the codec checked). */
+/* The first of the comma-separated JSON values ARGS (valid JSON, as the codec checked),
+ * without the white space that ends it. */
 static ref_span first_value(ref_span args) {
-  const uint8_t *p = args.ptr;
-  size_t i = 0, depth = 0;
-  bool in_str = false;
-  for (; i < args.len; i++) {
-    uint8_t c = p[i];
-    if (in_str) {
-      if (c == '\\')
-        i++;
-      else if (c == '"')
-        in_str = false;
-      continue;
-    }
-    if (c == '"')
-      in_str = true;
-    else if (c == '[' || c == '{')
-      depth++;
-    else if (c == ']' || c == '}')
-      depth--;
-    else if (c == ',' && depth == 0)
-      break;
-  }
+  ref_span v = json_first_value(args);
+  const uint8_t *p = v.ptr;
+  size_t i = v.len;
   while (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t' || p[i - 1] == '\n' || p[i - 1] == '\r'))
     i--;
   return (ref_span){p, i};

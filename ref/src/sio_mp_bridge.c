@@ -268,29 +268,9 @@ static uint32_t count(const jp *j0) {
   return n;
 }
 
-static unsigned hex4(const uint8_t *p) {
-  unsigned v = 0;
-  for (int i = 0; i < 4; i++) {
-    uint8_t c = p[i];
-    v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-  }
-  return v;
-}
-
 static void put_utf8(gbuf *b, unsigned cp) {
   uint8_t u[4];
-  size_t n;
-  if (cp < 0x80)
-    u[0] = (uint8_t)cp, n = 1;
-  else if (cp < 0x800)
-    u[0] = (uint8_t)(0xc0 | cp >> 6), u[1] = (uint8_t)(0x80 | (cp & 63)), n = 2;
-  else if (cp < 0x10000)
-    u[0] = (uint8_t)(0xe0 | cp >> 12), u[1] = (uint8_t)(0x80 | ((cp >> 6) & 63)),
-    u[2] = (uint8_t)(0x80 | (cp & 63)), n = 3;
-  else
-    u[0] = (uint8_t)(0xf0 | cp >> 18), u[1] = (uint8_t)(0x80 | ((cp >> 12) & 63)),
-    u[2] = (uint8_t)(0x80 | ((cp >> 6) & 63)), u[3] = (uint8_t)(0x80 | (cp & 63)), n = 4;
-  put(b, u, n);
+  put(b, u, json_utf8_put(cp, u));
 }
 
 /* Unescape the string at J into j->tmp (UTF-8; a lone surrogate becomes U+FFFD, as
@@ -303,22 +283,10 @@ static void read_string(jp *j) {
       put(&j->tmp, j->p++, 1);
       continue;
     }
-    uint8_t e = j->p[1];
-    j->p += 2;
-    const char *map = strchr("\"\"\\\\//b\bf\fn\nr\rt\t", e);
-    if (e != 'u' && map) {
-      put(&j->tmp, map + 1, 1);
-      continue;
-    }
-    unsigned cp = hex4(j->p);
-    j->p += 4;
-    if (cp >= 0xd800 && cp < 0xdc00 && j->end - j->p >= 6 && j->p[0] == '\\' && j->p[1] == 'u') {
-      unsigned lo = hex4(j->p + 2);
-      if (lo >= 0xdc00 && lo < 0xe000) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-        j->p += 6;
-      }
-    }
+    unsigned cp;
+    size_t k = json_unescape_at(j->p, j->end, &cp);
+    if (k == 0) break; /* (not reached: the text is valid JSON) */
+    j->p += k;
     put_utf8(&j->tmp, cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp);
   }
   j->p++;

@@ -262,3 +262,47 @@ Test(json, placeholders) {
   cr_assert_eq(json_visit_placeholders((const uint8_t *)"1", 1, 32, NULL, NULL),
                REF_ERR_INVALID_ARGUMENT);
 }
+
+static size_t unesc(const char *s, unsigned *cp) {
+  return json_unescape_at((const uint8_t *)s, (const uint8_t *)s + strlen(s), cp);
+}
+
+/* The helpers the adapter, the contract app and the msgpack bridge unescape with. */
+Test(json, unescape_at) {
+  unsigned cp = 0;
+  const char *two[] = {"\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t"};
+  const unsigned want[] = {'"', '\\', '/', '\b', '\f', '\n', '\r', '\t'};
+  for (size_t i = 0; i < sizeof two / sizeof *two; i++) {
+    cr_assert_eq(unesc(two[i], &cp), 2, "%s", two[i]);
+    cr_assert_eq(cp, want[i], "%s", two[i]);
+  }
+  cr_assert(unesc("\\u00e9x", &cp) == 6 && cp == 0xE9);
+  cr_assert(unesc("\\uD83D\\uDE00", &cp) == 12 && cp == 0x1F600, "a pair is joined");
+  cr_assert(unesc("\\ud83d\\ude00", &cp) == 12 && cp == 0x1F600, "lower-case hex");
+  cr_assert(unesc("\\uD83Dx", &cp) == 6 && cp == 0xD83D, "a lone high surrogate stays");
+  cr_assert(unesc("\\uD83D\\u0041", &cp) == 6 && cp == 0xD83D, "not a pair");
+  cr_assert(unesc("\\uDE00", &cp) == 6 && cp == 0xDE00, "a lone low surrogate stays");
+  const char *bad[] = {"", "\\", "\\x", "\\u12", "\\u12g4", "x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    cr_assert_eq(unesc(bad[i], &cp), 0, "%s", bad[i]);
+}
+
+Test(json, utf8_put) {
+  uint8_t u[4];
+  cr_assert(json_utf8_put(0x41, u) == 1 && u[0] == 0x41);
+  cr_assert(json_utf8_put(0xE9, u) == 2 && memcmp(u, "\xC3\xA9", 2) == 0);
+  cr_assert(json_utf8_put(0xD83D, u) == 3 && memcmp(u, "\xED\xA0\xBD", 3) == 0);
+  cr_assert(json_utf8_put(0x1F600, u) == 4 && memcmp(u, "\xF0\x9F\x98\x80", 4) == 0);
+}
+
+static size_t first_len(const char *s) {
+  return json_first_value((ref_span){(const uint8_t *)s, strlen(s)}).len;
+}
+
+Test(json, first_value) {
+  cr_assert_eq(first_len(""), 0);
+  cr_assert_eq(first_len("1"), 1);
+  cr_assert_eq(first_len("1 ,2"), 2, "white space before the comma kept");
+  cr_assert_eq(first_len("\"a,\\\"b\",2"), 7, "commas and quotes in a string");
+  cr_assert_eq(first_len("[1,{\"k\":[2,3]}],4"), 15, "commas inside containers");
+}

@@ -20,6 +20,7 @@
 #include "sioref/ra_adapter.h"
 #include "sioref/sio_cluster.h"
 #include "sioref/sio_room.h"
+#include "vec.h"
 #include "test_sio_fake.h"
 
 static fake_world W;
@@ -76,16 +77,11 @@ static void on_server_event(void *user, sio_namespace *ns, const sio_event *ev,
                REF_ERR_BAD_STATE); /* RA-22: once */
 }
 
+/* The file PATH, read whole (vec_read_file). */
 static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  cr_assert_not_null(f, "%s", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = 0;
-  fclose(f);
+  size_t len;
+  char *s = vec_read_file(path, &len);
+  cr_assert_not_null(s, "%s", path);
   return s;
 }
 

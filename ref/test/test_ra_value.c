@@ -12,6 +12,7 @@
 
 #include "sioref/err.h"
 #include "sioref/ra_value.h"
+#include "vec.h"
 
 static char *num(double d) {
   static char out[64];
@@ -158,16 +159,11 @@ static void bins_to_placeholders(cJSON *v, ref_span *att, size_t *n_att, uint8_t
   for (cJSON *c = v->child; c; c = c->next) bins_to_placeholders(c, att, n_att, store);
 }
 
+/* The file PATH, read whole (vec_read_file). */
 static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  cr_assert_not_null(f, "%s", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = 0;
-  fclose(f);
+  size_t len;
+  char *s = vec_read_file(path, &len);
+  cr_assert_not_null(s, "%s", path);
   return s;
 }
 

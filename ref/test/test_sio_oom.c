@@ -144,13 +144,15 @@ static int scenario(void) {
   return total;
 }
 
-Test(sio_oom, every_allocation_failure_is_survived) {
+/* Run the scenario clean (more than 20 messages), then once with each allocation failing
+ * in turn, until a run goes past the last one. Returns the number of runs with a failure
+ * injected; *CLEAN_ALLOCS gets the clean run's allocation count. */
+static long sweep(long *clean_allocs) {
   fail_at = 0;
   alloc_count = 0;
   int clean_msgs = scenario();
-  long clean_allocs = alloc_count;
+  *clean_allocs = alloc_count;
   cr_assert_gt(clean_msgs, 20);
-  cr_assert_gt(clean_allocs, 50);
   long runs = 0;
   for (fail_at = 1;; fail_at++) {
     alloc_count = 0;
@@ -161,6 +163,13 @@ Test(sio_oom, every_allocation_failure_is_survived) {
     cr_assert_lt(fail_at, 100000);
   }
   fail_at = 0; /* disarm: allocations at exit (gcov, Criterion) must succeed */
+  return runs;
+}
+
+Test(sio_oom, every_allocation_failure_is_survived) {
+  long clean_allocs;
+  long runs = sweep(&clean_allocs);
+  cr_assert_gt(clean_allocs, 50);
   cr_assert_geq(runs, clean_allocs);
   cr_log_info("%ld allocations in a clean run, %ld runs", clean_allocs, runs);
 }
@@ -169,20 +178,8 @@ Test(sio_oom, every_allocation_failure_is_survived) {
  * derived from the Engine.IO sid, queries turned into handshake data. */
 Test(sio_oom, every_allocation_failure_is_survived_v4) {
   v4_clients = true;
-  fail_at = 0;
-  alloc_count = 0;
-  int clean_msgs = scenario();
-  cr_assert_gt(clean_msgs, 20);
-  long runs = 0;
-  for (fail_at = 1;; fail_at++) {
-    alloc_count = 0;
-    failed = false;
-    (void)scenario();
-    runs++;
-    if (!failed) break;
-    cr_assert_lt(fail_at, 100000);
-  }
-  fail_at = 0;
+  long clean_allocs;
+  long runs = sweep(&clean_allocs);
   v4_clients = false;
   cr_log_info("v4: %ld runs", runs);
 }

@@ -14,14 +14,7 @@
 
 /* ---- the table */
 
-typedef struct cc_def {
-  const char *id, *title, *tags;
-  ct_level level;
-  unsigned tr;
-  ct_probe_fn fn;
-} cc_def;
-
-static const cc_def defs[] = {
+static const ct_probe_def defs[] = {
     {"client.handshake.open-read", "the open packet is read and CONNECT follows", "EIO-HS-2,CC-2",
      CT_MUST, CT_TR_ALL, c_open_read},
     {"client.handshake.extra-fields", "unknown members of the open packet are ignored", "EIO-HS-2",
@@ -165,15 +158,9 @@ static const cc_def defs[] = {
 };
 
 void cc_cases_register(ct_cases *cs) {
-  for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
-    const cc_def *d = &defs[i];
-    ct_case *c = ct_cases_add(cs, d->id, d->title, d->tags, d->level, d->tr, 1, NULL);
-    c->probe = d->fn;
-    c->source = ct_xstrdup("conformance/clientcheck/src/cc_cases.c");
-    c->needs = CT_NEED_ENGINE;
-    /* no client case runs alone: each has its own server, and the timing cases announce
-     * short timers with bounds that a loaded machine only delays, by far less than
-     * their slack (pong: pingTimeout 1500 ms; silence: 1000 ms over PI + PT) */
-    c->exclusive = 0;
-  }
+  /* no client case runs alone: each has its own server, and the timing cases announce
+   * short timers with bounds that a loaded machine only delays, by far less than
+   * their slack (pong: pingTimeout 1500 ms; silence: 1000 ms over PI + PT) */
+  ct_cases_add_probes(cs, defs, sizeof defs / sizeof defs[0],
+                      "conformance/clientcheck/src/cc_cases.c", CT_NEED_ENGINE, 0, NULL);
 }

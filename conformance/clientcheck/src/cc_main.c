@@ -15,9 +15,7 @@
 #include "cc_script.h"
 #include "ct_cli.h"
 #include "ct_deviations.h"
-#include "ct_report_console.h"
-#include "ct_report_live.h"
-#include "ct_sched.h"
+#include "ct_stage.h"
 
 static void usage(FILE *f) {
   fputs("usage: sioconform client [options] -- CMD ARGS...\n"
@@ -43,23 +41,6 @@ static void usage(FILE *f) {
         f);
 }
 
-static volatile sig_atomic_t g_int;
-static void on_int(int sig) {
-  if (g_int) _exit(128 + sig);
-  g_int = sig;
-}
-
-/* Options of server runs that mean nothing for a client run: their names, when set. */
-static const char *server_only(const ct_cli *o) {
-  if (o->fuzz.n || o->fuzz.replay) return "--fuzz/--fuzz-replay";
-  if (o->sioref) return "--sioref";
-  if (o->path_opt || strcmp(o->cfg.eio_path, "/engine.io/") != 0) return "--path/--eio-path";
-  if (o->ca_file || o->insecure) return "--ca/--insecure";
-  if (o->cfg.cors_origin) return "--cors-origin";
-  if (o->cfg.max_payload) return "--max-payload";
-  return NULL;
-}
-
 int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_default) {
   /* the client's own usage (the shared parser prints the server runs') */
   for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
@@ -75,7 +56,7 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
   optind = 1;
   int prc = ct_cli_parse_options(&o, argc, argv);
   if (prc != CT_CLI_RUN) return prc;
-  const char *bad = server_only(&o);
+  const char *bad = ct_cli_server_only(&o);
   if (bad) {
     fprintf(stderr, "sioconform client: %s is for server runs\n", bad);
     return 2;
@@ -138,54 +119,23 @@ int cc_main(int argc, char **argv, const char *vectors_dir, const char *known_de
   snprintf(target, sizeof target, "%s", (char *)t.data);
   ct_buf_free(&t);
   signal(SIGPIPE, SIG_IGN);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_int;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  ct_stage_catch_interrupts(-1);
 
   printf("sioconform: checking the client %s (%zu case-runs, jobs %d)\n", target + 8, plan.n,
          cfg.jobs);
   fflush(stdout);
-  ct_sched sc;
-  memset(&sc, 0, sizeof sc);
-  sc.cfg = &cfg;
-  sc.plan = &plan;
-  sc.interrupted = &g_int;
-  snprintf(sc.target, sizeof sc.target, "%s", target);
-  sc.known = &known;
-  sc.live = ct_live_new(files[0], files[1], files[2], target, cfg.strict, plan.n, 1000);
-  int64_t t0 = ct_now_ms();
-  ct_sched_run(&sc);
-  int complete = !g_int;
-  ct_run *runs = ct_xmalloc((plan.n ? plan.n : 1) * sizeof *runs);
-  size_t nr = 0;
-  for (size_t i = 0; i < plan.n; i++)
-    if (plan.items[i].state == CT_RUN_REPORTED) {
-      ct_deviations_annotate(&known, &sc.runs[i], 1);
-      runs[nr++] = sc.runs[i];
-    }
-  ct_report_console_summary(stdout, runs, nr, cfg.strict);
-  printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - t0) / 1000.0, cfg.jobs);
+  ct_stage st = {.cfg = &cfg,
+                 .plan = &plan,
+                 .known = &known,
+                 .target = target,
+                 .files = {files[0], files[1], files[2]}};
+  ct_stage_run(&st);
+  printf("wall time %.1f s with --jobs %d\n", (double)(ct_now_ms() - st.t_start) / 1000.0,
+         cfg.jobs);
   fflush(stdout);
-  static const char *const what[] = {"JUnit", "JSON", "HTML"};
-  static const ct_report_fn fns[] = {ct_report_junit, ct_report_json, ct_report_html};
-  int werr = 0;
-  for (int k = 0; k < 3; k++)
-    if (files[k])
-      werr |= ct_report_file(files[k], what[k], runs, nr, target, cfg.strict, complete, fns[k], 0);
-  ct_live_free(sc.live);
-  int failed = 0;
-  for (size_t i = 0; i < nr; i++) failed |= ct_run_failed(&runs[i], cfg.strict);
-  for (size_t i = 0; i < plan.n; i++)
-    if (plan.items[i].state != CT_RUN_PENDING) ct_run_free(&sc.runs[i]);
-  free(runs);
-  free(sc.runs);
+  int rc = ct_stage_finish(&st);
   ct_deviations_free(&known);
   ct_plan_free(&plan);
   ct_cases_free(&cs);
-  if (werr || g_int) return 2;
-  return failed ? 1 : 0;
+  return rc;
 }

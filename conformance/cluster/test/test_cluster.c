@@ -18,7 +18,7 @@
 #include "ct_util.h"
 
 static int parse(cl_opts *o, const char *line) {
-  char buf[1024];
+  static char buf[1024]; /* O keeps pointers into it */
   snprintf(buf, sizeof buf, "cluster %s", line);
   char *argv[32];
   int argc = 0;
@@ -57,6 +57,26 @@ Test(cluster_opts, refusals) {
   cr_assert_eq(parse(&o, "--idle 0 127.0.0.1:1 127.0.0.1:2"), 2);
   cr_assert_eq(parse(&o, "--transport carrier-pigeon 127.0.0.1:1 127.0.0.1:2"), 2);
   cr_assert_eq(parse(&o, "--list"), CL_RUN, "--list needs no node");
+  /* parsed by the server runs' cli.c: what a cluster run has no use for is refused */
+  cr_assert_eq(parse(&o, "--jobs 2 127.0.0.1:1 127.0.0.1:2"), 2, "one run at a time");
+  cr_assert_eq(parse(&o, "--skip x 127.0.0.1:1 127.0.0.1:2"), 2);
+  cr_assert_eq(parse(&o, "--sioref x 127.0.0.1:1 127.0.0.1:2"), 2);
+  cr_assert_eq(parse(&o, "127.0.0.1:1 127.0.0.1:2 --via"), 2, "--via without its value");
+}
+
+Test(cluster_opts, shared_options) {
+  cl_opts o;
+  cr_assert_eq(parse(&o, "--strict --timeout-scale 2 --transport=polling --json r.json "
+                         "--via=http://127.0.0.1:9 -c a -c b 127.0.0.1:1 --no-known-deviations "
+                         "127.0.0.1:2"),
+               CL_RUN);
+  cr_assert(o.strict && o.no_known && o.has_via);
+  cr_assert(o.tscale == 2.0);
+  cr_assert_eq(o.transports, CT_TR_POLLING);
+  cr_assert_str_eq(o.json, "r.json");
+  cr_assert_eq(o.np, 2);
+  cr_assert_eq(o.n, 2);
+  cr_assert_str_eq(o.urls[1], "127.0.0.1:2");
 }
 
 Test(cluster_opts, node_value) {

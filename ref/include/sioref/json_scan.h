@@ -55,6 +55,22 @@ int json_scan(const uint8_t *buf, size_t len, uint32_t max_depth, json_info *inf
  * ASCII string LIT, i.e. when JSON.parse would produce LIT. */
 bool json_string_equals(ref_span escaped, const char *lit);
 
+/* Unescape the one JSON string escape at P (the backslash; END ends the input): writes
+ * its code point to *CP -- a \uD8xx\uDCxx pair joined into one, a lone surrogate left as
+ * it is, as JSON.parse keeps it -- and returns the escape's length in bytes, backslash
+ * included; 0 when P does not hold a valid escape. */
+size_t json_unescape_at(const uint8_t *p, const uint8_t *end, unsigned *cp);
+
+/* Code point CP (at most 0x10FFFF; a surrogate too, as its 3-byte form) as UTF-8 into
+ * OUT. Returns the length, 1 to 4. */
+size_t json_utf8_put(unsigned cp, uint8_t out[4]);
+
+/* The first of the comma-separated JSON values ARGS (valid JSON, as json_scan checked,
+ * e.g. an array's elements without the brackets): ARGS up to its first comma outside
+ * any string, array or object, white space before that comma kept; all of ARGS when
+ * there is none. */
+ref_span json_first_value(ref_span args);
+
 /* One binary placeholder: an object whose "_placeholder" member is the literal true
  * (the last one wins when a key repeats, as in JSON.parse). */
 typedef struct json_placeholder {
