@@ -323,25 +323,9 @@ Test(sio_vectors, every_file) {
 
 /* ---- the runner must be able to fail ---- */
 
-static const char *write_tmp(char *dir, const char *name, const char *text) {
-  static char path[128];
-  strcpy(dir, "/tmp/sioconform-vec-XXXXXX");
-  cr_assert_not_null(mkdtemp(dir));
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *fp = fopen(path, "w");
-  cr_assert_not_null(fp);
-  fputs(text, fp);
-  fclose(fp);
-  return path;
-}
-
 static runner run_text(const char *name, const char *text) {
-  char dir[64];
-  const char *p = write_tmp(dir, name, text);
   runner r = {.quiet = true};
-  cr_assert_eq(run_file(&r, p), 0);
-  unlink(p);
-  rmdir(dir);
+  cr_assert_eq(runner_run_text(&r, name, text, run_file), 0);
   return r;
 }
 

@@ -32,6 +32,21 @@ int runner_run_file(runner *r, const char *path, runner_entry_fn entry) {
   return 0;
 }
 
+int runner_run_text(runner *r, const char *name, const char *text, runner_file_fn run_file) {
+  char dir[] = "/tmp/sioconform-vec-XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char path[128];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *fp = fopen(path, "w");
+  cr_assert_not_null(fp);
+  fputs(text, fp);
+  fclose(fp);
+  int rc = run_file(r, path);
+  unlink(path);
+  rmdir(dir);
+  return rc;
+}
+
 void runner_every_file(const char *dir, const char *const *expected, size_t n,
                        runner_file_fn run_file, const char *label) {
   for (size_t i = 0; i < n; i++) {

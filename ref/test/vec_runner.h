@@ -28,6 +28,11 @@ typedef void (*runner_entry_fn)(runner *r, const struct vec_entry *e);
  * 0, or -1 (printed as MALFORMED) when the file does not load. */
 int runner_run_file(runner *r, const char *path, runner_entry_fn entry);
 
+/* The runner's self-tests: TEXT written to a fresh temporary file named NAME (some suites
+ * read the file name, e.g. invalid.json), run into R with RUN_FILE, and removed; returns
+ * RUN_FILE's result. */
+int runner_run_text(runner *r, const char *name, const char *text, runner_file_fn run_file);
+
 /* Criterion body of an "every file" test: checks that each of the N EXPECTED file names
  * exists in DIR, runs RUN_FILE over every .json file there, prints per-file and total
  * counts (LABEL names the protocol), and asserts no malformed file, at least one vector,
